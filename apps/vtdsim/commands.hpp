@@ -1,0 +1,20 @@
+// The subcommand registry of the vtdsim CLI.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace vtdsim::app {
+
+// args[0] is the subcommand name. Returns the process exit code.
+using command_fn = int (*)(const std::vector<std::string>& args);
+
+struct command {
+  const char* name;
+  const char* summary;
+  command_fn run;
+};
+
+const std::vector<command>& commands();
+int dispatch(int argc, char** argv);
+
+}  // namespace vtdsim::app

@@ -1,0 +1,38 @@
+// Upstream requests the remapping unit receives: DMA requests and interrupt (MSI) writes.
+#pragma once
+#include <cstdint>
+
+namespace vtd::core {
+
+enum class access_kind : uint8_t { read = 0, write = 1, atomic = 2 };
+// PCIe AT field: untranslated, ATS translation request, translated (digest 5.1 columns).
+enum class address_type : uint8_t { untranslated = 0, translation_request = 1, translated = 2 };
+
+const char* to_string(access_kind k);
+const char* to_string(address_type t);
+
+constexpr uint16_t make_source_id(unsigned bus, unsigned dev, unsigned fn) {
+  return static_cast<uint16_t>((bus << 8) | (dev << 3) | fn);
+}
+constexpr unsigned sid_bus(uint16_t sid) { return sid >> 8; }
+constexpr unsigned sid_devfn(uint16_t sid) { return sid & 0xFF; }
+constexpr unsigned sid_dev(uint16_t sid) { return (sid >> 3) & 0x1F; }
+constexpr unsigned sid_fn(uint16_t sid) { return sid & 7; }
+
+struct dma_request {
+  uint16_t source_id = 0;
+  uint64_t address = 0;
+  uint32_t length = 4;  // bytes; 0 = zero-length read
+  access_kind access = access_kind::read;
+  address_type at = address_type::untranslated;
+  bool has_pasid = false;
+  uint32_t pasid = 0;
+};
+
+struct interrupt_request {
+  uint16_t source_id = 0;
+  uint64_t address = 0;  // MSI address (0xFEEx_xxxx)
+  uint32_t data = 0;
+};
+
+}  // namespace vtd::core

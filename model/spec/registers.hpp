@@ -1,0 +1,83 @@
+// VT-d register offsets and fields (VT-d spec chapter 11, digest section 1).
+#pragma once
+#include <cstdint>
+
+#include "model/spec/bits.hpp"
+
+namespace vtd::spec::reg {
+
+// Offsets (digest 1.1). IVA/IOTLB and FRCD are placed by ECAP.IRO and CAP.FRO.
+constexpr uint32_t VER = 0x000, CAP = 0x008, ECAP = 0x010, GCMD = 0x018, GSTS = 0x01C, RTADDR = 0x020,
+                   CCMD = 0x028, FSTS = 0x034, FECTL = 0x038, FEDATA = 0x03C, FEADDR = 0x040, FEUADDR = 0x044,
+                   IQH = 0x080, IQT = 0x088, IQA = 0x090, ICS = 0x09C, IECTL = 0x0A0, IEDATA = 0x0A4,
+                   IEADDR = 0x0A8, IEUADDR = 0x0AC, IQERCD = 0x0B0, IRTA = 0x0B8;
+
+// GCMD / GSTS bits (digest 1.5).
+constexpr uint32_t TE = 1u << 31, SRTP = 1u << 30, WBF = 1u << 27, QIE = 1u << 26, IRE = 1u << 25,
+                   SIRTP = 1u << 24, CFI = 1u << 23;
+constexpr uint32_t GCMD_ONE_SHOT = SRTP | WBF | SIRTP | (1u << 29);
+// GSTS bits share positions: TES, RTPS, WBFS, QIES, IRES, IRTPS, CFIS.
+
+// FSTS bits (digest 1.9).
+constexpr uint32_t FSTS_PFO = 1u << 0, FSTS_PPF = 1u << 1, FSTS_IQE = 1u << 4, FSTS_ICE = 1u << 5,
+                   FSTS_ITE = 1u << 6;
+constexpr uint32_t FECTL_IM = 1u << 31, FECTL_IP = 1u << 30;
+
+// CAP register fields (digest 1.3).
+struct cap_reg {
+  uint64_t raw = 0;
+  unsigned nd() const { return unsigned(get_bits(raw, 2, 0)); }
+  unsigned domain_id_bits() const { return 4 + 2 * nd(); }
+  bool rwbf() const { return get_bit(raw, 4); }
+  bool plmr() const { return get_bit(raw, 5); }
+  bool phmr() const { return get_bit(raw, 6); }
+  bool cm() const { return get_bit(raw, 7); }
+  unsigned sagaw() const { return unsigned(get_bits(raw, 12, 8)); }
+  bool supports_aw(unsigned aw) const { return aw <= 4 && ((sagaw() >> aw) & 1) && aw >= 1 && aw <= 3; }
+  unsigned mgaw() const { return unsigned(get_bits(raw, 21, 16)) + 1; }
+  bool zlr() const { return get_bit(raw, 22); }
+  unsigned fro() const { return unsigned(get_bits(raw, 33, 24)); }
+  unsigned sllps() const { return unsigned(get_bits(raw, 37, 34)); }
+  bool super_2m() const { return sllps() & 1; }
+  bool super_1g() const { return sllps() & 2; }
+  bool psi() const { return get_bit(raw, 39); }
+  unsigned nfr() const { return unsigned(get_bits(raw, 47, 40)) + 1; }
+  unsigned mamv() const { return unsigned(get_bits(raw, 53, 48)); }
+  bool dwd() const { return get_bit(raw, 54); }
+  bool drd() const { return get_bit(raw, 55); }
+  bool pi() const { return get_bit(raw, 59); }
+  bool esrtps() const { return get_bit(raw, 63); }
+  bool esirtps() const { return get_bit(raw, 62); }
+};
+
+// ECAP register fields (digest 1.4).
+struct ecap_reg {
+  uint64_t raw = 0;
+  bool c() const { return get_bit(raw, 0); }
+  bool qi() const { return get_bit(raw, 1); }
+  bool dt() const { return get_bit(raw, 2); }
+  bool ir() const { return get_bit(raw, 3); }
+  bool eim() const { return get_bit(raw, 4); }
+  bool pt() const { return get_bit(raw, 6); }
+  bool sc() const { return get_bit(raw, 7); }
+  unsigned iro() const { return unsigned(get_bits(raw, 17, 8)); }
+  unsigned mhmv() const { return unsigned(get_bits(raw, 23, 20)); }
+  bool smts() const { return get_bit(raw, 43); }
+  bool adms() const { return get_bit(raw, 52); }
+};
+
+// RTADDR (digest 1.6): 63:12 RTA, 11:10 TTM.
+enum class ttm : uint8_t { legacy = 0, scalable = 1, reserved = 2, abort_dma = 3 };
+inline uint64_t rtaddr_rta(uint64_t v) { return v & field_mask(63, 12); }
+inline ttm rtaddr_ttm(uint64_t v) { return static_cast<ttm>(get_bits(v, 11, 10)); }
+
+// IRTA (digest 1.12): 63:12 base, 11 EIME, 3:0 S (2^(S+1) entries).
+inline uint64_t irta_base(uint64_t v) { return v & field_mask(63, 12); }
+inline bool irta_eime(uint64_t v) { return get_bit(v, 11); }
+inline unsigned irta_size_field(uint64_t v) { return unsigned(get_bits(v, 3, 0)); }
+inline uint32_t irta_entries(uint64_t v) { return uint32_t{1} << (irta_size_field(v) + 1); }
+inline uint64_t make_irta(uint64_t base, unsigned s, bool eime) {
+  return (base & field_mask(63, 12)) | (eime ? (1u << 11) : 0u) | (s & 0xF);
+}
+
+}  // namespace vtd::spec::reg

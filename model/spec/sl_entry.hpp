@@ -1,0 +1,81 @@
+// Second-level (second-stage) paging entry (VT-d spec 9.8, digest section 4.1): 64 bits, 512 per 4 KiB table.
+// Level numbering follows the digest: level 1 is the PTE level, level 5 the PML5E.
+#pragma once
+#include <cstdint>
+
+#include "model/spec/bits.hpp"
+
+namespace vtd::spec {
+
+constexpr unsigned kMaxLevels = 5;
+
+// Input-address bits consumed at a level: 9 bits per level above the 12-bit page offset.
+constexpr unsigned level_shift(unsigned level) { return 12 + 9 * (level - 1); }
+constexpr unsigned level_index(uint64_t addr, unsigned level) {
+  return static_cast<unsigned>((addr >> level_shift(level)) & 0x1FF);
+}
+// Bytes mapped by one leaf at this level: 4 KiB (1), 2 MiB (2), 1 GiB (3).
+constexpr uint64_t level_page_size(unsigned level) { return uint64_t{1} << level_shift(level); }
+
+// What the reserved-bit check needs to know about the hardware (CAP/ECAP and the platform).
+struct sl_check_config {
+  unsigned haw = 46;            // host address width: bits 51:haw of an address field are RsvdZ
+  bool super_2m = true;         // CAP.SLLPS bit 0
+  bool super_1g = true;         // CAP.SLLPS bit 1
+  bool snoop_control = false;   // ECAP.SC: SNP (bit 11) in a leaf is reserved without it
+  bool device_tlb = false;      // ECAP.DT: TM (bit 62) in a leaf is reserved without it (3.x definition)
+};
+
+struct sl_entry {
+  uint64_t raw = 0;
+
+  bool r() const { return get_bit(raw, 0); }     // R (0)
+  bool w() const { return get_bit(raw, 1); }     // W (1)
+  bool x() const { return get_bit(raw, 2); }     // X (2): ignored in legacy mode
+  unsigned emt() const { return static_cast<unsigned>(get_bits(raw, 5, 3)); }  // EMT (5:3), leaf
+  bool ipat() const { return get_bit(raw, 6); }  // IPAT (6), leaf
+  bool ps() const { return get_bit(raw, 7); }    // PS (7) at PDPE/PDE
+  bool a() const { return get_bit(raw, 8); }     // A (8)
+  bool d() const { return get_bit(raw, 9); }     // D (9), leaf
+  bool snp() const { return get_bit(raw, 11); }  // SNP (11), leaf
+  bool tm() const { return get_bit(raw, 62); }   // TM (62), leaf
+  bool present() const { return r() || w(); }    // not present when R=W=0
+
+  // True when this entry ends the walk at `level` (a 4 KiB PTE, or PS=1 at level 2/3).
+  bool is_leaf(unsigned level) const { return level == 1 || ((level == 2 || level == 3) && ps()); }
+  // Next-table address or page frame, with the low bits the page size implies cleared.
+  uint64_t address(unsigned level) const {
+    uint64_t a = raw & field_mask(51, 12);
+    return is_leaf(level) ? (a & ~(level_page_size(level) - 1)) : a;
+  }
+
+  uint64_t reserved_mask(unsigned level, const sl_check_config& cfg) const {
+    uint64_t mask = above_width_mask(cfg.haw, 51);
+    if (level >= 4) mask |= field_mask(7, 7);  // PS is RsvdZ in PML5E / PML4E
+    if (level == 2 && ps() && !cfg.super_2m) mask |= field_mask(7, 7);
+    if (level == 3 && ps() && !cfg.super_1g) mask |= field_mask(7, 7);
+    if (!is_leaf(level)) {
+      mask |= field_mask(11, 11);  // bit 11 RsvdZ in non-leaf entries
+    } else {
+      if (!cfg.snoop_control) mask |= field_mask(11, 11);
+      if (!cfg.device_tlb) mask |= field_mask(62, 62);
+      if (level == 2) mask |= field_mask(20, 12);  // 2 MiB frame: 20:12 RsvdZ
+      if (level == 3) mask |= field_mask(29, 12);  // 1 GiB frame: 29:12 RsvdZ
+    }
+    return mask;
+  }
+  uint64_t reserved_bits(unsigned level, const sl_check_config& cfg) const {
+    return raw & reserved_mask(level, cfg);
+  }
+
+  static sl_entry make_table(uint64_t next_table, bool r = true, bool w = true) {
+    return sl_entry{(next_table & field_mask(51, 12)) | (r ? 1u : 0u) | (w ? 2u : 0u)};
+  }
+  static sl_entry make_leaf(unsigned level, uint64_t frame, bool r, bool w, bool snp = false) {
+    uint64_t v = (frame & field_mask(51, 12)) | (r ? 1u : 0u) | (w ? 2u : 0u) | (snp ? (1u << 11) : 0u);
+    if (level > 1) v |= 1u << 7;
+    return sl_entry{v};
+  }
+};
+
+}  // namespace vtd::spec
