@@ -1,0 +1,81 @@
+// IOTLB fills and invalidations (VT-d spec 6.2.2 / 6.5, digest 1.8 and 6.4).
+#include "model/core/cache/iotlb.hpp"
+
+namespace vtd::core {
+
+const char* page_size_name(unsigned size_class) {
+  constexpr const char* names[kPageSizes] = {"4k", "2m", "1g"};
+  return size_class < kPageSizes ? names[size_class] : "?";
+}
+
+iotlb::iotlb(const cache_config& cfg) : m_split(cfg.split_by_size) {
+  for (unsigned a = 0; a < (m_split ? kPageSizes : 1); ++a) {
+    cache_config c = cfg;
+    c.seed = cfg.seed + a;  // independent random streams per array
+    m_arrays[a] = std::make_unique<storage>(c);
+  }
+}
+
+uint32_t iotlb::capacity() const {
+  uint32_t n = 0;
+  for (unsigned a = 0; a < (m_split ? kPageSizes : 1); ++a) n += m_arrays[a]->capacity();
+  return n;
+}
+
+bool iotlb::fill(uint16_t did, uint64_t addr, uint64_t frame, uint64_t page_size, bool read, bool write) {
+  unsigned s = page_size_class(page_size);
+  if (s >= kPageSizes) return false;
+  auto r = array_for(s).fill(iotlb_tag{addr >> page_size_shift(s), did, uint8_t(s)},
+                             iotlb_entry{frame & ~(page_size - 1), uint8_t(s), read, write});
+  ++m_stats.total.fills;
+  ++m_stats.by_size[s].fills;
+  if (r.updated) return true;
+  ++m_count[s];
+  if (r.evicted) {
+    --m_count[r.victim_tag.size];
+    ++m_stats.total.evictions;
+    ++m_stats.by_size[r.victim_tag.size].evictions;
+  }
+  return true;
+}
+
+template <class Pred>
+uint64_t iotlb::remove_if(Pred pred) {
+  uint64_t n = 0;
+  for (unsigned a = 0; a < (m_split ? kPageSizes : 1); ++a)
+    n += m_arrays[a]->invalidate_if([&](const iotlb_tag& t, const iotlb_entry& e) {
+      if (!pred(t, e)) return false;
+      --m_count[t.size];
+      ++m_stats.by_size[t.size].invalidations;
+      return true;
+    });
+  m_stats.total.invalidations += n;
+  return n;
+}
+
+uint64_t iotlb::invalidate_global() {
+  return remove_if([](const iotlb_tag&, const iotlb_entry&) { return true; });
+}
+
+uint64_t iotlb::invalidate_domain(uint16_t did) {
+  return remove_if([did](const iotlb_tag& t, const iotlb_entry&) { return t.did == did; });
+}
+
+uint64_t iotlb::invalidate_range(uint16_t did, uint64_t base, uint64_t length) {
+  uint64_t last = length == 0 ? base : base + (length - 1);
+  if (last < base) last = ~uint64_t{0};  // range runs to the top of the address space
+  return remove_if([=](const iotlb_tag& t, const iotlb_entry&) {
+    if (t.did != did) return false;
+    unsigned shift = page_size_shift(t.size);
+    uint64_t first_page = base >> shift, last_page = last >> shift;
+    return t.page >= first_page && t.page <= last_page;
+  });
+}
+
+void iotlb::reset_stats() {
+  m_stats = {};
+  for (auto& a : m_arrays)
+    if (a) a->reset_stats();
+}
+
+}  // namespace vtd::core

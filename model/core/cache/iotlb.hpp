@@ -1,0 +1,100 @@
+// IOTLB (VT-d spec 6.2.2, digest 6.2): final second-level translations tagged by DID + page number + page size.
+// Entries of 4 KiB, 2 MiB and 1 GiB pages share one array or live in one array per size (cache_config::
+// split_by_size). A lookup finds an entry of any size covering the address.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "model/core/cache/set_assoc_cache.hpp"
+
+namespace vtd::core {
+
+constexpr unsigned kPageSizes = 3;  // 4 KiB, 2 MiB, 1 GiB
+constexpr unsigned page_size_shift(unsigned size_class) { return 12 + 9 * size_class; }
+// 4 KiB -> 0, 2 MiB -> 1, 1 GiB -> 2; anything else -> kPageSizes.
+constexpr unsigned page_size_class(uint64_t page_size) {
+  return page_size == (uint64_t{1} << 12) ? 0 : page_size == (uint64_t{1} << 21) ? 1 : page_size == (uint64_t{1} << 30) ? 2 : kPageSizes;
+}
+const char* page_size_name(unsigned size_class);
+
+struct iotlb_tag {
+  uint64_t page = 0;  // address >> page_size_shift(size)
+  uint16_t did = 0;
+  uint8_t size = 0;   // page-size class
+  bool operator==(const iotlb_tag&) const = default;
+};
+
+struct iotlb_entry {
+  uint64_t frame = 0;  // HPA of the page, aligned to its size
+  uint8_t size = 0;    // page-size class
+  bool read = false;   // R and W ANDed over every level of the walk
+  bool write = false;
+  uint64_t page_size() const { return uint64_t{1} << page_size_shift(size); }
+};
+
+// Low page-number bits pick the set (sequential pages do not conflict); the DID and size salt them so that
+// domains and page sizes spread differently.
+struct iotlb_set_index {
+  uint64_t operator()(const iotlb_tag& t) const {
+    return t.page ^ ((uint64_t(t.did) * 0x9E3779B97F4A7C15ull) >> 40) ^ (uint64_t(t.size) * 0x2545F491u);
+  }
+};
+
+struct iotlb_stats {
+  cache_stats total;                            // one lookup per translation, whatever the sizes probed
+  std::array<cache_stats, kPageSizes> by_size;  // hits, fills, evictions, invalidations per page size
+};
+
+class iotlb {
+ public:
+  using storage = set_assoc_cache<iotlb_tag, iotlb_entry, iotlb_set_index>;
+
+  explicit iotlb(const cache_config& cfg);
+
+  // The entry of any size covering `addr` in domain `did`, or null. Sizes with no valid entry are not probed.
+  const iotlb_entry* lookup(uint16_t did, uint64_t addr) {
+    ++m_stats.total.lookups;
+    for (unsigned s = 0; s < kPageSizes; ++s) {
+      if (m_count[s] == 0) continue;
+      if (const iotlb_entry* e = array_for(s).probe(iotlb_tag{addr >> page_size_shift(s), did, uint8_t(s)}, true)) {
+        ++m_stats.total.hits;
+        ++m_stats.by_size[s].hits;
+        return e;
+      }
+    }
+    ++m_stats.total.misses;
+    return nullptr;
+  }
+  // Inserts the translation of `addr` (frame aligned to page_size, a 4K/2M/1G size); false for another size.
+  bool fill(uint16_t did, uint64_t addr, uint64_t frame, uint64_t page_size, bool read, bool write);
+
+  // Invalidations (digest 1.8, 6.4 iotlb_inv_dsc); each returns the number of entries removed.
+  uint64_t invalidate_global();
+  uint64_t invalidate_domain(uint16_t did);
+  // Every entry of `did` whose page overlaps [base, base + length): superpages hit by a small range go too.
+  uint64_t invalidate_range(uint16_t did, uint64_t base, uint64_t length);
+
+  const iotlb_stats& stats() const { return m_stats; }
+  void reset_stats();
+  bool split() const { return m_split; }
+  uint32_t valid_entries(unsigned size_class) const { return m_count[size_class]; }
+  uint32_t capacity() const;
+  // Visits every valid entry as (tag, entry).
+  template <class Fn>
+  void for_each(Fn fn) const {
+    for (unsigned a = 0; a < (m_split ? kPageSizes : 1); ++a) m_arrays[a]->for_each(fn);
+  }
+
+ private:
+  storage& array_for(unsigned size_class) { return *m_arrays[m_split ? size_class : 0]; }
+  template <class Pred>
+  uint64_t remove_if(Pred pred);
+
+  bool m_split;
+  std::array<std::unique_ptr<storage>, kPageSizes> m_arrays;
+  std::array<uint32_t, kPageSizes> m_count{};
+  iotlb_stats m_stats;
+};
+
+}  // namespace vtd::core

@@ -1,0 +1,76 @@
+// Second-level paging-structure cache fills and invalidations (VT-d spec 6.2.3 / 6.5, digest 6.4 iotlb_inv_dsc).
+#include "model/core/cache/paging_structure_cache.hpp"
+
+namespace vtd::core {
+
+const char* psc_level_name(unsigned level) {
+  constexpr const char* names[kPscLevels] = {"pde", "pdpe", "pml4e", "pml5e"};
+  return level >= kPscLowest && level < kPscLowest + kPscLevels ? names[level - kPscLowest] : "?";
+}
+
+paging_structure_caches::paging_structure_caches(const std::array<cache_config, kPscLevels>& cfg) {
+  for (unsigned i = 0; i < kPscLevels; ++i)
+    if (cfg[i].entries != 0) m_arrays[i] = std::make_unique<storage>(cfg[i]);
+}
+
+bool paging_structure_caches::fill(uint16_t did, uint64_t addr, unsigned level, const psc_entry& e) {
+  if (level < kPscLowest || level >= kPscLowest + kPscLevels) return false;
+  storage* a = m_arrays[level - kPscLowest].get();
+  if (!a) return false;
+  a->fill(psc_tag{addr >> shift(level), did}, e);
+  return true;
+}
+
+template <class Pred>
+uint64_t paging_structure_caches::remove_if(Pred pred) {
+  uint64_t n = 0;
+  for (unsigned i = 0; i < kPscLevels; ++i)
+    if (m_arrays[i]) {
+      unsigned level = kPscLowest + i;
+      n += m_arrays[i]->invalidate_if([&](const psc_tag& t, const psc_entry&) { return pred(level, t); });
+    }
+  m_stats.total.invalidations += n;
+  return n;
+}
+
+uint64_t paging_structure_caches::invalidate_global() {
+  return remove_if([](unsigned, const psc_tag&) { return true; });
+}
+
+uint64_t paging_structure_caches::invalidate_domain(uint16_t did) {
+  return remove_if([did](unsigned, const psc_tag& t) { return t.did == did; });
+}
+
+uint64_t paging_structure_caches::invalidate_range(uint16_t did, uint64_t base, uint64_t length) {
+  uint64_t last = length == 0 ? base : base + (length - 1);
+  if (last < base) last = ~uint64_t{0};
+  return remove_if([=](unsigned level, const psc_tag& t) {
+    return t.did == did && t.region >= (base >> shift(level)) && t.region <= (last >> shift(level));
+  });
+}
+
+psc_stats paging_structure_caches::stats() const {
+  psc_stats s = m_stats;
+  for (unsigned i = 0; i < kPscLevels; ++i)
+    if (m_arrays[i]) {
+      s.by_level[i] = m_arrays[i]->stats();
+      s.total.fills += s.by_level[i].fills;
+      s.total.evictions += s.by_level[i].evictions;
+    }
+  return s;
+}
+
+void paging_structure_caches::reset_stats() {
+  m_stats = {};
+  for (auto& a : m_arrays)
+    if (a) a->reset_stats();
+}
+
+uint32_t paging_structure_caches::valid_entries() const {
+  uint32_t n = 0;
+  for (auto& a : m_arrays)
+    if (a) n += a->valid_entries();
+  return n;
+}
+
+}  // namespace vtd::core
