@@ -1,0 +1,74 @@
+// What each invalidation scope removes from the translation caches (VT-d spec 6.5, digest 1.7, 1.8, 6.3, 6.4):
+// context-cache global / domain / device(+FM), IOTLB global / domain / page-selective (AM, IH) with the
+// second-level paging-structure caches, and interrupt entry cache global / index(+IM). Shared by the
+// register-based and the queued interface.
+#pragma once
+#include <cstdint>
+
+#include "model/core/cache/translation_caches.hpp"
+#include "model/core/unit_config.hpp"
+#include "model/spec/registers.hpp"
+
+namespace vtd::core {
+
+// Encodings are the CIRG/CAIG and IIRG/IAIG values (00 = not performed / error).
+enum class cc_granularity : uint8_t { none = 0, global = 1, domain = 2, device = 3 };
+enum class iotlb_granularity : uint8_t { none = 0, global = 1, domain = 2, page = 3 };
+
+// The capability bits invalidation depends on (CAP/ECAP/VER, platform HAW).
+struct invalidation_caps {
+  bool psi = true;         // CAP.PSI
+  unsigned mamv = 18;      // CAP.MAMV
+  unsigned mhmv = 15;      // ECAP.MHMV
+  unsigned did_bits = 16;  // 4 + 2 * CAP.ND
+  unsigned mgaw = 48;      // CAP.MGAW (bits above it in ADDR are ignored)
+  unsigned haw = 46;       // status-write address bits above HAW are ignored
+  bool dt = false;         // ECAP.DT: dev_tlb_inv_dsc accepted
+  bool ir = false;         // ECAP.IR: iec_inv_dsc accepted
+  bool pds = false;        // ECAP.PDS (bit 42): inv_wait PD accepted
+  bool wide_ok = false;    // ECAP.SMTS or ECAP.ADMS: DW=1 queues accepted
+  unsigned ver_major = 1;  // VER 7:4: register-based invalidation is rejected from 6 on
+
+  static invalidation_caps from(const unit_config& cfg);
+  uint16_t mask_did(uint16_t did) const {
+    return did_bits >= 16 ? did : uint16_t(did & ((1u << did_bits) - 1));
+  }
+};
+
+struct cc_request {
+  cc_granularity g = cc_granularity::global;
+  uint16_t did = 0;
+  uint16_t sid = 0;
+  unsigned fm = 0;
+};
+struct iotlb_request {
+  iotlb_granularity g = iotlb_granularity::global;
+  uint16_t did = 0;
+  uint64_t addr = 0;  // page-selective: any address inside the 2^AM-page block
+  unsigned am = 0;
+  bool ih = false;    // 1: only leaf entries changed, keep the paging-structure caches
+};
+struct iec_request {
+  bool index_selective = false;
+  uint32_t index = 0;
+  unsigned im = 0;
+};
+
+struct invalidation_outcome {
+  uint8_t performed = 0;  // CAIG / IAIG encoding actually performed (0: nothing done)
+  uint64_t removed = 0;   // entries removed (IOTLB + paging-structure caches for IOTLB requests)
+};
+
+// The naturally aligned block of 2^am 4 KiB pages holding addr: [base, base + length); length 0 = everything.
+struct page_block {
+  uint64_t base = 0;
+  uint64_t length = 0;
+};
+page_block psi_block(uint64_t addr, unsigned am);
+
+// These perform exactly the requested scope (the register / queue layers decide when to coarsen or refuse).
+invalidation_outcome invalidate_context(translation_caches& c, const cc_request& r);
+invalidation_outcome invalidate_iotlb(translation_caches& c, const iotlb_request& r);
+invalidation_outcome invalidate_iec(translation_caches& c, const iec_request& r);
+
+}  // namespace vtd::core

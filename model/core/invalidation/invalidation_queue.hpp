@@ -1,0 +1,64 @@
+// Queued invalidation processor (VT-d spec 6.5.2, digest 1.11 and 6.4): fetches descriptors from IQH up to IQT
+// out of simulated memory, checks them, performs them on the translation caches, writes inv_wait status data
+// and reports IWC requests, and stops with IQE / IQEI on the first bad descriptor with IQH left on it.
+// The register file owner applies the result (IQH, FSTS.IQE, IQERCD.IQEI, ICS.IWC).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "model/core/invalidation/invalidation_ops.hpp"
+#include "model/memory/physical_memory.hpp"
+#include "model/spec/inv_descriptor.hpp"
+
+namespace vtd::core {
+
+struct iq_registers {
+  uint64_t iqa = 0;  // IQA: base, DW, QS
+  uint64_t iqh = 0;  // IQH: 18:4
+  uint64_t iqt = 0;  // IQT: 18:4
+  spec::reg::ttm ttm = spec::reg::ttm::legacy;
+};
+
+struct iq_status_write {
+  uint64_t address = 0;
+  uint32_t data = 0;
+  bool ok = false;  // false: the address is outside memory (no error is architecturally reported)
+};
+
+struct iq_result {
+  uint64_t iqh = 0;                      // new IQH (on an error: the offending descriptor)
+  spec::iqei error = spec::iqei::none;   // != none: set FSTS.IQE and IQERCD.IQEI
+  uint64_t error_descriptor_address = 0;
+  uint32_t processed = 0;                // descriptors performed
+  std::array<uint32_t, 6> by_type{};     // index = descriptor type 1..5 (cc, iotlb, dev_tlb, iec, wait)
+  uint32_t waits_completed = 0;
+  uint32_t completion_signals = 0;       // inv_wait with IF=1: call register_file::signal_wait_completion()
+  uint64_t entries_removed = 0;          // over every cache
+  uint32_t drains = 0;                   // iotlb_inv_dsc with DR or DW (completed at once in this model)
+  std::vector<iq_status_write> status_writes;
+
+  bool ok() const { return error == spec::iqei::none; }
+  uint32_t count(spec::inv_type t) const { return unsigned(t) < by_type.size() ? by_type[unsigned(t)] : 0; }
+};
+
+class invalidation_queue {
+ public:
+  invalidation_queue(translation_caches& caches, physical_memory& mem, const invalidation_caps& caps)
+      : m_caches(caches), m_mem(mem), m_caps(caps) {}
+
+  // Processes from regs.iqh to regs.iqt (wrapping at the queue end). Call when QIES=1 and IQE/ITE are clear.
+  iq_result process(const iq_registers& regs);
+
+  // Checks one descriptor without performing it (iqei::none when valid). `wide`: fetched from a DW=1 queue.
+  spec::iqei check(const spec::inv_descriptor& d, bool wide, spec::reg::ttm ttm) const;
+
+ private:
+  void perform(const spec::inv_descriptor& d, iq_result& r);
+
+  translation_caches& m_caches;
+  physical_memory& m_mem;
+  invalidation_caps m_caps;
+};
+
+}  // namespace vtd::core
