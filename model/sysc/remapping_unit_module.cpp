@@ -39,6 +39,7 @@ void remapping_unit_module::b_transport(tlm::tlm_generic_payload& gp, sc_core::s
 
   m_walk.clear();
   const core::translation_result r = m_unit.translate(req, &m_walk);
+  ext->translation = r;
   ext->status = r.status;
   ext->fault = r.fault;
   ext->hpa = r.hpa;

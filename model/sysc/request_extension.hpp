@@ -21,6 +21,7 @@ struct request_extension : tlm::tlm_extension<request_extension> {
   spec::fault_reason fault = spec::fault_reason::none;
   uint64_t hpa = 0;
   bool iotlb_hit = false;
+  core::translation_result translation;  // the core's full result (permissions, page size, domain)
   timing::request_timing timing;       // arrival, walk start, translation and access completion (ps)
   core::interrupt_result interrupt;    // for MSI writes (status == interrupt)
 

@@ -91,6 +91,7 @@ void iommu::setup_queue(uint64_t base, unsigned qs) {
 
 bool iommu::submit(const spec::inv_descriptor& d) {
   auto& regs = m_unit.regs();
+  if (!regs.qi_enabled()) return false;  // no queue: software cannot submit descriptors
   const uint64_t iqa = regs.read64(reg::IQA);
   const uint64_t base = spec::iqa_base(iqa);
   const unsigned size = spec::iq_descriptor_bytes(iqa);

@@ -1,0 +1,338 @@
+// Trace replay engine (see header).
+#include "apps/replay/replay_engine.hpp"
+
+#include <fmt/format.h>
+#include <fmt/os.h>
+
+#include "model/core/invalidation/register_invalidation.hpp"
+#include "model/spec/inv_descriptor.hpp"
+
+namespace vtd::replay {
+
+using traces::record;
+using traces::record_kind;
+
+namespace {
+
+core::access_kind to_access(traces::dma_op op) {
+  switch (op) {
+    case traces::dma_op::write: return core::access_kind::write;
+    case traces::dma_op::atomic: return core::access_kind::atomic;
+    default: return core::access_kind::read;
+  }
+}
+
+bool walk_hit(const core::walk_record& w, core::cache_kind k) {
+  for (const auto& s : w)
+    if (s.kind == core::step_kind::cache_lookup && s.cache == k) return s.ok;
+  return false;
+}
+
+std::string describe(const core::translation_result& r) {
+  if (r.ok()) return fmt::format("hpa 0x{:x} ({}{})", r.hpa, r.read ? "R" : "-", r.write ? "W" : "-");
+  return fmt::format("fault 0x{:x} {}", unsigned(r.fault), spec::to_string(r.fault));
+}
+
+std::string bdf(uint16_t sid) { return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7); }
+
+}  // namespace
+
+replay_engine::replay_engine(core::iommu& unit, table_driver& tables, const replay_options& options)
+    : m_unit(unit), m_tables(tables), m_options(options) {
+  if (m_options.check_stale && unit.caches()) {
+    auto& regs = unit.unit().regs();
+    m_reference = std::make_unique<core::iommu>(unit.unit().config(), unit.unit().memory(),
+                                                core::translation_caches_config{}, false);
+    if (regs.root_table_set())
+      m_reference->unit().set_root_table(regs.root_table() | (uint64_t(regs.ttm()) << 10));
+    m_reference->unit().enable_translation(regs.translation_enabled());
+  }
+  m_warm = m_options.warmup == 0;
+}
+
+std::string replay_engine::device_name(uint16_t sid) const {
+  auto it = m_names.find(sid);
+  return it != m_names.end() ? it->second : bdf(sid);
+}
+
+void replay_engine::reset_stats() {
+  m_dma = m_msi = m_faults = m_walks = m_memory_reads = m_iotlb_hits = 0;
+  m_interrupts_delivered = m_interrupt_faults = 0;
+  m_faults_by_reason.clear();
+  m_devices.clear();
+  m_latency_read.clear();
+  m_latency_write.clear();
+  m_latency_msi.clear();
+  m_invalidation_busy_ps = 0;
+  m_walker_samples = m_walker_busy_sum = m_walker_queue_sum = m_walker_queue_max = 0;
+  m_stale_count = 0;
+  m_stale_events.clear();
+  m_maps = m_unmaps = m_attach = m_detach = m_mapped_bytes = 0;
+  if (m_unit.caches()) m_unit.caches()->reset_stats();
+  m_unit.reset_invalidation_counters();
+}
+
+void replay_engine::begin_request(const record& r) {
+  if (!m_warm && m_requests == m_options.warmup) {
+    reset_stats();
+    m_warm = true;
+    m_first_time = r.time_ps;
+  }
+  ++m_requests;
+}
+
+core::dma_request replay_engine::to_request(const record& r) {
+  core::dma_request q;
+  q.source_id = r.id;
+  q.address = r.addr;
+  q.length = r.length;
+  q.access = to_access(r.op());
+  q.at = static_cast<core::address_type>(r.at());
+  q.has_pasid = r.has_pasid();
+  q.pasid = static_cast<uint32_t>(r.value);
+  return q;
+}
+
+void replay_engine::note_record(const record& r) {
+  ++m_records;
+  if (m_records == 1) m_first_time = r.time_ps;
+  m_last_time = r.time_ps;
+}
+
+request_outcome replay_engine::apply(const record& r, core::walk_record* walk) {
+  note_record(r);
+  switch (r.kind) {
+    case record_kind::dma:
+    case record_kind::msi: {
+      begin_request(r);
+      request_outcome out = r.kind == record_kind::dma ? dma(r, walk) : msi(r, walk);
+      if (m_options.per_request_csv) write_csv(r, out, -1);
+      return out;
+    }
+    case record_kind::map: {
+      m_tables.map(r.id, r.addr, r.value, r.map_bytes(), r.readable(), r.writable());
+      ++m_maps;
+      m_mapped_bytes += r.map_bytes();
+      if (m_options.check_stale) m_stale.changed_range(r.id, {m_records - 1, r.time_ps, r.addr, r.map_bytes(), false});
+      break;
+    }
+    case record_kind::unmap: {
+      m_tables.unmap(r.id, r.addr, r.map_bytes());
+      ++m_unmaps;
+      if (m_options.check_stale) m_stale.changed_range(r.id, {m_records - 1, r.time_ps, r.addr, r.map_bytes(), true});
+      break;
+    }
+    case record_kind::attach:
+    case record_kind::detach: {
+      int old_domain = m_tables.domain_of(r.id);
+      if (r.kind == record_kind::attach) {
+        m_tables.attach(r.id, static_cast<uint16_t>(r.value));
+        ++m_attach;
+      } else {
+        m_tables.detach(r.id);
+        ++m_detach;
+      }
+      if (m_options.check_stale) m_stale.changed_device(r.id, old_domain, m_records - 1, r.time_ps);
+      break;
+    }
+    default: invalidate(r);
+  }
+  return {};
+}
+
+request_outcome replay_engine::dma(const record& r, core::walk_record* walk) {
+  const core::dma_request q = to_request(r);
+  const bool need_walk = walk || (m_options.check_stale && m_stale.any());
+  core::walk_record* rec = walk ? walk : (need_walk ? &m_scratch : nullptr);
+  if (rec) rec->clear();
+  core::translation_result t = m_unit.translate(q, rec);
+  if (t.status == core::dma_status::interrupt) {  // a DWORD write to 0xFEEx_xxxx is an interrupt request
+    record as_msi = r;
+    as_msi.value = 0;
+    return msi(as_msi, walk);
+  }
+  return observe_dma(r, q, t, rec);
+}
+
+request_outcome replay_engine::observe_dma(const record& r, const core::dma_request& q,
+                                           const core::translation_result& t, const core::walk_record* rec) {
+  request_outcome out;
+  out.ok = t.ok();
+  out.fault = t.fault;
+  out.hpa = t.hpa;
+  auto& dev = m_devices[r.id];
+  ++m_dma;
+  ++dev.dma;
+  dev.bytes += r.length;
+  if (!t.ok()) {
+    ++m_faults;
+    ++dev.faults;
+    ++m_faults_by_reason[uint8_t(t.fault)];
+  }
+  if (rec) {
+    out.iotlb_hit = walk_hit(*rec, core::cache_kind::iotlb);
+    out.memory_reads = rec->memory_reads();
+    m_memory_reads += out.memory_reads;
+    m_walks += out.memory_reads > 0;
+    m_iotlb_hits += out.iotlb_hit;
+    if (m_options.check_stale && m_stale.any()) check_stale(r, q, t, *rec);
+  }
+  return out;
+}
+
+request_outcome replay_engine::msi(const record& r, core::walk_record* walk) {
+  core::interrupt_request q;
+  q.source_id = r.id;
+  q.address = r.addr;
+  q.data = static_cast<uint32_t>(r.value);
+  if (walk) walk->clear();
+  return observe_msi(r, m_unit.remap_interrupt(q, walk), walk);
+}
+
+request_outcome replay_engine::observe_msi(const record& r, const core::interrupt_result& ir,
+                                           const core::walk_record* walk) {
+  request_outcome out;
+  out.is_msi = true;
+  out.ok = ir.ok();
+  out.fault = ir.fault;
+  if (walk) out.memory_reads = walk->memory_reads();
+  auto& dev = m_devices[r.id];
+  ++m_msi;
+  ++dev.msi;
+  if (ir.ok()) {
+    ++m_interrupts_delivered;
+  } else {
+    ++m_interrupt_faults;
+    ++dev.faults;
+    ++m_faults_by_reason[uint8_t(ir.fault)];
+  }
+  return out;
+}
+
+void replay_engine::write_csv(const record& r, const request_outcome& o, int64_t latency_ps) {
+  // Columns (docs/stats.md): index,time_ns,sid,kind,address,status,fault,hpa,iotlb_hit,memory_reads,latency_ns
+  const char* kind = o.is_msi                                ? "msi"
+                     : r.op() == traces::dma_op::read  ? "read"
+                     : r.op() == traces::dma_op::write ? "write"
+                                                       : "atomic";
+  std::string latency = latency_ps < 0 ? std::string() : fmt::format("{:.3f}", double(latency_ps) / 1000.0);
+  fmt::print(m_options.per_request_csv, "{},{:.3f},{},{},0x{:x},{},0x{:x},0x{:x},{},{},{}\n", m_records - 1,
+             double(r.time_ps) / 1000.0, bdf(r.id), kind, r.addr, o.ok ? "ok" : "fault", unsigned(o.fault), o.hpa,
+             o.iotlb_hit ? 1 : 0, o.memory_reads, latency);
+}
+
+void replay_engine::check_stale(const record& r, const core::dma_request& q, const core::translation_result& got,
+                                const core::walk_record& walk) {
+  const bool iotlb = walk_hit(walk, core::cache_kind::iotlb);
+  const bool context = walk_hit(walk, core::cache_kind::context);
+  std::optional<table_change> change;
+  std::string fix;
+  if (iotlb || walk.memory_reads() > 0) {
+    int domain = got.ok() ? int(got.domain_id) : m_tables.domain_of(q.source_id);
+    if (domain >= 0) change = m_stale.pending_range(uint16_t(domain), q.address);
+    if (change)
+      fix = fmt::format("IOTLB page-selective invalidation DID={} ADDR=0x{:x} AM=0 (or domain-selective DID={})",
+                        domain, q.address & ~uint64_t{0xFFF}, domain);
+  }
+  if (!change && context) {
+    change = m_stale.pending_device(q.source_id);
+    if (change)
+      fix = fmt::format("context-cache device-selective invalidation SID={} DID={}, then a domain-selective IOTLB "
+                        "invalidation",
+                        bdf(q.source_id), change->domain);
+  }
+  if (!change || !m_reference) return;
+  core::translation_result truth = m_reference->translate(q);
+  if (truth.status == got.status && truth.hpa == got.hpa && truth.read == got.read && truth.write == got.write &&
+      truth.fault == got.fault)
+    return;
+  ++m_stale_count;
+  if (m_stale_events.size() < m_options.stale_examples) {
+    stale_event e;
+    e.record_index = m_records - 1;
+    e.time_ps = r.time_ps;
+    e.sid = q.source_id;
+    e.address = q.address;
+    e.served = describe(got);
+    e.memory = describe(truth);
+    e.changed = change->iova || change->bytes
+                    ? fmt::format("{} of [0x{:x}, 0x{:x}) at record {} (t={} ns)", change->unmap ? "unmap" : "map",
+                                  change->iova, change->iova + change->bytes, change->record_index,
+                                  change->time_ps / 1000)
+                    : fmt::format("context change at record {} (t={} ns)", change->record_index, change->time_ps / 1000);
+    e.fix = fix;
+    m_stale_events.push_back(std::move(e));
+  }
+}
+
+void replay_engine::invalidate(const record& r) {
+  auto& regs = m_unit.unit().regs();
+  const bool queued = r.queued();
+  const uint16_t domain = static_cast<uint16_t>(r.value);
+  switch (r.kind) {
+    case record_kind::cc_inval: {
+      core::cc_granularity g = r.gran() == traces::granularity::global   ? core::cc_granularity::global
+                               : r.gran() == traces::granularity::domain ? core::cc_granularity::domain
+                                                                         : core::cc_granularity::device;
+      if (queued)
+        m_unit.submit(spec::inv_descriptor::make_cc(unsigned(g), domain, r.id, r.length & 3));
+      else
+        regs.write64(spec::reg::CCMD, core::ccmd::make(g, domain, r.id, r.length & 3));
+      if (g == core::cc_granularity::global) m_stale.invalidated_devices_all();
+      else if (g == core::cc_granularity::domain) m_stale.invalidated_devices_of_domain(domain);
+      else m_stale.invalidated_device(r.id, r.length & 3);
+      break;
+    }
+    case record_kind::iotlb_inval: {
+      core::iotlb_granularity g = r.gran() == traces::granularity::global   ? core::iotlb_granularity::global
+                                  : r.gran() == traces::granularity::domain ? core::iotlb_granularity::domain
+                                                                            : core::iotlb_granularity::page;
+      const bool ih = r.flags & traces::flag::ih;
+      if (queued) {
+        m_unit.submit(spec::inv_descriptor::make_iotlb(unsigned(g), domain, r.addr, r.length, ih));
+      } else {
+        regs.write64(regs.iva_offset(), core::iotlb_reg::make_iva(r.addr, r.length, ih));
+        regs.write64(regs.iotlb_offset(), core::iotlb_reg::make(g, domain));
+      }
+      if (g == core::iotlb_granularity::global) m_stale.invalidated_all();
+      else if (g == core::iotlb_granularity::domain) m_stale.invalidated_domain(domain);
+      else {
+        auto block = core::psi_block(r.addr, r.length);
+        m_stale.invalidated_range(domain, block.base, block.length);
+      }
+      break;
+    }
+    case record_kind::iec_inval:
+      m_unit.submit(spec::inv_descriptor::make_iec(r.gran() != traces::granularity::global,
+                                                   static_cast<uint16_t>(r.value), r.length));
+      break;
+    case record_kind::devtlb_inval:
+      m_unit.submit(spec::inv_descriptor::make_dev_tlb(r.id, 0, 0, r.addr, r.flags & traces::flag::size));
+      break;
+    case record_kind::inv_wait:
+      m_unit.submit(spec::inv_descriptor::make_wait(r.flags & traces::flag::wait_if, r.flags & traces::flag::wait_sw,
+                                                    static_cast<uint32_t>(r.value), r.addr,
+                                                    r.flags & traces::flag::wait_fn));
+      break;
+    default: break;
+  }
+}
+
+void replay_engine::record_latency(const record& r, const request_outcome& o, const timing::request_timing& t) {
+  if (m_options.per_request_csv) write_csv(r, o, int64_t(t.latency()));
+  if (!m_warm) return;
+  const uint64_t latency = t.latency();
+  m_devices[r.id].latency.add(latency);
+  if (r.kind == record_kind::msi) m_latency_msi.add(latency);
+  else if (r.op() == traces::dma_op::read) m_latency_read.add(latency);
+  else m_latency_write.add(latency);
+}
+
+void replay_engine::sample_walkers(uint64_t busy, uint64_t queued) {
+  ++m_walker_samples;
+  m_walker_busy_sum += busy;
+  m_walker_queue_sum += queued;
+  if (queued > m_walker_queue_max) m_walker_queue_max = queued;
+}
+
+}  // namespace vtd::replay

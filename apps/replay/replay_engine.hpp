@@ -1,0 +1,121 @@
+// Trace replay: feeds a trace's records to a complete remapping unit in time order — DMAs and MSIs to the
+// hardware, driver records (map/unmap/attach/detach) to the table builders, invalidations to the registers or
+// the invalidation queue — and gathers the statistics. The functional mode calls the core directly; the
+// timed mode (timed_replay.hpp) runs the same engine behind the SystemC shell, which prices each walk record.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/replay/histogram.hpp"
+#include "apps/replay/sim_config.hpp"
+#include "apps/replay/stale_tracker.hpp"
+#include "apps/replay/stats_report.hpp"
+#include "apps/replay/table_driver.hpp"
+#include "model/core/system/iommu.hpp"
+#include "model/timing/latency_model.hpp"
+#include "traces/record.hpp"
+
+namespace vtd::replay {
+
+struct replay_options {
+  uint64_t warmup = 0;            // DMA/MSI requests replayed before statistics start
+  bool check_stale = true;        // detect translations served from caches that no longer match memory
+  unsigned stale_examples = 20;   // stale events listed in full (all are counted)
+  std::FILE* per_request_csv = nullptr;  // optional per-request CSV (docs/stats.md)
+};
+
+struct stale_event {
+  uint64_t record_index = 0;
+  uint64_t time_ps = 0;
+  uint16_t sid = 0;
+  uint64_t address = 0;
+  std::string served;     // what the caches served
+  std::string memory;     // what the tables in memory say
+  std::string changed;    // which record changed the mapping, and when
+  std::string fix;        // which invalidation would have removed it
+};
+
+struct device_stats {
+  uint64_t dma = 0, msi = 0, faults = 0, bytes = 0;
+  histogram latency;  // ps, timed mode only
+};
+
+// Outcome of one request, for the timed layer and the CSV.
+struct request_outcome {
+  bool is_msi = false;
+  bool ok = false;
+  bool iotlb_hit = false;
+  unsigned memory_reads = 0;
+  spec::fault_reason fault = spec::fault_reason::none;
+  uint64_t hpa = 0;
+};
+
+class replay_engine {
+ public:
+  replay_engine(core::iommu& unit, table_driver& tables, const replay_options& options);
+
+  // Applies one record (any kind) in functional mode. `walk` receives the request's walk record.
+  request_outcome apply(const traces::record& r, core::walk_record* walk);
+  // Timed mode: driver records go through apply(); DMAs and MSIs are translated by the SystemC shell, which
+  // reports each result here (same statistics and stale checks as the functional path).
+  void begin_request(const traces::record& r);
+  void note_record(const traces::record& r);  // counts a record the timed layer handled itself
+  request_outcome observe_dma(const traces::record& r, const core::dma_request& q, const core::translation_result& t,
+                              const core::walk_record* walk);
+  request_outcome observe_msi(const traces::record& r, const core::interrupt_result& ir,
+                              const core::walk_record* walk);
+  static core::dma_request to_request(const traces::record& r);
+  // Timed mode reports each request's latency here.
+  void record_latency(const traces::record& r, const request_outcome& o, const timing::request_timing& t);
+  void record_invalidation_time(uint64_t ps) { m_invalidation_busy_ps += ps; }
+  void sample_walkers(uint64_t busy, uint64_t queued);
+
+  // Warmup: counts requests; resets statistics when the warmup ends.
+  uint64_t requests() const { return m_requests; }
+  uint64_t records() const { return m_records; }
+
+  void set_device_names(std::map<uint16_t, std::string> names) { m_names = std::move(names); }
+  stats_report report(double wall_seconds, bool timed) const;
+  const std::vector<stale_event>& stale_events() const { return m_stale_events; }
+  uint64_t stale_count() const { return m_stale_count; }
+
+ private:
+  request_outcome dma(const traces::record& r, core::walk_record* walk);
+  request_outcome msi(const traces::record& r, core::walk_record* walk);
+  void invalidate(const traces::record& r);
+  void check_stale(const traces::record& r, const core::dma_request& q, const core::translation_result& got,
+                   const core::walk_record& walk);
+  void reset_stats();
+  void write_csv(const traces::record& r, const request_outcome& o, int64_t latency_ps);
+  std::string device_name(uint16_t sid) const;
+
+  core::iommu& m_unit;
+  table_driver& m_tables;
+  replay_options m_options;
+  stale_tracker m_stale;
+  std::unique_ptr<core::iommu> m_reference;  // uncached twin over the same memory, for stale checks
+  core::walk_record m_scratch;
+
+  uint64_t m_records = 0, m_requests = 0;
+  bool m_warm = false;
+  // statistics
+  uint64_t m_dma = 0, m_msi = 0, m_faults = 0, m_walks = 0, m_memory_reads = 0, m_iotlb_hits = 0;
+  uint64_t m_maps = 0, m_unmaps = 0, m_attach = 0, m_detach = 0, m_mapped_bytes = 0;
+  uint64_t m_interrupts_delivered = 0, m_interrupt_faults = 0;
+  std::map<uint8_t, uint64_t> m_faults_by_reason;
+  std::map<uint16_t, device_stats> m_devices;
+  std::map<uint16_t, std::string> m_names;
+  histogram m_latency_read, m_latency_write, m_latency_msi;
+  uint64_t m_invalidation_busy_ps = 0;
+  uint64_t m_walker_samples = 0, m_walker_busy_sum = 0, m_walker_queue_sum = 0, m_walker_queue_max = 0;
+  uint64_t m_first_time = 0, m_last_time = 0;
+  uint64_t m_stale_count = 0;
+  std::vector<stale_event> m_stale_events;
+};
+
+}  // namespace vtd::replay

@@ -1,0 +1,244 @@
+// Simulation configuration: presets, JSON, overrides (see header and docs/config.md).
+#include "apps/replay/sim_config.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace vtd::replay {
+namespace {
+
+using core::cache_config;
+using core::replacement_policy;
+
+struct cache_slot {
+  const char* name;
+  cache_config core::translation_caches_config::*member;
+};
+
+cache_config* cache_by_name(sim_config& c, std::string_view name) {
+  if (name == "context") return &c.caches.context;
+  if (name == "iotlb") return &c.caches.iotlb;
+  if (name == "interrupt") return &c.caches.interrupt;
+  if (name == "pde") return &c.caches.paging[0];
+  if (name == "pdpe") return &c.caches.paging[1];
+  if (name == "pml4e") return &c.caches.paging[2];
+  if (name == "pml5e") return &c.caches.paging[3];
+  return nullptr;
+}
+constexpr const char* kCacheNames[] = {"context", "iotlb", "pde", "pdpe", "pml4e", "pml5e", "interrupt"};
+
+replacement_policy parse_policy(const std::string& s, const std::string& where) {
+  if (s == "lru") return replacement_policy::lru;
+  if (s == "plru") return replacement_policy::plru;
+  if (s == "fifo") return replacement_policy::fifo;
+  if (s == "random") return replacement_policy::random;
+  throw std::runtime_error(fmt::format("{}: policy '{}': expected lru, plru, fifo or random", where, s));
+}
+
+template <class T>
+T get_number(const nlohmann::json& v, const std::string& where) {
+  if (!v.is_number()) throw std::runtime_error(fmt::format("{}: expected a number", where));
+  if constexpr (std::is_integral_v<T>) {
+    if (!v.is_number_integer() || v.get<long long>() < 0)
+      throw std::runtime_error(fmt::format("{}: expected a non-negative integer", where));
+  }
+  return v.get<T>();
+}
+
+void apply_cache(cache_config& c, const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected an object", where));
+  for (auto& [k, v] : j.items()) {
+    std::string at = where + "." + k;
+    if (k == "entries") c.entries = get_number<uint32_t>(v, at);
+    else if (k == "ways") c.ways = get_number<uint32_t>(v, at);
+    else if (k == "seed") c.seed = get_number<uint64_t>(v, at);
+    else if (k == "policy") {
+      if (!v.is_string()) throw std::runtime_error(fmt::format("{}: expected a string", at));
+      c.policy = parse_policy(v.get<std::string>(), at);
+    } else if (k == "split_by_size") {
+      if (!v.is_boolean()) throw std::runtime_error(fmt::format("{}: expected true or false", at));
+      c.split_by_size = v.get<bool>();
+    } else {
+      throw std::runtime_error(fmt::format("{}: unknown key (known: entries, ways, policy, seed, split_by_size)", at));
+    }
+  }
+  if (const char* err = core::validate(c)) throw std::runtime_error(fmt::format("{}: {}", where, err));
+}
+
+// Timing fields by name: one table serves JSON in, JSON out and overrides.
+struct timing_field {
+  const char* name;
+  double (*get)(const timing::timing_params&);
+  void (*set)(timing::timing_params&, double);
+  bool integer;
+};
+#define VTD_TF(field, is_int)                                                              \
+  timing_field {                                                                           \
+    #field, [](const timing::timing_params& p) { return static_cast<double>(p.field); },   \
+        [](timing::timing_params& p, double v) { p.field = static_cast<decltype(p.field)>(v); }, is_int \
+  }
+const timing_field kTimingFields[] = {
+    VTD_TF(clock_ghz, false),          VTD_TF(iotlb_hit_cycles, true),
+    VTD_TF(context_cache_hit_cycles, true), VTD_TF(psc_hit_cycles, true),
+    VTD_TF(iec_hit_cycles, true),      VTD_TF(miss_detect_cycles, true),
+    VTD_TF(lookups_per_cycle, true),   VTD_TF(walkers, true),
+    VTD_TF(table_read_ns, false),      VTD_TF(dma_access_ns, false),
+    VTD_TF(register_invalidation_ns, false), VTD_TF(queued_descriptor_ns, false),
+    VTD_TF(invalidation_wait_ns, false), VTD_TF(interrupt_delivery_ns, false),
+    VTD_TF(quantum_ps, true),
+};
+#undef VTD_TF
+
+void apply_timing(timing::timing_params& p, const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected an object", where));
+  for (auto& [k, v] : j.items()) {
+    const timing_field* f = nullptr;
+    for (const auto& t : kTimingFields)
+      if (k == t.name) f = &t;
+    if (!f) throw std::runtime_error(fmt::format("{}.{}: unknown timing parameter", where, k));
+    double value = f->integer ? static_cast<double>(get_number<uint64_t>(v, where + "." + k))
+                              : get_number<double>(v, where + "." + k);
+    if (value < 0) throw std::runtime_error(fmt::format("{}.{}: must not be negative", where, k));
+    f->set(p, value);
+  }
+  if (p.clock_ghz <= 0) throw std::runtime_error(fmt::format("{}.clock_ghz: must be positive", where));
+  if (p.walkers == 0) throw std::runtime_error(fmt::format("{}.walkers: at least one walker", where));
+}
+
+}  // namespace
+
+std::vector<std::string> sim_preset_names() { return {"broadwell", "server"}; }
+
+sim_config sim_preset(std::string_view name) {
+  sim_config c;
+  c.preset = std::string(name);
+  if (name == "server") {
+    c.timing = *timing::find_timing_preset("server");
+    return c;  // cache defaults are the server figures (translation_caches_config)
+  }
+  if (name == "broadwell") {
+    c.timing = *timing::find_timing_preset("broadwell");
+    // pcie-bench: the knee between 256 KiB and 512 KiB windows means about 64 IOTLB entries of 4 KiB.
+    c.caches.iotlb = cache_config{64, 4, replacement_policy::lru, 2, false};
+    c.caches.context = cache_config{16, 4, replacement_policy::lru, 1, false};
+    c.caches.paging[0] = cache_config{32, 4, replacement_policy::lru, 3, false};
+    c.caches.paging[1] = cache_config{16, 4, replacement_policy::lru, 4, false};
+    c.caches.paging[2] = cache_config{8, 8, replacement_policy::lru, 5, false};
+    c.caches.paging[3] = cache_config{8, 8, replacement_policy::lru, 6, false};
+    c.caches.interrupt = cache_config{64, 4, replacement_policy::lru, 7, false};
+    return c;
+  }
+  throw std::runtime_error(fmt::format("configuration preset '{}': unknown (known: broadwell, server)", name));
+}
+
+nlohmann::ordered_json to_json(const sim_config& c) {
+  nlohmann::ordered_json j;
+  j["preset"] = c.preset;
+  j["caches_enabled"] = c.caches_enabled;
+  nlohmann::ordered_json caches;
+  for (const char* name : kCacheNames) {
+    const cache_config* cc = cache_by_name(const_cast<sim_config&>(c), name);
+    nlohmann::ordered_json e{{"entries", cc->entries}, {"ways", cc->ways}, {"policy", core::to_string(cc->policy)},
+                             {"seed", cc->seed}};
+    if (std::string_view(name) == "iotlb") e["split_by_size"] = cc->split_by_size;
+    caches[name] = e;
+  }
+  j["caches"] = caches;
+  nlohmann::ordered_json t;
+  for (const auto& f : kTimingFields) {
+    if (f.integer)
+      t[f.name] = static_cast<uint64_t>(f.get(c.timing));
+    else
+      t[f.name] = f.get(c.timing);
+  }
+  j["timing"] = t;
+  return j;
+}
+
+void apply_json(sim_config& c, const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected a JSON object", where));
+  for (auto& [k, v] : j.items()) {
+    if (k == "preset") continue;  // handled by load_sim_config
+    if (k == "caches_enabled") {
+      if (!v.is_boolean()) throw std::runtime_error(fmt::format("{}: caches_enabled: expected true or false", where));
+      c.caches_enabled = v.get<bool>();
+    } else if (k == "caches") {
+      if (!v.is_object()) throw std::runtime_error(fmt::format("{}: caches: expected an object", where));
+      for (auto& [name, cj] : v.items()) {
+        cache_config* cc = cache_by_name(c, name);
+        if (!cc)
+          throw std::runtime_error(fmt::format(
+              "{}: caches.{}: unknown cache (known: context, iotlb, pde, pdpe, pml4e, pml5e, interrupt)", where, name));
+        apply_cache(*cc, cj, fmt::format("{}: caches.{}", where, name));
+      }
+    } else if (k == "timing") {
+      apply_timing(c.timing, v, fmt::format("{}: timing", where));
+    } else {
+      throw std::runtime_error(fmt::format("{}: unknown key '{}' (known: preset, caches_enabled, caches, timing)", where, k));
+    }
+  }
+}
+
+sim_config load_sim_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    // Convert the byte offset to line:column for people.
+    size_t line = 1, col = 1;
+    const std::string s = text.str();
+    for (size_t i = 0; i + 1 < e.byte && i < s.size(); ++i) {
+      if (s[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    throw std::runtime_error(fmt::format("{}:{}:{}: JSON syntax error", path, line, col));
+  }
+  sim_config c = sim_preset(j.contains("preset") && j["preset"].is_string() ? j["preset"].get<std::string>() : "server");
+  apply_json(c, j, path);
+  return c;
+}
+
+void apply_override(sim_config& c, std::string_view assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string_view::npos)
+    throw std::runtime_error(fmt::format("--set '{}': expected key=value, e.g. iotlb.entries=64", assignment));
+  std::string key(assignment.substr(0, eq));
+  std::string value(assignment.substr(eq + 1));
+  nlohmann::json v;
+  try {
+    v = nlohmann::json::parse(value);
+  } catch (const nlohmann::json::parse_error&) {
+    v = value;  // a bare word such as lru
+  }
+  auto dot = key.find('.');
+  std::string where = fmt::format("--set {}", key);
+  if (dot == std::string::npos) {
+    apply_json(c, nlohmann::json{{key, v}}, where);
+    return;
+  }
+  std::string head = key.substr(0, dot), field = key.substr(dot + 1);
+  if (head == "timing") {
+    apply_json(c, nlohmann::json{{"timing", {{field, v}}}}, where);
+  } else if (head == "caches") {
+    auto dot2 = field.find('.');
+    if (dot2 == std::string::npos) throw std::runtime_error(fmt::format("{}: expected caches.NAME.FIELD", where));
+    apply_json(c, nlohmann::json{{"caches", {{field.substr(0, dot2), {{field.substr(dot2 + 1), v}}}}}}, where);
+  } else if (cache_by_name(c, head)) {
+    apply_json(c, nlohmann::json{{"caches", {{head, {{field, v}}}}}}, where);
+  } else {
+    throw std::runtime_error(fmt::format("{}: unknown key (use CACHE.FIELD, timing.FIELD or caches_enabled)", where));
+  }
+}
+
+}  // namespace vtd::replay

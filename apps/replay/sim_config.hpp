@@ -1,0 +1,36 @@
+// The whole simulation configuration: capability preset, every cache's geometry and policy, every timing
+// parameter. One JSON file (docs/config.md), named presets, and `--set key=value` overrides; unknown keys are
+// errors. The resolved configuration is written into the statistics JSON so that every result says what
+// produced it.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/core/cache/translation_caches.hpp"
+#include "model/timing/timing_params.hpp"
+
+namespace vtd::replay {
+
+struct sim_config {
+  std::string preset = "server";
+  bool caches_enabled = true;  // false: no caches at all (every request walks; a legal VT-d implementation)
+  core::translation_caches_config caches;
+  timing::timing_params timing;
+};
+
+std::vector<std::string> sim_preset_names();
+// Throws std::runtime_error for an unknown name.
+sim_config sim_preset(std::string_view name);
+
+nlohmann::ordered_json to_json(const sim_config& c);
+// Applies a (partial) JSON object onto `c`; `where` prefixes error messages (file name). Unknown keys throw.
+void apply_json(sim_config& c, const nlohmann::json& j, const std::string& where);
+// Loads a config file: {"preset": NAME, ...overrides}; the preset is applied first.
+sim_config load_sim_config(const std::string& path);
+// "iotlb.entries=64", "timing.walkers=4", "caches_enabled=false".
+void apply_override(sim_config& c, std::string_view assignment);
+
+}  // namespace vtd::replay

@@ -1,0 +1,23 @@
+// Timed replay: the trace drives the SystemC/TLM model (request_initiator -> remapping_unit_module -> memory),
+// which prices every walk record with the latency model; the replay engine applies driver records at their
+// trace times and gathers the same statistics as the functional mode plus latencies and walker occupancy.
+// SystemC elaborates once per process: call run_timed at most once per process (vtdsim sweep runs timed points
+// in child processes).
+#pragma once
+#include <functional>
+#include <string>
+
+#include "apps/replay/replay_engine.hpp"
+#include "model/timing/timing_params.hpp"
+
+namespace vtd::replay {
+
+struct timed_options {
+  std::string vcd_path;  // optional VCD of walker occupancy and queue depth (sampled per quantum)
+  std::function<void(uint64_t records)> on_progress;  // called at quantum boundaries
+};
+
+void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_params& params,
+               const std::function<bool(traces::record&)>& next, const timed_options& options);
+
+}  // namespace vtd::replay
