@@ -67,6 +67,7 @@ void replay_engine::reset_stats() {
   m_walker_samples = m_walker_busy_sum = m_walker_queue_sum = m_walker_queue_max = 0;
   m_stale_count = 0;
   m_stale_events.clear();
+  m_refused_invalidations = 0;
   m_maps = m_unmaps = m_attach = m_detach = m_mapped_bytes = 0;
   if (m_unit.caches()) m_unit.caches()->reset_stats();
   m_unit.reset_invalidation_counters();
@@ -274,10 +275,18 @@ void replay_engine::invalidate(const record& r) {
       core::cc_granularity g = r.gran() == traces::granularity::global   ? core::cc_granularity::global
                                : r.gran() == traces::granularity::domain ? core::cc_granularity::domain
                                                                          : core::cc_granularity::device;
-      if (queued)
-        m_unit.submit(spec::inv_descriptor::make_cc(unsigned(g), domain, r.id, r.length & 3));
-      else
+      bool performed;
+      if (queued) {
+        performed = m_unit.submit(spec::inv_descriptor::make_cc(unsigned(g), domain, r.id, r.length & 3));
+      } else {
         regs.write64(spec::reg::CCMD, core::ccmd::make(g, domain, r.id, r.length & 3));
+        performed = core::ccmd::caig(regs.read64(spec::reg::CCMD)) != 0;
+      }
+      if (!performed) {
+        ++m_refused_invalidations;  // e.g. register-based while queued invalidation is enabled (spec 6.5.1)
+        break;
+      }
+      // The hardware may invalidate more than asked (CAIG); tracking the requested scope is conservative.
       if (g == core::cc_granularity::global) m_stale.invalidated_devices_all();
       else if (g == core::cc_granularity::domain) m_stale.invalidated_devices_of_domain(domain);
       else m_stale.invalidated_device(r.id, r.length & 3);
@@ -288,11 +297,17 @@ void replay_engine::invalidate(const record& r) {
                                   : r.gran() == traces::granularity::domain ? core::iotlb_granularity::domain
                                                                             : core::iotlb_granularity::page;
       const bool ih = r.flags & traces::flag::ih;
+      bool performed;
       if (queued) {
-        m_unit.submit(spec::inv_descriptor::make_iotlb(unsigned(g), domain, r.addr, r.length, ih));
+        performed = m_unit.submit(spec::inv_descriptor::make_iotlb(unsigned(g), domain, r.addr, r.length, ih));
       } else {
         regs.write64(regs.iva_offset(), core::iotlb_reg::make_iva(r.addr, r.length, ih));
         regs.write64(regs.iotlb_offset(), core::iotlb_reg::make(g, domain));
+        performed = core::iotlb_reg::iaig(regs.read64(regs.iotlb_offset())) != 0;
+      }
+      if (!performed) {
+        ++m_refused_invalidations;
+        break;
       }
       if (g == core::iotlb_granularity::global) m_stale.invalidated_all();
       else if (g == core::iotlb_granularity::domain) m_stale.invalidated_domain(domain);
@@ -303,16 +318,19 @@ void replay_engine::invalidate(const record& r) {
       break;
     }
     case record_kind::iec_inval:
-      m_unit.submit(spec::inv_descriptor::make_iec(r.gran() != traces::granularity::global,
-                                                   static_cast<uint16_t>(r.value), r.length));
+      if (!m_unit.submit(spec::inv_descriptor::make_iec(r.gran() != traces::granularity::global,
+                                                   static_cast<uint16_t>(r.value), r.length)))
+        ++m_refused_invalidations;
       break;
     case record_kind::devtlb_inval:
-      m_unit.submit(spec::inv_descriptor::make_dev_tlb(r.id, 0, 0, r.addr, r.flags & traces::flag::size));
+      if (!m_unit.submit(spec::inv_descriptor::make_dev_tlb(r.id, 0, 0, r.addr, r.flags & traces::flag::size)))
+        ++m_refused_invalidations;
       break;
     case record_kind::inv_wait:
-      m_unit.submit(spec::inv_descriptor::make_wait(r.flags & traces::flag::wait_if, r.flags & traces::flag::wait_sw,
+      if (!m_unit.submit(spec::inv_descriptor::make_wait(r.flags & traces::flag::wait_if, r.flags & traces::flag::wait_sw,
                                                     static_cast<uint32_t>(r.value), r.addr,
-                                                    r.flags & traces::flag::wait_fn));
+                                                    r.flags & traces::flag::wait_fn)))
+        ++m_refused_invalidations;
       break;
     default: break;
   }

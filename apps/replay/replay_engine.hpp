@@ -115,6 +115,7 @@ class replay_engine {
   uint64_t m_walker_samples = 0, m_walker_busy_sum = 0, m_walker_queue_sum = 0, m_walker_queue_max = 0;
   uint64_t m_first_time = 0, m_last_time = 0;
   uint64_t m_stale_count = 0;
+  uint64_t m_refused_invalidations = 0;
   std::vector<stale_event> m_stale_events;
 };
 

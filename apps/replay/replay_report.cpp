@@ -49,6 +49,8 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
   s.add("inval.queued_iec", double(inv.queued_iec), "count", "queued interrupt-entry-cache invalidation descriptors");
   s.add("inval.queued_wait", double(inv.queued_wait), "count", "invalidation-wait descriptors");
   s.add("inval.queue_errors", double(inv.queue_errors), "count", "invalidation queue errors (FSTS.IQE)");
+  s.add("inval.refused", double(m_refused_invalidations), "count",
+        "invalidations the hardware did not perform (register-based while QI is on, queue errors, no queue)");
   s.add("inval.useless", double(inv.useless), "count", "invalidations that found nothing cached to remove");
   s.add("inval.entries_removed", double(inv.entries_removed), "count", "cache entries removed by invalidations");
   s.add("driver.maps", double(m_maps), "count", "map records applied to the tables");

@@ -1,5 +1,5 @@
 // Timed replay through the SystemC shell (see header).
-#include "apps/replay/timed_replay.hpp"
+#include "apps/replay/timed/timed_replay.hpp"
 
 #include <memory>
 #include <systemc>
