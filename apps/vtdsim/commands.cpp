@@ -3,18 +3,30 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <exception>
+#include <string_view>
 
 namespace vtdsim::app {
 
 int run_help(const std::vector<std::string>&);
 
-const std::vector<command>& commands() {
-  static const std::vector<command> table{
-      {"help", "list the commands", run_help},
-  };
+namespace {
+std::vector<command>& registry() {
+  static std::vector<command> table;
   return table;
 }
+const command_registrar help_registrar{{"help", "list the commands", run_help}};
+}  // namespace
+
+command_registrar::command_registrar(command c) {
+  auto& table = registry();
+  auto pos = std::lower_bound(table.begin(), table.end(), c,
+                              [](const command& a, const command& b) { return std::string_view(a.name) < b.name; });
+  table.insert(pos, c);
+}
+
+const std::vector<command>& commands() { return registry(); }
 
 int run_help(const std::vector<std::string>&) {
   fmt::print("usage: vtdsim <command> [options]   (vtdsim <command> --help for its options)\n\ncommands:\n");

@@ -14,7 +14,13 @@ struct command {
   command_fn run;
 };
 
-const std::vector<command>& commands();
+// Commands register themselves from their own file: `static const command_registrar reg{{"name", "...", fn}};`
+// so that adding a command touches no shared file.
+struct command_registrar {
+  explicit command_registrar(command c);
+};
+
+const std::vector<command>& commands();  // sorted by name
 int dispatch(int argc, char** argv);
 
 }  // namespace vtdsim::app

@@ -1,14 +1,15 @@
-// vtdsim: command-line entry. Dispatches to one subcommand; see `vtdsim help`.
-#include <fmt/core.h>
+// vtdsim: command-line entry. SystemC needs its own elaboration entry (sc_elab_and_sim -> sc_main), so main()
+// only silences the SystemC banner (it must be set before the kernel starts) and hands over; sc_main dispatches
+// to one subcommand (see `vtdsim help`).
+#include <systemc>
 
 #include <cstdlib>
-#include <string>
-#include <string_view>
 
 #include "apps/vtdsim/commands.hpp"
 
+int sc_main(int argc, char** argv) { return vtdsim::app::dispatch(argc, argv); }
+
 int main(int argc, char** argv) {
-  // SystemC prints its banner when the kernel starts unless this is set first.
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
-  return vtdsim::app::dispatch(argc, argv);
+  return sc_core::sc_elab_and_sim(argc, argv);
 }
