@@ -58,7 +58,8 @@ struct platform_description {
   std::optional<uint64_t> cap, ecap;
   std::vector<std::pair<std::string, uint64_t>> cap_fields, ecap_fields;
   std::optional<unsigned> haw;
-  uint64_t memory_size = uint64_t{1} << 40;
+  uint64_t memory_size = uint64_t{1} << 40;  // default: 1 TiB, or 2^HAW when that is smaller
+  bool memory_size_given = false;
   uint64_t table_base = 0x10000000, table_size = 256ull << 20;
   bool enable_translation = true, enable_interrupt_remapping = true, enable_compat = false, enable_qi = true;
   std::vector<domain_desc> domains;

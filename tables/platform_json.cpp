@@ -87,7 +87,10 @@ void parse_iommu(const reader& r, const json& j, platform_description& p) {
     if (haw < 32 || haw > 52) r.fail("iommu.haw", fmt::format("{}: must be 32..52", haw));
     p.haw = unsigned(haw);
   }
-  if (j.contains("memory_size")) p.memory_size = r.number(j["memory_size"], "iommu.memory_size");
+  if (j.contains("memory_size")) {
+    p.memory_size = r.number(j["memory_size"], "iommu.memory_size");
+    p.memory_size_given = true;
+  }
   if (j.contains("table_region")) {
     const json& t = j["table_region"];
     r.keys(t, "iommu.table_region", {"base", "size"});
@@ -334,7 +337,7 @@ nlohmann::ordered_json to_json(const platform_description& p) {
     iommu["ecap_fields"] = f;
   }
   if (p.haw) iommu["haw"] = *p.haw;
-  iommu["memory_size"] = hex(p.memory_size);
+  if (p.memory_size_given) iommu["memory_size"] = hex(p.memory_size);
   iommu["table_region"] = {{"base", hex(p.table_base)}, {"size", hex(p.table_size)}};
   j["iommu"] = iommu;
   j["enable"] = {{"translation", p.enable_translation},

@@ -30,12 +30,14 @@ resolved_caps resolve_caps(const platform_description& p, const std::string& fil
 platform_state::platform_state(const platform_description& desc, const std::string& filename)
     : m_desc(desc), m_caps(resolve_caps(desc, filename)) {
   m_table_caps = table_caps::from_registers(m_caps.cap, m_caps.ecap, m_caps.haw);
-  if (desc.memory_size == 0 || desc.memory_size % 4096)
+  if (!desc.memory_size_given && m_caps.haw < 64 && m_desc.memory_size > (uint64_t{1} << m_caps.haw))
+    m_desc.memory_size = uint64_t{1} << m_caps.haw;
+  if (m_desc.memory_size == 0 || m_desc.memory_size % 4096)
     throw table_error(fmt::format("{}: iommu.memory_size: must be a non-zero multiple of 4 KiB", filename));
-  if (m_caps.haw < 64 && desc.memory_size > (uint64_t{1} << m_caps.haw))
+  if (m_caps.haw < 64 && m_desc.memory_size > (uint64_t{1} << m_caps.haw))
     throw table_error(fmt::format("{}: iommu.memory_size 0x{:x} is larger than the host address width ({} bits)",
-                                  filename, desc.memory_size, m_caps.haw));
-  m_mem = std::make_unique<core::physical_memory>(desc.memory_size);
+                                  filename, m_desc.memory_size, m_caps.haw));
+  m_mem = std::make_unique<core::physical_memory>(m_desc.memory_size);
   try {
     m_pages = std::make_unique<page_allocator>(*m_mem, desc.table_base, desc.table_size);
   } catch (const table_error& e) {
