@@ -14,9 +14,25 @@ request_initiator::request_initiator(sc_core::sc_module_name name, sc_core::sc_t
 }
 
 void request_initiator::run() {
+  try {
+    issue_all();
+  } catch (...) {
+    m_failure = std::current_exception();
+    sc_core::sc_stop();
+  }
+}
+
+void request_initiator::issue_all() {
   tlm::tlm_generic_payload gp;
   request_extension ext;
   gp.set_extension(&ext);
+  // The payload would delete attached extensions when destroyed; ext lives on this stack, so detach it on every
+  // exit, including an exception from a callback.
+  struct detach_guard {
+    tlm::tlm_generic_payload& gp;
+    request_extension* ext;
+    ~detach_guard() { gp.clear_extension(ext); }
+  } guard{gp, &ext};
   uint32_t data = 0;
   upstream_request req;
   while (next && next(req)) {
@@ -53,7 +69,6 @@ void request_initiator::run() {
       if (on_sync) on_sync(static_cast<uint64_t>(sc_core::sc_time_stamp().value()));
     }
   }
-  gp.clear_extension(&ext);
   m_qk.sync();
   if (on_sync) on_sync(static_cast<uint64_t>(sc_core::sc_time_stamp().value()));
   // Returning ends the simulation when nothing else is scheduled (no sc_stop: it prints an info report).

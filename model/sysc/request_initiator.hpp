@@ -4,6 +4,7 @@
 // the initiator does not stall for completion, it records the completion time the target annotated.
 #pragma once
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <systemc>
 #include <tlm>
@@ -45,12 +46,17 @@ class request_initiator : public sc_core::sc_module {
   request_initiator(sc_core::sc_module_name name, sc_core::sc_time quantum);
 
   uint64_t issued() const { return m_issued; }
+  // An exception thrown by a callback inside the simulation thread; rethrown by the caller after sc_start()
+  // returns (exceptions must not unwind through the SystemC kernel).
+  std::exception_ptr failure() const { return m_failure; }
 
  private:
   void run();
+  void issue_all();
 
   tlm_utils::tlm_quantumkeeper m_qk;
   uint64_t m_issued = 0;
+  std::exception_ptr m_failure;
 };
 
 }  // namespace vtd::sysc

@@ -104,6 +104,7 @@ void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_pa
   };
   sc_core::sc_start();
   if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
+  if (port->failure()) std::rethrow_exception(port->failure());
 }
 
 }  // namespace vtd::replay

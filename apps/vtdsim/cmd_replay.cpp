@@ -1,0 +1,41 @@
+// `vtdsim replay`: replay a trace against a configured remapping unit (SystemC timed model by default,
+// `--functional` for the core alone) and report what the traffic did to the caches, the walkers and latency.
+#include <fmt/core.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <iostream>
+
+#include "apps/replay/timed/timed_replay.hpp"
+#include "apps/vtdsim/atomic_file.hpp"
+#include "apps/vtdsim/commands.hpp"
+#include "apps/vtdsim/progress.hpp"
+#include "apps/vtdsim/replay_run.hpp"
+
+namespace po = boost::program_options;
+
+namespace vtdsim::app {
+namespace {
+
+int run_replay(const std::vector<std::string>& args) {
+  replay_request rq;
+  po::options_description desc("vtdsim replay");
+  add_replay_options(desc, rq);
+  po::variables_map vm;
+  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(), vm);
+  if (vm.count("help")) {
+    fmt::print("usage: vtdsim replay --platform FILE --trace FILE [options]\n\n");
+    std::cout << desc << "\n";
+    return 0;
+  }
+  po::notify(vm);
+  auto result = run_replay_request(rq);
+  if (!rq.quiet) fmt::print("{}", result.summary);
+  return 0;
+}
+
+const command_registrar replay_registrar{
+    {"replay", "replay a DMA/interrupt trace and report caches, walks and latency", run_replay}};
+
+}  // namespace
+}  // namespace vtdsim::app

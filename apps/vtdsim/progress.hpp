@@ -1,0 +1,24 @@
+// Progress on a terminal: one self-overwriting line on stderr, at most a few times per second; silent when
+// stderr is not a terminal (logs and pipes stay clean).
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace vtdsim::app {
+
+class progress_line {
+ public:
+  explicit progress_line(std::string label, bool enabled = true);
+  ~progress_line();
+  void update(uint64_t done, uint64_t total = 0);  // total 0: unknown
+  void finish();
+
+ private:
+  std::string m_label;
+  bool m_enabled;
+  bool m_shown = false;
+  std::chrono::steady_clock::time_point m_start, m_last;
+};
+
+}  // namespace vtdsim::app

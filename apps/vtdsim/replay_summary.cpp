@@ -1,0 +1,96 @@
+// Replay summary for people (see header). Every number comes from the stats registry, so the text and the
+// JSON can never disagree.
+#include "apps/vtdsim/replay_summary.hpp"
+
+#include <fmt/format.h>
+
+namespace vtdsim::app {
+
+namespace {
+
+double value(const vtd::replay::stats_report& s, const std::string& name) {
+  const auto* e = s.find(name);
+  return e ? e->value : 0.0;
+}
+std::string pct(const vtd::replay::stats_report& s, const std::string& hits, const std::string& lookups) {
+  double l = value(s, lookups);
+  if (l == 0) return "     -";
+  return fmt::format("{:5.1f}%", 100.0 * value(s, hits) / l);
+}
+std::string count(double v) {
+  std::string digits = fmt::format("{:.0f}", v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay::replay_engine& engine,
+                           const std::string& headline, bool timed) {
+  std::string o = headline + "\n\n";
+  auto row = [&](const char* what, const std::string& text) { o += fmt::format("  {:<16} {}\n", what, text); };
+  row("requests", fmt::format("{} DMA ({} faulted), {} MSI ({} delivered, {} faulted)", count(value(s, "dma.requests")),
+                              count(value(s, "dma.faults")), count(value(s, "msi.requests")),
+                              count(value(s, "msi.delivered")), count(value(s, "msi.faults"))));
+  for (const auto& e : s.entries())
+    if (e.name.rfind("faults.0x", 0) == 0) row("", fmt::format("fault {:<28} {:>12}", e.name.substr(7), count(e.value)));
+  row("IOTLB", fmt::format("{} lookups, hit rate {}   (4K {}, 2M {}, 1G {})", count(value(s, "iotlb_lookup")),
+                           pct(s, "iotlb_hit", "iotlb_lookup"), pct(s, "iotlb_4k_hit", "iotlb_lookup"),
+                           pct(s, "iotlb_2m_hit", "iotlb_lookup"), pct(s, "iotlb_1g_hit", "iotlb_lookup")));
+  row("context cache", fmt::format("{} lookups, hit rate {}", count(value(s, "ctxt_cache_lookup")),
+                                   pct(s, "ctxt_cache_hit", "ctxt_cache_lookup")));
+  row("paging caches", fmt::format("{} lookups, hit rate {}", count(value(s, "ss_nonleaf_lookup")),
+                                   pct(s, "ss_nonleaf_hit", "ss_nonleaf_lookup")));
+  row("interrupt cache", fmt::format("{} lookups, hit rate {}", count(value(s, "int_cache_lookup")),
+                                     pct(s, "int_cache_hit", "int_cache_lookup")));
+  row("walks", fmt::format("{} ({:.2f} per DMA), {:.2f} memory reads per DMA", count(value(s, "walks")),
+                           value(s, "walks.per_request"), value(s, "iommu_mrds.per_request")));
+  row("invalidations",
+      fmt::format("context {} reg / {} queued, IOTLB {} reg / {} queued, IEC {}, dev-TLB {}, waits {}",
+                  count(value(s, "inval.register_cc")), count(value(s, "inval.queued_cc")),
+                  count(value(s, "inval.register_iotlb")), count(value(s, "inval.queued_iotlb")),
+                  count(value(s, "inval.queued_iec")), count(value(s, "inval.queued_dev_tlb")),
+                  count(value(s, "inval.queued_wait"))));
+  row("", fmt::format("{} found nothing cached, {} refused by the hardware", count(value(s, "inval.useless")),
+                      count(value(s, "inval.refused"))));
+  row("driver", fmt::format("{} maps, {} unmaps", count(value(s, "driver.maps")), count(value(s, "driver.unmaps"))));
+  row("stale", fmt::format("{} translations served from caches after the tables changed without invalidation",
+                           count(value(s, "stale.translations_served"))));
+  for (const auto& e : engine.stale_events()) {
+    o += fmt::format("      t={:.3f}us {} 0x{:x}: served {}, memory says {}\n", double(e.time_ps) / 1e6,
+                     fmt::format("{:02x}:{:02x}.{}", e.sid >> 8, (e.sid >> 3) & 0x1F, e.sid & 7), e.address, e.served,
+                     e.memory);
+    o += fmt::format("        changed by {}; fix: {}\n", e.changed, e.fix);
+  }
+  if (timed) {
+    o += fmt::format("\n  {:<16} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "latency (ns)", "count", "mean", "p50",
+                     "p90", "p99", "max");
+    auto lat = [&](const std::string& label, const std::string& prefix) {
+      if (value(s, prefix + ".count") == 0) return;
+      o += fmt::format("  {:<16} {:>10} {:>10.1f} {:>10.1f} {:>10.1f} {:>10.1f} {:>10.1f}\n", label,
+                       count(value(s, prefix + ".count")), value(s, prefix + ".mean"), value(s, prefix + ".p50"),
+                       value(s, prefix + ".p90"), value(s, prefix + ".p99"), value(s, prefix + ".max"));
+    };
+    lat("DMA read", "latency.dma_read");
+    lat("DMA write", "latency.dma_write");
+    lat("MSI", "latency.msi");
+    for (const auto& e : s.entries()) {
+      const std::string suffix = ".latency.count";
+      if (e.name.rfind("device.", 0) == 0 && e.name.size() > suffix.size() &&
+          e.name.compare(e.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        std::string prefix = e.name.substr(0, e.name.size() - 6);
+        lat("  " + prefix.substr(7, prefix.size() - 7 - 8), prefix);
+      }
+    }
+    o += fmt::format("\n  {:<16} {:.2f} busy on average, queue mean {:.2f}, max {}\n", "page walkers",
+                     value(s, "pw_occupancy"), value(s, "pw_queue.mean"), count(value(s, "pw_queue.max")));
+  }
+  o += fmt::format("\n  replayed {} records in {:.2f} s ({:.2f} M requests/s)\n", count(value(s, "sim.records")),
+                   value(s, "sim.wall_seconds"), value(s, "sim.requests_per_second") / 1e6);
+  return o;
+}
+
+}  // namespace vtdsim::app

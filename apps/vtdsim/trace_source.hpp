@@ -1,0 +1,26 @@
+// Opening a trace for replay: any format the traces library reads (text or binary, plain or compressed,
+// detected from the content), as a pull function, with what is known about it for reports.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "traces/record.hpp"
+
+namespace vtdsim::app {
+
+struct trace_source {
+  std::function<bool(vtd::traces::record&)> next;  // throws std::runtime_error with the position on bad input
+  uint64_t record_count = 0;                       // 0 when unknown
+  std::string description;                         // e.g. "binary, zstd"
+  uint64_t seed = 0;
+  std::shared_ptr<void> state;
+};
+
+trace_source open_trace(const std::string& path);
+
+// FNV-1a over the file's bytes: identifies the trace in the statistics JSON.
+std::string trace_fingerprint(const std::string& path);
+
+}  // namespace vtdsim::app
