@@ -1,0 +1,197 @@
+// `vtdsim sweep`: one trace, one configuration parameter varied over a list, one CSV row per point and an SVG
+// plot of the chosen metric. Each point runs in a child process (SystemC elaborates once per process, and points
+// then run in parallel on several cores); results come back as the point's statistics JSON through a pipe.
+#include <fmt/core.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+
+#include "apps/replay/sim_config.hpp"
+#include "apps/vtdsim/atomic_file.hpp"
+#include "apps/vtdsim/commands.hpp"
+#include "apps/vtdsim/progress.hpp"
+#include "apps/vtdsim/replay_run.hpp"
+#include "apps/vtdsim/svg_plot.hpp"
+
+namespace po = boost::program_options;
+
+namespace vtdsim::app {
+namespace {
+
+struct point {
+  std::string value;
+  pid_t pid = -1;
+  int fd = -1;
+  std::string output;
+  nlohmann::json stats;
+  std::string error;
+};
+
+std::vector<std::string> split_values(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    // "16..4096" doubles from the first to the last value.
+    auto dots = item.find("..");
+    if (dots != std::string::npos) {
+      uint64_t a = std::stoull(item.substr(0, dots)), b = std::stoull(item.substr(dots + 2));
+      if (a == 0 || a > b) throw std::invalid_argument(fmt::format("--values '{}': need 0 < first <= last", item));
+      for (uint64_t v = a; v <= b; v *= 2) out.push_back(std::to_string(v));
+    } else if (!item.empty()) {
+      out.push_back(item);
+    }
+  }
+  if (out.empty()) throw std::invalid_argument("--values: no values");
+  return out;
+}
+
+void start(point& p, replay_request rq, const std::string& param) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
+  if (pid == 0) {
+    close(fds[0]);
+    std::string out;
+    int code = 0;
+    try {
+      rq.sets.push_back(param + "=" + p.value);
+      rq.quiet = true;
+      rq.no_progress = true;
+      out = run_replay_request(rq).stats.dump();
+    } catch (const std::exception& e) {
+      out = std::string("ERROR ") + e.what();
+      code = 1;
+    }
+    for (size_t done = 0; done < out.size();) {
+      ssize_t n = write(fds[1], out.data() + done, out.size() - done);
+      if (n <= 0) break;
+      done += size_t(n);
+    }
+    close(fds[1]);
+    _exit(code);
+  }
+  close(fds[1]);
+  p.pid = pid;
+  p.fd = fds[0];
+}
+
+void finish(point& p) {
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(p.fd, buf, sizeof buf)) > 0) p.output.append(buf, size_t(n));
+  close(p.fd);
+  int status = 0;
+  waitpid(p.pid, &status, 0);
+  if (p.output.rfind("ERROR ", 0) == 0) {
+    p.error = p.output.substr(6);
+  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || p.output.empty()) {
+    p.error = "the point's replay process failed";
+  } else {
+    p.stats = nlohmann::json::parse(p.output);
+  }
+}
+
+int run_sweep(const std::vector<std::string>& args) {
+  replay_request rq;
+  std::string param, values, metric = "iotlb.hit_rate", csv_path, svg_path;
+  unsigned jobs = 0;
+  po::options_description desc("vtdsim sweep");
+  add_replay_options(desc, rq);
+  desc.add_options()("param", po::value(&param)->required(), "configuration key to vary, e.g. iotlb.entries")
+      ("values", po::value(&values)->required(), "comma-separated values; A..B doubles from A to B (16..4096)")
+      ("metric", po::value(&metric)->default_value("iotlb.hit_rate"), "statistic to plot (any name in docs/stats.md)")
+      ("csv", po::value(&csv_path), "write one CSV row per point")
+      ("svg", po::value(&svg_path), "write an SVG plot of the metric")
+      ("jobs,j", po::value(&jobs)->default_value(0), "points run in parallel (0: number of cores)");
+  po::variables_map vm;
+  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(), vm);
+  if (vm.count("help")) {
+    fmt::print("usage: vtdsim sweep --platform FILE --trace FILE --param KEY --values LIST [--csv F] [--svg F]\n\n");
+    std::cout << desc << "\n";
+    return 0;
+  }
+  po::notify(vm);
+  std::vector<point> points;
+  for (auto& v : split_values(values)) {
+    points.emplace_back();
+    points.back().value = v;
+  }
+  if (jobs == 0) jobs = std::max(1u, unsigned(sysconf(_SC_NPROCESSORS_ONLN)));
+  // Validate the parameter once before forking, so a typo fails fast with one message.
+  {
+    vtd::replay::sim_config c =
+        rq.config_file.empty() ? vtd::replay::sim_preset(rq.preset) : vtd::replay::load_sim_config(rq.config_file);
+    for (const auto& s : rq.sets) vtd::replay::apply_override(c, s);
+    for (const auto& p : points) vtd::replay::apply_override(c, param + "=" + p.value);
+  }
+  progress_line progress("sweep", !rq.quiet);
+  size_t next = 0, done = 0;
+  std::vector<point*> running;
+  while (done < points.size()) {
+    while (running.size() < jobs && next < points.size()) {
+      start(points[next], rq, param);
+      running.push_back(&points[next++]);
+    }
+    point* p = running.front();
+    running.erase(running.begin());
+    finish(*p);
+    ++done;
+    progress.update(done, points.size());
+  }
+  progress.finish();
+  for (const auto& p : points)
+    if (!p.error.empty()) throw std::runtime_error(fmt::format("{}={}: {}", param, p.value, p.error));
+
+  // CSV: the swept value, then a fixed set of headline statistics plus the chosen metric.
+  std::vector<std::string> columns{"iommu_requests", "iotlb_lookup", "iotlb_hit", "iotlb.hit_rate", "walks.per_request",
+                                   "iommu_mrds.per_request", "latency.dma_read.mean", "latency.dma_read.p99",
+                                   "pw_occupancy", "stale.translations_served"};
+  if (std::find(columns.begin(), columns.end(), metric) == columns.end()) columns.push_back(metric);
+  std::string csv = param;
+  for (const auto& c : columns) csv += "," + c;
+  csv += "\n";
+  plot_series series{param, metric, fmt::format("{} vs {} ({})", metric, param, rq.trace), {}, {}};
+  for (const auto& p : points) {
+    csv += p.value;
+    for (const auto& c : columns) {
+      const auto& s = p.stats["stats"];
+      csv += s.contains(c) ? "," + s[c].dump() : ",";
+    }
+    csv += "\n";
+    const auto& s = p.stats["stats"];
+    if (!s.contains(metric)) throw std::runtime_error(fmt::format("--metric '{}': no such statistic", metric));
+    series.x.push_back(std::stod(p.value));
+    series.y.push_back(s[metric].get<double>());
+  }
+  if (!csv_path.empty()) {
+    atomic_file f(csv_path);
+    f.write(csv);
+    f.commit();
+  }
+  if (!svg_path.empty()) {
+    atomic_file f(svg_path);
+    f.write(render_svg(series));
+    f.commit();
+  }
+  if (!rq.quiet) {
+    fmt::print("{:>14}  {:>14}\n", param, metric);
+    for (size_t i = 0; i < points.size(); ++i) fmt::print("{:>14}  {:>14.6g}\n", points[i].value, series.y[i]);
+  }
+  return 0;
+}
+
+const command_registrar sweep_registrar{
+    {"sweep", "replay one trace over a list of values of one parameter; CSV and SVG plot", run_sweep}};
+
+}  // namespace
+}  // namespace vtdsim::app
