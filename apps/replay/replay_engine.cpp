@@ -106,6 +106,8 @@ request_outcome replay_engine::apply(const record& r, core::walk_record* walk) {
     case record_kind::dma:
     case record_kind::msi: {
       begin_request(r);
+      // The per-request CSV reports memory reads, so it needs the walk record even in functional mode.
+      if (!walk && m_options.per_request_csv) walk = &m_scratch;
       request_outcome out = r.kind == record_kind::dma ? dma(r, walk) : msi(r, walk);
       if (m_options.per_request_csv) write_csv(r, out, -1);
       return out;
