@@ -6,38 +6,29 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "traces/text_format.hpp"
 #include "traces/trace_error.hpp"
+#include "traces/trace_io.hpp"
 
 namespace vtdsim::app {
 
-namespace {
-struct text_state {
-  std::ifstream in;
-  std::string line;
-  uint64_t lineno = 0;
-  std::string path;
-};
-}  // namespace
-
 trace_source open_trace(const std::string& path) {
-  auto st = std::make_shared<text_state>();
-  st->in.open(path);
-  st->path = path;
-  if (!st->in) throw std::runtime_error(fmt::format("{}: cannot open", path));
+  std::shared_ptr<vtd::traces::trace_reader> reader;
+  try {
+    reader = std::make_shared<vtd::traces::trace_reader>(path);
+  } catch (const vtd::traces::trace_error& e) {
+    throw std::runtime_error(e.what());
+  }
   trace_source src;
-  src.description = "text";
-  src.state = st;
-  src.next = [st](vtd::traces::record& r) {
-    while (std::getline(st->in, st->line)) {
-      ++st->lineno;
-      try {
-        if (vtd::traces::parse_record_line(st->line, r)) return true;
-      } catch (const vtd::traces::text_parse_error& e) {
-        throw std::runtime_error(fmt::format("{}:{}:{}: {}", st->path, st->lineno, e.column(), e.what()));
-      }
+  src.description = reader->description();
+  src.record_count = reader->header().record_count;
+  src.seed = reader->header().seed;
+  src.state = reader;
+  src.next = [r = reader.get()](vtd::traces::record& rec) {
+    try {
+      return r->next(rec);
+    } catch (const vtd::traces::trace_error& e) {
+      throw std::runtime_error(e.what());
     }
-    return false;
   };
   return src;
 }

@@ -1,0 +1,304 @@
+// Streaming trace reader and writer (see header).
+#include "traces/trace_io.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/iostreams/device/array.hpp>
+#include <boost/iostreams/device/file_descriptor.hpp>
+#include <boost/iostreams/filter/gzip.hpp>
+#include <boost/iostreams/filter/lzma.hpp>
+#include <boost/iostreams/filter/zstd.hpp>
+#include <boost/iostreams/filtering_stream.hpp>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include "traces/text_format.hpp"
+#include "traces/trace_error.hpp"
+
+namespace io = boost::iostreams;
+
+namespace vtd::traces {
+
+namespace {
+constexpr size_t kBlockRecords = 4096;
+
+compression sniff(const unsigned char* b, size_t n) {
+  if (n >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD) return compression::zstd;
+  if (n >= 6 && b[0] == 0xFD && b[1] == '7' && b[2] == 'z' && b[3] == 'X' && b[4] == 'Z' && b[5] == 0)
+    return compression::xz;
+  if (n >= 2 && b[0] == 0x1F && b[1] == 0x8B) return compression::gzip;
+  return compression::none;
+}
+}  // namespace
+
+const char* to_string(compression c) {
+  switch (c) {
+    case compression::zstd: return "zstd";
+    case compression::xz: return "xz";
+    case compression::gzip: return "gzip";
+    default: return "none";
+  }
+}
+
+compression parse_compression(std::string_view name) {
+  if (name == "none") return compression::none;
+  if (name == "zstd") return compression::zstd;
+  if (name == "xz") return compression::xz;
+  if (name == "gzip") return compression::gzip;
+  throw trace_error(fmt::format("compression '{}': expected none, zstd, xz or gzip", name));
+}
+
+// ---------------------------------------------------------------------------------------------------- reader
+
+struct trace_reader::impl {
+  std::ifstream file;              // when reading a path
+  std::string memory;              // when reading from memory
+  io::filtering_istream in;        // decompression chain (or nothing) over the source
+  std::vector<char> raw;           // binary block buffer
+  uint64_t byte_offset = 0;        // decompressed offset of the next unread byte
+  std::string line;
+};
+
+trace_reader::trace_reader(const std::string& path) : m_name(path), m_impl(std::make_unique<impl>()) {
+  if (path != "-") {
+    m_impl->file.open(path, std::ios::binary);
+    if (!m_impl->file) throw trace_error(fmt::format("{}: cannot open", path));
+  }
+  open();
+}
+
+trace_reader::trace_reader(std::string name, std::string_view bytes)
+    : m_name(std::move(name)), m_impl(std::make_unique<impl>()) {
+  m_impl->memory.assign(bytes.data(), bytes.size());
+  open();
+}
+
+trace_reader::~trace_reader() = default;
+
+void trace_reader::open() {
+  std::istream* source = m_impl->file.is_open() ? static_cast<std::istream*>(&m_impl->file) : nullptr;
+  // Peek the first bytes of the raw source for compression magic.
+  unsigned char magic[8] = {};
+  size_t have = 0;
+  if (!m_impl->memory.empty() || (!source && m_name != "-")) {
+    have = std::min<size_t>(8, m_impl->memory.size());
+    std::memcpy(magic, m_impl->memory.data(), have);
+  } else {
+    std::istream& s = source ? *source : std::cin;
+    s.read(reinterpret_cast<char*>(magic), 8);
+    have = size_t(s.gcount());
+    s.clear();
+    if (source) {
+      source->seekg(0);
+    } else {
+      for (size_t i = have; i-- > 0;) std::cin.putback(char(magic[i]));
+    }
+  }
+  m_compression = sniff(magic, have);
+  try {
+    switch (m_compression) {
+      case compression::zstd: m_impl->in.push(io::zstd_decompressor()); break;
+      case compression::xz: m_impl->in.push(io::lzma_decompressor()); break;
+      case compression::gzip: m_impl->in.push(io::gzip_decompressor()); break;
+      default: break;
+    }
+    if (!m_impl->memory.empty() || (!source && m_name != "-"))
+      m_impl->in.push(io::array_source(m_impl->memory.data(), m_impl->memory.size()));
+    else
+      m_impl->in.push(source ? *source : std::cin);
+    // Now look at the decompressed content: binary magic or text.
+    char head[binary_header_size];
+    m_impl->in.read(head, binary_header_size);
+    const size_t got = size_t(m_impl->in.gcount());
+    if (got >= binary_magic.size() && std::memcmp(head, binary_magic.data(), binary_magic.size()) == 0) {
+      m_format = trace_format::binary;
+      if (got < binary_header_size)
+        throw trace_error(fmt::format("{}: truncated header ({} of {} bytes)", m_name, got, binary_header_size));
+      m_header = decode_header(reinterpret_cast<const std::byte*>(head), m_name);
+      m_impl->byte_offset = binary_header_size;
+      m_impl->raw.resize(kBlockRecords * binary_record_size);
+    } else {
+      m_format = trace_format::text;
+      m_impl->line.assign(head, got);  // the start of the first line(s); refill_text continues from here
+    }
+  } catch (const io::zstd_error& e) {
+    throw trace_error(fmt::format("{}: corrupt zstd stream: {}", m_name, e.what()));
+  } catch (const io::lzma_error& e) {
+    throw trace_error(fmt::format("{}: corrupt xz stream: {}", m_name, e.what()));
+  } catch (const io::gzip_error& e) {
+    throw trace_error(fmt::format("{}: corrupt gzip stream: {}", m_name, e.what()));
+  }
+  m_block.resize(kBlockRecords);
+}
+
+std::string trace_reader::description() const {
+  std::string f = m_format == trace_format::binary ? "binary" : "text";
+  return m_compression == compression::none ? f : f + ", " + to_string(m_compression);
+}
+
+bool trace_reader::refill() {
+  m_pos = m_count = 0;
+  try {
+    return m_format == trace_format::binary ? refill_binary() : refill_text();
+  } catch (const io::zstd_error& e) {
+    throw trace_error(fmt::format("{}: corrupt zstd stream after record {}: {}", m_name, m_index, e.what()));
+  } catch (const io::lzma_error& e) {
+    throw trace_error(fmt::format("{}: corrupt xz stream after record {}: {}", m_name, m_index, e.what()));
+  } catch (const io::gzip_error& e) {
+    throw trace_error(fmt::format("{}: corrupt gzip stream after record {}: {}", m_name, m_index, e.what()));
+  }
+}
+
+bool trace_reader::refill_binary() {
+  auto& in = m_impl->in;
+  in.read(m_impl->raw.data(), std::streamsize(m_impl->raw.size()));
+  const size_t got = size_t(in.gcount());
+  const size_t whole = got / binary_record_size;
+  for (size_t i = 0; i < whole; ++i) {
+    record r = decode_record(reinterpret_cast<const std::byte*>(m_impl->raw.data() + i * binary_record_size));
+    if (const char* problem = record_problem(r); problem && *problem)
+      throw trace_error(fmt::format("{}: {} (kind 0x{:02x}, flags 0x{:02x}) at record {}, byte offset {}", m_name,
+                                    problem, unsigned(r.kind), r.flags, m_index + i,
+                                    m_impl->byte_offset + i * binary_record_size));
+    m_block[i] = r;
+  }
+  if (got % binary_record_size)
+    throw trace_error(fmt::format("{}: truncated at record {}, byte offset {} ({} of {} bytes)", m_name,
+                                  m_index + whole, m_impl->byte_offset + whole * binary_record_size,
+                                  got % binary_record_size, binary_record_size));
+  m_impl->byte_offset += got;
+  m_index += whole;
+  m_count = whole;
+  if (whole == 0 && m_header.record_count && m_index < m_header.record_count)
+    throw trace_error(fmt::format("{}: truncated: header promises {} records, file ends after {}", m_name,
+                                  m_header.record_count, m_index));
+  return whole > 0;
+}
+
+bool trace_reader::refill_text() {
+  auto& in = m_impl->in;
+  std::string& pending = m_impl->line;  // bytes read ahead of the current line
+  size_t n = 0;
+  std::string line;
+  while (n < kBlockRecords) {
+    // Take one line out of `pending`, reading more when it holds no newline.
+    size_t nl;
+    while ((nl = pending.find('\n')) == std::string::npos && in) {
+      char buf[65536];
+      in.read(buf, sizeof buf);
+      pending.append(buf, size_t(in.gcount()));
+    }
+    if (nl == std::string::npos) {
+      if (pending.empty()) break;
+      line.swap(pending);
+      pending.clear();
+    } else {
+      line.assign(pending, 0, nl);
+      pending.erase(0, nl + 1);
+    }
+    ++m_line;
+    try {
+      if (parse_record_line(line, m_block[n])) ++n;
+    } catch (const text_parse_error& e) {
+      throw trace_error(fmt::format("{}:{}:{}: {}", m_name, m_line, e.column(), e.what()));
+    }
+  }
+  m_index += n;
+  m_count = n;
+  return n > 0;
+}
+
+// ---------------------------------------------------------------------------------------------------- writer
+
+struct trace_writer::impl {
+  std::ofstream file;
+  io::filtering_ostream out;
+  std::string text;
+};
+
+trace_writer::trace_writer(const std::string& path, trace_format format, compression comp,
+                           const binary_header& header)
+    : m_path(path), m_tmp(path == "-" ? path : path + ".tmp"), m_format(format), m_compression(comp),
+      m_header(header), m_impl(std::make_unique<impl>()), m_buffer(kBlockRecords) {
+  if (path != "-") {
+    m_impl->file.open(m_tmp, std::ios::binary | std::ios::trunc);
+    if (!m_impl->file) throw trace_error(fmt::format("{}: cannot create", m_tmp));
+  }
+  switch (comp) {
+    // zstd level 3 (its default): fast enough to keep up with the generator, and far smaller than raw.
+    case compression::zstd: m_impl->out.push(io::zstd_compressor(io::zstd_params(3))); break;
+    case compression::xz: m_impl->out.push(io::lzma_compressor()); break;
+    case compression::gzip: m_impl->out.push(io::gzip_compressor()); break;
+    default: break;
+  }
+  if (path == "-")
+    m_impl->out.push(std::cout);
+  else
+    m_impl->out.push(m_impl->file);
+  if (format == trace_format::binary) {
+    std::byte h[binary_header_size];
+    encode_header(m_header, h);
+    m_impl->out.write(reinterpret_cast<const char*>(h), binary_header_size);
+  }
+}
+
+trace_writer::~trace_writer() {
+  if (!m_closed && m_path != "-") {
+    m_impl->out.reset();
+    m_impl->file.close();
+    std::remove(m_tmp.c_str());
+  }
+}
+
+void trace_writer::flush() {
+  if (m_format == trace_format::binary) {
+    static_assert(sizeof(record) == binary_record_size);
+    std::byte buf[binary_record_size];
+    if constexpr (std::endian::native == std::endian::little) {
+      m_impl->out.write(reinterpret_cast<const char*>(m_buffer.data()), std::streamsize(m_used * sizeof(record)));
+    } else {
+      for (size_t i = 0; i < m_used; ++i) {
+        encode_record(m_buffer[i], buf);
+        m_impl->out.write(reinterpret_cast<const char*>(buf), binary_record_size);
+      }
+    }
+  } else {
+    auto& t = m_impl->text;
+    t.clear();
+    for (size_t i = 0; i < m_used; ++i) {
+      format_record(m_buffer[i], t);
+      t += '\n';
+    }
+    m_impl->out.write(t.data(), std::streamsize(t.size()));
+  }
+  m_used = 0;
+  if (!m_impl->out) throw trace_error(fmt::format("{}: write failed", m_tmp));
+}
+
+void trace_writer::close() {
+  if (m_closed) return;
+  flush();
+  m_impl->out.reset();  // flushes and finishes the compressed frame
+  if (m_path == "-") {
+    m_closed = true;
+    return;
+  }
+  // An uncompressed binary trace gets its record count patched into the header.
+  if (m_format == trace_format::binary && m_compression == compression::none && m_impl->file) {
+    m_header.record_count = m_written;
+    std::byte h[binary_header_size];
+    encode_header(m_header, h);
+    m_impl->file.seekp(0);
+    m_impl->file.write(reinterpret_cast<const char*>(h), binary_header_size);
+  }
+  m_impl->file.close();
+  if (!m_impl->file || std::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
+    std::remove(m_tmp.c_str());
+    throw trace_error(fmt::format("{}: could not be written", m_path));
+  }
+  m_closed = true;
+}
+
+}  // namespace vtd::traces
