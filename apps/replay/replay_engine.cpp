@@ -55,7 +55,16 @@ std::string replay_engine::device_name(uint16_t sid) const {
   return it != m_names.end() ? it->second : bdf(sid);
 }
 
+device_stats& replay_engine::device(uint16_t sid) {
+  // Traces come in runs of one device: remember the last one instead of a map lookup per request.
+  if (m_last_device && m_last_sid == sid) return *m_last_device;
+  m_last_sid = sid;
+  m_last_device = &m_devices[sid];
+  return *m_last_device;
+}
+
 void replay_engine::reset_stats() {
+  m_last_device = nullptr;
   m_dma = m_msi = m_faults = m_walks = m_memory_reads = m_iotlb_hits = 0;
   m_interrupts_delivered = m_interrupt_faults = 0;
   m_faults_by_reason.clear();
@@ -116,7 +125,8 @@ request_outcome replay_engine::apply(const record& r, core::walk_record* walk) {
       m_tables.map(r.id, r.addr, r.value, r.map_bytes(), r.readable(), r.writable());
       ++m_maps;
       m_mapped_bytes += r.map_bytes();
-      if (m_options.check_stale) m_stale.changed_range(r.id, {m_records - 1, r.time_ps, r.addr, r.map_bytes(), false});
+      // A map fills a range that was not present (overlaps are refused), and with CAP.CM=0 hardware never caches
+      // not-present entries, so a map alone cannot make a cached translation stale (spec 6.1).
       break;
     }
     case record_kind::unmap: {
@@ -163,7 +173,7 @@ request_outcome replay_engine::observe_dma(const record& r, const core::dma_requ
   out.ok = t.ok();
   out.fault = t.fault;
   out.hpa = t.hpa;
-  auto& dev = m_devices[r.id];
+  auto& dev = device(r.id);
   ++m_dma;
   ++dev.dma;
   dev.bytes += r.length;
@@ -199,7 +209,7 @@ request_outcome replay_engine::observe_msi(const record& r, const core::interrup
   out.ok = ir.ok();
   out.fault = ir.fault;
   if (walk) out.memory_reads = walk->memory_reads();
-  auto& dev = m_devices[r.id];
+  auto& dev = device(r.id);
   ++m_msi;
   ++dev.msi;
   if (ir.ok()) {
@@ -342,7 +352,7 @@ void replay_engine::record_latency(const record& r, const request_outcome& o, co
   if (m_options.per_request_csv) write_csv(r, o, int64_t(t.latency()));
   if (!m_warm) return;
   const uint64_t latency = t.latency();
-  m_devices[r.id].latency.add(latency);
+  device(r.id).latency.add(latency);
   if (r.kind == record_kind::msi) m_latency_msi.add(latency);
   else if (r.op() == traces::dma_op::read) m_latency_read.add(latency);
   else m_latency_write.add(latency);

@@ -93,6 +93,7 @@ class replay_engine {
   void reset_stats();
   void write_csv(const traces::record& r, const request_outcome& o, int64_t latency_ps);
   std::string device_name(uint16_t sid) const;
+  device_stats& device(uint16_t sid);
 
   core::iommu& m_unit;
   table_driver& m_tables;
@@ -108,7 +109,9 @@ class replay_engine {
   uint64_t m_maps = 0, m_unmaps = 0, m_attach = 0, m_detach = 0, m_mapped_bytes = 0;
   uint64_t m_interrupts_delivered = 0, m_interrupt_faults = 0;
   std::map<uint8_t, uint64_t> m_faults_by_reason;
-  std::map<uint16_t, device_stats> m_devices;
+  std::map<uint16_t, device_stats> m_devices;  // node-based: pointers stay valid
+  device_stats* m_last_device = nullptr;
+  uint16_t m_last_sid = 0;
   std::map<uint16_t, std::string> m_names;
   histogram m_latency_read, m_latency_write, m_latency_msi;
   uint64_t m_invalidation_busy_ps = 0;

@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
+#include <vector>
 #include <stdexcept>
 
 #include "traces/trace_error.hpp"
@@ -34,17 +37,23 @@ trace_source open_trace(const std::string& path) {
 }
 
 std::string trace_fingerprint(const std::string& path) {
+  // FNV-1a over 64-bit little-endian words (the tail zero-padded) and the length: one multiply per 8 bytes,
+  // so fingerprinting a 10^8-record trace costs a fraction of replaying it.
   std::ifstream in(path, std::ios::binary);
-  uint64_t h = 0xcbf29ce484222325ull;
-  char buf[1 << 16];
+  uint64_t h = 0xcbf29ce484222325ull, length = 0;
+  std::vector<char> buf(1 << 20);
   while (in) {
-    in.read(buf, sizeof buf);
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      h ^= static_cast<unsigned char>(buf[i]);
-      h *= 0x100000001b3ull;
+    in.read(buf.data(), std::streamsize(buf.size()));
+    const size_t n = size_t(in.gcount());
+    length += n;
+    for (size_t i = 0; i < n; i += 8) {
+      uint64_t w = 0;
+      std::memcpy(&w, buf.data() + i, std::min<size_t>(8, n - i));
+      h = (h ^ w) * 0x100000001b3ull;
     }
   }
-  return fmt::format("fnv1a64:{:016x}", h);
+  h = (h ^ length) * 0x100000001b3ull;
+  return fmt::format("fnv1a64w:{:016x}", h);
 }
 
 }  // namespace vtdsim::app

@@ -64,6 +64,27 @@ uint64_t iotlb::invalidate_domain(uint16_t did) {
 uint64_t iotlb::invalidate_range(uint16_t did, uint64_t base, uint64_t length) {
   uint64_t last = length == 0 ? base : base + (length - 1);
   if (last < base) last = ~uint64_t{0};  // range runs to the top of the address space
+  // Small ranges (the common page-selective case): probe the exact tags of every size class that can overlap,
+  // instead of scanning the whole array. Same result as the scan below, a few probes instead of ~1000.
+  constexpr uint64_t kProbeLimit = 64;
+  uint64_t probes = 0;
+  for (unsigned s = 0; s < kPageSizes; ++s)
+    if (m_count[s]) probes += (last >> page_size_shift(s)) - (base >> page_size_shift(s)) + 1;
+  if (last != ~uint64_t{0} && probes <= kProbeLimit) {
+    uint64_t n = 0;
+    for (unsigned s = 0; s < kPageSizes; ++s) {
+      if (m_count[s] == 0) continue;
+      for (uint64_t page = base >> page_size_shift(s); page <= last >> page_size_shift(s); ++page) {
+        if (array_for(s).invalidate(iotlb_tag{page, did, uint8_t(s)})) {
+          --m_count[s];
+          ++m_stats.by_size[s].invalidations;
+          ++n;
+        }
+      }
+    }
+    m_stats.total.invalidations += n;
+    return n;
+  }
   return remove_if([=](const iotlb_tag& t, const iotlb_entry&) {
     if (t.did != did) return false;
     unsigned shift = page_size_shift(t.size);

@@ -44,6 +44,18 @@ uint64_t paging_structure_caches::invalidate_domain(uint16_t did) {
 uint64_t paging_structure_caches::invalidate_range(uint16_t did, uint64_t base, uint64_t length) {
   uint64_t last = length == 0 ? base : base + (length - 1);
   if (last < base) last = ~uint64_t{0};
+  // Small ranges: probe the few tags that can overlap (same result as the scan, without visiting every entry).
+  if (last != ~uint64_t{0} && (last >> shift(kPscLowest)) - (base >> shift(kPscLowest)) < 16) {
+    uint64_t n = 0;
+    for (unsigned i = 0; i < kPscLevels; ++i) {
+      if (!m_arrays[i]) continue;
+      const unsigned level = kPscLowest + i;
+      for (uint64_t region = base >> shift(level); region <= last >> shift(level); ++region)
+        n += m_arrays[i]->invalidate(psc_tag{region, did});
+    }
+    m_stats.total.invalidations += n;
+    return n;
+  }
   return remove_if([=](unsigned level, const psc_tag& t) {
     return t.did == did && t.region >= (base >> shift(level)) && t.region <= (last >> shift(level));
   });
