@@ -1,0 +1,69 @@
+// Explanation twins (see header).
+#include "apps/explain/twin.hpp"
+
+#include <fmt/format.h>
+
+#include "model/core/system/iommu.hpp"
+
+namespace vtd::explain {
+
+namespace {
+
+void copy_registers(const core::remapping_unit& from, core::remapping_unit& to) {
+  const auto& r = from.regs();
+  if (r.root_table_set()) to.set_root_table(r.root_table() | (uint64_t(r.ttm()) << 10));
+  to.enable_translation(r.translation_enabled());
+  if (r.irta_set())
+    to.set_interrupt_table(r.irta_base() | (r.eime() ? (1u << 11) : 0u) | r.irta_size_field());
+  to.allow_compat_interrupts(r.compat_format_allowed());
+  to.enable_interrupt_remapping(r.ir_enabled());
+}
+
+std::string describe(const core::walk_step& s) {
+  const char* name = s.cache == core::cache_kind::iotlb       ? "IOTLB"
+                     : s.cache == core::cache_kind::context   ? "context-cache"
+                     : s.cache == core::cache_kind::interrupt ? "interrupt entry cache"
+                                                              : "paging-structure cache";
+  if (s.cache == core::cache_kind::pde || s.cache == core::cache_kind::pdpe || s.cache == core::cache_kind::pml4e ||
+      s.cache == core::cache_kind::pml5e)
+    return fmt::format("{} ({}): {}", name, core::to_string(s.cache), s.ok ? "hit" : "miss");
+  return fmt::format("{}: {}", name, s.ok ? "hit" : "miss");
+}
+
+template <class Request, class Fn>
+std::vector<std::string> second_access(core::remapping_unit& unit, const Request& req, Fn run) {
+  core::iommu cached(unit.config(), unit.memory(), core::translation_caches_config{});
+  copy_registers(unit, cached.unit());
+  core::walk_record first, second;
+  run(cached, req, first);
+  run(cached, req, second);
+  std::vector<std::string> out;
+  for (const auto& s : second)
+    if (s.kind == core::step_kind::cache_lookup) out.push_back(describe(s));
+  const unsigned reads = second.memory_reads();
+  out.push_back(reads ? fmt::format("{} memory read{} still needed", reads, reads == 1 ? "" : "s")
+                      : "no memory reads: served entirely from the caches");
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<core::remapping_unit> make_uncached_twin(core::remapping_unit& unit) {
+  auto twin = std::make_unique<core::remapping_unit>(unit.config(), unit.memory());
+  copy_registers(unit, *twin);
+  return twin;
+}
+
+std::vector<std::string> second_access_dma(core::remapping_unit& unit, const core::dma_request& req) {
+  return second_access(unit, req, [](core::iommu& u, const core::dma_request& r, core::walk_record& w) {
+    u.translate(r, &w);
+  });
+}
+
+std::vector<std::string> second_access_interrupt(core::remapping_unit& unit, const core::interrupt_request& req) {
+  return second_access(unit, req, [](core::iommu& u, const core::interrupt_request& r, core::walk_record& w) {
+    u.remap_interrupt(r, &w);
+  });
+}
+
+}  // namespace vtd::explain
