@@ -70,7 +70,8 @@ platform_state::platform_state(const platform_description& desc, const std::stri
         context_params p;
         p.tt = dev.tt;
         p.fpd = dev.fpd;
-        p.did = 1;  // a DID is still required in the context entry
+        // A DID is still required in the context entry; 0 is fine unless CAP.CM reserves it (spec 6.1).
+        p.did = m_table_caps.caching_mode ? 1 : 0;
         m_contexts->attach(dev.sid, p);
         m_attached[dev.sid] = -1;
       } else {

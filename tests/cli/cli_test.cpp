@@ -169,3 +169,44 @@ TEST(Cli, ReplayReportsStaleTranslationAndLeavesNoPartialOutput) {
   EXPECT_FALSE(std::ifstream(out).good()) << "no statistics file for a failed run";
   EXPECT_FALSE(std::ifstream(out + ".tmp").good());
 }
+
+TEST(Cli, CheckAndDump) {
+  auto r = run("check --platform " + example("two-devices.json"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("0 errors, 0 warnings"), std::string::npos) << r.out;
+  std::string pages = testing::TempDir() + "pages.bin";
+  r = run("dump --platform " + example("two-devices.json") + " --save-pages " + pages);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("IOVA 0x000000200000-0x0000003fffff -> HPA 0x000080000000-0x0000801fffff  R-  1 x 2MiB"),
+            std::string::npos) << r.out;
+  // The saved pages, loaded back as a plain image with the register values, dump the same mappings.
+  auto again = run("dump --pages " + pages + " --rtaddr 0x10000000 --memory-size 64GiB");
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_NE(again.out.find("1 x 2MiB"), std::string::npos) << again.out;
+  // A reserved bit in a PTE makes check fail with status 2 and name the entry.
+  std::string img(0x6000, '\0');
+  auto put = [&](size_t at, uint64_t v) {
+    for (int i = 0; i < 8; ++i) img[at + i] = char(v >> (8 * i));
+  };
+  put(0x0000, 0x2001);
+  put(0x1000 + 8 * 16, 0x4001);
+  put(0x1000 + 8 * 16 + 8, (9ull << 8) | 1);
+  put(0x3000, 0x5003);
+  put(0x4000, 0x6003);
+  put(0x5000 + 5 * 8, 0xABCDE003 | (1ull << 11));  // SNP without ECAP.SC (qemu preset)
+  auto path = write_temp("bad-tables.bin", img);
+  r = run("check --mem " + path + "@0x1000 --rtaddr 0x1000 --preset qemu --json");
+  EXPECT_EQ(r.code, 2) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["summary"]["errors"], 1);
+  EXPECT_EQ(j["findings"][0]["code"], "sl.reserved");
+  EXPECT_EQ(j["findings"][0]["entry_address"], "0x6028");
+}
+
+TEST(Cli, WalkExplainsAFault) {
+  auto r = run("walk --platform " + example("two-devices.json") + " --sid 00:02.0 --iova 0x200040 --write --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["fault"]["reason"], "0x05");
+  EXPECT_EQ(j["steps"].size(), 6u);  // register, root, context, PML4E, PDPE, PDE (2 MiB leaf)
+}
