@@ -210,3 +210,25 @@ TEST(Cli, WalkExplainsAFault) {
   EXPECT_EQ(j["fault"]["reason"], "0x05");
   EXPECT_EQ(j["steps"].size(), 6u);  // register, root, context, PML4E, PDPE, PDE (2 MiB leaf)
 }
+
+TEST(Cli, CheckTraceFindsMissingInvalidation) {
+  auto t = write_temp("missing-inval.trace",
+                      "0 map dom=1 iova=0x500000 hpa=0x50000000 len=0x1000 rw\n"
+                      "1 dma 00:02.0 read 0x500000 64\n"
+                      "2 unmap dom=1 iova=0x500000 len=0x1000\n"
+                      "3 dma 00:02.0 read 0x500000 64\n");
+  auto r = run("check --platform " + example("two-devices.json") + " --trace " + t + " --json");
+  EXPECT_EQ(r.code, 2) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["stale_translations_served"], 1);
+  EXPECT_NE(j["stale_examples"][0]["changed"].get<std::string>().find("unmap of [0x500000, 0x501000) at record 2"),
+            std::string::npos);
+  auto fixed = write_temp("with-inval.trace",
+                          "0 map dom=1 iova=0x500000 hpa=0x50000000 len=0x1000 rw\n"
+                          "1 dma 00:02.0 read 0x500000 64\n"
+                          "2 unmap dom=1 iova=0x500000 len=0x1000\n"
+                          "2 iotlb-inval page dom=1 addr=0x500000 am=0 qi\n"
+                          "3 dma 00:02.0 read 0x500000 64\n");
+  r = run("check --platform " + example("two-devices.json") + " --trace " + fixed);
+  EXPECT_EQ(r.code, 0) << r.out;
+}
