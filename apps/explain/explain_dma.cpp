@@ -167,7 +167,8 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
     } else if (w.kind == core::step_kind::context_entry) {
       x.steps.push_back(context_step(w, *twin, req.source_id));
       spec::context_entry e{w.raw_lo, w.raw_hi};
-      levels = e.aw() >= 1 && e.aw() <= 3 ? spec::aw_to_levels(e.aw()) : 0;
+      // Pass-through has no walk, so no index slices.
+      levels = e.tt() != spec::translation_type::pass_through && e.aw() >= 1 && e.aw() <= 3 ? spec::aw_to_levels(e.aw()) : 0;
       x.steps.back().verdict =
           e.tt() == spec::translation_type::pass_through
               ? "pass-through (TT=10b): the DMA address is used as the host physical address"

@@ -28,6 +28,8 @@ std::string render_text(const explanation& x, bool color) {
       o += fmt::format(" {}{:<{}}{}", color ? kLevelColours[s.level % 6] : "", cell, w, p.reset);
       labels += fmt::format(" {:<{}}", s.label, w);
     }
+    while (!o.empty() && o.back() == ' ') o.pop_back();
+    while (!labels.empty() && labels.back() == ' ') labels.pop_back();
     o += "\n" + labels + "\n";
   }
   unsigned n = 0;
