@@ -16,17 +16,10 @@ uint64_t component_seed(uint64_t seed, uint64_t component) {
 uint64_t iova_allocator::alloc(uint64_t bytes, uint64_t now) {
   const uint64_t pages = pages_of(bytes);
   auto it = m_cache.find(pages);
-  if (it != m_cache.end()) {
-    // Most recently freed first (Linux's rcache is LIFO), among ranges already free at `now`.
-    auto& v = it->second;
-    for (size_t k = 0; k < v.size() && k < 16; ++k) {
-      size_t i = v.size() - 1 - k;
-      if (v[i].when <= now) {
-        uint64_t iova = v[i].iova;
-        v.erase(v.begin() + static_cast<std::ptrdiff_t>(i));
-        return iova;
-      }
-    }
+  if (it != m_cache.end() && !it->second.empty() && it->second.top().when <= now) {
+    const uint64_t iova = it->second.top().iova;
+    it->second.pop();
+    return iova;
   }
   // Top-down; power-of-two sizes are naturally aligned (iova.c's size-aligned allocation).
   uint64_t size = pages << 12;
@@ -43,7 +36,7 @@ uint64_t iova_allocator::alloc(uint64_t bytes, uint64_t now) {
 }
 
 void iova_allocator::free(uint64_t iova, uint64_t bytes, uint64_t when) {
-  m_cache[pages_of(bytes)].push_back(freed{iova, when});
+  m_cache[pages_of(bytes)].push(freed{when, iova});
 }
 
 }  // namespace vtd::traces::gen

@@ -1,9 +1,11 @@
 // IOVA allocation the way Linux's DMA API does it (drivers/iommu/iova.c): top-down from the device's DMA limit
 // in 4 KiB granules, size-aligned for power-of-two sizes, and freed ranges reused first from per-size caches
-// (the "rcache"), which is what gives real traces their address reuse.
+// (the "rcache"), which is what gives real traces their address reuse. Device models generate events out of time
+// order, so a freed range carries the time from which it may be reused; the earliest reusable one is taken.
 #pragma once
 #include <cstdint>
 #include <map>
+#include <queue>
 #include <vector>
 
 namespace vtd::traces::gen {
@@ -24,9 +26,11 @@ class iova_allocator {
   static uint64_t pages_of(uint64_t bytes) { return (bytes + 4095) >> 12; }
   uint64_t m_floor, m_next;
   struct freed {
-    uint64_t iova, when;
+    uint64_t when, iova;
+    bool operator>(const freed& o) const { return when != o.when ? when > o.when : iova > o.iova; }
   };
-  std::map<uint64_t, std::vector<freed>> m_cache;  // size in pages -> freed IOVAs (LIFO)
+  // size in pages -> freed ranges, earliest reusable first
+  std::map<uint64_t, std::priority_queue<freed, std::vector<freed>, std::greater<freed>>> m_cache;
 };
 
 }  // namespace vtd::traces::gen
