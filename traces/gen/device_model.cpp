@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace vtd::traces::gen {
 
 device_model::device_model(std::string name, uint16_t sid, uint16_t domain, uint64_t seed)
@@ -37,11 +39,15 @@ void device_model::unmap(uint64_t t, uint64_t iova, uint64_t bytes, bool strict,
   }
   if (m_deferred.empty()) m_deferred_since = t;
   m_deferred.emplace_back(iova, bytes);
+  m_deferred_latest = std::max(m_deferred_latest, t);
   if (m_deferred.size() >= flush_batch || t - m_deferred_since >= flush_timeout) flush_deferred(t);
 }
 
 void device_model::flush_deferred(uint64_t t) {
   if (m_deferred.empty()) return;
+  // Events are generated out of time order: the flush must come after the latest unmap it covers, or an IOVA
+  // could be handed out again before its own unmap record.
+  t = std::max(t, m_deferred_latest);
   emit(make_iotlb_inval(t, granularity::domain, m_domain, 0, 0, false, true));
   emit(make_inv_wait(t, kStatusAddress, 1, false, true, false, true));
   for (auto [iova, bytes] : m_deferred) m_iova.free(iova, bytes, t);

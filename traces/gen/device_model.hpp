@@ -68,6 +68,7 @@ class device_model {
   uint64_t m_seq = 0;
   std::vector<std::pair<uint64_t, uint64_t>> m_deferred;  // (iova, bytes) awaiting a flush
   uint64_t m_deferred_since = 0;
+  uint64_t m_deferred_latest = 0;
 };
 
 }  // namespace vtd::traces::gen
