@@ -224,6 +224,9 @@ platform_description parse_platform(const std::string& text, const std::string& 
     auto pos = what.find("syntax error");
     throw table_error(fmt::format("{}:{}: JSON {}", filename, line_column(text, e.byte),
                                   pos == std::string::npos ? what : what.substr(pos)));
+  } catch (const json::exception& e) {
+    // e.g. out_of_range for a number too large for a double (found by fuzz_platform).
+    throw table_error(fmt::format("{}: JSON: {}", filename, e.what()));
   }
   reader r(filename);
   r.keys(j, "", {"schema", "iommu", "enable", "domains", "devices", "interrupts"});

@@ -203,6 +203,8 @@ sim_config load_sim_config(const std::string& path) {
       }
     }
     throw std::runtime_error(fmt::format("{}:{}:{}: JSON syntax error", path, line, col));
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(fmt::format("{}: JSON: {}", path, e.what()));
   }
   sim_config c = sim_preset(j.contains("preset") && j["preset"].is_string() ? j["preset"].get<std::string>() : "server");
   apply_json(c, j, path);
@@ -218,8 +220,8 @@ void apply_override(sim_config& c, std::string_view assignment) {
   nlohmann::json v;
   try {
     v = nlohmann::json::parse(value);
-  } catch (const nlohmann::json::parse_error&) {
-    v = value;  // a bare word such as lru
+  } catch (const nlohmann::json::exception&) {
+    v = value;  // a bare word such as lru (or a number JSON cannot hold: then the key's check rejects it)
   }
   auto dot = key.find('.');
   std::string where = fmt::format("--set {}", key);

@@ -160,9 +160,11 @@ std::string format_check_text(const check_report& r, bool include_mappings) {
   std::set<std::pair<int, int>> devices;
   for (const auto& f : r.findings)
     if (f.structure == "context") devices.insert({f.bus, f.devfn});
-  for (auto [bus, devfn] : devices)
+  for (const auto& device : devices) {
+    const int bus = device.first, devfn = device.second;  // (clang 14 cannot capture structured bindings)
     group(fmt::format("device {}", bdf(bus, devfn)),
           [&](const finding& f) { return f.structure == "context" && f.bus == bus && f.devfn == devfn; });
+  }
   for (const auto& d : r.domains) {
     std::string heading = fmt::format("domain {} ({}-level table at {}, devices", d.did, d.levels, hex(d.root));
     for (auto sid : d.devices) {
