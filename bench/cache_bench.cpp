@@ -60,7 +60,8 @@ BENCHMARK(bm_iotlb_miss);
 void bm_context_then_iotlb_hit(benchmark::State& state) {
   translation_caches c;
   for (uint16_t sid = 0; sid < 16; ++sid)
-    c.context().fill(sid, vtd::spec::context_entry::make(0x1000, 2, 1, vtd::spec::translation_type::untranslated_only));
+    c.context().fill(
+        sid, vtd::spec::context_entry::make(0x1000, 2, 1, vtd::spec::translation_type::untranslated_only));
   for (uint64_t p = 0; p < 512; ++p) c.tlb().fill(1, p << 12, p << 12, 4096, true, true);
   uint64_t p = 0, sum = 0;
   for (auto _ : state) {

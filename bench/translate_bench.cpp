@@ -1,6 +1,7 @@
 // Functional translation throughput of the complete unit (core + caches), the inner loop of `vtdsim replay
 // --functional`: IOTLB-hit-dominated traffic, and traffic whose working set overflows the IOTLB so that most
-// requests walk (with paging-structure-cache help). Goals (issue 4): >= 30 M/s hit-dominated, >= 8 M/s missing.
+// requests walk (with paging-structure-cache help). Goals (issue 4): >= 30 M/s hit-dominated, >= 8 M/s
+// missing.
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -36,8 +37,9 @@ struct bench_system {
       if (p % 512 == 0) mem.write64(kPd + (p / 512) * 8, spec::sl_entry::make_table(pt).raw);
       mem.write64(pt + (p % 512) * 8, spec::sl_entry::make_leaf(1, 0x40000000 + p * 0x1000, true, true).raw);
     }
-    unit = std::make_unique<core::iommu>(core::unit_config::from_preset(*spec::find_capability_preset("server")),
-                                         mem, core::translation_caches_config{});
+    unit =
+        std::make_unique<core::iommu>(core::unit_config::from_preset(*spec::find_capability_preset("server")),
+                                      mem, core::translation_caches_config{});
     unit->unit().set_root_table(kRoot);
     unit->unit().enable_translation(true);
   }
@@ -63,9 +65,13 @@ void run(benchmark::State& state, uint64_t pages, uint64_t stride_pages) {
 }
 
 // 64 pages: fits the 1024-entry IOTLB, every request hits after the first pass.
-void BM_TranslateIotlbHit(benchmark::State& state) { run(state, 64, 1); }
+void BM_TranslateIotlbHit(benchmark::State& state) {
+  run(state, 64, 1);
+}
 // 64 Ki pages (256 MiB) walked with a large stride: almost every request misses the IOTLB and walks.
-void BM_TranslateIotlbMiss(benchmark::State& state) { run(state, 65536, 4099); }
+void BM_TranslateIotlbMiss(benchmark::State& state) {
+  run(state, 65536, 4099);
+}
 
 }  // namespace
 

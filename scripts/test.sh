@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/check-layering.sh
+bash scripts/check-format.sh
 jobs=$(nproc)
 for preset in release asan; do
   echo "== ${preset}: configure, build, test"

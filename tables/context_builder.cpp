@@ -48,11 +48,12 @@ void context_builder::attach(uint16_t sid, const context_params& p) {
         break;
       }
   } else if (!((m_caps.sagaw >> aw) & 1)) {
-    throw table_error(fmt::format("{}: address width {} not supported by CAP.SAGAW 0b{:05b}", bdf, p.address_width,
-                                  m_caps.sagaw));
+    throw table_error(fmt::format("{}: address width {} not supported by CAP.SAGAW 0b{:05b}", bdf,
+                                  p.address_width, m_caps.sagaw));
   }
   if (m_caps.did_bits < 16 && p.did >= (1u << m_caps.did_bits))
-    throw table_error(fmt::format("{}: domain id {} does not fit CAP.ND ({} bits)", bdf, p.did, m_caps.did_bits));
+    throw table_error(
+        fmt::format("{}: domain id {} does not fit CAP.ND ({} bits)", bdf, p.did, m_caps.did_bits));
   if (m_caps.caching_mode && p.did == 0)
     throw table_error(fmt::format("{}: domain id 0 is reserved when CAP.CM=1", bdf));
 
@@ -66,7 +67,8 @@ void context_builder::attach(uint16_t sid, const context_params& p) {
     m_mem.write64(root_addr, spec::root_entry::make(ctx_table).lo);
     m_mem.write64(root_addr + 8, 0);
   }
-  const auto e = spec::context_entry::make(p.tt == translation_type::pass_through ? 0 : p.slptptr, aw, p.did, p.tt, p.fpd);
+  const auto e = spec::context_entry::make(p.tt == translation_type::pass_through ? 0 : p.slptptr, aw, p.did,
+                                           p.tt, p.fpd);
   const uint64_t at = ctx_table + (sid & 0xFF) * 16;
   // Write QW1 before QW0 so that hardware never sees P=1 with a half-written entry.
   m_mem.write64(at + 8, e.hi);

@@ -1,5 +1,5 @@
-// Root and context tables (legacy mode, VT-d spec 9.1 / 9.3): attach a device (source-id) to a domain by writing
-// its context entry, creating the root table on first use and each bus's context table on demand.
+// Root and context tables (legacy mode, VT-d spec 9.1 / 9.3): attach a device (source-id) to a domain by
+// writing its context entry, creating the root table on first use and each bus's context table on demand.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -13,14 +13,14 @@ namespace vtd::tables {
 // What the builders need to know about the hardware (from CAP/ECAP and the platform).
 struct table_caps {
   unsigned haw = 46;
-  unsigned sagaw = 0b00110;  // CAP.SAGAW
-  unsigned did_bits = 16;    // 4 + 2 * CAP.ND
-  bool caching_mode = false; // CAP.CM: DID 0 reserved
+  unsigned sagaw = 0b00110;               // CAP.SAGAW
+  unsigned did_bits = 16;                 // 4 + 2 * CAP.ND
+  bool caching_mode = false;              // CAP.CM: DID 0 reserved
   bool super_2m = true, super_1g = true;  // CAP.SLLPS
-  bool device_tlb = false;   // ECAP.DT
-  bool pass_through = false; // ECAP.PT
-  bool posted = false;       // CAP.PI
-  bool x2apic = false;       // ECAP.EIM
+  bool device_tlb = false;                // ECAP.DT
+  bool pass_through = false;              // ECAP.PT
+  bool posted = false;                    // CAP.PI
+  bool x2apic = false;                    // ECAP.EIM
 
   static table_caps from_registers(uint64_t cap, uint64_t ecap, unsigned haw);
 };

@@ -12,13 +12,16 @@ ir_table_builder::ir_table_builder(core::physical_memory& mem, page_allocator& p
                                    bool x2apic, bool posted_supported, unsigned haw)
     : m_mem(mem), m_log2(entries_log2), m_x2apic(x2apic), m_posted(posted_supported), m_haw(haw) {
   if (entries_log2 < 1 || entries_log2 > 16)
-    throw table_error(fmt::format("interrupt remapping table of 2^{} entries: must be 2^1 .. 2^16", entries_log2));
+    throw table_error(
+        fmt::format("interrupt remapping table of 2^{} entries: must be 2^1 .. 2^16", entries_log2));
   const uint64_t bytes = (uint64_t{1} << entries_log2) * 16;
   m_base = pages.alloc_contiguous((bytes + 4095) / 4096);
   m_used.assign(size_t{1} << entries_log2, false);
 }
 
-uint64_t ir_table_builder::irta() const { return spec::reg::make_irta(m_base, m_log2 - 1, m_x2apic); }
+uint64_t ir_table_builder::irta() const {
+  return spec::reg::make_irta(m_base, m_log2 - 1, m_x2apic);
+}
 
 void ir_table_builder::check_index(uint32_t index) const {
   if (index >= m_used.size())
@@ -64,15 +67,16 @@ void ir_table_builder::set_remapped(uint32_t index, const spec::irte::remapped_f
   write(index, spec::irte::make_remapped(f, m_x2apic));
 }
 
-void ir_table_builder::set_posted(uint32_t index, uint8_t vector, uint64_t descriptor, bool urgent, uint16_t sid,
-                                  unsigned sq, spec::source_validation svt) {
+void ir_table_builder::set_posted(uint32_t index, uint8_t vector, uint64_t descriptor, bool urgent,
+                                  uint16_t sid, unsigned sq, spec::source_validation svt) {
   check_index(index);
   if (!m_posted) throw table_error(fmt::format("interrupt index {}: posted format needs CAP.PI", index));
   if (descriptor & 63)
-    throw table_error(fmt::format("interrupt index {}: posted descriptor 0x{:x} must be 64-byte aligned", index,
-                                  descriptor));
+    throw table_error(fmt::format("interrupt index {}: posted descriptor 0x{:x} must be 64-byte aligned",
+                                  index, descriptor));
   if (m_haw < 64 && (descriptor >> m_haw))
-    throw table_error(fmt::format("interrupt index {}: posted descriptor 0x{:x} beyond HAW", index, descriptor));
+    throw table_error(
+        fmt::format("interrupt index {}: posted descriptor 0x{:x} beyond HAW", index, descriptor));
   write(index, spec::irte::make_posted(vector, descriptor, urgent, sid, sq, svt));
 }
 
@@ -85,7 +89,8 @@ void ir_table_builder::clear(uint32_t index) {
 
 spec::irte ir_table_builder::read(uint32_t index) const {
   check_index(index);
-  return spec::irte{*m_mem.read64(m_base + uint64_t(index) * 16), *m_mem.read64(m_base + uint64_t(index) * 16 + 8)};
+  return spec::irte{*m_mem.read64(m_base + uint64_t(index) * 16),
+                    *m_mem.read64(m_base + uint64_t(index) * 16 + 8)};
 }
 
 }  // namespace vtd::tables

@@ -1,5 +1,5 @@
-// Interrupt remapping table (VT-d spec 9.10 / 9.11): allocate the table (2^n entries, contiguous pages), hand out
-// handles (single or N contiguous for multi-vector MSI), program remapped- and posted-format entries.
+// Interrupt remapping table (VT-d spec 9.10 / 9.11): allocate the table (2^n entries, contiguous pages), hand
+// out handles (single or N contiguous for multi-vector MSI), program remapped- and posted-format entries.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -20,8 +20,9 @@ class ir_table_builder {
   uint64_t base() const { return m_base; }
   uint32_t entries() const { return uint32_t(m_used.size()); }
 
-  // First fit of `count` contiguous free handles, aligned to `count` rounded up to a power of two (multi-vector
-  // MSI ORs the vector number into the low data bits). Throws table_error when the table is full.
+  // First fit of `count` contiguous free handles, aligned to `count` rounded up to a power of two
+  // (multi-vector MSI ORs the vector number into the low data bits). Throws table_error when the table is
+  // full.
   uint32_t allocate(uint32_t count = 1);
   void reserve(uint32_t index);  // mark a handle the platform file chose itself
   void set_remapped(uint32_t index, const spec::irte::remapped_fields& f);

@@ -10,7 +10,8 @@ namespace vtd::tables {
 page_allocator::page_allocator(core::physical_memory& mem, uint64_t base, uint64_t size)
     : m_mem(mem), m_base(base), m_size(size), m_next(base), m_top(base + size) {
   if (base % 4096 || size % 4096 || size == 0)
-    throw table_error(fmt::format("table region [0x{:x}, +0x{:x}) must be 4 KiB aligned and non-empty", base, size));
+    throw table_error(
+        fmt::format("table region [0x{:x}, +0x{:x}) must be 4 KiB aligned and non-empty", base, size));
   if (!mem.contains(base, size))
     throw table_error(fmt::format("table region [0x{:x}, 0x{:x}) lies beyond memory (size 0x{:x})", base,
                                   base + size, mem.size()));
@@ -23,8 +24,8 @@ uint64_t page_allocator::alloc() {
     m_free.pop_back();
   } else {
     if (m_next + 4096 > m_top)
-      throw table_error(fmt::format("out of table pages: region [0x{:x}, 0x{:x}) is full ({} pages in use)", m_base,
-                                    m_base + m_size, m_in_use));
+      throw table_error(fmt::format("out of table pages: region [0x{:x}, 0x{:x}) is full ({} pages in use)",
+                                    m_base, m_base + m_size, m_in_use));
     page = m_next;
     m_next += 4096;
   }

@@ -13,7 +13,7 @@ class page_allocator {
  public:
   page_allocator(core::physical_memory& mem, uint64_t base, uint64_t size);
 
-  uint64_t alloc();                          // one zeroed page; throws table_error when the region is full
+  uint64_t alloc();                           // one zeroed page; throws table_error when the region is full
   uint64_t alloc_contiguous(uint64_t pages);  // naturally usable run of zeroed pages
   void free(uint64_t page);
 

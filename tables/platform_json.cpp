@@ -66,10 +66,13 @@ class reader {
   std::string m_file;
 };
 
-std::string at(const std::string& base, size_t i) { return fmt::format("{}[{}]", base, i); }
+std::string at(const std::string& base, size_t i) {
+  return fmt::format("{}[{}]", base, i);
+}
 
 void parse_iommu(const reader& r, const json& j, platform_description& p) {
-  r.keys(j, "iommu", {"preset", "cap", "ecap", "cap_fields", "ecap_fields", "haw", "memory_size", "table_region"});
+  r.keys(j, "iommu",
+         {"preset", "cap", "ecap", "cap_fields", "ecap_fields", "haw", "memory_size", "table_region"});
   if (j.contains("preset")) p.preset = r.string(j["preset"], "iommu.preset");
   if (j.contains("cap")) p.cap = r.number(j["cap"], "iommu.cap");
   if (j.contains("ecap")) p.ecap = r.number(j["ecap"], "iommu.ecap");
@@ -121,8 +124,8 @@ spec::source_validation parse_sv(const reader& r, const json& j, const std::stri
 }
 
 unsigned parse_dlm(const reader& r, const std::string& s, const std::string& path) {
-  static const std::pair<const char*, unsigned> kModes[] = {{"fixed", 0}, {"lowest_priority", 1}, {"smi", 2},
-                                                             {"nmi", 4},   {"init", 5},            {"ext_int", 7}};
+  static const std::pair<const char*, unsigned> kModes[] = {
+      {"fixed", 0}, {"lowest_priority", 1}, {"smi", 2}, {"nmi", 4}, {"init", 5}, {"ext_int", 7}};
   for (auto [name, v] : kModes)
     if (s == name) return v;
   r.fail(path, fmt::format("\"{}\": expected fixed, lowest_priority, smi, nmi, init or ext_int", s));
@@ -143,28 +146,34 @@ void parse_interrupts(const reader& r, const json& j, platform_description& p) {
   for (size_t i = 0; i < j["entries"].size(); ++i) {
     const json& e = j["entries"][i];
     std::string path = at("interrupts.entries", i);
-    r.keys(e, path, {"index", "vector", "destination", "delivery_mode", "trigger", "dest_mode", "redirection_hint",
-                     "fpd", "source_validation", "posted"});
+    r.keys(e, path,
+           {"index", "vector", "destination", "delivery_mode", "trigger", "dest_mode", "redirection_hint",
+            "fpd", "source_validation", "posted"});
     irte_desc d;
     if (!e.contains("index")) r.fail(path + ".index", "required");
     d.index = uint32_t(r.number(e["index"], path + ".index"));
     if (d.index >= (1u << p.ir_entries_log2))
-      r.fail(path + ".index", fmt::format("{} beyond the table's {} entries", d.index, 1u << p.ir_entries_log2));
+      r.fail(path + ".index",
+             fmt::format("{} beyond the table's {} entries", d.index, 1u << p.ir_entries_log2));
     if (!seen.insert(d.index).second) r.fail(path + ".index", fmt::format("{} used twice", d.index));
     if (e.contains("fpd")) d.fpd = r.boolean(e["fpd"], path + ".fpd");
-    if (e.contains("source_validation")) d.svt = parse_sv(r, e["source_validation"], path + ".source_validation", d);
+    if (e.contains("source_validation"))
+      d.svt = parse_sv(r, e["source_validation"], path + ".source_validation", d);
     if (e.contains("posted")) {
       const json& ps = e["posted"];
       r.keys(ps, path + ".posted", {"vector", "descriptor", "urgent"});
       d.posted = true;
-      if (!ps.contains("vector") || !ps.contains("descriptor")) r.fail(path + ".posted", "needs vector and descriptor");
+      if (!ps.contains("vector") || !ps.contains("descriptor"))
+        r.fail(path + ".posted", "needs vector and descriptor");
       uint64_t v = r.number(ps["vector"], path + ".posted.vector");
       if (v > 255) r.fail(path + ".posted.vector", "must be 0..255");
       d.vector = uint8_t(v);
       d.descriptor = r.number(ps["descriptor"], path + ".posted.descriptor");
       if (ps.contains("urgent")) d.urgent = r.boolean(ps["urgent"], path + ".posted.urgent");
-      for (const char* k : {"vector", "destination", "delivery_mode", "trigger", "dest_mode", "redirection_hint"})
-        if (e.contains(k)) r.fail(path + "." + k, "not used by a posted entry (the posted object holds its fields)");
+      for (const char* k :
+           {"vector", "destination", "delivery_mode", "trigger", "dest_mode", "redirection_hint"})
+        if (e.contains(k))
+          r.fail(path + "." + k, "not used by a posted entry (the posted object holds its fields)");
     } else {
       if (!e.contains("vector")) r.fail(path + ".vector", "required");
       uint64_t v = r.number(e["vector"], path + ".vector");
@@ -173,10 +182,13 @@ void parse_interrupts(const reader& r, const json& j, platform_description& p) {
       if (e.contains("destination")) {
         uint64_t dst = r.number(e["destination"], path + ".destination");
         if (dst > (p.x2apic ? 0xFFFFFFFFull : 0xFFull))
-          r.fail(path + ".destination", fmt::format("{} does not fit {} mode", dst, p.x2apic ? "x2APIC" : "xAPIC (8 bits)"));
+          r.fail(path + ".destination",
+                 fmt::format("{} does not fit {} mode", dst, p.x2apic ? "x2APIC" : "xAPIC (8 bits)"));
         d.destination = uint32_t(dst);
       }
-      if (e.contains("delivery_mode")) d.delivery_mode = parse_dlm(r, r.string(e["delivery_mode"], path + ".delivery_mode"), path + ".delivery_mode");
+      if (e.contains("delivery_mode"))
+        d.delivery_mode =
+            parse_dlm(r, r.string(e["delivery_mode"], path + ".delivery_mode"), path + ".delivery_mode");
       if (e.contains("trigger")) {
         std::string t = r.string(e["trigger"], path + ".trigger");
         if (t != "edge" && t != "level") r.fail(path + ".trigger", "expected edge or level");
@@ -187,7 +199,8 @@ void parse_interrupts(const reader& r, const json& j, platform_description& p) {
         if (m != "physical" && m != "logical") r.fail(path + ".dest_mode", "expected physical or logical");
         d.logical = m == "logical";
       }
-      if (e.contains("redirection_hint")) d.redirection_hint = r.boolean(e["redirection_hint"], path + ".redirection_hint");
+      if (e.contains("redirection_hint"))
+        d.redirection_hint = r.boolean(e["redirection_hint"], path + ".redirection_hint");
     }
     p.interrupts.push_back(d);
   }
@@ -238,9 +251,12 @@ platform_description parse_platform(const std::string& text, const std::string& 
     const json& e = j["enable"];
     r.keys(e, "enable", {"translation", "interrupt_remapping", "compat_interrupts", "queued_invalidation"});
     if (e.contains("translation")) p.enable_translation = r.boolean(e["translation"], "enable.translation");
-    if (e.contains("interrupt_remapping")) p.enable_interrupt_remapping = r.boolean(e["interrupt_remapping"], "enable.interrupt_remapping");
-    if (e.contains("compat_interrupts")) p.enable_compat = r.boolean(e["compat_interrupts"], "enable.compat_interrupts");
-    if (e.contains("queued_invalidation")) p.enable_qi = r.boolean(e["queued_invalidation"], "enable.queued_invalidation");
+    if (e.contains("interrupt_remapping"))
+      p.enable_interrupt_remapping = r.boolean(e["interrupt_remapping"], "enable.interrupt_remapping");
+    if (e.contains("compat_interrupts"))
+      p.enable_compat = r.boolean(e["compat_interrupts"], "enable.compat_interrupts");
+    if (e.contains("queued_invalidation"))
+      p.enable_qi = r.boolean(e["queued_invalidation"], "enable.queued_invalidation");
   }
   std::set<uint16_t> domain_ids;
   if (j.contains("domains")) {
@@ -257,7 +273,8 @@ platform_description parse_platform(const std::string& text, const std::string& 
       if (!domain_ids.insert(dd.id).second) r.fail(path + ".id", fmt::format("domain {} defined twice", id));
       if (d.contains("address_width")) {
         uint64_t aw = r.number(d["address_width"], path + ".address_width");
-        if (aw != 39 && aw != 48 && aw != 57) r.fail(path + ".address_width", fmt::format("{}: must be 39, 48 or 57", aw));
+        if (aw != 39 && aw != 48 && aw != 57)
+          r.fail(path + ".address_width", fmt::format("{}: must be 39, 48 or 57", aw));
         dd.address_width = unsigned(aw);
       }
       if (d.contains("superpages")) dd.superpages = r.boolean(d["superpages"], path + ".superpages");
@@ -293,9 +310,11 @@ platform_description parse_platform(const std::string& text, const std::string& 
       device_desc dev;
       if (!d.contains("bdf")) r.fail(path + ".bdf", "required");
       dev.sid = r.bdf(d["bdf"], path + ".bdf");
-      if (!sids.insert(dev.sid).second) r.fail(path + ".bdf", fmt::format("{} listed twice", format_bdf(dev.sid)));
+      if (!sids.insert(dev.sid).second)
+        r.fail(path + ".bdf", fmt::format("{} listed twice", format_bdf(dev.sid)));
       if (d.contains("name")) dev.name = r.string(d["name"], path + ".name");
-      if (d.contains("translation")) dev.tt = parse_tt(r, r.string(d["translation"], path + ".translation"), path + ".translation");
+      if (d.contains("translation"))
+        dev.tt = parse_tt(r, r.string(d["translation"], path + ".translation"), path + ".translation");
       if (d.contains("fpd")) dev.fpd = r.boolean(d["fpd"], path + ".fpd");
       if (d.contains("domain")) {
         uint64_t dom = r.number(d["domain"], path + ".domain");
@@ -351,8 +370,13 @@ nlohmann::ordered_json to_json(const platform_description& p) {
   for (const auto& d : p.domains) {
     oj maps = oj::array();
     for (const auto& m : d.mappings)
-      maps.push_back({{"iova", hex(m.iova)}, {"hpa", hex(m.hpa)}, {"size", hex(m.size)}, {"read", m.read}, {"write", m.write}});
-    domains.push_back({{"id", d.id}, {"address_width", d.address_width}, {"superpages", d.superpages}, {"mappings", maps}});
+      maps.push_back({{"iova", hex(m.iova)},
+                      {"hpa", hex(m.hpa)},
+                      {"size", hex(m.size)},
+                      {"read", m.read},
+                      {"write", m.write}});
+    domains.push_back(
+        {{"id", d.id}, {"address_width", d.address_width}, {"superpages", d.superpages}, {"mappings", maps}});
   }
   j["domains"] = domains;
   oj devices = oj::array();
@@ -387,7 +411,8 @@ nlohmann::ordered_json to_json(const platform_description& p) {
       if (e.svt == spec::source_validation::requester_id)
         o["source_validation"] = {{"type", "requester_id"}, {"sid", format_bdf(e.sid)}, {"sq", e.sq}};
       else if (e.svt == spec::source_validation::bus_range)
-        o["source_validation"] = {{"type", "bus_range"}, {"start_bus", e.sid >> 8}, {"end_bus", e.sid & 0xFF}};
+        o["source_validation"] = {
+            {"type", "bus_range"}, {"start_bus", e.sid >> 8}, {"end_bus", e.sid & 0xFF}};
       else
         o["source_validation"] = {{"type", "none"}};
       entries.push_back(o);

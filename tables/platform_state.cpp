@@ -13,16 +13,19 @@ namespace vtd::tables {
 resolved_caps resolve_caps(const platform_description& p, const std::string& filename) {
   auto preset = spec::find_capability_preset(p.preset);
   if (!preset)
-    throw table_error(fmt::format("{}: iommu.preset: \"{}\": unknown (known: server, qemu)", filename, p.preset));
+    throw table_error(
+        fmt::format("{}: iommu.preset: \"{}\": unknown (known: server, qemu)", filename, p.preset));
   resolved_caps c{preset->ver, preset->cap, preset->ecap, preset->haw};
   if (p.cap) c.cap = *p.cap;
   if (p.ecap) c.ecap = *p.ecap;
   for (const auto& [k, v] : p.cap_fields)
     if (!spec::set_cap_field(c.cap, k, v))
-      throw table_error(fmt::format("{}: iommu.cap_fields.{}: unknown field or value {} out of range", filename, k, v));
+      throw table_error(
+          fmt::format("{}: iommu.cap_fields.{}: unknown field or value {} out of range", filename, k, v));
   for (const auto& [k, v] : p.ecap_fields)
     if (!spec::set_ecap_field(c.ecap, k, v))
-      throw table_error(fmt::format("{}: iommu.ecap_fields.{}: unknown field or value {} out of range", filename, k, v));
+      throw table_error(
+          fmt::format("{}: iommu.ecap_fields.{}: unknown field or value {} out of range", filename, k, v));
   if (p.haw) c.haw = *p.haw;
   return c;
 }
@@ -35,8 +38,9 @@ platform_state::platform_state(const platform_description& desc, const std::stri
   if (m_desc.memory_size == 0 || m_desc.memory_size % 4096)
     throw table_error(fmt::format("{}: iommu.memory_size: must be a non-zero multiple of 4 KiB", filename));
   if (m_caps.haw < 64 && m_desc.memory_size > (uint64_t{1} << m_caps.haw))
-    throw table_error(fmt::format("{}: iommu.memory_size 0x{:x} is larger than the host address width ({} bits)",
-                                  filename, m_desc.memory_size, m_caps.haw));
+    throw table_error(
+        fmt::format("{}: iommu.memory_size 0x{:x} is larger than the host address width ({} bits)", filename,
+                    m_desc.memory_size, m_caps.haw));
   m_mem = std::make_unique<core::physical_memory>(m_desc.memory_size);
   try {
     m_pages = std::make_unique<page_allocator>(*m_mem, desc.table_base, desc.table_size);
@@ -160,7 +164,8 @@ void platform_state::attach(uint16_t sid, uint16_t domain) {
   p.slptptr = table.root();
   for (const auto& dev : m_desc.devices)
     if (dev.sid == sid) {
-      p.tt = dev.tt == spec::translation_type::pass_through ? spec::translation_type::untranslated_only : dev.tt;
+      p.tt =
+          dev.tt == spec::translation_type::pass_through ? spec::translation_type::untranslated_only : dev.tt;
       p.fpd = dev.fpd;
     }
   m_contexts->attach(sid, p);

@@ -1,6 +1,7 @@
-// A platform built from its description: simulated memory holding real VT-d tables (root, context, second-level
-// page tables, interrupt remapping table, invalidation queue), the register values a driver would program, and
-// the builders themselves, still usable so that a trace replayer can map/unmap/attach/detach at run time.
+// A platform built from its description: simulated memory holding real VT-d tables (root, context,
+// second-level page tables, interrupt remapping table, invalidation queue), the register values a driver
+// would program, and the builders themselves, still usable so that a trace replayer can
+// map/unmap/attach/detach at run time.
 #pragma once
 #include <cstdint>
 #include <map>

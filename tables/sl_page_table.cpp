@@ -14,7 +14,8 @@ using spec::sl_entry;
 
 sl_page_table::sl_page_table(core::physical_memory& mem, page_allocator& pages, const sl_options& o)
     : m_mem(mem), m_pages(pages), m_opt(o) {
-  if (o.levels < 3 || o.levels > 5) throw table_error(fmt::format("{} paging levels: must be 3, 4 or 5", o.levels));
+  if (o.levels < 3 || o.levels > 5)
+    throw table_error(fmt::format("{} paging levels: must be 3, 4 or 5", o.levels));
   m_root = new_table();
 }
 
@@ -34,7 +35,8 @@ bool sl_page_table::leaf_allowed(unsigned level) const {
 
 void sl_page_table::map(uint64_t iova, uint64_t hpa, uint64_t size, bool read, bool write) {
   if ((iova | hpa | size) & 0xFFF)
-    throw table_error(fmt::format("map iova 0x{:x} hpa 0x{:x} size 0x{:x}: must be 4 KiB aligned", iova, hpa, size));
+    throw table_error(
+        fmt::format("map iova 0x{:x} hpa 0x{:x} size 0x{:x}: must be 4 KiB aligned", iova, hpa, size));
   if (size == 0) throw table_error("map: size must not be zero");
   if (iova + size > address_limit() || iova + size < iova)
     throw table_error(fmt::format("map [0x{:x}, 0x{:x}): beyond the domain's {}-bit address width", iova,
@@ -42,8 +44,8 @@ void sl_page_table::map(uint64_t iova, uint64_t hpa, uint64_t size, bool read, b
   if (!read && !write) throw table_error(fmt::format("map iova 0x{:x}: a mapping needs read or write", iova));
   // Check for overlap first so that a refused map leaves the tables untouched.
   if (auto clash = first_mapped(m_root, m_opt.levels, iova, size))
-    throw table_error(fmt::format("map [0x{:x}, 0x{:x}): overlaps the existing mapping at 0x{:x}", iova, iova + size,
-                                  *clash));
+    throw table_error(fmt::format("map [0x{:x}, 0x{:x}): overlaps the existing mapping at 0x{:x}", iova,
+                                  iova + size, *clash));
   map_range(m_root, m_opt.levels, iova, hpa, size, read, write);
 }
 
@@ -54,7 +56,8 @@ std::optional<uint64_t> sl_page_table::first_mapped(uint64_t table, unsigned lev
     const uint64_t chunk = std::min(size, span - (iova & (span - 1)));
     sl_entry e{*m_mem.read64(table + level_index(iova, level) * 8)};
     if (e.present()) {
-      if (e.is_leaf(level)) return iova;  // empty subtrees are skipped whole; a leaf anywhere in range clashes
+      if (e.is_leaf(level))
+        return iova;  // empty subtrees are skipped whole; a leaf anywhere in range clashes
       if (auto hit = first_mapped(e.address(level), level - 1, iova, chunk)) return hit;
     }
     iova += chunk;
@@ -63,8 +66,8 @@ std::optional<uint64_t> sl_page_table::first_mapped(uint64_t table, unsigned lev
   return std::nullopt;
 }
 
-void sl_page_table::map_range(uint64_t table, unsigned level, uint64_t iova, uint64_t hpa, uint64_t size, bool r,
-                              bool w) {
+void sl_page_table::map_range(uint64_t table, unsigned level, uint64_t iova, uint64_t hpa, uint64_t size,
+                              bool r, bool w) {
   while (size > 0) {
     const uint64_t entry_addr = table + level_index(iova, level) * 8;
     const uint64_t span = level_page_size(level);
@@ -101,7 +104,8 @@ uint64_t sl_page_table::unmap(uint64_t iova, uint64_t size) {
   return unmapped;
 }
 
-bool sl_page_table::unmap_range(uint64_t table, unsigned level, uint64_t iova, uint64_t size, uint64_t& unmapped) {
+bool sl_page_table::unmap_range(uint64_t table, unsigned level, uint64_t iova, uint64_t size,
+                                uint64_t& unmapped) {
   while (size > 0) {
     const uint64_t entry_addr = table + level_index(iova, level) * 8;
     const uint64_t span = level_page_size(level);
@@ -115,11 +119,13 @@ bool sl_page_table::unmap_range(uint64_t table, unsigned level, uint64_t iova, u
       } else {
         uint64_t next;
         if (e.is_leaf(level)) {
-          // Partial unmap of a superpage: split it into a table of 512 next-level leaves with the same rights.
+          // Partial unmap of a superpage: split it into a table of 512 next-level leaves with the same
+          // rights.
           next = new_table();
           const uint64_t sub = level_page_size(level - 1);
           for (unsigned i = 0; i < 512; ++i)
-            m_mem.write64(next + i * 8, sl_entry::make_leaf(level - 1, e.address(level) + i * sub, e.r(), e.w()).raw);
+            m_mem.write64(next + i * 8,
+                          sl_entry::make_leaf(level - 1, e.address(level) + i * sub, e.r(), e.w()).raw);
           m_counts[next] = 512;
           m_mem.write64(entry_addr, sl_entry::make_table(next).raw);
         } else {

@@ -1,7 +1,8 @@
 // Second-level page tables of one domain, written into simulated memory as a driver would (VT-d spec 9.8,
-// digest 4.1): map and unmap ranges of any 4 KiB-aligned size, with 2 MiB / 1 GiB leaves where alignment and the
-// capability (CAP.SLLPS) allow, superpages split when a partial unmap needs it, table pages freed when they
-// become empty. The walker reads only memory; the per-table entry counts kept here are the driver's bookkeeping.
+// digest 4.1): map and unmap ranges of any 4 KiB-aligned size, with 2 MiB / 1 GiB leaves where alignment and
+// the capability (CAP.SLLPS) allow, superpages split when a partial unmap needs it, table pages freed when
+// they become empty. The walker reads only memory; the per-table entry counts kept here are the driver's
+// bookkeeping.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -56,7 +57,8 @@ class sl_page_table {
   std::optional<uint64_t> first_mapped(uint64_t table, unsigned level, uint64_t iova, uint64_t size) const;
   uint64_t new_table();
   void free_tree(uint64_t table, unsigned level);
-  void walk(uint64_t table, unsigned level, uint64_t base, const std::function<void(const sl_mapping&)>& fn) const;
+  void walk(uint64_t table, unsigned level, uint64_t base,
+            const std::function<void(const sl_mapping&)>& fn) const;
 
   core::physical_memory& m_mem;
   page_allocator& m_pages;

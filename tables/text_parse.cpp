@@ -23,7 +23,8 @@ uint64_t parse_number(std::string_view text, std::string_view what) {
   uint64_t value = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value, base);
   if (ec == std::errc::result_out_of_range) throw fail("number too large");
-  if (ec != std::errc() || ptr == s.data()) throw fail("not a number (use decimal, 0x-hex, or a size like 4KiB)");
+  if (ec != std::errc() || ptr == s.data())
+    throw fail("not a number (use decimal, 0x-hex, or a size like 4KiB)");
   std::string_view unit(ptr, static_cast<size_t>(s.data() + s.size() - ptr));
   unsigned shift = 0;
   if (!unit.empty()) {
@@ -49,7 +50,8 @@ uint16_t parse_bdf(std::string_view text) {
     throw bad("expected bb:dd.f (hexadecimal bus:device.function)");
   auto field = [&](std::string_view f, unsigned& out, unsigned max, const char* name) {
     auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), out, 16);
-    if (f.empty() || ec != std::errc() || p != f.data() + f.size()) throw bad(fmt::format("bad {} number", name));
+    if (f.empty() || ec != std::errc() || p != f.data() + f.size())
+      throw bad(fmt::format("bad {} number", name));
     if (out > max) throw bad(fmt::format("{} number 0x{:x} out of range (max 0x{:x})", name, out, max));
   };
   field(text.substr(0, colon), bus, 0xFF, "bus");

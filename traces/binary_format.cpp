@@ -12,133 +12,138 @@
 namespace vtd::traces {
 
 namespace {
-template <class T> void put(std::byte* p, T v) {
-    for (std::size_t i = 0; i < sizeof(T); ++i) p[i] = static_cast<std::byte>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff);
+template <class T>
+void put(std::byte* p, T v) {
+  for (std::size_t i = 0; i < sizeof(T); ++i)
+    p[i] = static_cast<std::byte>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff);
 }
-template <class T> T get(const std::byte* p) {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < sizeof(T); ++i) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
-    return static_cast<T>(v);
+template <class T>
+T get(const std::byte* p) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < sizeof(T); ++i) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+  return static_cast<T>(v);
 }
 constexpr std::size_t generator_field = 24;
-} // namespace
+}  // namespace
 
 // Header layout (offsets in bytes): 0 magic[8], 8 version u16, 10 header_size u16, 12 endian_marker u32,
 // 16 time_unit_ps u32, 20 record_size u16, 22 flags u16, 24 seed u64, 32 record_count u64,
 // 40 generator char[24] (NUL padded).
 void encode_header(const binary_header& h, std::byte* out) {
-    std::memset(out, 0, binary_header_size);
-    std::memcpy(out, binary_magic.data(), binary_magic.size());
-    put<std::uint16_t>(out + 8, binary_version);
-    put<std::uint16_t>(out + 10, binary_header_size);
-    put<std::uint32_t>(out + 12, endian_marker);
-    put<std::uint32_t>(out + 16, h.time_unit_ps);
-    put<std::uint16_t>(out + 20, binary_record_size);
-    put<std::uint16_t>(out + 22, h.flags);
-    put<std::uint64_t>(out + 24, h.seed);
-    put<std::uint64_t>(out + 32, h.record_count);
-    std::memcpy(out + 40, h.generator.data(), std::min(h.generator.size(), generator_field));
+  std::memset(out, 0, binary_header_size);
+  std::memcpy(out, binary_magic.data(), binary_magic.size());
+  put<std::uint16_t>(out + 8, binary_version);
+  put<std::uint16_t>(out + 10, binary_header_size);
+  put<std::uint32_t>(out + 12, endian_marker);
+  put<std::uint32_t>(out + 16, h.time_unit_ps);
+  put<std::uint16_t>(out + 20, binary_record_size);
+  put<std::uint16_t>(out + 22, h.flags);
+  put<std::uint64_t>(out + 24, h.seed);
+  put<std::uint64_t>(out + 32, h.record_count);
+  std::memcpy(out + 40, h.generator.data(), std::min(h.generator.size(), generator_field));
 }
 
 binary_header decode_header(const std::byte* in, const std::string& name) {
-    if (std::memcmp(in, binary_magic.data(), binary_magic.size()) != 0)
-        throw trace_error(fmt::format("{}: bad magic (not a vtdsim binary trace) at byte offset 0", name));
-    auto version = get<std::uint16_t>(in + 8);
-    if (version != binary_version)
-        throw trace_error(fmt::format("{}: bad version {} (supported: {}) at byte offset 8", name, version,
-                                      binary_version));
-    if (get<std::uint16_t>(in + 10) != binary_header_size)
-        throw trace_error(fmt::format("{}: bad header size {} at byte offset 10", name, get<std::uint16_t>(in + 10)));
-    auto marker = get<std::uint32_t>(in + 12);
-    if (marker != endian_marker)
-        throw trace_error(fmt::format("{}: bad endianness marker 0x{:08x} at byte offset 12", name, marker));
-    if (get<std::uint16_t>(in + 20) != binary_record_size)
-        throw trace_error(fmt::format("{}: bad record size {} at byte offset 20", name, get<std::uint16_t>(in + 20)));
-    binary_header h;
-    h.time_unit_ps = get<std::uint32_t>(in + 16);
-    if (h.time_unit_ps == 0) throw trace_error(fmt::format("{}: time unit 0 at byte offset 16", name));
-    h.flags = get<std::uint16_t>(in + 22);
-    if (h.flags != 0)
-        throw trace_error(fmt::format("{}: reserved header flags 0x{:x} set at byte offset 22", name, h.flags));
-    h.seed = get<std::uint64_t>(in + 24);
-    h.record_count = get<std::uint64_t>(in + 32);
-    const char* g = reinterpret_cast<const char*>(in + 40);
-    h.generator.assign(g, strnlen(g, generator_field));
-    return h;
+  if (std::memcmp(in, binary_magic.data(), binary_magic.size()) != 0)
+    throw trace_error(fmt::format("{}: bad magic (not a vtdsim binary trace) at byte offset 0", name));
+  auto version = get<std::uint16_t>(in + 8);
+  if (version != binary_version)
+    throw trace_error(
+        fmt::format("{}: bad version {} (supported: {}) at byte offset 8", name, version, binary_version));
+  if (get<std::uint16_t>(in + 10) != binary_header_size)
+    throw trace_error(
+        fmt::format("{}: bad header size {} at byte offset 10", name, get<std::uint16_t>(in + 10)));
+  auto marker = get<std::uint32_t>(in + 12);
+  if (marker != endian_marker)
+    throw trace_error(fmt::format("{}: bad endianness marker 0x{:08x} at byte offset 12", name, marker));
+  if (get<std::uint16_t>(in + 20) != binary_record_size)
+    throw trace_error(
+        fmt::format("{}: bad record size {} at byte offset 20", name, get<std::uint16_t>(in + 20)));
+  binary_header h;
+  h.time_unit_ps = get<std::uint32_t>(in + 16);
+  if (h.time_unit_ps == 0) throw trace_error(fmt::format("{}: time unit 0 at byte offset 16", name));
+  h.flags = get<std::uint16_t>(in + 22);
+  if (h.flags != 0)
+    throw trace_error(fmt::format("{}: reserved header flags 0x{:x} set at byte offset 22", name, h.flags));
+  h.seed = get<std::uint64_t>(in + 24);
+  h.record_count = get<std::uint64_t>(in + 32);
+  const char* g = reinterpret_cast<const char*>(in + 40);
+  h.generator.assign(g, strnlen(g, generator_field));
+  return h;
 }
 
 // Record layout: 0 time u64, 8 addr u64, 16 value u64, 24 length u32, 28 id u16, 30 kind u8, 31 flags u8.
 void encode_record(const record& r, std::byte* out) {
-    if constexpr (std::endian::native == std::endian::little) {
-        std::memcpy(out, &r, sizeof r);
-    } else {
-        put<std::uint64_t>(out, r.time_ps);
-        put<std::uint64_t>(out + 8, r.addr);
-        put<std::uint64_t>(out + 16, r.value);
-        put<std::uint32_t>(out + 24, r.length);
-        put<std::uint16_t>(out + 28, r.id);
-        out[30] = static_cast<std::byte>(r.kind);
-        out[31] = static_cast<std::byte>(r.flags);
-    }
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(out, &r, sizeof r);
+  } else {
+    put<std::uint64_t>(out, r.time_ps);
+    put<std::uint64_t>(out + 8, r.addr);
+    put<std::uint64_t>(out + 16, r.value);
+    put<std::uint32_t>(out + 24, r.length);
+    put<std::uint16_t>(out + 28, r.id);
+    out[30] = static_cast<std::byte>(r.kind);
+    out[31] = static_cast<std::byte>(r.flags);
+  }
 }
 
 record decode_record(const std::byte* in) {
-    record r;
-    if constexpr (std::endian::native == std::endian::little) {
-        std::memcpy(&r, in, sizeof r);
-    } else {
-        r.time_ps = get<std::uint64_t>(in);
-        r.addr = get<std::uint64_t>(in + 8);
-        r.value = get<std::uint64_t>(in + 16);
-        r.length = get<std::uint32_t>(in + 24);
-        r.id = get<std::uint16_t>(in + 28);
-        r.kind = static_cast<record_kind>(in[30]);
-        r.flags = static_cast<std::uint8_t>(in[31]);
-    }
-    return r;
+  record r;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&r, in, sizeof r);
+  } else {
+    r.time_ps = get<std::uint64_t>(in);
+    r.addr = get<std::uint64_t>(in + 8);
+    r.value = get<std::uint64_t>(in + 16);
+    r.length = get<std::uint32_t>(in + 24);
+    r.id = get<std::uint16_t>(in + 28);
+    r.kind = static_cast<record_kind>(in[30]);
+    r.flags = static_cast<std::uint8_t>(in[31]);
+  }
+  return r;
 }
 
 const char* record_problem(const record& r) {
-    auto k = static_cast<std::uint8_t>(r.kind);
-    if (!valid_kind(k)) return "bad record kind";
-    if ((r.flags & ~allowed_flags(r.kind)) != 0) return "reserved flag bits set";
-    switch (r.kind) {
+  auto k = static_cast<std::uint8_t>(r.kind);
+  if (!valid_kind(k)) return "bad record kind";
+  if ((r.flags & ~allowed_flags(r.kind)) != 0) return "reserved flag bits set";
+  switch (r.kind) {
     case record_kind::dma:
-        if ((r.flags & flag::op_mask) == 3) return "bad DMA operation 3";
-        if ((r.flags & flag::at_mask) == flag::at_mask) return "bad address type 3";
-        if (r.has_pasid() && r.value > 0xfffff) return "PASID wider than 20 bits";
-        break;
+      if ((r.flags & flag::op_mask) == 3) return "bad DMA operation 3";
+      if ((r.flags & flag::at_mask) == flag::at_mask) return "bad address type 3";
+      if (r.has_pasid() && r.value > 0xfffff) return "PASID wider than 20 bits";
+      break;
     case record_kind::msi:
-        if (r.value > 0xffffffffu) return "MSI data wider than 32 bits";
-        break;
+      if (r.value > 0xffffffffu) return "MSI data wider than 32 bits";
+      break;
     case record_kind::map:
     case record_kind::unmap:
-        if ((r.addr | r.value) & 0xfff) return "IOVA or HPA not 4 KiB aligned";
-        if (r.length == 0) return "zero-length mapping";
-        break;
+      if ((r.addr | r.value) & 0xfff) return "IOVA or HPA not 4 KiB aligned";
+      if (r.length == 0) return "zero-length mapping";
+      break;
     case record_kind::cc_inval:
-        if (r.gran() == granularity{3}) return "bad granularity 3";
-        if (r.length > 3 || r.value > 0xffff) return "reserved bits set in FM or domain";
-        break;
+      if (r.gran() == granularity{3}) return "bad granularity 3";
+      if (r.length > 3 || r.value > 0xffff) return "reserved bits set in FM or domain";
+      break;
     case record_kind::iotlb_inval:
-        if (r.gran() == granularity{3}) return "bad granularity 3";
-        if (r.length > 63 || r.value > 0xffff) return "reserved bits set in AM or domain";
-        break;
+      if (r.gran() == granularity{3}) return "bad granularity 3";
+      if (r.length > 63 || r.value > 0xffff) return "reserved bits set in AM or domain";
+      break;
     case record_kind::iec_inval:
-        if (static_cast<unsigned>(r.gran()) == 1 || r.gran() == granularity{3}) return "bad granularity";
-        if (r.length > 31 || r.value > 0xffff) return "reserved bits set in IM or index";
-        break;
+      if (static_cast<unsigned>(r.gran()) == 1 || r.gran() == granularity{3}) return "bad granularity";
+      if (r.length > 31 || r.value > 0xffff) return "reserved bits set in IM or index";
+      break;
     case record_kind::attach:
     case record_kind::detach:
-        if (r.value > 0xffff) return "domain wider than 16 bits";
-        break;
+      if (r.value > 0xffff) return "domain wider than 16 bits";
+      break;
     case record_kind::inv_wait:
-        if (r.value > 0xffffffffu) return "status data wider than 32 bits";
-        break;
+      if (r.value > 0xffffffffu) return "status data wider than 32 bits";
+      break;
     default:
-        break;
-    }
-    return "";
+      break;
+  }
+  return "";
 }
 
-} // namespace vtd::traces
+}  // namespace vtd::traces

@@ -1,4 +1,5 @@
-// Binary trace format: 64-byte header, then 32-byte little-endian records (docs/trace-format.md, "Binary format").
+// Binary trace format: 64-byte header, then 32-byte little-endian records (docs/trace-format.md, "Binary
+// format").
 #pragma once
 
 #include "traces/record.hpp"
@@ -12,21 +13,21 @@ namespace vtd::traces {
 
 inline constexpr std::array<char, 8> binary_magic = {'V', 'T', 'D', 'T', 'R', 'A', 'C', 'E'};
 inline constexpr std::uint16_t binary_version = 1;
-inline constexpr std::uint32_t endian_marker = 0x01020304; // reads back as 0x04030201 if byte-swapped
+inline constexpr std::uint32_t endian_marker = 0x01020304;  // reads back as 0x04030201 if byte-swapped
 inline constexpr std::size_t binary_header_size = 64;
 inline constexpr std::size_t binary_record_size = 32;
 
 struct binary_header {
-    std::uint32_t time_unit_ps = 1;   // picoseconds per time tick (1: times are in ps)
-    std::uint16_t flags = 0;          // reserved, 0
-    std::uint64_t seed = 0;           // generator seed (0 if not generated)
-    std::uint64_t record_count = 0;   // 0 = unknown (streamed)
-    std::string generator;            // up to 24 bytes, e.g. "vtdsim-gen 0.1"
+  std::uint32_t time_unit_ps = 1;  // picoseconds per time tick (1: times are in ps)
+  std::uint16_t flags = 0;         // reserved, 0
+  std::uint64_t seed = 0;          // generator seed (0 if not generated)
+  std::uint64_t record_count = 0;  // 0 = unknown (streamed)
+  std::string generator;           // up to 24 bytes, e.g. "vtdsim-gen 0.1"
 
-    friend bool operator==(const binary_header&, const binary_header&) = default;
+  friend bool operator==(const binary_header&, const binary_header&) = default;
 };
 
-void encode_header(const binary_header& h, std::byte* out); // writes binary_header_size bytes
+void encode_header(const binary_header& h, std::byte* out);  // writes binary_header_size bytes
 // Throws trace_error naming `name` on bad magic, version, endianness, sizes or reserved fields.
 binary_header decode_header(const std::byte* in, const std::string& name);
 
@@ -37,4 +38,4 @@ record decode_record(const std::byte* in);
 // Empty string if r's kind and flags are valid; otherwise what is wrong ("bad record kind 0x2a", ...).
 const char* record_problem(const record& r);
 
-} // namespace vtd::traces
+}  // namespace vtd::traces

@@ -5,147 +5,152 @@ namespace vtd::traces {
 
 namespace {
 constexpr std::uint8_t allowed[record_kind_max + 1] = {
-    0,                                                   // 0: not a kind
-    flag::op_mask | flag::at_mask | flag::has_pasid,     // dma
-    0,                                                   // msi
-    flag::perm_read | flag::perm_write,                  // map
-    flag::perm_read | flag::perm_write,                  // unmap
-    0,                                                   // attach
-    0,                                                   // detach
-    flag::gran_mask | flag::queued,                      // cc_inval
-    flag::gran_mask | flag::ih | flag::queued,           // iotlb_inval
-    flag::gran_mask | flag::queued,                      // iec_inval
-    flag::size | flag::queued,                           // devtlb_inval
-    flag::wait_if | flag::wait_sw | flag::wait_fn | flag::queued, // inv_wait
+    0,                                                             // 0: not a kind
+    flag::op_mask | flag::at_mask | flag::has_pasid,               // dma
+    0,                                                             // msi
+    flag::perm_read | flag::perm_write,                            // map
+    flag::perm_read | flag::perm_write,                            // unmap
+    0,                                                             // attach
+    0,                                                             // detach
+    flag::gran_mask | flag::queued,                                // cc_inval
+    flag::gran_mask | flag::ih | flag::queued,                     // iotlb_inval
+    flag::gran_mask | flag::queued,                                // iec_inval
+    flag::size | flag::queued,                                     // devtlb_inval
+    flag::wait_if | flag::wait_sw | flag::wait_fn | flag::queued,  // inv_wait
 };
 constexpr std::string_view names[record_kind_max + 1] = {
-    "?", "dma", "msi", "map", "unmap", "attach", "detach", "cc-inval", "iotlb-inval", "iec-inval",
-    "devtlb-inval", "inv-wait",
+    "?",      "dma",      "msi",         "map",       "unmap",        "attach",
+    "detach", "cc-inval", "iotlb-inval", "iec-inval", "devtlb-inval", "inv-wait",
 };
-constexpr std::uint8_t q(bool queued) { return queued ? flag::queued : 0; }
-} // namespace
+constexpr std::uint8_t q(bool queued) {
+  return queued ? flag::queued : 0;
+}
+}  // namespace
 
-bool valid_kind(std::uint8_t k) { return k >= 1 && k <= record_kind_max; }
+bool valid_kind(std::uint8_t k) {
+  return k >= 1 && k <= record_kind_max;
+}
 std::uint8_t allowed_flags(record_kind k) {
-    auto i = static_cast<std::uint8_t>(k);
-    return valid_kind(i) ? allowed[i] : 0;
+  auto i = static_cast<std::uint8_t>(k);
+  return valid_kind(i) ? allowed[i] : 0;
 }
 std::string_view kind_name(record_kind k) {
-    auto i = static_cast<std::uint8_t>(k);
-    return valid_kind(i) ? names[i] : names[0];
+  auto i = static_cast<std::uint8_t>(k);
+  return valid_kind(i) ? names[i] : names[0];
 }
 
 record make_dma(std::uint64_t t, std::uint16_t sid, dma_op op, std::uint64_t addr, std::uint32_t len,
                 address_type at) {
-    record r;
-    r.time_ps = t;
-    r.kind = record_kind::dma;
-    r.id = sid;
-    r.addr = addr;
-    r.length = len;
-    r.flags = static_cast<std::uint8_t>(static_cast<unsigned>(op) | (static_cast<unsigned>(at) << flag::at_shift));
-    return r;
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::dma;
+  r.id = sid;
+  r.addr = addr;
+  r.length = len;
+  r.flags =
+      static_cast<std::uint8_t>(static_cast<unsigned>(op) | (static_cast<unsigned>(at) << flag::at_shift));
+  return r;
 }
 record make_dma_pasid(std::uint64_t t, std::uint16_t sid, std::uint32_t pasid, dma_op op, std::uint64_t addr,
                       std::uint32_t len, address_type at) {
-    record r = make_dma(t, sid, op, addr, len, at);
-    r.flags |= flag::has_pasid;
-    r.value = pasid & 0xfffffu; // PASID is 20 bits
-    return r;
+  record r = make_dma(t, sid, op, addr, len, at);
+  r.flags |= flag::has_pasid;
+  r.value = pasid & 0xfffffu;  // PASID is 20 bits
+  return r;
 }
 record make_msi(std::uint64_t t, std::uint16_t sid, std::uint64_t addr, std::uint32_t data) {
-    record r;
-    r.time_ps = t;
-    r.kind = record_kind::msi;
-    r.id = sid;
-    r.addr = addr;
-    r.value = data;
-    return r;
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::msi;
+  r.id = sid;
+  r.addr = addr;
+  r.value = data;
+  return r;
 }
-record make_map(std::uint64_t t, std::uint16_t domain, std::uint64_t iova, std::uint64_t hpa, std::uint64_t bytes,
-                bool read, bool write) {
-    record r;
-    r.time_ps = t;
-    r.kind = record_kind::map;
-    r.id = domain;
-    r.addr = iova;
-    r.value = hpa;
-    r.length = static_cast<std::uint32_t>(bytes >> 12);
-    r.flags = static_cast<std::uint8_t>((read ? flag::perm_read : 0) | (write ? flag::perm_write : 0));
-    return r;
+record make_map(std::uint64_t t, std::uint16_t domain, std::uint64_t iova, std::uint64_t hpa,
+                std::uint64_t bytes, bool read, bool write) {
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::map;
+  r.id = domain;
+  r.addr = iova;
+  r.value = hpa;
+  r.length = static_cast<std::uint32_t>(bytes >> 12);
+  r.flags = static_cast<std::uint8_t>((read ? flag::perm_read : 0) | (write ? flag::perm_write : 0));
+  return r;
 }
 record make_unmap(std::uint64_t t, std::uint16_t domain, std::uint64_t iova, std::uint64_t bytes) {
-    record r;
-    r.time_ps = t;
-    r.kind = record_kind::unmap;
-    r.id = domain;
-    r.addr = iova;
-    r.length = static_cast<std::uint32_t>(bytes >> 12);
-    return r;
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::unmap;
+  r.id = domain;
+  r.addr = iova;
+  r.length = static_cast<std::uint32_t>(bytes >> 12);
+  return r;
 }
 record make_attach(std::uint64_t t, std::uint16_t sid, std::uint16_t domain) {
-    record r;
-    r.time_ps = t;
-    r.kind = record_kind::attach;
-    r.id = sid;
-    r.value = domain;
-    return r;
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::attach;
+  r.id = sid;
+  r.value = domain;
+  return r;
 }
 record make_detach(std::uint64_t t, std::uint16_t sid, std::uint16_t domain) {
-    record r = make_attach(t, sid, domain);
-    r.kind = record_kind::detach;
-    return r;
+  record r = make_attach(t, sid, domain);
+  r.kind = record_kind::detach;
+  return r;
 }
 record make_cc_inval(std::uint64_t t, granularity g, std::uint16_t domain, std::uint16_t sid, std::uint8_t fm,
                      bool queued) {
-    record r;
-    r.time_ps = t;
-    r.kind = record_kind::cc_inval;
-    r.id = sid;
-    r.value = domain;
-    r.length = fm & 3u; // FM is 2 bits (CCMD.FM / cc_inv_dsc FM)
-    r.flags = static_cast<std::uint8_t>(static_cast<unsigned>(g) | q(queued));
-    return r;
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::cc_inval;
+  r.id = sid;
+  r.value = domain;
+  r.length = fm & 3u;  // FM is 2 bits (CCMD.FM / cc_inv_dsc FM)
+  r.flags = static_cast<std::uint8_t>(static_cast<unsigned>(g) | q(queued));
+  return r;
 }
-record make_iotlb_inval(std::uint64_t t, granularity g, std::uint16_t domain, std::uint64_t addr, std::uint8_t am,
-                        bool ih, bool queued) {
-    record r;
-    r.time_ps = t;
-    r.kind = record_kind::iotlb_inval;
-    r.value = domain;
-    r.addr = addr;
-    r.length = am & 0x3fu; // AM is 6 bits
-    r.flags = static_cast<std::uint8_t>(static_cast<unsigned>(g) | (ih ? flag::ih : 0) | q(queued));
-    return r;
+record make_iotlb_inval(std::uint64_t t, granularity g, std::uint16_t domain, std::uint64_t addr,
+                        std::uint8_t am, bool ih, bool queued) {
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::iotlb_inval;
+  r.value = domain;
+  r.addr = addr;
+  r.length = am & 0x3fu;  // AM is 6 bits
+  r.flags = static_cast<std::uint8_t>(static_cast<unsigned>(g) | (ih ? flag::ih : 0) | q(queued));
+  return r;
 }
 record make_iec_inval(std::uint64_t t, granularity g, std::uint16_t index, std::uint8_t im, bool queued) {
-    record r;
-    r.time_ps = t;
-    r.kind = record_kind::iec_inval;
-    r.value = index;
-    r.length = im & 0x1fu; // IM is 5 bits
-    r.flags = static_cast<std::uint8_t>(static_cast<unsigned>(g) | q(queued));
-    return r;
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::iec_inval;
+  r.value = index;
+  r.length = im & 0x1fu;  // IM is 5 bits
+  r.flags = static_cast<std::uint8_t>(static_cast<unsigned>(g) | q(queued));
+  return r;
 }
 record make_devtlb_inval(std::uint64_t t, std::uint16_t sid, std::uint64_t addr, bool size, bool queued) {
-    record r;
-    r.time_ps = t;
-    r.kind = record_kind::devtlb_inval;
-    r.id = sid;
-    r.addr = addr;
-    r.flags = static_cast<std::uint8_t>((size ? flag::size : 0) | q(queued));
-    return r;
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::devtlb_inval;
+  r.id = sid;
+  r.addr = addr;
+  r.flags = static_cast<std::uint8_t>((size ? flag::size : 0) | q(queued));
+  return r;
 }
 record make_inv_wait(std::uint64_t t, std::uint64_t status_addr, std::uint32_t status_data, bool irq,
                      bool status_write, bool fence, bool queued) {
-    record r;
-    r.time_ps = t;
-    r.kind = record_kind::inv_wait;
-    r.addr = status_addr;
-    r.value = status_data;
-    r.flags = static_cast<std::uint8_t>((irq ? flag::wait_if : 0) | (status_write ? flag::wait_sw : 0) |
-                                        (fence ? flag::wait_fn : 0) | q(queued));
-    return r;
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::inv_wait;
+  r.addr = status_addr;
+  r.value = status_data;
+  r.flags = static_cast<std::uint8_t>((irq ? flag::wait_if : 0) | (status_write ? flag::wait_sw : 0) |
+                                      (fence ? flag::wait_fn : 0) | q(queued));
+  return r;
 }
 
-} // namespace vtd::traces
+}  // namespace vtd::traces

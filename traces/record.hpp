@@ -8,17 +8,17 @@
 namespace vtd::traces {
 
 enum class record_kind : std::uint8_t {
-    dma = 1,           // device memory request
-    msi = 2,           // device MSI/MSI-X write (to 0xFEEx_xxxx)
-    map = 3,           // driver maps [iova, iova+len) -> [hpa, ...) in a domain
-    unmap = 4,         // driver removes a mapping
-    attach = 5,        // driver attaches a device (source-id) to a domain
-    detach = 6,        // driver detaches a device from a domain
-    cc_inval = 7,      // context-cache invalidation (CCMD / cc_inv_dsc)
-    iotlb_inval = 8,   // IOTLB invalidation (IOTLB_REG / iotlb_inv_dsc)
-    iec_inval = 9,     // interrupt-entry-cache invalidation (iec_inv_dsc)
-    devtlb_inval = 10, // device-TLB invalidation (dev_tlb_inv_dsc)
-    inv_wait = 11,     // invalidation wait (inv_wait_dsc)
+  dma = 1,            // device memory request
+  msi = 2,            // device MSI/MSI-X write (to 0xFEEx_xxxx)
+  map = 3,            // driver maps [iova, iova+len) -> [hpa, ...) in a domain
+  unmap = 4,          // driver removes a mapping
+  attach = 5,         // driver attaches a device (source-id) to a domain
+  detach = 6,         // driver detaches a device from a domain
+  cc_inval = 7,       // context-cache invalidation (CCMD / cc_inv_dsc)
+  iotlb_inval = 8,    // IOTLB invalidation (IOTLB_REG / iotlb_inv_dsc)
+  iec_inval = 9,      // interrupt-entry-cache invalidation (iec_inv_dsc)
+  devtlb_inval = 10,  // device-TLB invalidation (dev_tlb_inv_dsc)
+  inv_wait = 11,      // invalidation wait (inv_wait_dsc)
 };
 inline constexpr std::uint8_t record_kind_max = 11;
 
@@ -31,8 +31,8 @@ enum class granularity : std::uint8_t { global = 0, domain = 1, device = 2, page
 
 // Flag bits (byte 31). Bits not listed for a kind are reserved and must be zero.
 namespace flag {
-inline constexpr std::uint8_t op_mask = 0x03;     // dma: dma_op
-inline constexpr std::uint8_t at_shift = 2;       // dma: address_type in bits 3:2
+inline constexpr std::uint8_t op_mask = 0x03;  // dma: dma_op
+inline constexpr std::uint8_t at_shift = 2;    // dma: address_type in bits 3:2
 inline constexpr std::uint8_t at_mask = 0x0c;
 inline constexpr std::uint8_t has_pasid = 0x10;   // dma: value holds a 20-bit PASID
 inline constexpr std::uint8_t perm_read = 0x01;   // map/unmap
@@ -44,7 +44,7 @@ inline constexpr std::uint8_t wait_if = 0x10;     // inv_wait: IF (interrupt on 
 inline constexpr std::uint8_t wait_sw = 0x20;     // inv_wait: SW (status write)
 inline constexpr std::uint8_t wait_fn = 0x40;     // inv_wait: FN (fence)
 inline constexpr std::uint8_t queued = 0x80;      // invalidations: queued (QI) rather than register-based
-} // namespace flag
+}  // namespace flag
 
 // Field use per kind (docs/trace-format.md has the full table):
 //   kind          id          addr             value            length
@@ -58,25 +58,25 @@ inline constexpr std::uint8_t queued = 0x80;      // invalidations: queued (QI) 
 //   devtlb_inval  source-id   address          0                0
 //   inv_wait      0           status address   status data      0
 struct record {
-    std::uint64_t time_ps = 0;
-    std::uint64_t addr = 0;
-    std::uint64_t value = 0;
-    std::uint32_t length = 0;
-    std::uint16_t id = 0;
-    record_kind kind = record_kind::dma;
-    std::uint8_t flags = 0;
+  std::uint64_t time_ps = 0;
+  std::uint64_t addr = 0;
+  std::uint64_t value = 0;
+  std::uint32_t length = 0;
+  std::uint16_t id = 0;
+  record_kind kind = record_kind::dma;
+  std::uint8_t flags = 0;
 
-    friend bool operator==(const record&, const record&) = default;
+  friend bool operator==(const record&, const record&) = default;
 
-    // Typed views of the kind-specific fields.
-    dma_op op() const { return static_cast<dma_op>(flags & flag::op_mask); }
-    address_type at() const { return static_cast<address_type>((flags & flag::at_mask) >> flag::at_shift); }
-    bool has_pasid() const { return (flags & flag::has_pasid) != 0; }
-    bool readable() const { return (flags & flag::perm_read) != 0; }
-    bool writable() const { return (flags & flag::perm_write) != 0; }
-    granularity gran() const { return static_cast<granularity>(flags & flag::gran_mask); }
-    bool queued() const { return (flags & flag::queued) != 0; }
-    std::uint64_t map_bytes() const { return std::uint64_t{length} << 12; }
+  // Typed views of the kind-specific fields.
+  dma_op op() const { return static_cast<dma_op>(flags & flag::op_mask); }
+  address_type at() const { return static_cast<address_type>((flags & flag::at_mask) >> flag::at_shift); }
+  bool has_pasid() const { return (flags & flag::has_pasid) != 0; }
+  bool readable() const { return (flags & flag::perm_read) != 0; }
+  bool writable() const { return (flags & flag::perm_write) != 0; }
+  granularity gran() const { return static_cast<granularity>(flags & flag::gran_mask); }
+  bool queued() const { return (flags & flag::queued) != 0; }
+  std::uint64_t map_bytes() const { return std::uint64_t{length} << 12; }
 };
 static_assert(sizeof(record) == 32);
 
@@ -91,15 +91,15 @@ record make_dma(std::uint64_t t, std::uint16_t sid, dma_op op, std::uint64_t add
 record make_dma_pasid(std::uint64_t t, std::uint16_t sid, std::uint32_t pasid, dma_op op, std::uint64_t addr,
                       std::uint32_t len, address_type at = address_type::untranslated);
 record make_msi(std::uint64_t t, std::uint16_t sid, std::uint64_t addr, std::uint32_t data);
-record make_map(std::uint64_t t, std::uint16_t domain, std::uint64_t iova, std::uint64_t hpa, std::uint64_t bytes,
-                bool read, bool write);
+record make_map(std::uint64_t t, std::uint16_t domain, std::uint64_t iova, std::uint64_t hpa,
+                std::uint64_t bytes, bool read, bool write);
 record make_unmap(std::uint64_t t, std::uint16_t domain, std::uint64_t iova, std::uint64_t bytes);
 record make_attach(std::uint64_t t, std::uint16_t sid, std::uint16_t domain);
 record make_detach(std::uint64_t t, std::uint16_t sid, std::uint16_t domain);
 record make_cc_inval(std::uint64_t t, granularity g, std::uint16_t domain, std::uint16_t sid, std::uint8_t fm,
                      bool queued);
-record make_iotlb_inval(std::uint64_t t, granularity g, std::uint16_t domain, std::uint64_t addr, std::uint8_t am,
-                        bool ih, bool queued);
+record make_iotlb_inval(std::uint64_t t, granularity g, std::uint16_t domain, std::uint64_t addr,
+                        std::uint8_t am, bool ih, bool queued);
 record make_iec_inval(std::uint64_t t, granularity g, std::uint16_t index, std::uint8_t im, bool queued);
 record make_devtlb_inval(std::uint64_t t, std::uint16_t sid, std::uint64_t addr, bool size, bool queued);
 record make_inv_wait(std::uint64_t t, std::uint64_t status_addr, std::uint32_t status_data, bool irq,
@@ -107,7 +107,7 @@ record make_inv_wait(std::uint64_t t, std::uint64_t status_addr, std::uint32_t s
 
 // Source-id <-> "bb:dd.f".
 inline constexpr std::uint16_t make_sid(unsigned bus, unsigned dev, unsigned fn) {
-    return static_cast<std::uint16_t>((bus << 8) | (dev << 3) | fn);
+  return static_cast<std::uint16_t>((bus << 8) | (dev << 3) | fn);
 }
 
-} // namespace vtd::traces
+}  // namespace vtd::traces

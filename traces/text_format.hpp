@@ -19,4 +19,4 @@ bool parse_record_line(std::string_view line, record& out);
 // "bb:dd.f" <-> source-id (hex bus, device <= 1f, function <= 7).
 std::string format_bdf(std::uint16_t sid);
 
-} // namespace vtd::traces
+}  // namespace vtd::traces

@@ -35,10 +35,14 @@ compression sniff(const unsigned char* b, size_t n) {
 
 const char* to_string(compression c) {
   switch (c) {
-    case compression::zstd: return "zstd";
-    case compression::xz: return "xz";
-    case compression::gzip: return "gzip";
-    default: return "none";
+    case compression::zstd:
+      return "zstd";
+    case compression::xz:
+      return "xz";
+    case compression::gzip:
+      return "gzip";
+    default:
+      return "none";
   }
 }
 
@@ -53,11 +57,11 @@ compression parse_compression(std::string_view name) {
 // ---------------------------------------------------------------------------------------------------- reader
 
 struct trace_reader::impl {
-  std::ifstream file;              // when reading a path
-  std::string memory;              // when reading from memory
-  io::filtering_istream in;        // decompression chain (or nothing) over the source
-  std::vector<char> raw;           // binary block buffer
-  uint64_t byte_offset = 0;        // decompressed offset of the next unread byte
+  std::ifstream file;        // when reading a path
+  std::string memory;        // when reading from memory
+  io::filtering_istream in;  // decompression chain (or nothing) over the source
+  std::vector<char> raw;     // binary block buffer
+  uint64_t byte_offset = 0;  // decompressed offset of the next unread byte
   std::string line;
 };
 
@@ -99,10 +103,17 @@ void trace_reader::open() {
   m_compression = sniff(magic, have);
   try {
     switch (m_compression) {
-      case compression::zstd: m_impl->in.push(io::zstd_decompressor()); break;
-      case compression::xz: m_impl->in.push(io::lzma_decompressor()); break;
-      case compression::gzip: m_impl->in.push(io::gzip_decompressor()); break;
-      default: break;
+      case compression::zstd:
+        m_impl->in.push(io::zstd_decompressor());
+        break;
+      case compression::xz:
+        m_impl->in.push(io::lzma_decompressor());
+        break;
+      case compression::gzip:
+        m_impl->in.push(io::gzip_decompressor());
+        break;
+      default:
+        break;
     }
     if (!m_impl->memory.empty() || (!source && m_name != "-"))
       m_impl->in.push(io::array_source(m_impl->memory.data(), m_impl->memory.size()));
@@ -115,7 +126,8 @@ void trace_reader::open() {
     if (got >= binary_magic.size() && std::memcmp(head, binary_magic.data(), binary_magic.size()) == 0) {
       m_format = trace_format::binary;
       if (got < binary_header_size)
-        throw trace_error(fmt::format("{}: truncated header ({} of {} bytes)", m_name, got, binary_header_size));
+        throw trace_error(
+            fmt::format("{}: truncated header ({} of {} bytes)", m_name, got, binary_header_size));
       m_header = decode_header(reinterpret_cast<const std::byte*>(head), m_name);
       m_impl->byte_offset = binary_header_size;
       m_impl->raw.resize(kBlockRecords * binary_record_size);
@@ -159,8 +171,8 @@ bool trace_reader::refill_binary() {
   for (size_t i = 0; i < whole; ++i) {
     record r = decode_record(reinterpret_cast<const std::byte*>(m_impl->raw.data() + i * binary_record_size));
     if (const char* problem = record_problem(r); problem && *problem)
-      throw trace_error(fmt::format("{}: {} (kind 0x{:02x}, flags 0x{:02x}) at record {}, byte offset {}", m_name,
-                                    problem, unsigned(r.kind), r.flags, m_index + i,
+      throw trace_error(fmt::format("{}: {} (kind 0x{:02x}, flags 0x{:02x}) at record {}, byte offset {}",
+                                    m_name, problem, unsigned(r.kind), r.flags, m_index + i,
                                     m_impl->byte_offset + i * binary_record_size));
     m_block[i] = r;
   }
@@ -220,18 +232,30 @@ struct trace_writer::impl {
 
 trace_writer::trace_writer(const std::string& path, trace_format format, compression comp,
                            const binary_header& header)
-    : m_path(path), m_tmp(path == "-" ? path : path + ".tmp"), m_format(format), m_compression(comp),
-      m_header(header), m_impl(std::make_unique<impl>()), m_buffer(kBlockRecords) {
+    : m_path(path),
+      m_tmp(path == "-" ? path : path + ".tmp"),
+      m_format(format),
+      m_compression(comp),
+      m_header(header),
+      m_impl(std::make_unique<impl>()),
+      m_buffer(kBlockRecords) {
   if (path != "-") {
     m_impl->file.open(m_tmp, std::ios::binary | std::ios::trunc);
     if (!m_impl->file) throw trace_error(fmt::format("{}: cannot create", m_tmp));
   }
   switch (comp) {
     // zstd level 3 (its default): fast enough to keep up with the generator, and far smaller than raw.
-    case compression::zstd: m_impl->out.push(io::zstd_compressor(io::zstd_params(3))); break;
-    case compression::xz: m_impl->out.push(io::lzma_compressor()); break;
-    case compression::gzip: m_impl->out.push(io::gzip_compressor()); break;
-    default: break;
+    case compression::zstd:
+      m_impl->out.push(io::zstd_compressor(io::zstd_params(3)));
+      break;
+    case compression::xz:
+      m_impl->out.push(io::lzma_compressor());
+      break;
+    case compression::gzip:
+      m_impl->out.push(io::gzip_compressor());
+      break;
+    default:
+      break;
   }
   if (path == "-")
     m_impl->out.push(std::cout);
@@ -257,7 +281,8 @@ void trace_writer::flush() {
     static_assert(sizeof(record) == binary_record_size);
     std::byte buf[binary_record_size];
     if constexpr (std::endian::native == std::endian::little) {
-      m_impl->out.write(reinterpret_cast<const char*>(m_buffer.data()), std::streamsize(m_used * sizeof(record)));
+      m_impl->out.write(reinterpret_cast<const char*>(m_buffer.data()),
+                        std::streamsize(m_used * sizeof(record)));
     } else {
       for (size_t i = 0; i < m_used; ++i) {
         encode_record(m_buffer[i], buf);

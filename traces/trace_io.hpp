@@ -1,7 +1,7 @@
 // Reading and writing traces as streams: text or binary, plain or compressed. The reader detects compression
-// (zstd, xz, gzip) and then text vs binary from the first bytes, never from the file name, and never loads the
-// whole trace: it decodes fixed-size blocks in place. Errors carry the position: file:line:column for text,
-// record index and byte offset for binary (docs/trace-format.md).
+// (zstd, xz, gzip) and then text vs binary from the first bytes, never from the file name, and never loads
+// the whole trace: it decodes fixed-size blocks in place. Errors carry the position: file:line:column for
+// text, record index and byte offset for binary (docs/trace-format.md).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -42,7 +42,7 @@ class trace_reader {
   trace_format format() const { return m_format; }
   compression compressed() const { return m_compression; }
   const binary_header& header() const { return m_header; }  // binary only (defaults for text)
-  std::string description() const;                           // "binary, zstd"
+  std::string description() const;                          // "binary, zstd"
   uint64_t records_read() const { return m_index; }
 
  private:
@@ -65,9 +65,10 @@ class trace_reader {
 
 class trace_writer {
  public:
-  // Writes PATH.tmp and renames it to PATH on close(); destroying an unclosed writer removes the temporary file,
-  // so a failed run never leaves a half-written trace. path "-" writes standard output.
-  trace_writer(const std::string& path, trace_format format, compression comp, const binary_header& header = {});
+  // Writes PATH.tmp and renames it to PATH on close(); destroying an unclosed writer removes the temporary
+  // file, so a failed run never leaves a half-written trace. path "-" writes standard output.
+  trace_writer(const std::string& path, trace_format format, compression comp,
+               const binary_header& header = {});
   ~trace_writer();
   trace_writer(const trace_writer&) = delete;
   trace_writer& operator=(const trace_writer&) = delete;

@@ -14,27 +14,43 @@ namespace {
 
 using spec::fault_reason;
 
-std::string hex(uint64_t v) { return fmt::format("0x{:x}", v); }
-std::string yn(bool b) { return b ? "1" : "0"; }
+std::string hex(uint64_t v) {
+  return fmt::format("0x{:x}", v);
+}
+std::string yn(bool b) {
+  return b ? "1" : "0";
+}
 const char* level_table_name(unsigned level) {
   switch (level) {
-    case 5: return "PML5 table";
-    case 4: return "PML4 table";
-    case 3: return "PDPT";
-    case 2: return "page directory";
-    default: return "page table";
+    case 5:
+      return "PML5 table";
+    case 4:
+      return "PML4 table";
+    case 3:
+      return "PDPT";
+    case 2:
+      return "page directory";
+    default:
+      return "page table";
   }
 }
 const char* level_entry_name(unsigned level) {
   switch (level) {
-    case 5: return "PML5E";
-    case 4: return "PML4E";
-    case 3: return "PDPE";
-    case 2: return "PDE";
-    default: return "PTE";
+    case 5:
+      return "PML5E";
+    case 4:
+      return "PML4E";
+    case 3:
+      return "PDPE";
+    case 2:
+      return "PDE";
+    default:
+      return "PTE";
   }
 }
-std::string bdf(uint16_t sid) { return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7); }
+std::string bdf(uint16_t sid) {
+  return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
+}
 
 step root_step(const core::walk_step& w, const core::remapping_unit& u, uint16_t sid) {
   step s;
@@ -47,20 +63,23 @@ step root_step(const core::walk_step& w, const core::remapping_unit& u, uint16_t
   s.read_ok = w.ok;
   s.raw_lo = w.raw_lo;
   s.raw_hi = w.raw_hi;
-  s.address_calc = fmt::format("RTA {} + bus 0x{:02x} x 16 = {}", hex(w.table_base), sid >> 8, hex(w.entry_address));
+  s.address_calc =
+      fmt::format("RTA {} + bus 0x{:02x} x 16 = {}", hex(w.table_base), sid >> 8, hex(w.entry_address));
   spec::root_entry e{w.raw_lo, w.raw_hi};
   const unsigned haw = u.config().haw;
-  s.fields = {{"P", "0", yn(e.present()), e.present() ? "present" : "not present: the bus has no context table"},
-              {"CTP", "63:12", hex(e.ctp()), "context-table pointer (host physical)"},
-              {"reserved", "11:1, 127:64, 63:HAW", hex(e.reserved_lo(haw) | e.reserved_hi()),
-               e.has_reserved(haw) ? "SET: reserved bits must be 0" : "all zero, as required"}};
+  s.fields = {
+      {"P", "0", yn(e.present()), e.present() ? "present" : "not present: the bus has no context table"},
+      {"CTP", "63:12", hex(e.ctp()), "context-table pointer (host physical)"},
+      {"reserved", "11:1, 127:64, 63:HAW", hex(e.reserved_lo(haw) | e.reserved_hi()),
+       e.has_reserved(haw) ? "SET: reserved bits must be 0" : "all zero, as required"}};
   return s;
 }
 
 step context_step(const core::walk_step& w, const core::remapping_unit& u, uint16_t sid) {
   step s;
   s.kind = "context_entry";
-  s.title = fmt::format("Context entry for device {:02x}.{} (devfn 0x{:02x})", (sid >> 3) & 0x1F, sid & 7, sid & 0xFF);
+  s.title = fmt::format("Context entry for device {:02x}.{} (devfn 0x{:02x})", (sid >> 3) & 0x1F, sid & 7,
+                        sid & 0xFF);
   s.table_base = w.table_base;
   s.entry_address = w.entry_address;
   s.index = sid & 0xFF;
@@ -68,24 +87,26 @@ step context_step(const core::walk_step& w, const core::remapping_unit& u, uint1
   s.read_ok = w.ok;
   s.raw_lo = w.raw_lo;
   s.raw_hi = w.raw_hi;
-  s.address_calc = fmt::format("CTP {} + devfn 0x{:02x} x 16 = {}", hex(w.table_base), sid & 0xFF, hex(w.entry_address));
+  s.address_calc =
+      fmt::format("CTP {} + devfn 0x{:02x} x 16 = {}", hex(w.table_base), sid & 0xFF, hex(w.entry_address));
   spec::context_entry e{w.raw_lo, w.raw_hi};
   const auto cap = u.config().cap_fields();
   const unsigned aw = e.aw();
-  std::string aw_meaning = aw >= 1 && aw <= 3 ? fmt::format("{}-bit address width, {}-level table", spec::aw_to_agaw(aw),
-                                                            spec::aw_to_levels(aw))
+  std::string aw_meaning = aw >= 1 && aw <= 3 ? fmt::format("{}-bit address width, {}-level table",
+                                                            spec::aw_to_agaw(aw), spec::aw_to_levels(aw))
                                               : "reserved encoding";
   if (!cap.supports_aw(aw)) aw_meaning += fmt::format(" (not in CAP.SAGAW 0b{:05b})", cap.sagaw());
   const uint64_t rsv = e.reserved_lo(u.config().haw) | e.reserved_hi(cap.domain_id_bits());
-  s.fields = {{"P", "0", yn(e.present()), e.present() ? "present" : "not present: the device is not attached"},
-              {"FPD", "1", yn(e.fpd()), e.fpd() ? "fault processing disabled: qualified faults are not recorded"
-                                                 : "faults are recorded"},
-              {"TT", "3:2", fmt::format("{:02b}b", unsigned(e.tt())),
-               fmt::format("translation type: {}", spec::to_string(e.tt()))},
-              {"SLPTPTR", "63:12", hex(e.slptptr()), "root of the second-level page table"},
-              {"AW", "66:64", fmt::format("{:03b}b", aw), aw_meaning},
-              {"DID", "87:72", fmt::format("{}", e.did()), "domain id: tags this device's cached translations"},
-              {"reserved", "11:4, 71, 127:88, ...", hex(rsv), rsv ? "SET: reserved bits must be 0" : "all zero"}};
+  s.fields = {
+      {"P", "0", yn(e.present()), e.present() ? "present" : "not present: the device is not attached"},
+      {"FPD", "1", yn(e.fpd()),
+       e.fpd() ? "fault processing disabled: qualified faults are not recorded" : "faults are recorded"},
+      {"TT", "3:2", fmt::format("{:02b}b", unsigned(e.tt())),
+       fmt::format("translation type: {}", spec::to_string(e.tt()))},
+      {"SLPTPTR", "63:12", hex(e.slptptr()), "root of the second-level page table"},
+      {"AW", "66:64", fmt::format("{:03b}b", aw), aw_meaning},
+      {"DID", "87:72", fmt::format("{}", e.did()), "domain id: tags this device's cached translations"},
+      {"reserved", "11:4, 71, 127:88, ...", hex(rsv), rsv ? "SET: reserved bits must be 0" : "all zero"}};
   return s;
 }
 
@@ -113,15 +134,22 @@ step sl_step(const core::walk_step& w, const core::remapping_unit& u, uint64_t i
               {"W", "1", yn(e.w()), e.w() ? "write allowed" : "no write"}};
   if (L == 2 || L == 3)
     s.fields.push_back({"PS", "7", yn(e.ps()),
-                        e.ps() ? fmt::format("page size: this entry maps a {} page", L == 2 ? "2 MiB" : "1 GiB")
-                               : "points to the next-level table"});
-  s.fields.push_back({leaf ? "ADDR (frame)" : "ADDR (next table)", leaf ? (L == 1 ? "51:12" : L == 2 ? "51:21" : "51:30") : "51:12",
-                      hex(e.address(L)), leaf ? "host physical page frame" : "host physical address of the next table"});
+                        e.ps()
+                            ? fmt::format("page size: this entry maps a {} page", L == 2 ? "2 MiB" : "1 GiB")
+                            : "points to the next-level table"});
+  s.fields.push_back({leaf ? "ADDR (frame)" : "ADDR (next table)",
+                      leaf ? (L == 1   ? "51:12"
+                              : L == 2 ? "51:21"
+                                       : "51:30")
+                           : "51:12",
+                      hex(e.address(L)),
+                      leaf ? "host physical page frame" : "host physical address of the next table"});
   if (leaf) {
     s.fields.push_back({"SNP", "11", yn(e.snp()), "snoop behaviour (needs ECAP.SC)"});
     s.fields.push_back({"TM", "62", yn(e.tm()), "transient mapping (needs ECAP.DT)"});
   }
-  s.fields.push_back({"reserved", "see spec 9.8", hex(rsv), rsv ? "SET: an entry with reserved bits is never used" : "all zero"});
+  s.fields.push_back({"reserved", "see spec 9.8", hex(rsv),
+                      rsv ? "SET: an entry with reserved bits is never used" : "all zero"});
   return s;
 }
 
@@ -136,8 +164,9 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
   explanation x;
   x.kind = "dma";
   x.input = req.address;
-  x.request = fmt::format("{} {} of {} bytes at IOVA {} ({}{})", bdf(req.source_id), core::to_string(req.access),
-                          req.length, hex(req.address), core::to_string(req.at), req.has_pasid ? ", with PASID" : "");
+  x.request =
+      fmt::format("{} {} of {} bytes at IOVA {} ({}{})", bdf(req.source_id), core::to_string(req.access),
+                  req.length, hex(req.address), core::to_string(req.at), req.has_pasid ? ", with PASID" : "");
   auto twin = make_uncached_twin(unit);
   core::walk_record rec;
   const core::translation_result r = twin->translate(req, &rec);
@@ -152,9 +181,11 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
                  regs.ttm() == spec::reg::ttm::legacy ? "legacy mode: root -> context -> second-level tables"
                                                       : "not legacy mode"},
                 {"GSTS.TES", "31", yn(regs.translation_enabled()),
-                 regs.translation_enabled() ? "DMA remapping enabled" : "DMA remapping disabled: addresses pass untranslated"}};
-  reg.verdict = regs.translation_enabled() ? fmt::format("index the root table with the bus number 0x{:02x}", req.source_id >> 8)
-                                           : "no translation: the DMA goes to the address as given";
+                 regs.translation_enabled() ? "DMA remapping enabled"
+                                            : "DMA remapping disabled: addresses pass untranslated"}};
+  reg.verdict = regs.translation_enabled()
+                    ? fmt::format("index the root table with the bus number 0x{:02x}", req.source_id >> 8)
+                    : "no translation: the DMA goes to the address as given";
   x.steps.push_back(reg);
 
   unsigned levels = 0;
@@ -162,34 +193,42 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
     if (w.kind == core::step_kind::root_entry) {
       x.steps.push_back(root_step(w, *twin, req.source_id));
       spec::root_entry e{w.raw_lo, w.raw_hi};
-      x.steps.back().verdict = fmt::format("present: index the context table at {} with devfn 0x{:02x}", hex(e.ctp()),
-                                           req.source_id & 0xFF);
+      x.steps.back().verdict = fmt::format("present: index the context table at {} with devfn 0x{:02x}",
+                                           hex(e.ctp()), req.source_id & 0xFF);
     } else if (w.kind == core::step_kind::context_entry) {
       x.steps.push_back(context_step(w, *twin, req.source_id));
       spec::context_entry e{w.raw_lo, w.raw_hi};
       // Pass-through has no walk, so no index slices.
-      levels = e.tt() != spec::translation_type::pass_through && e.aw() >= 1 && e.aw() <= 3 ? spec::aw_to_levels(e.aw()) : 0;
+      levels = e.tt() != spec::translation_type::pass_through && e.aw() >= 1 && e.aw() <= 3
+                   ? spec::aw_to_levels(e.aw())
+                   : 0;
       x.steps.back().verdict =
           e.tt() == spec::translation_type::pass_through
               ? "pass-through (TT=10b): the DMA address is used as the host physical address"
-              : fmt::format("domain {}: walk the {}-level second-level table at {}", e.did(), levels, hex(e.slptptr()));
+              : fmt::format("domain {}: walk the {}-level second-level table at {}", e.did(), levels,
+                            hex(e.slptptr()));
     } else if (w.kind == core::step_kind::sl_entry) {
       x.steps.push_back(sl_step(w, *twin, req.address));
       spec::sl_entry e{w.raw_lo};
-      x.steps.back().verdict = e.is_leaf(w.level)
-                                   ? fmt::format("leaf: {} page at {}", w.level == 1 ? "4 KiB" : w.level == 2 ? "2 MiB" : "1 GiB",
-                                                 hex(e.address(w.level)))
-                                   : fmt::format("go on to the level {} table at {}", w.level - 1, hex(e.address(w.level)));
+      x.steps.back().verdict = e.is_leaf(w.level) ? fmt::format("leaf: {} page at {}",
+                                                                w.level == 1   ? "4 KiB"
+                                                                : w.level == 2 ? "2 MiB"
+                                                                               : "1 GiB",
+                                                                hex(e.address(w.level)))
+                                                  : fmt::format("go on to the level {} table at {}",
+                                                                w.level - 1, hex(e.address(w.level)));
     }
   }
   // The IOVA cut into its index slices (for the levels of this context) and the page offset.
   if (levels) {
     unsigned leaf_level = 1;
     for (const auto& w : rec)
-      if (w.kind == core::step_kind::sl_entry && spec::sl_entry{w.raw_lo}.is_leaf(w.level)) leaf_level = w.level;
+      if (w.kind == core::step_kind::sl_entry && spec::sl_entry{w.raw_lo}.is_leaf(w.level))
+        leaf_level = w.level;
     for (unsigned L = levels; L >= leaf_level; --L) {
       const unsigned lo = spec::level_shift(L);
-      x.slices.push_back({lo + 8, lo, spec::level_index(req.address, L), fmt::format("{} index", level_table_name(L)), L});
+      x.slices.push_back(
+          {lo + 8, lo, spec::level_index(req.address, L), fmt::format("{} index", level_table_name(L)), L});
       if (L == 1) break;
     }
     const unsigned off_hi = spec::level_shift(leaf_level) - 1;
@@ -201,14 +240,24 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
     switch (r.status) {
       case core::dma_status::translated: {
         const uint64_t base = r.hpa & ~(r.page_size - 1);
-        x.result = fmt::format("HPA {} = page {} + offset {} ({} page, {}{}, domain {})", hex(r.hpa), hex(base),
-                               hex(r.hpa - base), r.page_size >= (1u << 30) ? "1 GiB" : r.page_size >= (2u << 20) ? "2 MiB" : "4 KiB",
+        x.result = fmt::format("HPA {} = page {} + offset {} ({} page, {}{}, domain {})", hex(r.hpa),
+                               hex(base), hex(r.hpa - base),
+                               r.page_size >= (1u << 30)   ? "1 GiB"
+                               : r.page_size >= (2u << 20) ? "2 MiB"
+                                                           : "4 KiB",
                                r.read ? "R" : "-", r.write ? "W" : "-", r.domain_id);
         break;
       }
-      case core::dma_status::pass_through: x.result = fmt::format("HPA {} (pass-through)", hex(r.hpa)); break;
-      case core::dma_status::untranslated: x.result = fmt::format("HPA {} (remapping disabled)", hex(r.hpa)); break;
-      default: x.result = "an interrupt request: a DWORD write to 0xFEEx_xxxx goes to interrupt remapping (vtdsim walk --msi)";
+      case core::dma_status::pass_through:
+        x.result = fmt::format("HPA {} (pass-through)", hex(r.hpa));
+        break;
+      case core::dma_status::untranslated:
+        x.result = fmt::format("HPA {} (remapping disabled)", hex(r.hpa));
+        break;
+      default:
+        x.result =
+            "an interrupt request: a DWORD write to 0xFEEx_xxxx goes to interrupt remapping (vtdsim walk "
+            "--msi)";
     }
   } else {
     const auto& info = spec::info(r.fault);
@@ -255,7 +304,8 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
       case fault_reason::interrupt_range_output:
         if (last) mark(*last, "ADDR");
         break;
-      default: break;
+      default:
+        break;
     }
     if (last) {
       last->fault = true;

@@ -1,5 +1,5 @@
-// Building the explanation of an interrupt request (VT-d spec 5.1, digest 7): the MSI decoded, the IRTE read and
-// decoded, source-id validation, the delivered interrupt.
+// Building the explanation of an interrupt request (VT-d spec 5.1, digest 7): the MSI decoded, the IRTE read
+// and decoded, source-id validation, the delivered interrupt.
 #include <fmt/format.h>
 
 #include "apps/explain/explanation.hpp"
@@ -11,16 +11,26 @@
 namespace vtd::explain {
 
 namespace {
-std::string hex(uint64_t v) { return fmt::format("0x{:x}", v); }
-std::string yn(bool b) { return b ? "1" : "0"; }
-std::string bdf(uint16_t sid) { return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7); }
+std::string hex(uint64_t v) {
+  return fmt::format("0x{:x}", v);
+}
+std::string yn(bool b) {
+  return b ? "1" : "0";
+}
+std::string bdf(uint16_t sid) {
+  return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
+}
 
 const char* svt_meaning(spec::source_validation v) {
   switch (v) {
-    case spec::source_validation::none: return "no source-id check";
-    case spec::source_validation::requester_id: return "requester id must equal SID under the SQ mask";
-    case spec::source_validation::bus_range: return "requester bus must lie in SID[15:8]..SID[7:0]";
-    default: return "reserved (faults 24h)";
+    case spec::source_validation::none:
+      return "no source-id check";
+    case spec::source_validation::requester_id:
+      return "requester id must equal SID under the SQ mask";
+    case spec::source_validation::bus_range:
+      return "requester bus must lie in SID[15:8]..SID[7:0]";
+    default:
+      return "reserved (faults 24h)";
   }
 }
 }  // namespace
@@ -29,7 +39,8 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
   explanation x;
   x.kind = "interrupt";
   x.input = req.address;
-  x.request = fmt::format("{} MSI write: address {}, data {}", bdf(req.source_id), hex(req.address), hex(req.data));
+  x.request =
+      fmt::format("{} MSI write: address {}, data {}", bdf(req.source_id), hex(req.address), hex(req.data));
   auto twin = make_uncached_twin(unit);
   core::walk_record rec;
   const core::interrupt_result r = twin->remap_interrupt(req, &rec);
@@ -39,13 +50,18 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
   step reg;
   reg.kind = "register";
   reg.title = "IRTA register (latched by GCMD.SIRTP) and GSTS";
-  reg.fields = {{"IRTA", "63:12", hex(regs.irta_base()), "interrupt remapping table address"},
-                {"S", "3:0", fmt::format("{}", regs.irta_size_field()), fmt::format("{} entries", regs.irta_entries())},
-                {"EIME", "11", yn(regs.eime()), regs.eime() ? "x2APIC mode: 32-bit destinations" : "xAPIC mode: 8-bit destinations"},
-                {"GSTS.IRES", "25", yn(regs.ir_enabled()), regs.ir_enabled() ? "interrupt remapping enabled" : "interrupt remapping disabled"},
-                {"GSTS.CFIS", "23", yn(regs.compat_format_allowed()),
-                 regs.compat_format_allowed() ? "compatibility-format MSIs pass through" : "compatibility-format MSIs are blocked"}};
-  reg.verdict = regs.ir_enabled() ? "decode the MSI" : "interrupts are not remapped: the MSI is delivered as written";
+  reg.fields = {
+      {"IRTA", "63:12", hex(regs.irta_base()), "interrupt remapping table address"},
+      {"S", "3:0", fmt::format("{}", regs.irta_size_field()), fmt::format("{} entries", regs.irta_entries())},
+      {"EIME", "11", yn(regs.eime()),
+       regs.eime() ? "x2APIC mode: 32-bit destinations" : "xAPIC mode: 8-bit destinations"},
+      {"GSTS.IRES", "25", yn(regs.ir_enabled()),
+       regs.ir_enabled() ? "interrupt remapping enabled" : "interrupt remapping disabled"},
+      {"GSTS.CFIS", "23", yn(regs.compat_format_allowed()),
+       regs.compat_format_allowed() ? "compatibility-format MSIs pass through"
+                                    : "compatibility-format MSIs are blocked"}};
+  reg.verdict =
+      regs.ir_enabled() ? "decode the MSI" : "interrupts are not remapped: the MSI is delivered as written";
   x.steps.push_back(reg);
 
   step m;
@@ -54,10 +70,13 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
   m.raw_lo = req.address;
   m.raw_hi = req.data;
   if (msi.remappable()) {
-    m.fields = {{"format", "addr 4", "1", "remappable format"},
-                {"handle", "addr 19:5 + 2", fmt::format("{}", msi.handle()), "IRTE index (before the subhandle)"},
-                {"SHV", "addr 3", yn(msi.shv()), msi.shv() ? "subhandle valid: index = handle + data[15:0]" : "index = handle"},
-                {"subhandle", "data 15:0", fmt::format("{}", msi.subhandle()), msi.shv() ? "added to the handle" : "ignored"}};
+    m.fields = {
+        {"format", "addr 4", "1", "remappable format"},
+        {"handle", "addr 19:5 + 2", fmt::format("{}", msi.handle()), "IRTE index (before the subhandle)"},
+        {"SHV", "addr 3", yn(msi.shv()),
+         msi.shv() ? "subhandle valid: index = handle + data[15:0]" : "index = handle"},
+        {"subhandle", "data 15:0", fmt::format("{}", msi.subhandle()),
+         msi.shv() ? "added to the handle" : "ignored"}};
     m.verdict = fmt::format("interrupt_index = {}: read IRTE {} at IRTA + {} x 16", msi.interrupt_index(),
                             msi.interrupt_index(), msi.interrupt_index());
   } else {
@@ -81,29 +100,34 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
       s.read_ok = w.ok;
       s.raw_lo = w.raw_lo;
       s.raw_hi = w.raw_hi;
-      s.address_calc = fmt::format("IRTA {} + index {} x 16 = {}", hex(w.table_base), w.index, hex(w.entry_address));
+      s.address_calc =
+          fmt::format("IRTA {} + index {} x 16 = {}", hex(w.table_base), w.index, hex(w.entry_address));
       spec::irte e{w.raw_lo, w.raw_hi};
       const bool sid_ok = core::interrupt_remapper::source_id_valid(e, req.source_id);
       s.fields = {{"P", "0", yn(e.present()), e.present() ? "present" : "not present"},
                   {"FPD", "1", yn(e.fpd()), e.fpd() ? "qualified faults not recorded" : "faults recorded"},
                   {"IM", "15", yn(e.posted()), e.posted() ? "posted format" : "remapped format"}};
       if (e.posted()) {
-        s.fields.push_back({"VV", "23:16", fmt::format("{}", e.virtual_vector()), "virtual vector (PIR bit to set)"});
+        s.fields.push_back(
+            {"VV", "23:16", fmt::format("{}", e.virtual_vector()), "virtual vector (PIR bit to set)"});
         s.fields.push_back({"URG", "14", yn(e.urgent()), "urgent"});
         s.fields.push_back({"PDA", "127:96,63:38", hex(e.pda()), "posted-interrupt descriptor address"});
       } else {
         s.fields.push_back({"V", "23:16", fmt::format("{}", e.vector()), "vector"});
         s.fields.push_back({"DST", "63:32", hex(e.dst_raw()),
                             fmt::format("destination APIC id {}", e.destination(regs.eime()))});
-        s.fields.push_back({"DLM", "7:5", fmt::format("{:03b}b", e.dlm()), spec::delivery_mode_name(e.dlm())});
+        s.fields.push_back(
+            {"DLM", "7:5", fmt::format("{:03b}b", e.dlm()), spec::delivery_mode_name(e.dlm())});
         s.fields.push_back({"TM", "4", yn(e.tm()), e.tm() ? "level" : "edge"});
         s.fields.push_back({"DM", "2", yn(e.dm()), e.dm() ? "logical" : "physical"});
         s.fields.push_back({"RH", "3", yn(e.rh()), "redirection hint"});
       }
       s.fields.push_back({"SVT", "83:82", fmt::format("{:02b}b", unsigned(e.svt())), svt_meaning(e.svt())});
-      s.fields.push_back({"SQ", "81:80", fmt::format("{}", e.sq()), fmt::format("mask 0x{:04x}", spec::sq_mask(e.sq()))});
-      s.fields.push_back({"SID", "79:64", e.svt() == spec::source_validation::bus_range ? hex(e.sid()) : bdf(e.sid()),
-                          fmt::format("requester {} {}", bdf(req.source_id), sid_ok ? "passes" : "FAILS the check")});
+      s.fields.push_back(
+          {"SQ", "81:80", fmt::format("{}", e.sq()), fmt::format("mask 0x{:04x}", spec::sq_mask(e.sq()))});
+      s.fields.push_back(
+          {"SID", "79:64", e.svt() == spec::source_validation::bus_range ? hex(e.sid()) : bdf(e.sid()),
+           fmt::format("requester {} {}", bdf(req.source_id), sid_ok ? "passes" : "FAILS the check")});
       s.verdict = r.ok() ? "valid: deliver" : "";
       x.steps.push_back(s);
     } else if (w.kind == core::step_kind::posted_descriptor) {
@@ -121,14 +145,16 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
   x.ok = r.ok();
   if (r.ok()) {
     if (r.status == core::interrupt_status::posted)
-      x.result = fmt::format("posted to descriptor {}{}", hex(r.pid_address),
-                             r.notification_sent ? fmt::format(", notification vector {} to APIC {}", r.notification_vector,
-                                                               r.notification_destination)
-                                                 : ", no notification");
+      x.result =
+          fmt::format("posted to descriptor {}{}", hex(r.pid_address),
+                      r.notification_sent ? fmt::format(", notification vector {} to APIC {}",
+                                                        r.notification_vector, r.notification_destination)
+                                          : ", no notification");
     else
       x.result = fmt::format("vector {} to {} APIC {}{}, {}, {}-triggered", r.vector,
-                             r.destination_logical ? "logical" : "physical", r.destination, r.x2apic ? " (x2APIC)" : "",
-                             spec::delivery_mode_name(r.delivery_mode), r.level_triggered ? "level" : "edge");
+                             r.destination_logical ? "logical" : "physical", r.destination,
+                             r.x2apic ? " (x2APIC)" : "", spec::delivery_mode_name(r.delivery_mode),
+                             r.level_triggered ? "level" : "edge");
   } else {
     const auto& info = spec::info(r.fault);
     x.fault_code = fmt::format("0x{:02x}", unsigned(r.fault));

@@ -1,6 +1,6 @@
 // What `vtdsim walk` explains: every step from the RTADDR (or IRTA) register to the result, each memory read
-// with how its address was computed, the raw entry, each field decoded with its spec name and meaning, and why
-// the walk goes on or stops; the input address cut into its per-level index slices; a fault's reason, the
+// with how its address was computed, the raw entry, each field decoded with its spec name and meaning, and
+// why the walk goes on or stops; the input address cut into its per-level index slices; a fault's reason, the
 // entry and field that caused it and what the table builder would have to change; and which caches would
 // serve a second access. Built from the core's walk record: one source, several printers.
 #pragma once
@@ -15,17 +15,17 @@
 namespace vtd::explain {
 
 struct field {
-  std::string name;     // spec mnemonic, e.g. "SLPTPTR"
-  std::string bits;     // "63:12"
-  std::string value;    // "0x10002000"
-  std::string meaning;  // "second-level table root"
-  bool culprit = false; // the field that caused the fault
+  std::string name;      // spec mnemonic, e.g. "SLPTPTR"
+  std::string bits;      // "63:12"
+  std::string value;     // "0x10002000"
+  std::string meaning;   // "second-level table root"
+  bool culprit = false;  // the field that caused the fault
 };
 
 struct step {
-  std::string title;         // "Root entry (bus 0x00)"
-  std::string kind;          // register | root_entry | context_entry | sl_entry | irte | posted_descriptor
-  unsigned level = 0;        // paging level for sl_entry
+  std::string title;   // "Root entry (bus 0x00)"
+  std::string kind;    // register | root_entry | context_entry | sl_entry | irte | posted_descriptor
+  unsigned level = 0;  // paging level for sl_entry
   uint64_t table_base = 0, entry_address = 0;
   unsigned index = 0;
   std::string address_calc;  // "RTA 0x10000000 + bus 0x00 x 16 = 0x10000000"
@@ -33,21 +33,21 @@ struct step {
   bool read_ok = true;
   uint64_t raw_lo = 0, raw_hi = 0;
   std::vector<field> fields;
-  std::string verdict;       // why the walk goes on or stops
+  std::string verdict;  // why the walk goes on or stops
   bool fault = false;
 };
 
 struct slice {
   unsigned hi = 0, lo = 0;
   uint64_t value = 0;
-  std::string label;  // "PML4 index", "page offset"
-  unsigned level = 0; // 0 = offset
+  std::string label;   // "PML4 index", "page offset"
+  unsigned level = 0;  // 0 = offset
 };
 
 struct explanation {
-  std::string kind;    // "dma" or "interrupt"
-  std::string request; // one line: who asked for what
-  uint64_t input = 0;  // IOVA or MSI address
+  std::string kind;     // "dma" or "interrupt"
+  std::string request;  // one line: who asked for what
+  uint64_t input = 0;   // IOVA or MSI address
   std::vector<slice> slices;
   std::vector<step> steps;
   bool ok = false;

@@ -1,6 +1,6 @@
 // One self-contained HTML page of an explanation (inline CSS, no scripts, no network): the input address as
-// coloured bit slices, then each table as a card linked to the next, the entry used highlighted with its index
-// slice in the level's colour, the fault's culprit field marked.
+// coloured bit slices, then each table as a card linked to the next, the entry used highlighted with its
+// index slice in the level's colour, the fault's culprit field marked.
 #include <fmt/format.h>
 
 #include "apps/explain/explanation.hpp"
@@ -13,11 +13,20 @@ std::string esc(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '&':
+        o += "&amp;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
@@ -53,19 +62,25 @@ std::string render_html(const explanation& x) {
                   esc(x.request) + "</title>\n<style>" + kStyle + "</style></head><body>\n";
   o += "<h1>vtdsim walk</h1>\n<div class=\"req\">" + esc(x.request) + "</div>\n";
   if (!x.slices.empty()) {
-    o += fmt::format("<h3>Input address 0x{:x}, cut into the index of each level</h3>\n<div class=\"bar\" id=\"bits\">", x.input);
+    o += fmt::format(
+        "<h3>Input address 0x{:x}, cut into the index of each level</h3>\n<div class=\"bar\" id=\"bits\">",
+        x.input);
     for (const auto& s : x.slices)
-      o += fmt::format("<div class=\"slice\" style=\"background:{}\">[{}:{}]<br>0x{:x}<small>{}</small></div>",
-                       kColours[s.level % 6], s.hi, s.lo, s.value, esc(s.label));
+      o +=
+          fmt::format("<div class=\"slice\" style=\"background:{}\">[{}:{}]<br>0x{:x}<small>{}</small></div>",
+                      kColours[s.level % 6], s.hi, s.lo, s.value, esc(s.label));
     o += "</div>\n";
   }
   for (size_t i = 0; i < x.steps.size(); ++i) {
     const auto& s = x.steps[i];
-    const char* colour = s.kind == "sl_entry" ? kColours[s.level % 6] : s.kind == "register" ? "#546e7a" : "#6d4c41";
-    o += fmt::format("<div class=\"card{}\" id=\"step-{}\" style=\"border-left-color:{}\">\n", s.fault ? " fault" : "",
-                     i + 1, colour);
+    const char* colour = s.kind == "sl_entry"   ? kColours[s.level % 6]
+                         : s.kind == "register" ? "#546e7a"
+                                                : "#6d4c41";
+    o += fmt::format("<div class=\"card{}\" id=\"step-{}\" style=\"border-left-color:{}\">\n",
+                     s.fault ? " fault" : "", i + 1, colour);
     o += fmt::format("<h2>{}. {}</h2>\n", i + 1, esc(s.title));
-    if (!s.address_calc.empty()) o += "<div class=\"calc\">entry address: " + esc(s.address_calc) + "</div>\n";
+    if (!s.address_calc.empty())
+      o += "<div class=\"calc\">entry address: " + esc(s.address_calc) + "</div>\n";
     if (s.kind != "register" && s.kind != "msi" && s.kind != "check") {
       if (!s.read_ok)
         o += "<div class=\"raw\">read failed: the address is outside simulated memory</div>\n";
@@ -78,7 +93,8 @@ std::string render_html(const explanation& x) {
       o += "<table><tr><th>field</th><th>bits</th><th>value</th><th>meaning</th></tr>\n";
       for (const auto& f : s.fields)
         o += fmt::format("<tr{}><td>{}</td><td>{}</td><td class=\"v\">{}</td><td>{}</td></tr>\n",
-                         f.culprit ? " class=\"culprit\"" : "", esc(f.name), esc(f.bits), esc(f.value), esc(f.meaning));
+                         f.culprit ? " class=\"culprit\"" : "", esc(f.name), esc(f.bits), esc(f.value),
+                         esc(f.meaning));
       o += "</table>\n";
     }
     if (!s.verdict.empty()) o += "<div class=\"verdict\">&rArr; " + esc(s.verdict) + "</div>\n";
@@ -89,9 +105,11 @@ std::string render_html(const explanation& x) {
   }
   o += fmt::format("<div class=\"result {}\" id=\"result\">{}", x.ok ? "ok" : "bad", esc(x.result));
   if (!x.ok)
-    o += "<div class=\"fix\"><b>Spec condition " + esc(x.fault_condition) + ":</b> " + esc(x.fault_description) +
-         "<br><b>To fix:</b> " + esc(x.fault_fix) + "<br>" +
-         (x.fault_recorded ? "Recorded in a fault recording register." : "Not recorded (FPD, or FRCDs full).") + "</div>";
+    o += "<div class=\"fix\"><b>Spec condition " + esc(x.fault_condition) + ":</b> " +
+         esc(x.fault_description) + "<br><b>To fix:</b> " + esc(x.fault_fix) + "<br>" +
+         (x.fault_recorded ? "Recorded in a fault recording register."
+                           : "Not recorded (FPD, or FRCDs full).") +
+         "</div>";
   o += "</div>\n";
   if (!x.second_access.empty()) {
     o += "<h3>A second identical request (default caches)</h3>\n<ul class=\"second\">";

@@ -16,7 +16,10 @@ std::string render_json(const explanation& x) {
   j["input"] = hex(x.input);
   oj slices = oj::array();
   for (const auto& s : x.slices)
-    slices.push_back({{"bits", fmt::format("{}:{}", s.hi, s.lo)}, {"value", hex(s.value)}, {"label", s.label}, {"level", s.level}});
+    slices.push_back({{"bits", fmt::format("{}:{}", s.hi, s.lo)},
+                      {"value", hex(s.value)},
+                      {"label", s.label},
+                      {"level", s.level}});
   j["slices"] = slices;
   oj steps = oj::array();
   for (const auto& s : x.steps) {
@@ -47,8 +50,12 @@ std::string render_json(const explanation& x) {
   j["status"] = x.ok ? "ok" : "fault";
   j["result"] = x.result;
   if (!x.ok)
-    j["fault"] = {{"reason", x.fault_code}, {"name", x.fault_name}, {"condition", x.fault_condition},
-                  {"description", x.fault_description}, {"fix", x.fault_fix}, {"recorded", x.fault_recorded}};
+    j["fault"] = {{"reason", x.fault_code},
+                  {"name", x.fault_name},
+                  {"condition", x.fault_condition},
+                  {"description", x.fault_description},
+                  {"fix", x.fault_fix},
+                  {"recorded", x.fault_recorded}};
   j["second_access"] = x.second_access;
   return j.dump(2);
 }

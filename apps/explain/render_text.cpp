@@ -11,7 +11,8 @@ namespace {
 struct palette {
   const char *bold, *dim, *red, *green, *cyan, *reset;
 };
-constexpr const char* kLevelColours[] = {"\033[37m", "\033[36m", "\033[32m", "\033[33m", "\033[35m", "\033[34m"};
+constexpr const char* kLevelColours[] = {"\033[37m", "\033[36m", "\033[32m",
+                                         "\033[33m", "\033[35m", "\033[34m"};
 }  // namespace
 
 std::string render_text(const explanation& x, bool color) {
@@ -51,15 +52,17 @@ std::string render_text(const explanation& x, bool color) {
       value_w = std::max(value_w, f.value.size());
     }
     for (const auto& f : s.fields)
-      o += fmt::format("    {}{:<{}}  {:<{}}  {:<{}}  {}{}{}\n", f.culprit ? p.red : "", f.name, name_w, f.bits, bits_w,
-                       f.value, value_w, f.meaning, f.culprit ? "   <-- cause" : "", f.culprit ? p.reset : "");
+      o += fmt::format("    {}{:<{}}  {:<{}}  {:<{}}  {}{}{}\n", f.culprit ? p.red : "", f.name, name_w,
+                       f.bits, bits_w, f.value, value_w, f.meaning, f.culprit ? "   <-- cause" : "",
+                       f.culprit ? p.reset : "");
     if (!s.verdict.empty()) o += fmt::format("    {}=> {}{}\n", s.fault ? p.red : p.cyan, s.verdict, p.reset);
   }
   o += fmt::format("\n{}Result:{} {}{}{}\n", p.bold, p.reset, x.ok ? p.green : p.red, x.result, p.reset);
   if (!x.ok) {
     o += fmt::format("  spec condition {}: {}\n", x.fault_condition, x.fault_description);
-    o += fmt::format("  {}\n", x.fault_recorded ? "recorded in a fault recording register (FRCD)"
-                                                : "not recorded (FPD set, or the recording registers are full)");
+    o += fmt::format("  {}\n", x.fault_recorded
+                                   ? "recorded in a fault recording register (FRCD)"
+                                   : "not recorded (FPD set, or the recording registers are full)");
     o += fmt::format("  to fix: {}\n", x.fault_fix);
   }
   if (!x.second_access.empty()) {

@@ -24,8 +24,8 @@ std::string describe(const core::walk_step& s) {
                      : s.cache == core::cache_kind::context   ? "context-cache"
                      : s.cache == core::cache_kind::interrupt ? "interrupt entry cache"
                                                               : "paging-structure cache";
-  if (s.cache == core::cache_kind::pde || s.cache == core::cache_kind::pdpe || s.cache == core::cache_kind::pml4e ||
-      s.cache == core::cache_kind::pml5e)
+  if (s.cache == core::cache_kind::pde || s.cache == core::cache_kind::pdpe ||
+      s.cache == core::cache_kind::pml4e || s.cache == core::cache_kind::pml5e)
     return fmt::format("{} ({}): {}", name, core::to_string(s.cache), s.ok ? "hit" : "miss");
   return fmt::format("{}: {}", name, s.ok ? "hit" : "miss");
 }
@@ -60,7 +60,8 @@ std::vector<std::string> second_access_dma(core::remapping_unit& unit, const cor
   });
 }
 
-std::vector<std::string> second_access_interrupt(core::remapping_unit& unit, const core::interrupt_request& req) {
+std::vector<std::string> second_access_interrupt(core::remapping_unit& unit,
+                                                 const core::interrupt_request& req) {
   return second_access(unit, req, [](core::iommu& u, const core::interrupt_request& r, core::walk_record& w) {
     u.remap_interrupt(r, &w);
   });

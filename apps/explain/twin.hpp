@@ -12,6 +12,7 @@ namespace vtd::explain {
 std::unique_ptr<core::remapping_unit> make_uncached_twin(core::remapping_unit& unit);
 // The cache lookups a second, identical request makes on a unit with the default caches (after a first one).
 std::vector<std::string> second_access_dma(core::remapping_unit& unit, const core::dma_request& req);
-std::vector<std::string> second_access_interrupt(core::remapping_unit& unit, const core::interrupt_request& req);
+std::vector<std::string> second_access_interrupt(core::remapping_unit& unit,
+                                                 const core::interrupt_request& req);
 
 }  // namespace vtd::explain

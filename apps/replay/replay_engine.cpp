@@ -16,9 +16,12 @@ namespace {
 
 core::access_kind to_access(traces::dma_op op) {
   switch (op) {
-    case traces::dma_op::write: return core::access_kind::write;
-    case traces::dma_op::atomic: return core::access_kind::atomic;
-    default: return core::access_kind::read;
+    case traces::dma_op::write:
+      return core::access_kind::write;
+    case traces::dma_op::atomic:
+      return core::access_kind::atomic;
+    default:
+      return core::access_kind::read;
   }
 }
 
@@ -33,7 +36,9 @@ std::string describe(const core::translation_result& r) {
   return fmt::format("fault 0x{:x} {}", unsigned(r.fault), spec::to_string(r.fault));
 }
 
-std::string bdf(uint16_t sid) { return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7); }
+std::string bdf(uint16_t sid) {
+  return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
+}
 
 }  // namespace
 
@@ -125,14 +130,15 @@ request_outcome replay_engine::apply(const record& r, core::walk_record* walk) {
       m_tables.map(r.id, r.addr, r.value, r.map_bytes(), r.readable(), r.writable());
       ++m_maps;
       m_mapped_bytes += r.map_bytes();
-      // A map fills a range that was not present (overlaps are refused), and with CAP.CM=0 hardware never caches
-      // not-present entries, so a map alone cannot make a cached translation stale (spec 6.1).
+      // A map fills a range that was not present (overlaps are refused), and with CAP.CM=0 hardware never
+      // caches not-present entries, so a map alone cannot make a cached translation stale (spec 6.1).
       break;
     }
     case record_kind::unmap: {
       m_tables.unmap(r.id, r.addr, r.map_bytes());
       ++m_unmaps;
-      if (m_options.check_stale) m_stale.changed_range(r.id, {m_records - 1, r.time_ps, r.addr, r.map_bytes(), true});
+      if (m_options.check_stale)
+        m_stale.changed_range(r.id, {m_records - 1, r.time_ps, r.addr, r.map_bytes(), true});
       break;
     }
     case record_kind::attach:
@@ -148,7 +154,8 @@ request_outcome replay_engine::apply(const record& r, core::walk_record* walk) {
       if (m_options.check_stale) m_stale.changed_device(r.id, old_domain, m_records - 1, r.time_ps);
       break;
     }
-    default: invalidate(r);
+    default:
+      invalidate(r);
   }
   return {};
 }
@@ -223,19 +230,20 @@ request_outcome replay_engine::observe_msi(const record& r, const core::interrup
 }
 
 void replay_engine::write_csv(const record& r, const request_outcome& o, int64_t latency_ps) {
-  // Columns (docs/stats.md): index,time_ns,sid,kind,address,status,fault,hpa,iotlb_hit,memory_reads,latency_ns
-  const char* kind = o.is_msi                                ? "msi"
+  // Columns (docs/stats.md):
+  // index,time_ns,sid,kind,address,status,fault,hpa,iotlb_hit,memory_reads,latency_ns
+  const char* kind = o.is_msi                          ? "msi"
                      : r.op() == traces::dma_op::read  ? "read"
                      : r.op() == traces::dma_op::write ? "write"
                                                        : "atomic";
   std::string latency = latency_ps < 0 ? std::string() : fmt::format("{:.3f}", double(latency_ps) / 1000.0);
   fmt::print(m_options.per_request_csv, "{},{:.3f},{},{},0x{:x},{},0x{:x},0x{:x},{},{},{}\n", m_records - 1,
-             double(r.time_ps) / 1000.0, bdf(r.id), kind, r.addr, o.ok ? "ok" : "fault", unsigned(o.fault), o.hpa,
-             o.iotlb_hit ? 1 : 0, o.memory_reads, latency);
+             double(r.time_ps) / 1000.0, bdf(r.id), kind, r.addr, o.ok ? "ok" : "fault", unsigned(o.fault),
+             o.hpa, o.iotlb_hit ? 1 : 0, o.memory_reads, latency);
 }
 
-void replay_engine::check_stale(const record& r, const core::dma_request& q, const core::translation_result& got,
-                                const core::walk_record& walk) {
+void replay_engine::check_stale(const record& r, const core::dma_request& q,
+                                const core::translation_result& got, const core::walk_record& walk) {
   const bool iotlb = walk_hit(walk, core::cache_kind::iotlb);
   const bool context = walk_hit(walk, core::cache_kind::context);
   std::optional<table_change> change;
@@ -244,20 +252,22 @@ void replay_engine::check_stale(const record& r, const core::dma_request& q, con
     int domain = got.ok() ? int(got.domain_id) : m_tables.domain_of(q.source_id);
     if (domain >= 0) change = m_stale.pending_range(uint16_t(domain), q.address);
     if (change)
-      fix = fmt::format("IOTLB page-selective invalidation DID={} ADDR=0x{:x} AM=0 (or domain-selective DID={})",
-                        domain, q.address & ~uint64_t{0xFFF}, domain);
+      fix = fmt::format(
+          "IOTLB page-selective invalidation DID={} ADDR=0x{:x} AM=0 (or domain-selective DID={})", domain,
+          q.address & ~uint64_t{0xFFF}, domain);
   }
   if (!change && context) {
     change = m_stale.pending_device(q.source_id);
     if (change)
-      fix = fmt::format("context-cache device-selective invalidation SID={} DID={}, then a domain-selective IOTLB "
-                        "invalidation",
-                        bdf(q.source_id), change->domain);
+      fix = fmt::format(
+          "context-cache device-selective invalidation SID={} DID={}, then a domain-selective IOTLB "
+          "invalidation",
+          bdf(q.source_id), change->domain);
   }
   if (!change || !m_reference) return;
   core::translation_result truth = m_reference->translate(q);
-  if (truth.status == got.status && truth.hpa == got.hpa && truth.read == got.read && truth.write == got.write &&
-      truth.fault == got.fault)
+  if (truth.status == got.status && truth.hpa == got.hpa && truth.read == got.read &&
+      truth.write == got.write && truth.fault == got.fault)
     return;
   ++m_stale_count;
   if (m_stale_events.size() < m_options.stale_examples) {
@@ -269,10 +279,11 @@ void replay_engine::check_stale(const record& r, const core::dma_request& q, con
     e.served = describe(got);
     e.memory = describe(truth);
     e.changed = change->iova || change->bytes
-                    ? fmt::format("{} of [0x{:x}, 0x{:x}) at record {} (t={} ns)", change->unmap ? "unmap" : "map",
-                                  change->iova, change->iova + change->bytes, change->record_index,
-                                  change->time_ps / 1000)
-                    : fmt::format("context change at record {} (t={} ns)", change->record_index, change->time_ps / 1000);
+                    ? fmt::format("{} of [0x{:x}, 0x{:x}) at record {} (t={} ns)",
+                                  change->unmap ? "unmap" : "map", change->iova, change->iova + change->bytes,
+                                  change->record_index, change->time_ps / 1000)
+                    : fmt::format("context change at record {} (t={} ns)", change->record_index,
+                                  change->time_ps / 1000);
     e.fix = fix;
     m_stale_events.push_back(std::move(e));
   }
@@ -299,9 +310,12 @@ void replay_engine::invalidate(const record& r) {
         break;
       }
       // The hardware may invalidate more than asked (CAIG); tracking the requested scope is conservative.
-      if (g == core::cc_granularity::global) m_stale.invalidated_devices_all();
-      else if (g == core::cc_granularity::domain) m_stale.invalidated_devices_of_domain(domain);
-      else m_stale.invalidated_device(r.id, r.length & 3);
+      if (g == core::cc_granularity::global)
+        m_stale.invalidated_devices_all();
+      else if (g == core::cc_granularity::domain)
+        m_stale.invalidated_devices_of_domain(domain);
+      else
+        m_stale.invalidated_device(r.id, r.length & 3);
       break;
     }
     case record_kind::iotlb_inval: {
@@ -311,7 +325,8 @@ void replay_engine::invalidate(const record& r) {
       const bool ih = r.flags & traces::flag::ih;
       bool performed;
       if (queued) {
-        performed = m_unit.submit(spec::inv_descriptor::make_iotlb(unsigned(g), domain, r.addr, r.length, ih));
+        performed =
+            m_unit.submit(spec::inv_descriptor::make_iotlb(unsigned(g), domain, r.addr, r.length, ih));
       } else {
         regs.write64(regs.iva_offset(), core::iotlb_reg::make_iva(r.addr, r.length, ih));
         regs.write64(regs.iotlb_offset(), core::iotlb_reg::make(g, domain));
@@ -321,8 +336,10 @@ void replay_engine::invalidate(const record& r) {
         ++m_refused_invalidations;
         break;
       }
-      if (g == core::iotlb_granularity::global) m_stale.invalidated_all();
-      else if (g == core::iotlb_granularity::domain) m_stale.invalidated_domain(domain);
+      if (g == core::iotlb_granularity::global)
+        m_stale.invalidated_all();
+      else if (g == core::iotlb_granularity::domain)
+        m_stale.invalidated_domain(domain);
       else {
         auto block = core::psi_block(r.addr, r.length);
         m_stale.invalidated_range(domain, block.base, block.length);
@@ -331,31 +348,37 @@ void replay_engine::invalidate(const record& r) {
     }
     case record_kind::iec_inval:
       if (!m_unit.submit(spec::inv_descriptor::make_iec(r.gran() != traces::granularity::global,
-                                                   static_cast<uint16_t>(r.value), r.length)))
+                                                        static_cast<uint16_t>(r.value), r.length)))
         ++m_refused_invalidations;
       break;
     case record_kind::devtlb_inval:
-      if (!m_unit.submit(spec::inv_descriptor::make_dev_tlb(r.id, 0, 0, r.addr, r.flags & traces::flag::size)))
+      if (!m_unit.submit(
+              spec::inv_descriptor::make_dev_tlb(r.id, 0, 0, r.addr, r.flags & traces::flag::size)))
         ++m_refused_invalidations;
       break;
     case record_kind::inv_wait:
-      if (!m_unit.submit(spec::inv_descriptor::make_wait(r.flags & traces::flag::wait_if, r.flags & traces::flag::wait_sw,
-                                                    static_cast<uint32_t>(r.value), r.addr,
-                                                    r.flags & traces::flag::wait_fn)))
+      if (!m_unit.submit(spec::inv_descriptor::make_wait(
+              r.flags & traces::flag::wait_if, r.flags & traces::flag::wait_sw,
+              static_cast<uint32_t>(r.value), r.addr, r.flags & traces::flag::wait_fn)))
         ++m_refused_invalidations;
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
-void replay_engine::record_latency(const record& r, const request_outcome& o, const timing::request_timing& t) {
+void replay_engine::record_latency(const record& r, const request_outcome& o,
+                                   const timing::request_timing& t) {
   if (m_options.per_request_csv) write_csv(r, o, int64_t(t.latency()));
   if (!m_warm) return;
   const uint64_t latency = t.latency();
   device(r.id).latency.add(latency);
-  if (r.kind == record_kind::msi) m_latency_msi.add(latency);
-  else if (r.op() == traces::dma_op::read) m_latency_read.add(latency);
-  else m_latency_write.add(latency);
+  if (r.kind == record_kind::msi)
+    m_latency_msi.add(latency);
+  else if (r.op() == traces::dma_op::read)
+    m_latency_read.add(latency);
+  else
+    m_latency_write.add(latency);
 }
 
 void replay_engine::sample_walkers(uint64_t busy, uint64_t queued) {

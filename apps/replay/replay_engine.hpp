@@ -23,9 +23,9 @@
 namespace vtd::replay {
 
 struct replay_options {
-  uint64_t warmup = 0;            // DMA/MSI requests replayed before statistics start
-  bool check_stale = true;        // detect translations served from caches that no longer match memory
-  unsigned stale_examples = 20;   // stale events listed in full (all are counted)
+  uint64_t warmup = 0;                   // DMA/MSI requests replayed before statistics start
+  bool check_stale = true;               // detect translations served from caches that no longer match memory
+  unsigned stale_examples = 20;          // stale events listed in full (all are counted)
   std::FILE* per_request_csv = nullptr;  // optional per-request CSV (docs/stats.md)
 };
 
@@ -34,10 +34,10 @@ struct stale_event {
   uint64_t time_ps = 0;
   uint16_t sid = 0;
   uint64_t address = 0;
-  std::string served;     // what the caches served
-  std::string memory;     // what the tables in memory say
-  std::string changed;    // which record changed the mapping, and when
-  std::string fix;        // which invalidation would have removed it
+  std::string served;   // what the caches served
+  std::string memory;   // what the tables in memory say
+  std::string changed;  // which record changed the mapping, and when
+  std::string fix;      // which invalidation would have removed it
 };
 
 struct device_stats {
@@ -65,8 +65,8 @@ class replay_engine {
   // reports each result here (same statistics and stale checks as the functional path).
   void begin_request(const traces::record& r);
   void note_record(const traces::record& r);  // counts a record the timed layer handled itself
-  request_outcome observe_dma(const traces::record& r, const core::dma_request& q, const core::translation_result& t,
-                              const core::walk_record* walk);
+  request_outcome observe_dma(const traces::record& r, const core::dma_request& q,
+                              const core::translation_result& t, const core::walk_record* walk);
   request_outcome observe_msi(const traces::record& r, const core::interrupt_result& ir,
                               const core::walk_record* walk);
   static core::dma_request to_request(const traces::record& r);

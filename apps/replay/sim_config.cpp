@@ -52,9 +52,12 @@ void apply_cache(cache_config& c, const nlohmann::json& j, const std::string& wh
   if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected an object", where));
   for (auto& [k, v] : j.items()) {
     std::string at = where + "." + k;
-    if (k == "entries") c.entries = get_number<uint32_t>(v, at);
-    else if (k == "ways") c.ways = get_number<uint32_t>(v, at);
-    else if (k == "seed") c.seed = get_number<uint64_t>(v, at);
+    if (k == "entries")
+      c.entries = get_number<uint32_t>(v, at);
+    else if (k == "ways")
+      c.ways = get_number<uint32_t>(v, at);
+    else if (k == "seed")
+      c.seed = get_number<uint64_t>(v, at);
     else if (k == "policy") {
       if (!v.is_string()) throw std::runtime_error(fmt::format("{}: expected a string", at));
       c.policy = parse_policy(v.get<std::string>(), at);
@@ -62,7 +65,8 @@ void apply_cache(cache_config& c, const nlohmann::json& j, const std::string& wh
       if (!v.is_boolean()) throw std::runtime_error(fmt::format("{}: expected true or false", at));
       c.split_by_size = v.get<bool>();
     } else {
-      throw std::runtime_error(fmt::format("{}: unknown key (known: entries, ways, policy, seed, split_by_size)", at));
+      throw std::runtime_error(
+          fmt::format("{}: unknown key (known: entries, ways, policy, seed, split_by_size)", at));
     }
   }
   if (const char* err = core::validate(c)) throw std::runtime_error(fmt::format("{}: {}", where, err));
@@ -75,19 +79,26 @@ struct timing_field {
   void (*set)(timing::timing_params&, double);
   bool integer;
 };
-#define VTD_TF(field, is_int)                                                              \
-  timing_field {                                                                           \
-    #field, [](const timing::timing_params& p) { return static_cast<double>(p.field); },   \
+#define VTD_TF(field, is_int)                                                            \
+  timing_field {                                                                         \
+#field, [](const timing::timing_params& p) { return static_cast<double>(p.field); },   \
         [](timing::timing_params& p, double v) { p.field = static_cast<decltype(p.field)>(v); }, is_int \
   }
 const timing_field kTimingFields[] = {
-    VTD_TF(clock_ghz, false),          VTD_TF(iotlb_hit_cycles, true),
-    VTD_TF(context_cache_hit_cycles, true), VTD_TF(psc_hit_cycles, true),
-    VTD_TF(iec_hit_cycles, true),      VTD_TF(miss_detect_cycles, true),
-    VTD_TF(lookups_per_cycle, true),   VTD_TF(walkers, true),
-    VTD_TF(table_read_ns, false),      VTD_TF(dma_access_ns, false),
-    VTD_TF(register_invalidation_ns, false), VTD_TF(queued_descriptor_ns, false),
-    VTD_TF(invalidation_wait_ns, false), VTD_TF(interrupt_delivery_ns, false),
+    VTD_TF(clock_ghz, false),
+    VTD_TF(iotlb_hit_cycles, true),
+    VTD_TF(context_cache_hit_cycles, true),
+    VTD_TF(psc_hit_cycles, true),
+    VTD_TF(iec_hit_cycles, true),
+    VTD_TF(miss_detect_cycles, true),
+    VTD_TF(lookups_per_cycle, true),
+    VTD_TF(walkers, true),
+    VTD_TF(table_read_ns, false),
+    VTD_TF(dma_access_ns, false),
+    VTD_TF(register_invalidation_ns, false),
+    VTD_TF(queued_descriptor_ns, false),
+    VTD_TF(invalidation_wait_ns, false),
+    VTD_TF(interrupt_delivery_ns, false),
     VTD_TF(quantum_ps, true),
 };
 #undef VTD_TF
@@ -110,7 +121,9 @@ void apply_timing(timing::timing_params& p, const nlohmann::json& j, const std::
 
 }  // namespace
 
-std::vector<std::string> sim_preset_names() { return {"broadwell", "server"}; }
+std::vector<std::string> sim_preset_names() {
+  return {"broadwell", "server"};
+}
 
 sim_config sim_preset(std::string_view name) {
   sim_config c;
@@ -131,7 +144,8 @@ sim_config sim_preset(std::string_view name) {
     c.caches.interrupt = cache_config{64, 4, replacement_policy::lru, 7, false};
     return c;
   }
-  throw std::runtime_error(fmt::format("configuration preset '{}': unknown (known: broadwell, server)", name));
+  throw std::runtime_error(
+      fmt::format("configuration preset '{}': unknown (known: broadwell, server)", name));
 }
 
 nlohmann::ordered_json to_json(const sim_config& c) {
@@ -141,7 +155,9 @@ nlohmann::ordered_json to_json(const sim_config& c) {
   nlohmann::ordered_json caches;
   for (const char* name : kCacheNames) {
     const cache_config* cc = cache_by_name(const_cast<sim_config&>(c), name);
-    nlohmann::ordered_json e{{"entries", cc->entries}, {"ways", cc->ways}, {"policy", core::to_string(cc->policy)},
+    nlohmann::ordered_json e{{"entries", cc->entries},
+                             {"ways", cc->ways},
+                             {"policy", core::to_string(cc->policy)},
                              {"seed", cc->seed}};
     if (std::string_view(name) == "iotlb") e["split_by_size"] = cc->split_by_size;
     caches[name] = e;
@@ -163,7 +179,8 @@ void apply_json(sim_config& c, const nlohmann::json& j, const std::string& where
   for (auto& [k, v] : j.items()) {
     if (k == "preset") continue;  // handled by load_sim_config
     if (k == "caches_enabled") {
-      if (!v.is_boolean()) throw std::runtime_error(fmt::format("{}: caches_enabled: expected true or false", where));
+      if (!v.is_boolean())
+        throw std::runtime_error(fmt::format("{}: caches_enabled: expected true or false", where));
       c.caches_enabled = v.get<bool>();
     } else if (k == "caches") {
       if (!v.is_object()) throw std::runtime_error(fmt::format("{}: caches: expected an object", where));
@@ -171,13 +188,15 @@ void apply_json(sim_config& c, const nlohmann::json& j, const std::string& where
         cache_config* cc = cache_by_name(c, name);
         if (!cc)
           throw std::runtime_error(fmt::format(
-              "{}: caches.{}: unknown cache (known: context, iotlb, pde, pdpe, pml4e, pml5e, interrupt)", where, name));
+              "{}: caches.{}: unknown cache (known: context, iotlb, pde, pdpe, pml4e, pml5e, interrupt)",
+              where, name));
         apply_cache(*cc, cj, fmt::format("{}: caches.{}", where, name));
       }
     } else if (k == "timing") {
       apply_timing(c.timing, v, fmt::format("{}: timing", where));
     } else {
-      throw std::runtime_error(fmt::format("{}: unknown key '{}' (known: preset, caches_enabled, caches, timing)", where, k));
+      throw std::runtime_error(
+          fmt::format("{}: unknown key '{}' (known: preset, caches_enabled, caches, timing)", where, k));
     }
   }
 }
@@ -206,7 +225,8 @@ sim_config load_sim_config(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(fmt::format("{}: JSON: {}", path, e.what()));
   }
-  sim_config c = sim_preset(j.contains("preset") && j["preset"].is_string() ? j["preset"].get<std::string>() : "server");
+  sim_config c =
+      sim_preset(j.contains("preset") && j["preset"].is_string() ? j["preset"].get<std::string>() : "server");
   apply_json(c, j, path);
   return c;
 }
@@ -214,7 +234,8 @@ sim_config load_sim_config(const std::string& path) {
 void apply_override(sim_config& c, std::string_view assignment) {
   auto eq = assignment.find('=');
   if (eq == std::string_view::npos)
-    throw std::runtime_error(fmt::format("--set '{}': expected key=value, e.g. iotlb.entries=64", assignment));
+    throw std::runtime_error(
+        fmt::format("--set '{}': expected key=value, e.g. iotlb.entries=64", assignment));
   std::string key(assignment.substr(0, eq));
   std::string value(assignment.substr(eq + 1));
   nlohmann::json v;
@@ -234,12 +255,15 @@ void apply_override(sim_config& c, std::string_view assignment) {
     apply_json(c, nlohmann::json{{"timing", {{field, v}}}}, where);
   } else if (head == "caches") {
     auto dot2 = field.find('.');
-    if (dot2 == std::string::npos) throw std::runtime_error(fmt::format("{}: expected caches.NAME.FIELD", where));
-    apply_json(c, nlohmann::json{{"caches", {{field.substr(0, dot2), {{field.substr(dot2 + 1), v}}}}}}, where);
+    if (dot2 == std::string::npos)
+      throw std::runtime_error(fmt::format("{}: expected caches.NAME.FIELD", where));
+    apply_json(c, nlohmann::json{{"caches", {{field.substr(0, dot2), {{field.substr(dot2 + 1), v}}}}}},
+               where);
   } else if (cache_by_name(c, head)) {
     apply_json(c, nlohmann::json{{"caches", {{head, {{field, v}}}}}}, where);
   } else {
-    throw std::runtime_error(fmt::format("{}: unknown key (use CACHE.FIELD, timing.FIELD or caches_enabled)", where));
+    throw std::runtime_error(
+        fmt::format("{}: unknown key (use CACHE.FIELD, timing.FIELD or caches_enabled)", where));
   }
 }
 

@@ -49,8 +49,12 @@ void stale_tracker::changed_device(uint16_t sid, int old_domain, uint64_t record
   m_devices[sid] = c;
 }
 
-void stale_tracker::invalidated_all() { m_ranges.clear(); }
-void stale_tracker::invalidated_domain(uint16_t domain) { m_ranges.erase(domain); }
+void stale_tracker::invalidated_all() {
+  m_ranges.clear();
+}
+void stale_tracker::invalidated_domain(uint16_t domain) {
+  m_ranges.erase(domain);
+}
 
 void stale_tracker::invalidated_range(uint16_t domain, uint64_t base, uint64_t length) {
   auto it = m_ranges.find(domain);
@@ -63,7 +67,9 @@ void stale_tracker::invalidated_range(uint16_t domain, uint64_t base, uint64_t l
   if (it->second.empty()) m_ranges.erase(it);
 }
 
-void stale_tracker::invalidated_devices_all() { m_devices.clear(); }
+void stale_tracker::invalidated_devices_all() {
+  m_devices.clear();
+}
 
 void stale_tracker::invalidated_device(uint16_t sid, unsigned function_mask) {
   // FM: 0 none, 1 ignore SID[2], 2 ignore SID[2:1], 3 ignore SID[2:0] (digest 1.7).

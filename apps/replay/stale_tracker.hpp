@@ -40,7 +40,8 @@ class stale_tracker {
   std::optional<table_change> pending_device(uint16_t sid) const;
 
  private:
-  // Per domain: page-aligned start -> change, non-overlapping (a newer change replaces older overlapping ones).
+  // Per domain: page-aligned start -> change, non-overlapping (a newer change replaces older overlapping
+  // ones).
   std::unordered_map<uint16_t, std::map<uint64_t, table_change>> m_ranges;
   std::unordered_map<uint16_t, table_change> m_devices;
   void erase_range(std::map<uint64_t, table_change>& m, uint64_t base, uint64_t end);

@@ -7,7 +7,8 @@
 
 namespace vtd::replay {
 
-void stats_report::add(std::string name, double value, std::string unit, std::string description, bool integer) {
+void stats_report::add(std::string name, double value, std::string unit, std::string description,
+                       bool integer) {
   m_entries.push_back(stat_entry{std::move(name), std::move(description), std::move(unit), value, integer});
 }
 

@@ -1,7 +1,8 @@
 // One registry of statistics: every figure has a dotted name, a description and a unit, and both printers
-// (gem5-style text and JSON) read the same entries. Names follow the VT-d performance-monitoring events where one
-// exists (iommu_requests, iotlb_lookup, iotlb_hit, ctxt_cache_lookup, ss_nonleaf_lookup, int_cache_lookup,
-// iommu_mrds, pw_occupancy, ...), so simulated figures can be set beside `perf stat -e dmar0/...`.
+// (gem5-style text and JSON) read the same entries. Names follow the VT-d performance-monitoring events where
+// one exists (iommu_requests, iotlb_lookup, iotlb_hit, ctxt_cache_lookup, ss_nonleaf_lookup,
+// int_cache_lookup, iommu_mrds, pw_occupancy, ...), so simulated figures can be set beside `perf stat -e
+// dmar0/...`.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
 // What the trace's driver records do to the tables: the replay engine calls these for map/unmap/attach/detach
-// records; an adapter implements them with the tables/ builders, so the tables change in simulated memory while
-// the trace runs, as they do under a real DMA API.
+// records; an adapter implements them with the tables/ builders, so the tables change in simulated memory
+// while the trace runs, as they do under a real DMA API.
 #pragma once
 #include <cstdint>
 

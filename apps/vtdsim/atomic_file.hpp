@@ -1,5 +1,5 @@
-// An output file that appears only when complete: written to PATH.tmp, renamed over PATH on commit(), removed if
-// the command fails first (no half-written output is ever left behind).
+// An output file that appears only when complete: written to PATH.tmp, renamed over PATH on commit(), removed
+// if the command fails first (no half-written output is ever left behind).
 #pragma once
 #include <cstdio>
 #include <string>

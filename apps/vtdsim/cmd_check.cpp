@@ -1,6 +1,6 @@
-// `vtdsim check` and `vtdsim dump`: validate the tables a builder wrote (any memory image, or a platform file) and
-// print what they map. check exits 0 when clean, 2 when errors were found, 3 with --strict when only warnings
-// were found, 1 for bad input (docs/check.md).
+// `vtdsim check` and `vtdsim dump`: validate the tables a builder wrote (any memory image, or a platform
+// file) and print what they map. check exits 0 when clean, 2 when errors were found, 3 with --strict when
+// only warnings were found, 1 for bad input (docs/check.md).
 #include <fmt/core.h>
 
 #include <boost/program_options.hpp>
@@ -34,7 +34,9 @@ vtd::tables::check_registers registers_of(const loaded_system& sys) {
 
 bool parse(const std::vector<std::string>& args, po::options_description& desc, const char* usage) {
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(), vm);
+  po::store(
+      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
+      vm);
   if (vm.count("help")) {
     fmt::print("usage: {}\n\n", usage);
     std::cout << desc << "\n";
@@ -47,7 +49,8 @@ bool parse(const std::vector<std::string>& args, po::options_description& desc, 
 // Missing-invalidation mode: a functional replay whose statistics say which DMAs were served from cached
 // translations the tables no longer back, and how many invalidations found nothing to remove.
 int check_trace(const system_options& sys_opts, const std::string& trace, bool json, bool strict) {
-  if (sys_opts.platform.empty()) throw std::invalid_argument("--trace needs --platform (the tables the trace starts from)");
+  if (sys_opts.platform.empty())
+    throw std::invalid_argument("--trace needs --platform (the tables the trace starts from)");
   replay_request rq;
   rq.platform = sys_opts.platform;
   rq.trace = trace;
@@ -66,13 +69,15 @@ int check_trace(const system_options& sys_opts, const std::string& trace, bool j
                              {"stale_examples", r.stats["stale_examples"]}};
     fmt::print("{}\n", j.dump(2));
   } else {
-    fmt::print("vtdsim check --trace: {} DMAs served from stale cached translations, {} invalidations found nothing "
-               "cached, {} refused by the hardware\n",
-               stale, useless, refused);
+    fmt::print(
+        "vtdsim check --trace: {} DMAs served from stale cached translations, {} invalidations found nothing "
+        "cached, {} refused by the hardware\n",
+        stale, useless, refused);
     for (const auto& e : r.stats["stale_examples"])
-      fmt::print("  record {} {} {}: served {}, memory says {}\n    changed by {}\n    fix: {}\n", e["record"].get<uint64_t>(),
-                 e["sid"].get<std::string>(), e["address"].get<std::string>(), e["served"].get<std::string>(),
-                 e["memory"].get<std::string>(), e["changed"].get<std::string>(), e["fix"].get<std::string>());
+      fmt::print("  record {} {} {}: served {}, memory says {}\n    changed by {}\n    fix: {}\n",
+                 e["record"].get<uint64_t>(), e["sid"].get<std::string>(), e["address"].get<std::string>(),
+                 e["served"].get<std::string>(), e["memory"].get<std::string>(),
+                 e["changed"].get<std::string>(), e["fix"].get<std::string>());
   }
   if (stale) return 2;
   if (strict && (useless || refused)) return 3;
@@ -84,18 +89,22 @@ int run_check(const std::vector<std::string>& args) {
   bool json = false, strict = false, mappings = false;
   std::string trace;
   po::options_description desc("vtdsim check");
-  desc.add_options()("help,h", "show this help")("json", po::bool_switch(&json), "JSON report (docs/check.md)")
-      ("strict", po::bool_switch(&strict), "exit non-zero on warnings too")
-      ("mappings", po::bool_switch(&mappings), "list every domain's mapped ranges")
-      ("trace", po::value(&trace), "also replay this trace of map/unmap/invalidate and DMA records on the platform "
-                                   "and report every DMA served from a stale cached translation (missing invalidation)");
+  desc.add_options()("help,h", "show this help")(
+      "json", po::bool_switch(&json), "JSON report (docs/check.md)")("strict", po::bool_switch(&strict),
+                                                                     "exit non-zero on warnings too")(
+      "mappings", po::bool_switch(&mappings), "list every domain's mapped ranges")(
+      "trace", po::value(&trace),
+      "also replay this trace of map/unmap/invalidate and DMA records on the platform "
+      "and report every DMA served from a stale cached translation (missing invalidation)");
   add_system_options(desc, sys_opts);
-  if (!parse(args, desc, "vtdsim check (--platform FILE | --mem FILE@ADDR ... | --pages FILE) [--rtaddr A] [--irta A]"))
+  if (!parse(args, desc,
+             "vtdsim check (--platform FILE | --mem FILE@ADDR ... | --pages FILE) [--rtaddr A] [--irta A]"))
     return 0;
   if (!trace.empty()) return check_trace(sys_opts, trace, json, strict);
   loaded_system sys = load_system(sys_opts);
   auto report = vtd::tables::check_tables(sys.unit->memory(), registers_of(sys));
-  fmt::print("{}", json ? vtd::tables::format_check_json(report) + "\n" : vtd::tables::format_check_text(report, mappings));
+  fmt::print("{}", json ? vtd::tables::format_check_json(report) + "\n"
+                        : vtd::tables::format_check_text(report, mappings));
   if (report.count(vtd::tables::severity::error)) return 2;
   if (strict && report.count(vtd::tables::severity::warning)) return 3;
   return 0;
@@ -106,20 +115,24 @@ int run_dump(const std::vector<std::string>& args) {
   bool json = false;
   std::string save_pages;
   po::options_description desc("vtdsim dump");
-  desc.add_options()("help,h", "show this help")("json", po::bool_switch(&json), "JSON instead of text")
-      ("save-pages", po::value(&save_pages), "write all of memory as a sparse page file (docs/memory-image.md)");
+  desc.add_options()("help,h", "show this help")("json", po::bool_switch(&json), "JSON instead of text")(
+      "save-pages", po::value(&save_pages),
+      "write all of memory as a sparse page file (docs/memory-image.md)");
   add_system_options(desc, sys_opts);
-  if (!parse(args, desc, "vtdsim dump (--platform FILE | --mem FILE@ADDR ... | --pages FILE) [--rtaddr A] [--irta A]"))
+  if (!parse(args, desc,
+             "vtdsim dump (--platform FILE | --mem FILE@ADDR ... | --pages FILE) [--rtaddr A] [--irta A]"))
     return 0;
   loaded_system sys = load_system(sys_opts);
   auto report = vtd::tables::check_tables(sys.unit->memory(), registers_of(sys));
   if (!save_pages.empty()) save_page_file(sys.unit->memory(), save_pages);
-  fmt::print("{}", json ? vtd::tables::format_dump_json(report) + "\n" : vtd::tables::format_dump_text(report));
+  fmt::print("{}",
+             json ? vtd::tables::format_dump_json(report) + "\n" : vtd::tables::format_dump_text(report));
   return 0;
 }
 
 const command_registrar check_registrar{
-    {"check", "validate VT-d tables in a memory image: every violation with its path and severity", run_check}};
+    {"check", "validate VT-d tables in a memory image: every violation with its path and severity",
+     run_check}};
 const command_registrar dump_registrar{
     {"dump", "print every device's context, every domain's mappings and the interrupt table", run_dump}};
 

@@ -20,14 +20,16 @@ int run_demo(const std::vector<std::string>& args) {
   uint64_t dmas = 1000000, seed = 1;
   bool functional = false;
   po::options_description desc("vtdsim demo");
-  desc.add_options()("help,h", "show this help")
-      ("dir", po::value(&dir)->default_value("out/demo"), "where the trace, platform and statistics go")
-      ("dmas", po::value(&dmas)->default_value(1000000), "DMA requests in the generated workload")
-      ("seed", po::value(&seed)->default_value(1), "generator seed")
-      ("preset", po::value(&preset)->default_value("server"), "configuration preset: server | broadwell")
-      ("functional", po::bool_switch(&functional), "replay on the functional core only");
+  desc.add_options()("help,h", "show this help")("dir", po::value(&dir)->default_value("out/demo"),
+                                                 "where the trace, platform and statistics go")(
+      "dmas", po::value(&dmas)->default_value(1000000), "DMA requests in the generated workload")(
+      "seed", po::value(&seed)->default_value(1), "generator seed")(
+      "preset", po::value(&preset)->default_value("server"), "configuration preset: server | broadwell")(
+      "functional", po::bool_switch(&functional), "replay on the functional core only");
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(), vm);
+  po::store(
+      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
+      vm);
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return 0;
@@ -41,8 +43,9 @@ int run_demo(const std::vector<std::string>& args) {
   g.output = dir + "/mixed.vtdt.zst";
   g.platform_out = dir + "/platform.json";
   auto s = run_gen_request(g);
-  fmt::print("generated {} records ({} DMAs from nic0 and nvme0, {} map/{} unmap, {} IOTLB invalidations) -> {}\n\n",
-             s.records, s.dmas, s.maps, s.unmaps, s.invalidations, g.output);
+  fmt::print(
+      "generated {} records ({} DMAs from nic0 and nvme0, {} map/{} unmap, {} IOTLB invalidations) -> {}\n\n",
+      s.records, s.dmas, s.maps, s.unmaps, s.invalidations, g.output);
   replay_request rq;
   rq.platform = g.platform_out;
   rq.trace = g.output;

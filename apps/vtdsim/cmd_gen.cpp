@@ -19,23 +19,29 @@ int run_gen(const std::vector<std::string>& args) {
   po::options_description desc("vtdsim gen");
   add_gen_options(desc, g);
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(), vm);
+  po::store(
+      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
+      vm);
   if (vm.count("help")) {
-    fmt::print("usage: vtdsim gen [--workload mixed|nic|nvme|gpu|all] [--dmas N] [--seed S] -o TRACE --platform-out FILE\n\n");
+    fmt::print(
+        "usage: vtdsim gen [--workload mixed|nic|nvme|gpu|all] [--dmas N] [--seed S] -o TRACE --platform-out "
+        "FILE\n\n");
     std::cout << desc << "\n";
     return 0;
   }
   po::notify(vm);
   auto s = run_gen_request(g);
   if (!g.quiet)
-    fmt::print("vtdsim gen: {} records ({} DMA, {} MSI, {} map, {} unmap, {} invalidations, {} waits, {} injected "
-               "faults) over {:.3f} ms -> {} and {}\n",
-               s.records, s.dmas, s.msis, s.maps, s.unmaps, s.invalidations, s.waits, s.faults,
-               double(s.end_time_ps) / 1e9, g.output, g.platform_out);
+    fmt::print(
+        "vtdsim gen: {} records ({} DMA, {} MSI, {} map, {} unmap, {} invalidations, {} waits, {} injected "
+        "faults) over {:.3f} ms -> {} and {}\n",
+        s.records, s.dmas, s.msis, s.maps, s.unmaps, s.invalidations, s.waits, s.faults,
+        double(s.end_time_ps) / 1e9, g.output, g.platform_out);
   return 0;
 }
 
-const command_registrar gen_registrar{{"gen", "generate a synthetic NIC/NVMe/GPU workload: trace + platform", run_gen}};
+const command_registrar gen_registrar{
+    {"gen", "generate a synthetic NIC/NVMe/GPU workload: trace + platform", run_gen}};
 
 }  // namespace
 }  // namespace vtdsim::app

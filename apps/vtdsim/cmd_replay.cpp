@@ -22,7 +22,9 @@ int run_replay(const std::vector<std::string>& args) {
   po::options_description desc("vtdsim replay");
   add_replay_options(desc, rq);
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(), vm);
+  po::store(
+      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
+      vm);
   if (vm.count("help")) {
     fmt::print("usage: vtdsim replay --platform FILE --trace FILE [options]\n\n");
     std::cout << desc << "\n";

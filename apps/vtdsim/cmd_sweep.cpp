@@ -1,12 +1,13 @@
 // `vtdsim sweep`: one trace, one configuration parameter varied over a list, one CSV row per point and an SVG
-// plot of the chosen metric. Each point runs in a child process (SystemC elaborates once per process, and points
-// then run in parallel on several cores); results come back as the point's statistics JSON through a pipe.
+// plot of the chosen metric. Each point runs in a child process (SystemC elaborates once per process, and
+// points then run in parallel on several cores); results come back as the point's statistics JSON through a
+// pipe.
 #include <fmt/core.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/program_options.hpp>
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -42,7 +43,8 @@ std::vector<std::string> split_values(const std::string& list) {
     auto dots = item.find("..");
     if (dots != std::string::npos) {
       uint64_t a = std::stoull(item.substr(0, dots)), b = std::stoull(item.substr(dots + 2));
-      if (a == 0 || a > b) throw std::invalid_argument(fmt::format("--values '{}': need 0 < first <= last", item));
+      if (a == 0 || a > b)
+        throw std::invalid_argument(fmt::format("--values '{}': need 0 < first <= last", item));
       for (uint64_t v = a; v <= b; v *= 2) out.push_back(std::to_string(v));
     } else if (!item.empty()) {
       out.push_back(item);
@@ -107,16 +109,21 @@ int run_sweep(const std::vector<std::string>& args) {
   unsigned jobs = 0;
   po::options_description desc("vtdsim sweep");
   add_replay_options(desc, rq);
-  desc.add_options()("param", po::value(&param)->required(), "configuration key to vary, e.g. iotlb.entries")
-      ("values", po::value(&values)->required(), "comma-separated values; A..B doubles from A to B (16..4096)")
-      ("metric", po::value(&metric)->default_value("iotlb.hit_rate"), "statistic to plot (any name in docs/stats.md)")
-      ("csv", po::value(&csv_path), "write one CSV row per point")
-      ("svg", po::value(&svg_path), "write an SVG plot of the metric")
-      ("jobs,j", po::value(&jobs)->default_value(0), "points run in parallel (0: number of cores)");
+  desc.add_options()("param", po::value(&param)->required(), "configuration key to vary, e.g. iotlb.entries")(
+      "values", po::value(&values)->required(),
+      "comma-separated values; A..B doubles from A to B (16..4096)")(
+      "metric", po::value(&metric)->default_value("iotlb.hit_rate"),
+      "statistic to plot (any name in docs/stats.md)")(
+      "csv", po::value(&csv_path), "write one CSV row per point")("svg", po::value(&svg_path),
+                                                                  "write an SVG plot of the metric")(
+      "jobs,j", po::value(&jobs)->default_value(0), "points run in parallel (0: number of cores)");
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(), vm);
+  po::store(
+      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
+      vm);
   if (vm.count("help")) {
-    fmt::print("usage: vtdsim sweep --platform FILE --trace FILE --param KEY --values LIST [--csv F] [--svg F]\n\n");
+    fmt::print(
+        "usage: vtdsim sweep --platform FILE --trace FILE --param KEY --values LIST [--csv F] [--svg F]\n\n");
     std::cout << desc << "\n";
     return 0;
   }
@@ -129,8 +136,8 @@ int run_sweep(const std::vector<std::string>& args) {
   if (jobs == 0) jobs = std::max(1u, unsigned(sysconf(_SC_NPROCESSORS_ONLN)));
   // Validate the parameter once before forking, so a typo fails fast with one message.
   {
-    vtd::replay::sim_config c =
-        rq.config_file.empty() ? vtd::replay::sim_preset(rq.preset) : vtd::replay::load_sim_config(rq.config_file);
+    vtd::replay::sim_config c = rq.config_file.empty() ? vtd::replay::sim_preset(rq.preset)
+                                                       : vtd::replay::load_sim_config(rq.config_file);
     for (const auto& s : rq.sets) vtd::replay::apply_override(c, s);
     for (const auto& p : points) vtd::replay::apply_override(c, param + "=" + p.value);
   }
@@ -153,9 +160,11 @@ int run_sweep(const std::vector<std::string>& args) {
     if (!p.error.empty()) throw std::runtime_error(fmt::format("{}={}: {}", param, p.value, p.error));
 
   // CSV: the swept value, then a fixed set of headline statistics plus the chosen metric.
-  std::vector<std::string> columns{"iommu_requests", "iotlb_lookup", "iotlb_hit", "iotlb.hit_rate", "walks.per_request",
-                                   "iommu_mrds.per_request", "latency.dma_read.mean", "latency.dma_read.p99",
-                                   "pw_occupancy", "stale.translations_served"};
+  std::vector<std::string> columns{
+      "iommu_requests",           "iotlb_lookup",         "iotlb_hit",
+      "iotlb.hit_rate",           "walks.per_request",    "iommu_mrds.per_request",
+      "latency.dma_read.mean",    "latency.dma_read.p99", "pw_occupancy",
+      "stale.translations_served"};
   if (std::find(columns.begin(), columns.end(), metric) == columns.end()) columns.push_back(metric);
   std::string csv = param;
   for (const auto& c : columns) csv += "," + c;
@@ -169,7 +178,8 @@ int run_sweep(const std::vector<std::string>& args) {
     }
     csv += "\n";
     const auto& s = p.stats["stats"];
-    if (!s.contains(metric)) throw std::runtime_error(fmt::format("--metric '{}': no such statistic", metric));
+    if (!s.contains(metric))
+      throw std::runtime_error(fmt::format("--metric '{}': no such statistic", metric));
     series.x.push_back(std::stod(p.value));
     series.y.push_back(s[metric].get<double>());
   }
@@ -185,7 +195,8 @@ int run_sweep(const std::vector<std::string>& args) {
   }
   if (!rq.quiet) {
     fmt::print("{:>14}  {:>14}\n", param, metric);
-    for (size_t i = 0; i < points.size(); ++i) fmt::print("{:>14}  {:>14.6g}\n", points[i].value, series.y[i]);
+    for (size_t i = 0; i < points.size(); ++i)
+      fmt::print("{:>14}  {:>14.6g}\n", points[i].value, series.y[i]);
   }
   return 0;
 }

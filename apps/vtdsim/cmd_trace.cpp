@@ -3,9 +3,9 @@
 #include <fmt/core.h>
 
 #include <boost/program_options.hpp>
-#include <nlohmann/json.hpp>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "apps/vtdsim/commands.hpp"
@@ -23,24 +23,30 @@ namespace {
 int convert(const std::vector<std::string>& args) {
   std::string in, out, format = "binary", comp = "zstd";
   po::options_description desc("vtdsim trace convert IN OUT");
-  desc.add_options()("help,h", "show this help")("in", po::value(&in)->required(), "input trace (any format)")
-      ("out", po::value(&out)->required(), "output trace")
-      ("format", po::value(&format)->default_value("binary"), "binary | text")
-      ("compression", po::value(&comp)->default_value("zstd"), "zstd | xz | gzip | none");
+  desc.add_options()("help,h", "show this help")(
+      "in", po::value(&in)->required(), "input trace (any format)")("out", po::value(&out)->required(),
+                                                                    "output trace")(
+      "format", po::value(&format)->default_value("binary"), "binary | text")(
+      "compression", po::value(&comp)->default_value("zstd"), "zstd | xz | gzip | none");
   po::positional_options_description pos;
   pos.add("in", 1).add("out", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 2, args.end())).options(desc).positional(pos).run(), vm);
+  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 2, args.end()))
+                .options(desc)
+                .positional(pos)
+                .run(),
+            vm);
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return 0;
   }
   po::notify(vm);
-  if (format != "binary" && format != "text") throw std::invalid_argument(fmt::format("--format '{}': expected binary or text", format));
+  if (format != "binary" && format != "text")
+    throw std::invalid_argument(fmt::format("--format '{}': expected binary or text", format));
   try {
     trace_reader reader(in);
-    trace_writer writer(out, format == "binary" ? trace_format::binary : trace_format::text, parse_compression(comp),
-                        reader.header());
+    trace_writer writer(out, format == "binary" ? trace_format::binary : trace_format::text,
+                        parse_compression(comp), reader.header());
     progress_line progress("convert");
     record r;
     uint64_t n = 0;
@@ -67,12 +73,16 @@ int stat(const std::vector<std::string>& args) {
   std::string in;
   bool json = false;
   po::options_description desc("vtdsim trace stat IN");
-  desc.add_options()("help,h", "show this help")("in", po::value(&in)->required(), "trace")
-      ("json", po::bool_switch(&json), "JSON (fields as in the text)");
+  desc.add_options()("help,h", "show this help")("in", po::value(&in)->required(), "trace")(
+      "json", po::bool_switch(&json), "JSON (fields as in the text)");
   po::positional_options_description pos;
   pos.add("in", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 2, args.end())).options(desc).positional(pos).run(), vm);
+  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 2, args.end()))
+                .options(desc)
+                .positional(pos)
+                .run(),
+            vm);
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return 0;
@@ -111,14 +121,19 @@ int stat(const std::vector<std::string>& args) {
     throw std::runtime_error(e.what());
   }
   if (json) {
-    nlohmann::ordered_json j{{"trace", in}, {"format", description}, {"records", n}, {"first_time_ps", first},
+    nlohmann::ordered_json j{{"trace", in},          {"format", description},
+                             {"records", n},         {"first_time_ps", first},
                              {"last_time_ps", last}, {"kinds", kinds}};
     auto devs = nlohmann::ordered_json::array();
     for (const auto& [sid, d] : devices)
-      devs.push_back({{"sid", format_bdf(sid)}, {"dma", d.dma}, {"msi", d.msi}, {"bytes", d.bytes},
+      devs.push_back({{"sid", format_bdf(sid)},
+                      {"dma", d.dma},
+                      {"msi", d.msi},
+                      {"bytes", d.bytes},
                       {"min_address", d.dma ? fmt::format("0x{:x}", d.min_addr) : ""},
                       {"max_address", d.dma ? fmt::format("0x{:x}", d.max_addr) : ""},
-                      {"distinct_pages", d.pages.size()}, {"distinct_pages_capped", d.pages_capped}});
+                      {"distinct_pages", d.pages.size()},
+                      {"distinct_pages_capped", d.pages_capped}});
     j["devices"] = devs;
     fmt::print("{}\n", j.dump(2));
     return 0;
@@ -126,27 +141,30 @@ int stat(const std::vector<std::string>& args) {
   fmt::print("{}: {} records ({}), {:.3f} us from {:.3f} us to {:.3f} us\n\n", in, n, description,
              double(last - first) / 1e6, double(first) / 1e6, double(last) / 1e6);
   for (const auto& [k, c] : kinds) fmt::print("  {:<14} {:>12}\n", k, c);
-  fmt::print("\n  {:<9} {:>10} {:>8} {:>14} {:>18} {:>18} {:>12}\n", "device", "DMA", "MSI", "bytes", "lowest address",
-             "highest address", "4K pages");
+  fmt::print("\n  {:<9} {:>10} {:>8} {:>14} {:>18} {:>18} {:>12}\n", "device", "DMA", "MSI", "bytes",
+             "lowest address", "highest address", "4K pages");
   for (const auto& [sid, d] : devices)
     fmt::print("  {:<9} {:>10} {:>8} {:>14} {:>18} {:>18} {:>11}{}\n", format_bdf(sid), d.dma, d.msi, d.bytes,
-               d.dma ? fmt::format("0x{:x}", d.min_addr) : "-", d.dma ? fmt::format("0x{:x}", d.max_addr) : "-",
-               d.pages.size(), d.pages_capped ? "+" : " ");
+               d.dma ? fmt::format("0x{:x}", d.min_addr) : "-",
+               d.dma ? fmt::format("0x{:x}", d.max_addr) : "-", d.pages.size(), d.pages_capped ? "+" : " ");
   return 0;
 }
 
 int run_trace(const std::vector<std::string>& args) {
   if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
-    fmt::print("usage: vtdsim trace convert IN OUT [--format text|binary] [--compression zstd|xz|gzip|none]\n"
-               "       vtdsim trace stat IN [--json]\n");
+    fmt::print(
+        "usage: vtdsim trace convert IN OUT [--format text|binary] [--compression zstd|xz|gzip|none]\n"
+        "       vtdsim trace stat IN [--json]\n");
     return args.size() < 2 ? 2 : 0;
   }
   if (args[1] == "convert") return convert(args);
   if (args[1] == "stat") return stat(args);
-  throw std::invalid_argument(fmt::format("unknown trace subcommand '{}' (expected convert or stat)", args[1]));
+  throw std::invalid_argument(
+      fmt::format("unknown trace subcommand '{}' (expected convert or stat)", args[1]));
 }
 
-const command_registrar trace_registrar{{"trace", "convert traces between formats, or summarise one", run_trace}};
+const command_registrar trace_registrar{
+    {"trace", "convert traces between formats, or summarise one", run_trace}};
 
 }  // namespace
 }  // namespace vtdsim::app

@@ -26,14 +26,18 @@ struct query_options {
 
 core::address_type parse_at(const std::string& s) {
   if (s == "untranslated") return core::address_type::untranslated;
-  if (s == "translation_request" || s == "translation-request") return core::address_type::translation_request;
+  if (s == "translation_request" || s == "translation-request")
+    return core::address_type::translation_request;
   if (s == "translated") return core::address_type::translated;
-  throw std::invalid_argument(fmt::format("--at '{}': expected untranslated, translation_request or translated", s));
+  throw std::invalid_argument(
+      fmt::format("--at '{}': expected untranslated, translation_request or translated", s));
 }
 
 bool parse_and_help(const std::vector<std::string>& args, po::options_description& desc, const char* usage) {
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(), vm);
+  po::store(
+      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
+      vm);
   if (vm.count("help")) {
     fmt::print("usage: {}\n\n", usage);
     std::cout << desc << "\n";
@@ -43,7 +47,8 @@ bool parse_and_help(const std::vector<std::string>& args, po::options_descriptio
   return false;
 }
 
-// Query file: one query per line, '#' comments. "dma BDF IOVA read|write|atomic [LENGTH]" or "msi BDF ADDR DATA".
+// Query file: one query per line, '#' comments. "dma BDF IOVA read|write|atomic [LENGTH]" or "msi BDF ADDR
+// DATA".
 int run_query_file(loaded_system& sys, const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path));
@@ -64,10 +69,14 @@ int run_query_file(loaded_system& sys, const std::string& path) {
         core::dma_request q;
         q.source_id = parse_bdf(sid);
         q.address = parse_number(a, "iova");
-        if (b == "read") q.access = core::access_kind::read;
-        else if (b == "write") q.access = core::access_kind::write;
-        else if (b == "atomic") q.access = core::access_kind::atomic;
-        else throw std::invalid_argument(fmt::format("'{}': expected read, write or atomic", b));
+        if (b == "read")
+          q.access = core::access_kind::read;
+        else if (b == "write")
+          q.access = core::access_kind::write;
+        else if (b == "atomic")
+          q.access = core::access_kind::atomic;
+        else
+          throw std::invalid_argument(fmt::format("'{}': expected read, write or atomic", b));
         if (words >> c) q.length = static_cast<uint32_t>(parse_number(c, "length"));
         out += to_json(q, sys.unit->translate(q)).dump() + "\n";
       } else if (kind == "msi") {
@@ -97,27 +106,33 @@ int run_translate(const std::vector<std::string>& args) {
   system_options sys_opts;
   query_options q;
   po::options_description desc("vtdsim translate");
-  desc.add_options()("help,h", "show this help")
-      ("sid", po::value(&q.sid), "requester id bb:dd.f")
-      ("iova", po::value(&q.iova), "input address of the DMA")
-      ("write", po::bool_switch(&q.write), "a write request")
-      ("read", po::bool_switch(&q.read), "a read request (default)")
-      ("atomic", po::bool_switch(&q.atomic), "an AtomicOp (needs R and W)")
-      ("length", po::value(&q.length)->default_value("4"), "bytes (0 = zero-length read)")
-      ("at", po::value(&q.at)->default_value("untranslated"), "address type: untranslated | translation_request | translated")
-      ("queries", po::value(&q.queries), "file of queries, one per line; prints one JSON result per line")
-      ("json", po::bool_switch(&q.json), "print JSON instead of text");
+  desc.add_options()("help,h", "show this help")("sid", po::value(&q.sid), "requester id bb:dd.f")(
+      "iova", po::value(&q.iova), "input address of the DMA")("write", po::bool_switch(&q.write),
+                                                              "a write request")(
+      "read", po::bool_switch(&q.read), "a read request (default)")("atomic", po::bool_switch(&q.atomic),
+                                                                    "an AtomicOp (needs R and W)")(
+      "length", po::value(&q.length)->default_value("4"), "bytes (0 = zero-length read)")(
+      "at", po::value(&q.at)->default_value("untranslated"),
+      "address type: untranslated | translation_request | translated")(
+      "queries", po::value(&q.queries), "file of queries, one per line; prints one JSON result per line")(
+      "json", po::bool_switch(&q.json), "print JSON instead of text");
   add_system_options(desc, sys_opts);
-  if (parse_and_help(args, desc, "vtdsim translate (--platform FILE | --mem FILE@ADDR ... --rtaddr A) --sid BDF --iova A [--write]"))
+  if (parse_and_help(
+          args, desc,
+          "vtdsim translate (--platform FILE | --mem FILE@ADDR ... --rtaddr A) --sid BDF --iova A [--write]"))
     return 0;
   loaded_system sys = load_system(sys_opts);
   if (!q.queries.empty()) return run_query_file(sys, q.queries);
-  if (q.sid.empty() || q.iova.empty()) throw std::invalid_argument("--sid and --iova are required (or --queries FILE)");
-  if (int(q.write) + int(q.read) + int(q.atomic) > 1) throw std::invalid_argument("choose one of --read, --write, --atomic");
+  if (q.sid.empty() || q.iova.empty())
+    throw std::invalid_argument("--sid and --iova are required (or --queries FILE)");
+  if (int(q.write) + int(q.read) + int(q.atomic) > 1)
+    throw std::invalid_argument("choose one of --read, --write, --atomic");
   core::dma_request req;
   req.source_id = parse_bdf(q.sid);
   req.address = parse_number(q.iova, "--iova");
-  req.access = q.write ? core::access_kind::write : q.atomic ? core::access_kind::atomic : core::access_kind::read;
+  req.access = q.write    ? core::access_kind::write
+               : q.atomic ? core::access_kind::atomic
+                          : core::access_kind::read;
   req.length = static_cast<uint32_t>(parse_number(q.length, "--length"));
   req.at = parse_at(q.at);
   auto r = sys.unit->translate(req);
@@ -132,13 +147,14 @@ int run_interrupt(const std::vector<std::string>& args) {
   system_options sys_opts;
   query_options q;
   po::options_description desc("vtdsim interrupt");
-  desc.add_options()("help,h", "show this help")
-      ("sid", po::value(&q.sid), "requester id bb:dd.f")
-      ("addr", po::value(&q.addr), "MSI address (0xFEEx_xxxx)")
-      ("data", po::value(&q.data)->default_value("0"), "MSI data")
-      ("json", po::bool_switch(&q.json), "print JSON instead of text");
+  desc.add_options()("help,h", "show this help")("sid", po::value(&q.sid), "requester id bb:dd.f")(
+      "addr", po::value(&q.addr), "MSI address (0xFEEx_xxxx)")("data", po::value(&q.data)->default_value("0"),
+                                                               "MSI data")("json", po::bool_switch(&q.json),
+                                                                           "print JSON instead of text");
   add_system_options(desc, sys_opts);
-  if (parse_and_help(args, desc, "vtdsim interrupt (--platform FILE | --mem FILE@ADDR ... --irta A) --sid BDF --addr A --data D"))
+  if (parse_and_help(
+          args, desc,
+          "vtdsim interrupt (--platform FILE | --mem FILE@ADDR ... --irta A) --sid BDF --addr A --data D"))
     return 0;
   if (q.sid.empty() || q.addr.empty()) throw std::invalid_argument("--sid and --addr are required");
   loaded_system sys = load_system(sys_opts);
@@ -155,7 +171,8 @@ int run_interrupt(const std::vector<std::string>& args) {
 }
 
 const command_registrar translate_registrar{
-    {"translate", "translate a DMA (or a file of queries) to a host physical address or a fault", run_translate}};
+    {"translate", "translate a DMA (or a file of queries) to a host physical address or a fault",
+     run_translate}};
 const command_registrar interrupt_registrar{
     {"interrupt", "remap an MSI through the interrupt remapping table", run_interrupt}};
 

@@ -22,24 +22,25 @@ int run_walk(const std::vector<std::string>& args) {
   std::string sid, iova, length = "4", addr, data = "0", html, color = "auto";
   bool write = false, atomic = false, msi = false, json = false;
   po::options_description desc("vtdsim walk");
-  desc.add_options()("help,h", "show this help")
-      ("sid", po::value(&sid), "requester id bb:dd.f")
-      ("iova", po::value(&iova), "DMA input address")
-      ("write", po::bool_switch(&write), "a write (default: read)")
-      ("atomic", po::bool_switch(&atomic), "an AtomicOp")
-      ("length", po::value(&length)->default_value("4"), "bytes")
-      ("msi", po::bool_switch(&msi), "explain an interrupt: --addr and --data are the MSI")
-      ("addr", po::value(&addr), "MSI address")
-      ("data", po::value(&data)->default_value("0"), "MSI data")
-      ("json", po::bool_switch(&json), "print the explanation as JSON")
-      ("html", po::value(&html), "write a self-contained HTML page of the walk to FILE")
-      ("color", po::value(&color)->default_value("auto"), "auto | always | never");
+  desc.add_options()("help,h", "show this help")("sid", po::value(&sid), "requester id bb:dd.f")(
+      "iova", po::value(&iova), "DMA input address")("write", po::bool_switch(&write),
+                                                     "a write (default: read)")(
+      "atomic", po::bool_switch(&atomic), "an AtomicOp")("length", po::value(&length)->default_value("4"),
+                                                         "bytes")(
+      "msi", po::bool_switch(&msi), "explain an interrupt: --addr and --data are the MSI")(
+      "addr", po::value(&addr), "MSI address")("data", po::value(&data)->default_value("0"), "MSI data")(
+      "json", po::bool_switch(&json), "print the explanation as JSON")(
+      "html", po::value(&html), "write a self-contained HTML page of the walk to FILE")(
+      "color", po::value(&color)->default_value("auto"), "auto | always | never");
   add_system_options(desc, sys_opts);
   po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(), vm);
+  po::store(
+      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
+      vm);
   if (vm.count("help")) {
-    fmt::print("usage: vtdsim walk (--platform FILE | --mem FILE@ADDR ... --rtaddr A) --sid BDF --iova A [--write]\n"
-               "       vtdsim walk ... --msi --sid BDF --addr A --data D\n\n");
+    fmt::print(
+        "usage: vtdsim walk (--platform FILE | --mem FILE@ADDR ... --rtaddr A) --sid BDF --iova A [--write]\n"
+        "       vtdsim walk ... --msi --sid BDF --addr A --data D\n\n");
     std::cout << desc << "\n";
     return 0;
   }
@@ -47,7 +48,8 @@ int run_walk(const std::vector<std::string>& args) {
   if (color != "auto" && color != "always" && color != "never")
     throw std::invalid_argument(fmt::format("--color '{}': expected auto, always or never", color));
   if (sid.empty()) throw std::invalid_argument("--sid is required");
-  if (msi ? addr.empty() : iova.empty()) throw std::invalid_argument(msi ? "--addr is required with --msi" : "--iova is required");
+  if (msi ? addr.empty() : iova.empty())
+    throw std::invalid_argument(msi ? "--addr is required with --msi" : "--iova is required");
   loaded_system sys = load_system(sys_opts);
   vtd::explain::explanation x;
   if (msi) {
@@ -61,7 +63,9 @@ int run_walk(const std::vector<std::string>& args) {
     q.source_id = parse_bdf(sid);
     q.address = parse_number(iova, "--iova");
     q.length = static_cast<uint32_t>(parse_number(length, "--length"));
-    q.access = write ? vtd::core::access_kind::write : atomic ? vtd::core::access_kind::atomic : vtd::core::access_kind::read;
+    q.access = write    ? vtd::core::access_kind::write
+               : atomic ? vtd::core::access_kind::atomic
+                        : vtd::core::access_kind::read;
     x = vtd::explain::explain_dma(*sys.unit, q);
   }
   if (!html.empty()) {
@@ -72,7 +76,8 @@ int run_walk(const std::vector<std::string>& args) {
   if (json)
     fmt::print("{}\n", vtd::explain::render_json(x));
   else if (html.empty() || isatty(STDOUT_FILENO))
-    fmt::print("{}", vtd::explain::render_text(x, color == "always" || (color == "auto" && isatty(STDOUT_FILENO))));
+    fmt::print("{}",
+               vtd::explain::render_text(x, color == "always" || (color == "auto" && isatty(STDOUT_FILENO))));
   return 0;
 }
 

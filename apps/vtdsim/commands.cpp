@@ -21,12 +21,15 @@ const command_registrar help_registrar{{"help", "list the commands", run_help}};
 
 command_registrar::command_registrar(command c) {
   auto& table = registry();
-  auto pos = std::lower_bound(table.begin(), table.end(), c,
-                              [](const command& a, const command& b) { return std::string_view(a.name) < b.name; });
+  auto pos = std::lower_bound(table.begin(), table.end(), c, [](const command& a, const command& b) {
+    return std::string_view(a.name) < b.name;
+  });
   table.insert(pos, c);
 }
 
-const std::vector<command>& commands() { return registry(); }
+const std::vector<command>& commands() {
+  return registry();
+}
 
 int run_help(const std::vector<std::string>&) {
   fmt::print("usage: vtdsim <command> [options]   (vtdsim <command> --help for its options)\n\ncommands:\n");

@@ -14,8 +14,8 @@ struct command {
   command_fn run;
 };
 
-// Commands register themselves from their own file: `static const command_registrar reg{{"name", "...", fn}};`
-// so that adding a command touches no shared file.
+// Commands register themselves from their own file: `static const command_registrar reg{{"name", "...",
+// fn}};` so that adding a command touches no shared file.
 struct command_registrar {
   explicit command_registrar(command c);
 };

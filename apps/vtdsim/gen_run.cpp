@@ -15,29 +15,29 @@ namespace po = boost::program_options;
 namespace vtdsim::app {
 
 void add_gen_options(po::options_description& desc, gen_request& g) {
-  desc.add_options()("help,h", "show this help")
-      ("workload", po::value(&g.workload)->default_value("mixed"), "mixed | nic | nvme | gpu | all")
-      ("dmas", po::value(&g.dmas)->default_value(1000000), "stop after this many DMA requests")
-      ("seed", po::value(&g.seed)->default_value(1), "random seed (same seed, same trace)")
-      ("faults", po::value(&g.faults)->default_value(0), "inject this many DMAs to unmapped IOVAs")
-      ("output,o", po::value(&g.output)->required(), "trace file to write")
-      ("platform-out", po::value(&g.platform_out)->required(), "platform JSON to write")
-      ("format", po::value(&g.format)->default_value("binary"), "binary | text")
-      ("compression", po::value(&g.compression)->default_value("zstd"), "zstd | xz | gzip | none")
-      ("nic-count", po::value(&g.nic_count), "NICs")
-      ("nic-queues", po::value(&g.nic_queues), "queue pairs per NIC")
-      ("nic-rx-gbps", po::value(&g.nic_rx_gbps), "receive rate per NIC, Gbit/s")
-      ("nic-tx-gbps", po::value(&g.nic_tx_gbps), "transmit rate per NIC, Gbit/s")
-      ("nic-mode", po::value(&g.nic_mode), "strict | deferred (IOTLB invalidation per unmap, or batched)")
-      ("nic-page-pool", po::bool_switch(&g.nic_page_pool), "RX buffers from a pre-mapped page pool")
-      ("nvme-count", po::value(&g.nvme_count), "NVMe controllers")
-      ("nvme-iops", po::value(&g.nvme_iops), "I/O rate per controller")
-      ("nvme-qd", po::value(&g.nvme_qd), "queue depth")
-      ("nvme-io", po::value(&g.nvme_io), "I/O size in bytes (4096..131072)")
-      ("nvme-mode", po::value(&g.nvme_mode), "strict | deferred")
-      ("gpu-count", po::value(&g.gpu_count), "GPUs / accelerators")
-      ("gpu-gbps", po::value(&g.gpu_gbps), "GPU DMA bandwidth, GB/s")
-      ("quiet,q", po::bool_switch(&g.quiet), "print nothing");
+  desc.add_options()("help,h", "show this help")("workload", po::value(&g.workload)->default_value("mixed"),
+                                                 "mixed | nic | nvme | gpu | all")(
+      "dmas", po::value(&g.dmas)->default_value(1000000), "stop after this many DMA requests")(
+      "seed", po::value(&g.seed)->default_value(1), "random seed (same seed, same trace)")(
+      "faults", po::value(&g.faults)->default_value(0), "inject this many DMAs to unmapped IOVAs")(
+      "output,o", po::value(&g.output)->required(), "trace file to write")(
+      "platform-out", po::value(&g.platform_out)->required(), "platform JSON to write")(
+      "format", po::value(&g.format)->default_value("binary"), "binary | text")(
+      "compression", po::value(&g.compression)->default_value("zstd"), "zstd | xz | gzip | none")(
+      "nic-count", po::value(&g.nic_count), "NICs")(
+      "nic-queues", po::value(&g.nic_queues), "queue pairs per NIC")("nic-rx-gbps", po::value(&g.nic_rx_gbps),
+                                                                     "receive rate per NIC, Gbit/s")(
+      "nic-tx-gbps", po::value(&g.nic_tx_gbps), "transmit rate per NIC, Gbit/s")(
+      "nic-mode", po::value(&g.nic_mode), "strict | deferred (IOTLB invalidation per unmap, or batched)")(
+      "nic-page-pool", po::bool_switch(&g.nic_page_pool), "RX buffers from a pre-mapped page pool")(
+      "nvme-count", po::value(&g.nvme_count), "NVMe controllers")("nvme-iops", po::value(&g.nvme_iops),
+                                                                  "I/O rate per controller")(
+      "nvme-qd", po::value(&g.nvme_qd), "queue depth")("nvme-io", po::value(&g.nvme_io),
+                                                       "I/O size in bytes (4096..131072)")(
+      "nvme-mode", po::value(&g.nvme_mode), "strict | deferred")("gpu-count", po::value(&g.gpu_count),
+                                                                 "GPUs / accelerators")(
+      "gpu-gbps", po::value(&g.gpu_gbps), "GPU DMA bandwidth, GB/s")("quiet,q", po::bool_switch(&g.quiet),
+                                                                     "print nothing");
 }
 
 namespace {

@@ -21,7 +21,8 @@ void load_page_file(vtd::core::physical_memory& mem, const std::string& path) {
   char magic[8] = {};
   in.read(magic, 8);
   if (in.gcount() != 8 || std::memcmp(magic, kMagic, 8) != 0)
-    throw std::runtime_error(fmt::format("{}: not a sparse page file (magic \"VTDPAGE1\" expected at byte 0)", path));
+    throw std::runtime_error(
+        fmt::format("{}: not a sparse page file (magic \"VTDPAGE1\" expected at byte 0)", path));
   std::vector<char> page(4096);
   for (uint64_t index = 0;; ++index) {
     const uint64_t offset = 8 + index * (8 + 4096);
@@ -29,18 +30,21 @@ void load_page_file(vtd::core::physical_memory& mem, const std::string& path) {
     in.read(reinterpret_cast<char*>(&addr), 8);
     if (in.gcount() == 0) break;
     if (in.gcount() != 8)
-      throw std::runtime_error(fmt::format("{}: record {} at byte offset {}: truncated address", path, index, offset));
+      throw std::runtime_error(
+          fmt::format("{}: record {} at byte offset {}: truncated address", path, index, offset));
     in.read(page.data(), 4096);
     if (in.gcount() != 4096)
-      throw std::runtime_error(fmt::format("{}: record {} at byte offset {}: truncated page ({} of 4096 bytes)", path,
-                                           index, offset, in.gcount()));
+      throw std::runtime_error(
+          fmt::format("{}: record {} at byte offset {}: truncated page ({} of 4096 bytes)", path, index,
+                      offset, in.gcount()));
     if (addr % 4096)
-      throw std::runtime_error(fmt::format("{}: record {} at byte offset {}: address 0x{:x} is not 4 KiB aligned",
-                                           path, index, offset, addr));
+      throw std::runtime_error(fmt::format(
+          "{}: record {} at byte offset {}: address 0x{:x} is not 4 KiB aligned", path, index, offset, addr));
     if (!mem.write(addr, page.data(), 4096))
-      throw std::runtime_error(fmt::format("{}: record {} at byte offset {}: page 0x{:x} is past the end of memory "
-                                           "(size 0x{:x})",
-                                           path, index, offset, addr, mem.size()));
+      throw std::runtime_error(
+          fmt::format("{}: record {} at byte offset {}: page 0x{:x} is past the end of memory "
+                      "(size 0x{:x})",
+                      path, index, offset, addr, mem.size()));
   }
 }
 

@@ -16,7 +16,8 @@ loaded_system load_platform_system(const std::string& path);
 void program_unit(vtd::core::remapping_unit& unit, const vtd::tables::platform_state& platform);
 std::string format_bdf_name(uint16_t sid);
 
-// Sparse page file (docs/memory-image.md): magic "VTDPAGE1", then records of {u64 physical address, 4096 bytes}.
+// Sparse page file (docs/memory-image.md): magic "VTDPAGE1", then records of {u64 physical address, 4096
+// bytes}.
 void load_page_file(vtd::core::physical_memory& mem, const std::string& path);
 void save_page_file(const vtd::core::physical_memory& mem, const std::string& path);
 

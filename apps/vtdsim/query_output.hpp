@@ -1,4 +1,5 @@
-// Rendering of translation and interrupt results for people (one aligned line) and programs (one JSON object).
+// Rendering of translation and interrupt results for people (one aligned line) and programs (one JSON
+// object).
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>

@@ -19,25 +19,26 @@ namespace po = boost::program_options;
 namespace vtdsim::app {
 
 void add_replay_options(po::options_description& desc, replay_request& rq) {
-  desc.add_options()("help,h", "show this help")
-      ("platform", po::value(&rq.platform)->required(), "platform JSON (docs/platform-format.md)")
-      ("trace", po::value(&rq.trace)->required(), "trace: text or binary, plain/zstd/xz/gzip (docs/trace-format.md)")
-      ("preset", po::value(&rq.preset)->default_value("server"), "configuration preset: server | broadwell")
-      ("config", po::value(&rq.config_file), "configuration JSON (docs/config.md)")
-      ("set", po::value(&rq.sets)->composing(), "override KEY=VALUE, e.g. iotlb.entries=64 (repeatable)")
-      ("functional", po::bool_switch(&rq.functional), "functional core only (fast; no latencies)")
-      ("warmup", po::value(&rq.warmup)->default_value(0), "requests replayed before statistics start")
-      ("stats-json", po::value(&rq.stats_json), "write every statistic as JSON (docs/stats.md)")
-      ("per-request", po::value(&rq.per_request_csv), "write one CSV line per request (docs/stats.md)")
-      ("vcd", po::value(&rq.vcd), "write walker occupancy and queue depth as VCD (timed mode)")
-      ("no-stale-check", po::bool_switch(&rq.no_stale_check), "do not look for missing invalidations")
-      ("no-progress", po::bool_switch(&rq.no_progress), "no progress line on the terminal")
-      ("quiet,q", po::bool_switch(&rq.quiet), "print nothing (use with --stats-json)");
+  desc.add_options()("help,h", "show this help")("platform", po::value(&rq.platform)->required(),
+                                                 "platform JSON (docs/platform-format.md)")(
+      "trace", po::value(&rq.trace)->required(),
+      "trace: text or binary, plain/zstd/xz/gzip (docs/trace-format.md)")(
+      "preset", po::value(&rq.preset)->default_value("server"), "configuration preset: server | broadwell")(
+      "config", po::value(&rq.config_file), "configuration JSON (docs/config.md)")(
+      "set", po::value(&rq.sets)->composing(), "override KEY=VALUE, e.g. iotlb.entries=64 (repeatable)")(
+      "functional", po::bool_switch(&rq.functional), "functional core only (fast; no latencies)")(
+      "warmup", po::value(&rq.warmup)->default_value(0), "requests replayed before statistics start")(
+      "stats-json", po::value(&rq.stats_json), "write every statistic as JSON (docs/stats.md)")(
+      "per-request", po::value(&rq.per_request_csv), "write one CSV line per request (docs/stats.md)")(
+      "vcd", po::value(&rq.vcd), "write walker occupancy and queue depth as VCD (timed mode)")(
+      "no-stale-check", po::bool_switch(&rq.no_stale_check), "do not look for missing invalidations")(
+      "no-progress", po::bool_switch(&rq.no_progress), "no progress line on the terminal")(
+      "quiet,q", po::bool_switch(&rq.quiet), "print nothing (use with --stats-json)");
 }
 
 replay_result run_replay_request(const replay_request& rq) {
-  vtd::replay::sim_config config =
-      rq.config_file.empty() ? vtd::replay::sim_preset(rq.preset) : vtd::replay::load_sim_config(rq.config_file);
+  vtd::replay::sim_config config = rq.config_file.empty() ? vtd::replay::sim_preset(rq.preset)
+                                                          : vtd::replay::load_sim_config(rq.config_file);
   for (const auto& s : rq.sets) vtd::replay::apply_override(config, s);
   replay_system sys = make_replay_system(rq.platform, config);
   trace_source trace = open_trace(rq.trace);
@@ -88,27 +89,33 @@ replay_result run_replay_request(const replay_request& rq) {
 
   replay_result result;
   vtd::replay::stats_report report = engine.report(wall, timed);
-  result.summary = format_summary(
-      report, engine,
-      fmt::format("vtdsim replay: {} on {} ({} model, {} configuration)", rq.trace, rq.platform,
-                  timed ? "timed SystemC" : "functional", config.preset),
-      timed);
+  result.summary =
+      format_summary(report, engine,
+                     fmt::format("vtdsim replay: {} on {} ({} model, {} configuration)", rq.trace,
+                                 rq.platform, timed ? "timed SystemC" : "functional", config.preset),
+                     timed);
   nlohmann::ordered_json j;
   j["schema_version"] = 1;
   j["tool"] = "vtdsim";
   j["mode"] = timed ? "timed" : "functional";
   j["platform"] = rq.platform;
-  j["trace"] = {{"path", rq.trace}, {"format", trace.description}, {"fingerprint", trace_fingerprint(rq.trace)},
+  j["trace"] = {{"path", rq.trace},
+                {"format", trace.description},
+                {"fingerprint", trace_fingerprint(rq.trace)},
                 {"seed", trace.seed}};
   j["config"] = vtd::replay::to_json(config);
   j["stats"] = report.to_json();
   j["units"] = report.describe_json();
   nlohmann::ordered_json stale = nlohmann::ordered_json::array();
   for (const auto& e : engine.stale_events())
-    stale.push_back({{"record", e.record_index}, {"time_ps", e.time_ps},
+    stale.push_back({{"record", e.record_index},
+                     {"time_ps", e.time_ps},
                      {"sid", fmt::format("{:02x}:{:02x}.{}", e.sid >> 8, (e.sid >> 3) & 0x1F, e.sid & 7)},
-                     {"address", fmt::format("0x{:x}", e.address)}, {"served", e.served}, {"memory", e.memory},
-                     {"changed", e.changed}, {"fix", e.fix}});
+                     {"address", fmt::format("0x{:x}", e.address)},
+                     {"served", e.served},
+                     {"memory", e.memory},
+                     {"changed", e.changed},
+                     {"fix", e.fix}});
   j["stale_examples"] = stale;
   result.stats = j;
   if (csv) csv->commit();

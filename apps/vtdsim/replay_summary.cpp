@@ -31,12 +31,16 @@ std::string count(double v) {
 std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay::replay_engine& engine,
                            const std::string& headline, bool timed) {
   std::string o = headline + "\n\n";
-  auto row = [&](const char* what, const std::string& text) { o += fmt::format("  {:<16} {}\n", what, text); };
-  row("requests", fmt::format("{} DMA ({} faulted), {} MSI ({} delivered, {} faulted)", count(value(s, "dma.requests")),
-                              count(value(s, "dma.faults")), count(value(s, "msi.requests")),
-                              count(value(s, "msi.delivered")), count(value(s, "msi.faults"))));
+  auto row = [&](const char* what, const std::string& text) {
+    o += fmt::format("  {:<16} {}\n", what, text);
+  };
+  row("requests",
+      fmt::format("{} DMA ({} faulted), {} MSI ({} delivered, {} faulted)", count(value(s, "dma.requests")),
+                  count(value(s, "dma.faults")), count(value(s, "msi.requests")),
+                  count(value(s, "msi.delivered")), count(value(s, "msi.faults"))));
   for (const auto& e : s.entries())
-    if (e.name.rfind("faults.0x", 0) == 0) row("", fmt::format("fault {:<28} {:>12}", e.name.substr(7), count(e.value)));
+    if (e.name.rfind("faults.0x", 0) == 0)
+      row("", fmt::format("fault {:<28} {:>12}", e.name.substr(7), count(e.value)));
   row("IOTLB", fmt::format("{} lookups, hit rate {}   (4K {}, 2M {}, 1G {})", count(value(s, "iotlb_lookup")),
                            pct(s, "iotlb_hit", "iotlb_lookup"), pct(s, "iotlb_4k_hit", "iotlb_lookup"),
                            pct(s, "iotlb_2m_hit", "iotlb_lookup"), pct(s, "iotlb_1g_hit", "iotlb_lookup")));
@@ -56,23 +60,25 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
                   count(value(s, "inval.queued_wait"))));
   row("", fmt::format("{} found nothing cached, {} refused by the hardware", count(value(s, "inval.useless")),
                       count(value(s, "inval.refused"))));
-  row("driver", fmt::format("{} maps, {} unmaps", count(value(s, "driver.maps")), count(value(s, "driver.unmaps"))));
+  row("driver",
+      fmt::format("{} maps, {} unmaps", count(value(s, "driver.maps")), count(value(s, "driver.unmaps"))));
   row("stale", fmt::format("{} translations served from caches after the tables changed without invalidation",
                            count(value(s, "stale.translations_served"))));
   for (const auto& e : engine.stale_events()) {
     o += fmt::format("      t={:.3f}us {} 0x{:x}: served {}, memory says {}\n", double(e.time_ps) / 1e6,
-                     fmt::format("{:02x}:{:02x}.{}", e.sid >> 8, (e.sid >> 3) & 0x1F, e.sid & 7), e.address, e.served,
-                     e.memory);
+                     fmt::format("{:02x}:{:02x}.{}", e.sid >> 8, (e.sid >> 3) & 0x1F, e.sid & 7), e.address,
+                     e.served, e.memory);
     o += fmt::format("        changed by {}; fix: {}\n", e.changed, e.fix);
   }
   if (timed) {
-    o += fmt::format("\n  {:<16} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "latency (ns)", "count", "mean", "p50",
-                     "p90", "p99", "max");
+    o += fmt::format("\n  {:<16} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "latency (ns)", "count",
+                     "mean", "p50", "p90", "p99", "max");
     auto lat = [&](const std::string& label, const std::string& prefix) {
       if (value(s, prefix + ".count") == 0) return;
       o += fmt::format("  {:<16} {:>10} {:>10.1f} {:>10.1f} {:>10.1f} {:>10.1f} {:>10.1f}\n", label,
-                       count(value(s, prefix + ".count")), value(s, prefix + ".mean"), value(s, prefix + ".p50"),
-                       value(s, prefix + ".p90"), value(s, prefix + ".p99"), value(s, prefix + ".max"));
+                       count(value(s, prefix + ".count")), value(s, prefix + ".mean"),
+                       value(s, prefix + ".p50"), value(s, prefix + ".p90"), value(s, prefix + ".p99"),
+                       value(s, prefix + ".max"));
     };
     lat("DMA read", "latency.dma_read");
     lat("DMA write", "latency.dma_write");
@@ -88,8 +94,9 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
     o += fmt::format("\n  {:<16} {:.2f} busy on average, queue mean {:.2f}, max {}\n", "page walkers",
                      value(s, "pw_occupancy"), value(s, "pw_queue.mean"), count(value(s, "pw_queue.max")));
   }
-  o += fmt::format("\n  replayed {} records in {:.2f} s ({:.2f} M requests/s)\n", count(value(s, "sim.records")),
-                   value(s, "sim.wall_seconds"), value(s, "sim.requests_per_second") / 1e6);
+  o += fmt::format("\n  replayed {} records in {:.2f} s ({:.2f} M requests/s)\n",
+                   count(value(s, "sim.records")), value(s, "sim.wall_seconds"),
+                   value(s, "sim.requests_per_second") / 1e6);
   return o;
 }
 

@@ -13,10 +13,14 @@ namespace {
 std::string escape(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else
+      out += c;
   }
   return out;
 }
@@ -41,7 +45,8 @@ std::string render_svg(const plot_series& s) {
   const bool logx = xmin > 0 && xmax / xmin > 100;
   auto fx = [&](double v) {
     if (xmax == xmin) return left + pw / 2;
-    double t = logx ? (std::log(v) - std::log(xmin)) / (std::log(xmax) - std::log(xmin)) : (v - xmin) / (xmax - xmin);
+    double t = logx ? (std::log(v) - std::log(xmin)) / (std::log(xmax) - std::log(xmin))
+                    : (v - xmin) / (xmax - xmin);
     return left + t * pw;
   };
   auto fy = [&](double v) { return top + ph - (v - ymin) / (ymax - ymin) * ph; };
@@ -56,27 +61,35 @@ std::string render_svg(const plot_series& s) {
   for (int i = 0; i <= 5; ++i) {
     double v = ymin + (ymax - ymin) * i / 5.0;
     double y = fy(v);
-    svg += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#ddd\"/>\n", left, y, left + pw, y);
-    svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6, y + 4, tick_label(v));
+    svg += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#ddd\"/>\n", left, y,
+                       left + pw, y);
+    svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6, y + 4,
+                       tick_label(v));
   }
   for (double v : s.x) {
     double x = fx(v);
-    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"#eee\"/>\n", x, top, x, top + ph);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x, top + ph + 18, tick_label(v));
+    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"#eee\"/>\n", x, top, x,
+                       top + ph);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x, top + ph + 18,
+                       tick_label(v));
   }
-  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#333\"/>\n", left, top,
-                     pw, ph);
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}{}</text>\n", left + pw / 2, height - 22,
-                     escape(s.x_label), logx ? " (log scale)" : "");
+  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#333\"/>\n",
+                     left, top, pw, ph);
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}{}</text>\n", left + pw / 2,
+                     height - 22, escape(s.x_label), logx ? " (log scale)" : "");
   svg += fmt::format("<text transform=\"translate(20,{}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n",
                      top + ph / 2, escape(s.y_label));
   // Data.
   std::string points;
-  for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) points += fmt::format("{:.1f},{:.1f} ", fx(s.x[i]), fy(s.y[i]));
-  svg += fmt::format("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"{}\"/>\n", points);
   for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i)
-    svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"#1f77b4\"><title>{} = {}: {}</title></circle>\n",
-                       fx(s.x[i]), fy(s.y[i]), escape(s.x_label), tick_label(s.x[i]), tick_label(s.y[i]));
+    points += fmt::format("{:.1f},{:.1f} ", fx(s.x[i]), fy(s.y[i]));
+  svg +=
+      fmt::format("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"{}\"/>\n", points);
+  for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i)
+    svg += fmt::format(
+        "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"#1f77b4\"><title>{} = {}: "
+        "{}</title></circle>\n",
+        fx(s.x[i]), fy(s.y[i]), escape(s.x_label), tick_label(s.x[i]), tick_label(s.y[i]));
   svg += "</svg>\n";
   return svg;
 }

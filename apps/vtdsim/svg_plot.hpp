@@ -1,5 +1,5 @@
-// A small, dependency-free SVG line plot for `vtdsim sweep` (one metric against one swept parameter), so that a
-// miss-rate curve can be seen, not only read. Log-scaled x axis when the values span more than two decades.
+// A small, dependency-free SVG line plot for `vtdsim sweep` (one metric against one swept parameter), so that
+// a miss-rate curve can be seen, not only read. Log-scaled x axis when the values span more than two decades.
 #pragma once
 #include <string>
 #include <vector>

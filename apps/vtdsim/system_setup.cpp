@@ -17,22 +17,25 @@ namespace vtdsim::app {
 
 void add_system_options(po::options_description& desc, system_options& o) {
   po::options_description sys("System (a platform file, or memory images plus register values)");
-  sys.add_options()
-      ("platform", po::value(&o.platform), "platform JSON (docs/platform-format.md)")
-      ("mem", po::value(&o.mem_images)->composing(), "FILE@ADDR: raw little-endian bytes loaded at ADDR (repeatable)")
-      ("pages", po::value(&o.pages_file), "sparse page file (docs/memory-image.md)")
-      ("preset", po::value(&o.preset)->default_value("server"), "capability preset: server | qemu")
-      ("cap", po::value(&o.cap), "CAP register value (replaces the preset's)")
-      ("ecap", po::value(&o.ecap), "ECAP register value (replaces the preset's)")
-      ("cap-field", po::value(&o.cap_fields)->composing(), "override one CAP field, e.g. sagaw=6 (repeatable)")
-      ("ecap-field", po::value(&o.ecap_fields)->composing(), "override one ECAP field, e.g. pt=0 (repeatable)")
-      ("haw", po::value(&o.haw), "host address width in bits (default: the preset's)")
-      ("memory-size", po::value(&o.memory_size)->default_value("1TiB"), "simulated physical memory size")
-      ("rtaddr", po::value(&o.rtaddr), "RTADDR value (root table address | TTM<<10), latched with GCMD.SRTP")
-      ("irta", po::value(&o.irta), "IRTA value (table address | EIME<<11 | S), latched with GCMD.SIRTP")
-      ("translation", po::value(&o.translation)->default_value("auto"), "GCMD.TE: on | off | auto")
-      ("interrupt-remapping", po::value(&o.interrupt_remapping)->default_value("auto"), "GCMD.IRE: on | off | auto")
-      ("compat-interrupts", po::bool_switch(&o.compat_interrupts), "GCMD.CFI: pass compatibility-format MSIs");
+  sys.add_options()("platform", po::value(&o.platform), "platform JSON (docs/platform-format.md)")(
+      "mem", po::value(&o.mem_images)->composing(),
+      "FILE@ADDR: raw little-endian bytes loaded at ADDR (repeatable)")(
+      "pages", po::value(&o.pages_file), "sparse page file (docs/memory-image.md)")(
+      "preset", po::value(&o.preset)->default_value("server"), "capability preset: server | qemu")(
+      "cap", po::value(&o.cap), "CAP register value (replaces the preset's)")(
+      "ecap", po::value(&o.ecap), "ECAP register value (replaces the preset's)")(
+      "cap-field", po::value(&o.cap_fields)->composing(),
+      "override one CAP field, e.g. sagaw=6 (repeatable)")("ecap-field",
+                                                           po::value(&o.ecap_fields)->composing(),
+                                                           "override one ECAP field, e.g. pt=0 (repeatable)")(
+      "haw", po::value(&o.haw), "host address width in bits (default: the preset's)")(
+      "memory-size", po::value(&o.memory_size)->default_value("1TiB"), "simulated physical memory size")(
+      "rtaddr", po::value(&o.rtaddr), "RTADDR value (root table address | TTM<<10), latched with GCMD.SRTP")(
+      "irta", po::value(&o.irta), "IRTA value (table address | EIME<<11 | S), latched with GCMD.SIRTP")(
+      "translation", po::value(&o.translation)->default_value("auto"), "GCMD.TE: on | off | auto")(
+      "interrupt-remapping", po::value(&o.interrupt_remapping)->default_value("auto"),
+      "GCMD.IRE: on | off | auto")("compat-interrupts", po::bool_switch(&o.compat_interrupts),
+                                   "GCMD.CFI: pass compatibility-format MSIs");
   desc.add(sys);
 }
 
@@ -67,13 +70,15 @@ void apply_field_overrides(uint64_t& reg, const std::vector<std::string>& fields
   for (const auto& f : fields) {
     auto eq = f.find('=');
     if (eq == std::string::npos)
-      throw std::runtime_error(fmt::format("--{}-field '{}': expected name=value", is_cap ? "cap" : "ecap", f));
+      throw std::runtime_error(
+          fmt::format("--{}-field '{}': expected name=value", is_cap ? "cap" : "ecap", f));
     std::string name = f.substr(0, eq);
     uint64_t value = parse_number(f.substr(eq + 1), name);
-    bool ok = is_cap ? vtd::spec::set_cap_field(reg, name, value) : vtd::spec::set_ecap_field(reg, name, value);
+    bool ok =
+        is_cap ? vtd::spec::set_cap_field(reg, name, value) : vtd::spec::set_ecap_field(reg, name, value);
     if (!ok)
-      throw std::runtime_error(fmt::format("--{}-field '{}': unknown field or value out of range",
-                                           is_cap ? "cap" : "ecap", f));
+      throw std::runtime_error(
+          fmt::format("--{}-field '{}': unknown field or value out of range", is_cap ? "cap" : "ecap", f));
   }
 }
 
@@ -82,12 +87,14 @@ void apply_field_overrides(uint64_t& reg, const std::vector<std::string>& fields
 loaded_system load_system(const system_options& o) {
   if (!o.platform.empty()) {
     if (!o.mem_images.empty() || !o.pages_file.empty() || !o.rtaddr.empty() || !o.irta.empty())
-      throw std::runtime_error("--platform builds its own tables: do not combine it with --mem/--pages/--rtaddr/--irta");
+      throw std::runtime_error(
+          "--platform builds its own tables: do not combine it with --mem/--pages/--rtaddr/--irta");
     return load_platform_system(o.platform);
   }
   loaded_system sys;
   auto preset = vtd::spec::find_capability_preset(o.preset);
-  if (!preset) throw std::runtime_error(fmt::format("--preset '{}': unknown (known: server, qemu)", o.preset));
+  if (!preset)
+    throw std::runtime_error(fmt::format("--preset '{}': unknown (known: server, qemu)", o.preset));
   sys.config = vtd::core::unit_config::from_preset(*preset);
   if (!o.cap.empty()) sys.config.cap = parse_number(o.cap, "--cap");
   if (!o.ecap.empty()) sys.config.ecap = parse_number(o.ecap, "--ecap");
@@ -109,7 +116,8 @@ loaded_system load_system(const system_options& o) {
   sys.unit->enable_translation(on_off_auto(o.translation, !o.rtaddr.empty(), "translation"));
   if (!o.irta.empty()) sys.unit->set_interrupt_table(parse_number(o.irta, "--irta"));
   sys.unit->allow_compat_interrupts(o.compat_interrupts);
-  sys.unit->enable_interrupt_remapping(on_off_auto(o.interrupt_remapping, !o.irta.empty(), "interrupt-remapping"));
+  sys.unit->enable_interrupt_remapping(
+      on_off_auto(o.interrupt_remapping, !o.irta.empty(), "interrupt-remapping"));
   return sys;
 }
 

@@ -16,12 +16,13 @@ struct system_options {
   std::vector<std::string> mem_images;  // FILE@ADDR, raw little-endian bytes
   std::string pages_file;               // sparse page file (docs/memory-image.md)
   std::string preset = "server";
-  std::string cap, ecap;                // full register values
+  std::string cap, ecap;                             // full register values
   std::vector<std::string> cap_fields, ecap_fields;  // name=value overrides
   std::string haw;
   std::string memory_size = "1TiB";
   std::string rtaddr, irta;
-  std::string translation = "auto", interrupt_remapping = "auto";  // on | off | auto (on when the table is given)
+  std::string translation = "auto",
+              interrupt_remapping = "auto";  // on | off | auto (on when the table is given)
   bool compat_interrupts = false;
 };
 

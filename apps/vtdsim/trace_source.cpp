@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <vector>
 #include <stdexcept>
+#include <vector>
 
 #include "traces/trace_error.hpp"
 #include "traces/trace_io.hpp"

@@ -83,10 +83,12 @@ translation_result dma_translator::translate(const dma_request& req, walk_record
   // RTADDR.TTM (digest 1.6, RTA.1.x / RTA.4). Only legacy mode is modelled, so TTM=01 is reported as 30h even
   // on hardware that advertises SMTS.
   switch (m_regs.ttm()) {
-    case spec::reg::ttm::legacy: break;
+    case spec::reg::ttm::legacy:
+      break;
     case spec::reg::ttm::abort_dma:
       return fail(req, m_adms ? fault_reason::abort_dma_mode : fault_reason::rtaddr_invalid, false);
-    default: return fail(req, fault_reason::rtaddr_invalid, false);
+    default:
+      return fail(req, fault_reason::rtaddr_invalid, false);
   }
   if (req.has_pasid) return fail(req, fault_reason::pasid_request_legacy, false);  // RTA.2
 
@@ -109,7 +111,9 @@ fault_reason dma_translator::fetch_context(uint16_t sid, context_lookup& out, wa
   uint64_t root_addr = root_table + bus * spec::root_entry::size_bytes;
   uint64_t raw[2] = {0, 0};
   bool ok = m_mem.read(root_addr, raw, sizeof raw);
-  if (rec) rec->add({step_kind::root_entry, cache_kind::context, 0, ok, uint16_t(bus), root_table, root_addr, raw[0], raw[1]});
+  if (rec)
+    rec->add({step_kind::root_entry, cache_kind::context, 0, ok, uint16_t(bus), root_table, root_addr, raw[0],
+              raw[1]});
   if (!ok) return fault_reason::root_read_error;
   spec::root_entry root{raw[0], raw[1]};
   if (!root.present()) return fault_reason::root_not_present;
@@ -120,7 +124,9 @@ fault_reason dma_translator::fetch_context(uint16_t sid, context_lookup& out, wa
   uint64_t ctx_addr = root.ctp() + devfn * spec::context_entry::size_bytes;
   raw[0] = raw[1] = 0;
   ok = m_mem.read(ctx_addr, raw, sizeof raw);
-  if (rec) rec->add({step_kind::context_entry, cache_kind::context, 0, ok, uint16_t(devfn), root.ctp(), ctx_addr, raw[0], raw[1]});
+  if (rec)
+    rec->add({step_kind::context_entry, cache_kind::context, 0, ok, uint16_t(devfn), root.ctp(), ctx_addr,
+              raw[0], raw[1]});
   if (!ok) return fault_reason::context_read_error;
   out.entry = spec::context_entry{raw[0], raw[1]};
   out.fpd = out.entry.fpd();
@@ -128,19 +134,21 @@ fault_reason dma_translator::fetch_context(uint16_t sid, context_lookup& out, wa
 }
 
 fault_reason dma_translator::check_context(const spec::context_entry& e) const {
-  if (!e.present()) return fault_reason::context_not_present;                      // LCT.2
-  if (e.has_reserved(m_haw, m_did_bits)) return fault_reason::context_reserved;    // LCT.3
-  switch (e.tt()) {                                                                // LCT.4.2
-    case translation_type::untranslated_only: break;
+  if (!e.present()) return fault_reason::context_not_present;                    // LCT.2
+  if (e.has_reserved(m_haw, m_did_bits)) return fault_reason::context_reserved;  // LCT.3
+  switch (e.tt()) {                                                              // LCT.4.2
+    case translation_type::untranslated_only:
+      break;
     case translation_type::device_tlb:
       if (!m_dt) return fault_reason::context_invalid;
       break;
     case translation_type::pass_through:
       if (!m_pt) return fault_reason::context_invalid;
       return fault_reason::none;  // AW is not used for pass-through
-    default: return fault_reason::context_invalid;
+    default:
+      return fault_reason::context_invalid;
   }
-  unsigned aw = e.aw();                                                            // LCT.4.1
+  unsigned aw = e.aw();  // LCT.4.1
   if (aw < 1 || aw > 3 || !((m_sagaw >> aw) & 1)) return fault_reason::context_invalid;
   return fault_reason::none;
 }
@@ -260,8 +268,11 @@ fault_reason dma_translator::walk_from(unsigned level, uint64_t table, uint64_t 
     unsigned idx = spec::level_index(addr, level);
     uint64_t ea = table + uint64_t(idx) * 8;
     auto raw = m_mem.read64(ea);
-    if (rec) rec->add({step_kind::sl_entry, cache_kind::context, uint8_t(level), raw.has_value(), uint16_t(idx), table, ea, raw.value_or(0), 0});
-    if (!raw) return top ? fault_reason::context_invalid : fault_reason::sl_table_read_error;  // LCT.4.3 / LSS.1
+    if (rec)
+      rec->add({step_kind::sl_entry, cache_kind::context, uint8_t(level), raw.has_value(), uint16_t(idx),
+                table, ea, raw.value_or(0), 0});
+    if (!raw)
+      return top ? fault_reason::context_invalid : fault_reason::sl_table_read_error;  // LCT.4.3 / LSS.1
     top = false;
     spec::sl_entry e{*raw};
     // R=W=0: not present, the walk stops (reported as the missing permission, LGN.2 / LGN.3).

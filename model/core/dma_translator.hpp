@@ -1,6 +1,6 @@
 // Legacy-mode DMA remapping (VT-d spec 3.4-3.7, 3.15, 7.1.3 Table 30; digest 2, 4.1, 5.1, 8.1, 8.2): root and
-// context lookup, second-level walk of 3/4/5 levels with 2 MiB / 1 GiB superpages, permission and interrupt-range
-// checks, and fault reporting with FPD qualification. Scalable mode (TTM=01) is not modelled.
+// context lookup, second-level walk of 3/4/5 levels with 2 MiB / 1 GiB superpages, permission and
+// interrupt-range checks, and fault reporting with FPD qualification. Scalable mode (TTM=01) is not modelled.
 #pragma once
 #include <cstdint>
 
@@ -38,8 +38,9 @@ class dma_translator {
   // Checks a context entry read from memory or a cache (LCT.2/3/4.1/4.2).
   spec::fault_reason check_context(const spec::context_entry& e) const;
 
-  // Second-level walk from `table` at `level` down to a leaf or an R=W=0 entry (out.present=false). `read`/`write` carry the permissions accumulated
-  // above `level`; `top` says whether `level` is the context's top level (read error 03h instead of 07h).
+  // Second-level walk from `table` at `level` down to a leaf or an R=W=0 entry (out.present=false).
+  // `read`/`write` carry the permissions accumulated above `level`; `top` says whether `level` is the
+  // context's top level (read error 03h instead of 07h).
   struct walk_result {
     bool present = false;  // false: the walk ended on an entry with R=W=0
     uint64_t frame = 0;

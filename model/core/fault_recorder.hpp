@@ -51,7 +51,7 @@ class fault_recorder {
   uint32_t fectl() const { return (m_im ? (1u << 31) : 0u) | (m_ip ? (1u << 30) : 0u); }
   void write_fectl(uint32_t value);  // IM is RW, IP is RO
   uint32_t fedata() const { return m_fedata; }
-  void write_fedata(uint32_t v) { m_fedata = v & 0xFFFF; }       // 15:0 IMD; 31:16 RsvdZ
+  void write_fedata(uint32_t v) { m_fedata = v & 0xFFFF; }  // 15:0 IMD; 31:16 RsvdZ
   uint32_t feaddr() const { return m_feaddr; }
   void write_feaddr(uint32_t v) { m_feaddr = v & ~uint32_t{3}; }  // 31:2 MA
   uint32_t feuaddr() const { return m_feuaddr; }
@@ -97,8 +97,8 @@ class fault_recorder {
   unsigned m_index = 0;
   unsigned m_pending = 0;  // FRCDs with F=1 (PPF = m_pending != 0)
   unsigned m_fri = 0;
-  uint32_t m_status = 0;   // PFO, IQE, ICE, ITE
-  bool m_im = true;        // FECTL.IM resets to 1
+  uint32_t m_status = 0;  // PFO, IQE, ICE, ITE
+  bool m_im = true;       // FECTL.IM resets to 1
   bool m_ip = false;
   uint32_t m_fedata = 0, m_feaddr = 0, m_feuaddr = 0;
   uint64_t m_events_sent = 0, m_recorded = 0, m_dropped_overflow = 0, m_dropped_compressed = 0;

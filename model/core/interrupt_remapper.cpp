@@ -5,12 +5,13 @@ namespace vtd::core {
 
 using spec::fault_reason;
 
-interrupt_remapper::interrupt_remapper(const unit_config& cfg, const register_file& regs, physical_memory& mem,
-                                       fault_recorder& faults)
+interrupt_remapper::interrupt_remapper(const unit_config& cfg, const register_file& regs,
+                                       physical_memory& mem, fault_recorder& faults)
     : m_regs(regs), m_mem(mem), m_faults(faults), m_haw(cfg.haw), m_pi(cfg.cap_fields().pi()) {}
 
 // Qualified IR faults are suppressed by the IRTE's own FPD (digest 5.3). FI carries interrupt_index in 63:48.
-interrupt_result interrupt_remapper::fail(const interrupt_request& req, fault_reason r, uint32_t index, bool fpd) {
+interrupt_result interrupt_remapper::fail(const interrupt_request& req, fault_reason r, uint32_t index,
+                                          bool fpd) {
   interrupt_result res;
   res.status = interrupt_status::fault;
   res.fault = r;
@@ -41,7 +42,8 @@ interrupt_result interrupt_remapper::passthrough(const spec::msi_request& msi) c
 
 bool interrupt_remapper::source_id_valid(const spec::irte& e, uint16_t requester) {
   switch (e.svt()) {
-    case spec::source_validation::none: return true;
+    case spec::source_validation::none:
+      return true;
     case spec::source_validation::requester_id: {
       uint16_t mask = spec::sq_mask(e.sq());  // SQ: ignore none / bit 2 / bits 2:1 / bits 2:0
       return (requester & mask) == (e.sid() & mask);
@@ -51,7 +53,8 @@ bool interrupt_remapper::source_id_valid(const spec::irte& e, uint16_t requester
       unsigned bus = requester >> 8;
       return bus >= (e.sid() >> 8) && bus <= (e.sid() & 0xFFu);
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -63,13 +66,15 @@ interrupt_result interrupt_remapper::remap(const interrupt_request& req, walk_re
 
   if (!msi.remappable()) {
     // Compatibility format with IRES=1 (digest 7.5 step 3): blocked (25h) in x2APIC mode or without CFIS.
-    if (m_regs.eime() || !m_regs.compat_format_allowed()) return fail(req, fault_reason::ir_compat_blocked, 0, false);
+    if (m_regs.eime() || !m_regs.compat_format_allowed())
+      return fail(req, fault_reason::ir_compat_blocked, 0, false);
     return passthrough(msi);
   }
 
   uint32_t index = msi.interrupt_index();
   // 20h: data 31:16 with SHV=1, or an address that is not 0x0000_0000_FEEx_xxxx (upper bits reserved).
-  if (msi.reserved_data_set() || (req.address >> 20) != 0xFEE) return fail(req, fault_reason::ir_request_reserved, index, false);
+  if (msi.reserved_data_set() || (req.address >> 20) != 0xFEE)
+    return fail(req, fault_reason::ir_request_reserved, index, false);
 
   // 21h: beyond 2^(S+1) entries, or an IRTE whose address lies above HAW.
   uint64_t irte_addr = m_regs.irta_base() + uint64_t(index) * spec::irte::size_bytes;
@@ -80,7 +85,9 @@ interrupt_result interrupt_remapper::remap(const interrupt_request& req, walk_re
   if (!(m_hooks && m_hooks->lookup_irte(index, e, rec))) {
     uint64_t raw[2] = {0, 0};
     bool ok = m_mem.read(irte_addr, raw, sizeof raw);  // one 128-bit access
-    if (rec) rec->add({step_kind::irte, cache_kind::interrupt, 0, ok, uint16_t(index), m_regs.irta_base(), irte_addr, raw[0], raw[1]});
+    if (rec)
+      rec->add({step_kind::irte, cache_kind::interrupt, 0, ok, uint16_t(index), m_regs.irta_base(), irte_addr,
+                raw[0], raw[1]});
     if (!ok) return fail(req, fault_reason::ir_table_read_error, index, false);  // 23h
     e = spec::irte{raw[0], raw[1]};
     if (e.present() && m_hooks) m_hooks->fill_irte(index, e);
@@ -90,7 +97,8 @@ interrupt_result interrupt_remapper::remap(const interrupt_request& req, walk_re
 
   // Source-id validation (26h) precedes the format checks (spec order; QEMU checks 24h first). SVT=11 is a
   // reserved field value, reported as 24h.
-  if (e.svt() == spec::source_validation::reserved) return fail(req, fault_reason::ir_entry_reserved, index, fpd);
+  if (e.svt() == spec::source_validation::reserved)
+    return fail(req, fault_reason::ir_entry_reserved, index, fpd);
   if (!source_id_valid(e, req.source_id)) return fail(req, fault_reason::ir_source_id_invalid, index, fpd);
 
   if (e.posted()) {
@@ -116,14 +124,16 @@ interrupt_result interrupt_remapper::remap(const interrupt_request& req, walk_re
   return res;
 }
 
-// Posting (digest 7.4): one read-modify-write of the 64-byte descriptor. Set PIR[VV]; X = !ON && (URG || !SN);
-// if X, set ON and send the notification (NV to NDST, physical, fixed, edge).
+// Posting (digest 7.4): one read-modify-write of the 64-byte descriptor. Set PIR[VV]; X = !ON && (URG ||
+// !SN); if X, set ON and send the notification (NV to NDST, physical, fixed, edge).
 interrupt_result interrupt_remapper::post(const interrupt_request& req, const spec::irte& e, uint32_t index,
                                           walk_record* rec) {
   uint64_t pda = e.pda();
   posted_descriptor d;
   bool ok = m_mem.read(pda, d.qw, sizeof d.qw);
-  if (rec) rec->add({step_kind::posted_descriptor, cache_kind::interrupt, 0, ok, uint16_t(index), pda, pda, d.qw[4], d.qw[e.virtual_vector() / 64]});
+  if (rec)
+    rec->add({step_kind::posted_descriptor, cache_kind::interrupt, 0, ok, uint16_t(index), pda, pda, d.qw[4],
+              d.qw[e.virtual_vector() / 64]});
   if (!ok) return fail(req, fault_reason::ir_pid_read_error, index, e.fpd());  // 27h
   bool eime = m_regs.eime();
   if (d.has_reserved(eime)) return fail(req, fault_reason::ir_pid_reserved, index, e.fpd());  // 28h
@@ -133,7 +143,9 @@ interrupt_result interrupt_remapper::post(const interrupt_request& req, const sp
   bool notify = !d.on() && (e.urgent() || !d.sn());
   if (notify) d.qw[4] |= 1;
   ok = m_mem.write(pda, d.qw, sizeof d.qw);
-  if (rec) rec->add({step_kind::status_write, cache_kind::interrupt, 0, ok, uint16_t(index), pda, pda, d.qw[4], d.qw[vv / 64]});
+  if (rec)
+    rec->add({step_kind::status_write, cache_kind::interrupt, 0, ok, uint16_t(index), pda, pda, d.qw[4],
+              d.qw[vv / 64]});
   if (!ok) return fail(req, fault_reason::ir_pid_read_error, index, e.fpd());
 
   interrupt_result res;

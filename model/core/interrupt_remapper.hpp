@@ -22,9 +22,9 @@ struct posted_descriptor {
   uint64_t qw[8] = {};
 
   bool pir(unsigned vector) const { return (qw[vector / 64] >> (vector % 64)) & 1; }
-  bool on() const { return qw[4] & 1; }             // ON (256)
-  bool sn() const { return (qw[4] >> 1) & 1; }      // SN (257)
-  uint8_t nv() const { return uint8_t(qw[4] >> 16); }  // NV (279:272)
+  bool on() const { return qw[4] & 1; }                        // ON (256)
+  bool sn() const { return (qw[4] >> 1) & 1; }                 // SN (257)
+  uint8_t nv() const { return uint8_t(qw[4] >> 16); }          // NV (279:272)
   uint32_t ndst_raw() const { return uint32_t(qw[4] >> 32); }  // NDST (319:288)
   // Reserved: 271:258, 287:280, 511:320; in xAPIC mode also NDST 295:288 and 319:304 (APIC id in 303:296).
   bool has_reserved(bool eime) const {

@@ -7,60 +7,89 @@ namespace vtd::core {
 
 const char* to_string(access_kind k) {
   switch (k) {
-    case access_kind::read: return "read";
-    case access_kind::write: return "write";
-    default: return "atomic";
+    case access_kind::read:
+      return "read";
+    case access_kind::write:
+      return "write";
+    default:
+      return "atomic";
   }
 }
 
 const char* to_string(address_type t) {
   switch (t) {
-    case address_type::untranslated: return "untranslated";
-    case address_type::translation_request: return "translation_request";
-    default: return "translated";
+    case address_type::untranslated:
+      return "untranslated";
+    case address_type::translation_request:
+      return "translation_request";
+    default:
+      return "translated";
   }
 }
 
 const char* to_string(step_kind k) {
   switch (k) {
-    case step_kind::root_entry: return "root_entry";
-    case step_kind::context_entry: return "context_entry";
-    case step_kind::sl_entry: return "sl_entry";
-    case step_kind::irte: return "irte";
-    case step_kind::posted_descriptor: return "posted_descriptor";
-    case step_kind::cache_lookup: return "cache_lookup";
-    default: return "status_write";
+    case step_kind::root_entry:
+      return "root_entry";
+    case step_kind::context_entry:
+      return "context_entry";
+    case step_kind::sl_entry:
+      return "sl_entry";
+    case step_kind::irte:
+      return "irte";
+    case step_kind::posted_descriptor:
+      return "posted_descriptor";
+    case step_kind::cache_lookup:
+      return "cache_lookup";
+    default:
+      return "status_write";
   }
 }
 
 const char* to_string(cache_kind k) {
   switch (k) {
-    case cache_kind::context: return "context";
-    case cache_kind::iotlb: return "iotlb";
-    case cache_kind::pde: return "psc_pde";
-    case cache_kind::pdpe: return "psc_pdpe";
-    case cache_kind::pml4e: return "psc_pml4e";
-    case cache_kind::pml5e: return "psc_pml5e";
-    default: return "interrupt";
+    case cache_kind::context:
+      return "context";
+    case cache_kind::iotlb:
+      return "iotlb";
+    case cache_kind::pde:
+      return "psc_pde";
+    case cache_kind::pdpe:
+      return "psc_pdpe";
+    case cache_kind::pml4e:
+      return "psc_pml4e";
+    case cache_kind::pml5e:
+      return "psc_pml5e";
+    default:
+      return "interrupt";
   }
 }
 
 const char* to_string(dma_status s) {
   switch (s) {
-    case dma_status::translated: return "translated";
-    case dma_status::pass_through: return "pass_through";
-    case dma_status::untranslated: return "untranslated";
-    case dma_status::fault: return "fault";
-    default: return "interrupt";
+    case dma_status::translated:
+      return "translated";
+    case dma_status::pass_through:
+      return "pass_through";
+    case dma_status::untranslated:
+      return "untranslated";
+    case dma_status::fault:
+      return "fault";
+    default:
+      return "interrupt";
   }
 }
 
 const char* to_string(interrupt_status s) {
   switch (s) {
-    case interrupt_status::remapped: return "remapped";
-    case interrupt_status::posted: return "posted";
-    case interrupt_status::passthrough: return "passthrough";
-    default: return "fault";
+    case interrupt_status::remapped:
+      return "remapped";
+    case interrupt_status::posted:
+      return "posted";
+    case interrupt_status::passthrough:
+      return "passthrough";
+    default:
+      return "fault";
   }
 }
 

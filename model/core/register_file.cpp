@@ -16,28 +16,37 @@ register_file::register_file(const unit_config& cfg, fault_recorder& faults)
       m_iro(m_ecap.iro() * 16),
       m_fro(m_cap.fro() * 16) {
   // Software-writable bits per register (digest 1.6-1.12). Registers of absent features (QI, IR) are RsvdZ.
-  m_desc[RTADDR] = {field_mask(63, 10), 0};                                           // RTA 63:12, TTM 11:10
-  m_desc[CCMD] = {field_mask(63, 61) | field_mask(33, 0), 0};                        // ICC, CIRG, FM, SID, DID
-  m_desc[IQH] = {0, 0};                                                              // RO
-  m_desc[IQT] = {m_ecap.qi() ? field_mask(18, 4) : 0, 0};                            // QT 18:4
-  m_desc[IQA] = {m_ecap.qi() ? field_mask(63, 11) | field_mask(2, 0) : 0, 0};       // base, DW, QS
-  m_desc[IQERCD] = {0, 0};                                                           // RO
+  m_desc[RTADDR] = {field_mask(63, 10), 0};                                    // RTA 63:12, TTM 11:10
+  m_desc[CCMD] = {field_mask(63, 61) | field_mask(33, 0), 0};                  // ICC, CIRG, FM, SID, DID
+  m_desc[IQH] = {0, 0};                                                        // RO
+  m_desc[IQT] = {m_ecap.qi() ? field_mask(18, 4) : 0, 0};                      // QT 18:4
+  m_desc[IQA] = {m_ecap.qi() ? field_mask(63, 11) | field_mask(2, 0) : 0, 0};  // base, DW, QS
+  m_desc[IQERCD] = {0, 0};                                                     // RO
   uint64_t irta_mask = field_mask(63, 12) | field_mask(3, 0) | (m_ecap.eim() ? field_mask(11, 11) : 0);
-  m_desc[IRTA] = {m_ecap.ir() ? irta_mask : 0, 0};                                   // base, EIME, S
-  m_desc[IVA] = {field_mask(63, 12) | field_mask(6, 0), 0};                          // ADDR, IH, AM
-  m_desc[IOTLB] = {field_mask(63, 63) | field_mask(61, 60) | field_mask(49, 32), 0};  // IVT, IIRG, DR, DW, DID
+  m_desc[IRTA] = {m_ecap.ir() ? irta_mask : 0, 0};           // base, EIME, S
+  m_desc[IVA] = {field_mask(63, 12) | field_mask(6, 0), 0};  // ADDR, IH, AM
+  m_desc[IOTLB] = {field_mask(63, 63) | field_mask(61, 60) | field_mask(49, 32),
+                   0};  // IVT, IIRG, DR, DW, DID
 }
 
 int register_file::slot_of(uint32_t q) const {
   switch (q) {
-    case spec::reg::RTADDR: return RTADDR;
-    case spec::reg::CCMD: return CCMD;
-    case spec::reg::IQH: return IQH;
-    case spec::reg::IQT: return IQT;
-    case spec::reg::IQA: return IQA;
-    case spec::reg::IQERCD: return IQERCD;
-    case spec::reg::IRTA: return IRTA;
-    default: break;
+    case spec::reg::RTADDR:
+      return RTADDR;
+    case spec::reg::CCMD:
+      return CCMD;
+    case spec::reg::IQH:
+      return IQH;
+    case spec::reg::IQT:
+      return IQT;
+    case spec::reg::IQA:
+      return IQA;
+    case spec::reg::IQERCD:
+      return IQERCD;
+    case spec::reg::IRTA:
+      return IRTA;
+    default:
+      break;
   }
   if (q == m_iro) return IVA;
   if (q == m_iro + 8) return IOTLB;
@@ -45,7 +54,9 @@ int register_file::slot_of(uint32_t q) const {
 }
 
 // True for offsets holding a 64-bit register (the rest of the page is 32-bit registers or unimplemented).
-static bool in_frcd(uint32_t q, uint32_t fro, unsigned nfr) { return q >= fro && q < fro + 16 * nfr; }
+static bool in_frcd(uint32_t q, uint32_t fro, unsigned nfr) {
+  return q >= fro && q < fro + 16 * nfr;
+}
 
 uint64_t register_file::read_qword(uint32_t q) const {
   if (q == spec::reg::CAP) return m_cfg.cap;
@@ -60,20 +71,34 @@ uint64_t register_file::read_qword(uint32_t q) const {
 
 uint32_t register_file::read_dword(uint32_t off) const {
   switch (off) {
-    case spec::reg::VER: return m_cfg.ver & 0xFF;  // 7:4 major, 3:0 minor
-    case spec::reg::GCMD: return 0;                // write-only
-    case spec::reg::GSTS: return gsts();
-    case spec::reg::FSTS: return m_faults.fsts();
-    case spec::reg::FECTL: return m_faults.fectl();
-    case spec::reg::FEDATA: return m_faults.fedata();
-    case spec::reg::FEADDR: return m_faults.feaddr();
-    case spec::reg::FEUADDR: return m_faults.feuaddr();
-    case spec::reg::ICS: return m_ics;
-    case spec::reg::IECTL: return (m_iectl_im ? FECTL_IM : 0) | (m_iectl_ip ? FECTL_IP : 0);
-    case spec::reg::IEDATA: return m_iedata;
-    case spec::reg::IEADDR: return m_ieaddr;
-    case spec::reg::IEUADDR: return m_ieuaddr;
-    default: return 0;
+    case spec::reg::VER:
+      return m_cfg.ver & 0xFF;  // 7:4 major, 3:0 minor
+    case spec::reg::GCMD:
+      return 0;  // write-only
+    case spec::reg::GSTS:
+      return gsts();
+    case spec::reg::FSTS:
+      return m_faults.fsts();
+    case spec::reg::FECTL:
+      return m_faults.fectl();
+    case spec::reg::FEDATA:
+      return m_faults.fedata();
+    case spec::reg::FEADDR:
+      return m_faults.feaddr();
+    case spec::reg::FEUADDR:
+      return m_faults.feuaddr();
+    case spec::reg::ICS:
+      return m_ics;
+    case spec::reg::IECTL:
+      return (m_iectl_im ? FECTL_IM : 0) | (m_iectl_ip ? FECTL_IP : 0);
+    case spec::reg::IEDATA:
+      return m_iedata;
+    case spec::reg::IEADDR:
+      return m_ieaddr;
+    case spec::reg::IEUADDR:
+      return m_ieuaddr;
+    default:
+      return 0;
   }
 }
 
@@ -127,15 +152,27 @@ void register_file::write_qword(uint32_t q, uint64_t value, uint64_t enables) {
 
 void register_file::write_dword(uint32_t off, uint32_t value) {
   switch (off) {
-    case spec::reg::GCMD: write_gcmd(value); break;
-    case spec::reg::FSTS: m_faults.write_fsts(value); break;
-    case spec::reg::FECTL: m_faults.write_fectl(value); break;
-    case spec::reg::FEDATA: m_faults.write_fedata(value); break;
-    case spec::reg::FEADDR: m_faults.write_feaddr(value); break;
-    case spec::reg::FEUADDR: m_faults.write_feuaddr(value); break;
+    case spec::reg::GCMD:
+      write_gcmd(value);
+      break;
+    case spec::reg::FSTS:
+      m_faults.write_fsts(value);
+      break;
+    case spec::reg::FECTL:
+      m_faults.write_fectl(value);
+      break;
+    case spec::reg::FEDATA:
+      m_faults.write_fedata(value);
+      break;
+    case spec::reg::FEADDR:
+      m_faults.write_feaddr(value);
+      break;
+    case spec::reg::FEUADDR:
+      m_faults.write_feuaddr(value);
+      break;
     case spec::reg::ICS:
       if (!m_ecap.qi()) break;
-      if (value & 1) m_ics &= ~1u;  // IWC is RW1C
+      if (value & 1) m_ics &= ~1u;                         // IWC is RW1C
       if (m_iectl_ip && !(m_ics & 1)) m_iectl_ip = false;  // cleared status drops a held event
       notify_command(off, m_ics);
       break;
@@ -147,10 +184,17 @@ void register_file::write_dword(uint32_t off, uint32_t value) {
         ++m_iec_events;
       }
       break;
-    case spec::reg::IEDATA: m_iedata = value & 0xFFFF; break;
-    case spec::reg::IEADDR: m_ieaddr = value & ~3u; break;
-    case spec::reg::IEUADDR: m_ieuaddr = value; break;
-    default: break;  // VER, GSTS: RO; unimplemented offsets ignore writes
+    case spec::reg::IEDATA:
+      m_iedata = value & 0xFFFF;
+      break;
+    case spec::reg::IEADDR:
+      m_ieaddr = value & ~3u;
+      break;
+    case spec::reg::IEUADDR:
+      m_ieuaddr = value;
+      break;
+    default:
+      break;  // VER, GSTS: RO; unimplemented offsets ignore writes
   }
 }
 

@@ -10,16 +10,19 @@
 
 namespace vtd::core {
 
-// Lets the invalidation engine and the caches react to register writes without the register file knowing them.
+// Lets the invalidation engine and the caches react to register writes without the register file knowing
+// them.
 class register_listener {
  public:
   virtual ~register_listener() = default;
-  // Software wrote CCMD, IVA, IOTLB_REG, IQT, IQA or ICS (offset of the register's first byte; value after masks).
+  // Software wrote CCMD, IVA, IOTLB_REG, IQT, IQA or ICS (offset of the register's first byte; value after
+  // masks).
   virtual void on_command_write(uint32_t offset, uint64_t value) {
     (void)offset;
     (void)value;
   }
-  // A GCMD write took effect; `acted` holds the GCMD bits that acted (TE/QIE/IRE/CFI on change, SRTP/SIRTP/WBF).
+  // A GCMD write took effect; `acted` holds the GCMD bits that acted (TE/QIE/IRE/CFI on change,
+  // SRTP/SIRTP/WBF).
   virtual void on_global_command(uint32_t acted) { (void)acted; }
 };
 
@@ -73,8 +76,8 @@ class register_file {
   // 64-bit registers kept as plain storage with their software-visible masks.
   enum slot64 : unsigned { RTADDR, CCMD, IQH, IQT, IQA, IQERCD, IRTA, IVA, IOTLB, kSlots };
   struct reg_desc {
-    uint64_t rw;    // bits software may write
-    uint64_t w1c;   // RW1C bits
+    uint64_t rw;   // bits software may write
+    uint64_t w1c;  // RW1C bits
   };
   int slot_of(uint32_t qword_offset) const;
   uint64_t read_qword(uint32_t qword_offset) const;

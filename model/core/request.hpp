@@ -14,10 +14,18 @@ const char* to_string(address_type t);
 constexpr uint16_t make_source_id(unsigned bus, unsigned dev, unsigned fn) {
   return static_cast<uint16_t>((bus << 8) | (dev << 3) | fn);
 }
-constexpr unsigned sid_bus(uint16_t sid) { return sid >> 8; }
-constexpr unsigned sid_devfn(uint16_t sid) { return sid & 0xFF; }
-constexpr unsigned sid_dev(uint16_t sid) { return (sid >> 3) & 0x1F; }
-constexpr unsigned sid_fn(uint16_t sid) { return sid & 7; }
+constexpr unsigned sid_bus(uint16_t sid) {
+  return sid >> 8;
+}
+constexpr unsigned sid_devfn(uint16_t sid) {
+  return sid & 0xFF;
+}
+constexpr unsigned sid_dev(uint16_t sid) {
+  return (sid >> 3) & 0x1F;
+}
+constexpr unsigned sid_fn(uint16_t sid) {
+  return sid & 7;
+}
 
 struct dma_request {
   uint16_t source_id = 0;

@@ -21,12 +21,12 @@ struct translation_result {
   spec::fault_reason fault = spec::fault_reason::none;
   bool fault_recorded = false;  // false when FPD suppressed it, or the recording registers overflowed
   uint64_t hpa = 0;
-  uint64_t page_size = 0;       // 4 KiB, 2 MiB or 1 GiB for walked translations
-  bool read = false;            // effective permissions (AND over all levels)
+  uint64_t page_size = 0;  // 4 KiB, 2 MiB or 1 GiB for walked translations
+  bool read = false;       // effective permissions (AND over all levels)
   bool write = false;
   uint16_t domain_id = 0;
-  uint8_t levels = 0;           // paging levels of the context's table (3/4/5)
-  bool stale = false;           // served from a cached entry that no longer matches memory (checker mode)
+  uint8_t levels = 0;  // paging levels of the context's table (3/4/5)
+  bool stale = false;  // served from a cached entry that no longer matches memory (checker mode)
 
   bool ok() const { return status != dma_status::fault; }
 };

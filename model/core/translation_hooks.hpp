@@ -22,7 +22,7 @@ struct cached_translation {
 // A non-leaf paging entry as a paging-structure cache holds it: the table it points at and the permissions
 // accumulated from the top level down to and including it.
 struct cached_table {
-  unsigned level = 0;      // level of the cached entry (2..5); the walk resumes at level - 1
+  unsigned level = 0;  // level of the cached entry (2..5); the walk resumes at level - 1
   uint64_t next_table = 0;
   bool read = false;
   bool write = false;
@@ -56,7 +56,9 @@ class translation_hooks {
     return false;
   }
   // Called for every present, reserved-bit-free non-leaf entry the walker used.
-  virtual void fill_paging(uint16_t did, uint64_t addr, const cached_table& t) { (void)did, (void)addr, (void)t; }
+  virtual void fill_paging(uint16_t did, uint64_t addr, const cached_table& t) {
+    (void)did, (void)addr, (void)t;
+  }
 
   // Interrupt entry cache (tag: interrupt_index). Only present entries are filled.
   virtual bool lookup_irte(uint32_t index, spec::irte& out, walk_record* rec) {

@@ -13,8 +13,8 @@ struct unit_config {
   uint64_t cap = 0;
   uint64_t ecap = 0;
   unsigned haw = 46;
-  // Spec 7.2.1 lets hardware drop a fault whose SID matches a pending FRCD (QEMU does). Off by default so that
-  // every reportable fault is visible in the FRCDs.
+  // Spec 7.2.1 lets hardware drop a fault whose SID matches a pending FRCD (QEMU does). Off by default so
+  // that every reportable fault is visible in the FRCDs.
   bool compress_same_sid_faults = false;
 
   static unit_config from_preset(const spec::capability_preset& p) {

@@ -72,8 +72,12 @@ std::optional<uint64_t> physical_memory::read64(uint64_t addr) const {
   return v;
 }
 
-bool physical_memory::write64(uint64_t addr, uint64_t value) { return write(addr, &value, 8); }
-bool physical_memory::write32(uint64_t addr, uint32_t value) { return write(addr, &value, 4); }
+bool physical_memory::write64(uint64_t addr, uint64_t value) {
+  return write(addr, &value, 8);
+}
+bool physical_memory::write32(uint64_t addr, uint32_t value) {
+  return write(addr, &value, 4);
+}
 
 bool physical_memory::clear(uint64_t addr, uint64_t len) {
   if (!contains(addr, len)) return false;

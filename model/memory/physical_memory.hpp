@@ -1,5 +1,6 @@
 // Sparse simulated physical memory: 4 KiB frames allocated on first write, a fixed configured size.
-// A read or write outside [0, size) is a defined error (the walker turns it into the spec's read-error fault).
+// A read or write outside [0, size) is a defined error (the walker turns it into the spec's read-error
+// fault).
 #pragma once
 #include <array>
 #include <cstddef>

@@ -1,4 +1,5 @@
-// Bit-field helpers shared by every VT-d structure layout. Ranges are hi:lo inclusive, as the spec writes them.
+// Bit-field helpers shared by every VT-d structure layout. Ranges are hi:lo inclusive, as the spec writes
+// them.
 #pragma once
 #include <cstdint>
 
@@ -12,7 +13,9 @@ constexpr uint64_t get_bits(uint64_t value, unsigned hi, unsigned lo) {
   return (value & field_mask(hi, lo)) >> lo;
 }
 
-constexpr bool get_bit(uint64_t value, unsigned bit) { return (value >> bit) & 1; }
+constexpr bool get_bit(uint64_t value, unsigned bit) {
+  return (value >> bit) & 1;
+}
 
 constexpr uint64_t set_bits(uint64_t value, unsigned hi, unsigned lo, uint64_t field) {
   return (value & ~field_mask(hi, lo)) | ((field << lo) & field_mask(hi, lo));

@@ -17,15 +17,16 @@ constexpr std::array kTable{
                       "entry could not be read",
                       true},
     fault_reason_info{fault_reason::address_beyond_width, "LGN.1", "address_beyond_width",
-                      "input address above 2^min(MGAW,AGAW)-1 (or above HAW for pass-through/translated)", true},
+                      "input address above 2^min(MGAW,AGAW)-1 (or above HAW for pass-through/translated)",
+                      true},
     fault_reason_info{fault_reason::write_denied, "LGN.2", "write_denied",
                       "write or AtomicOp to a page without W at every level", true},
     fault_reason_info{fault_reason::read_denied, "LGN.3", "read_denied",
                       "read or AtomicOp to a page without R at every level", true},
     fault_reason_info{fault_reason::sl_table_read_error, "LSS.1", "sl_table_read_error",
                       "error reading a lower-level second-level paging entry", true},
-    fault_reason_info{fault_reason::root_read_error, "LRT.1", "root_read_error", "error reading the root entry",
-                      false},
+    fault_reason_info{fault_reason::root_read_error, "LRT.1", "root_read_error",
+                      "error reading the root entry", false},
     fault_reason_info{fault_reason::context_read_error, "LCT.1", "context_read_error",
                       "error reading the context entry", false},
     fault_reason_info{fault_reason::root_reserved, "LRT.3", "root_reserved",
@@ -69,7 +70,9 @@ constexpr std::array kTable{
 };
 }  // namespace
 
-std::span<const fault_reason_info> all_fault_reasons() { return kTable; }
+std::span<const fault_reason_info> all_fault_reasons() {
+  return kTable;
+}
 
 const fault_reason_info& info(fault_reason r) {
   for (const auto& e : kTable)
@@ -82,6 +85,5 @@ std::optional<fault_reason> fault_reason_from_code(uint8_t code) {
     if (uint8_t(e.reason) == code) return e.reason;
   return std::nullopt;
 }
-
 
 }  // namespace vtd::spec

@@ -8,7 +8,14 @@
 namespace vtd::spec {
 
 // DLM (7:5) delivery modes; other values are reserved (fault 24h).
-enum class delivery_mode : uint8_t { fixed = 0, lowest_priority = 1, smi = 2, nmi = 4, init = 5, ext_int = 7 };
+enum class delivery_mode : uint8_t {
+  fixed = 0,
+  lowest_priority = 1,
+  smi = 2,
+  nmi = 4,
+  init = 5,
+  ext_int = 7
+};
 bool is_valid_delivery_mode(unsigned dlm);
 const char* delivery_mode_name(unsigned dlm);
 
@@ -25,25 +32,30 @@ struct irte {
   uint64_t lo = 0;
   uint64_t hi = 0;
 
-  bool present() const { return get_bit(lo, 0); }      // P (0)
-  bool fpd() const { return get_bit(lo, 1); }          // FPD (1), evaluated even when P=0
-  bool posted() const { return get_bit(lo, 15); }      // IM (15): 0 remapped, 1 posted
+  bool present() const { return get_bit(lo, 0); }  // P (0)
+  bool fpd() const { return get_bit(lo, 1); }      // FPD (1), evaluated even when P=0
+  bool posted() const { return get_bit(lo, 15); }  // IM (15): 0 remapped, 1 posted
   uint16_t sid() const { return static_cast<uint16_t>(get_bits(hi, 15, 0)); }  // SID (79:64)
   unsigned sq() const { return static_cast<unsigned>(get_bits(hi, 17, 16)); }  // SQ (81:80)
-  source_validation svt() const { return static_cast<source_validation>(get_bits(hi, 19, 18)); }  // SVT (83:82)
+  source_validation svt() const {
+    return static_cast<source_validation>(get_bits(hi, 19, 18));
+  }  // SVT (83:82)
 
   // Remapped format (IM=0)
-  bool dm() const { return get_bit(lo, 2); }  // DM (2): 0 physical, 1 logical
-  bool rh() const { return get_bit(lo, 3); }  // RH (3)
-  bool tm() const { return get_bit(lo, 4); }  // TM (4): 0 edge, 1 level
-  unsigned dlm() const { return static_cast<unsigned>(get_bits(lo, 7, 5)); }       // DLM (7:5)
-  unsigned avail() const { return static_cast<unsigned>(get_bits(lo, 11, 8)); }    // AVAIL (11:8)
-  uint8_t vector() const { return static_cast<uint8_t>(get_bits(lo, 23, 16)); }    // V (23:16)
+  bool dm() const { return get_bit(lo, 2); }                                  // DM (2): 0 physical, 1 logical
+  bool rh() const { return get_bit(lo, 3); }                                  // RH (3)
+  bool tm() const { return get_bit(lo, 4); }                                  // TM (4): 0 edge, 1 level
+  unsigned dlm() const { return static_cast<unsigned>(get_bits(lo, 7, 5)); }  // DLM (7:5)
+  unsigned avail() const { return static_cast<unsigned>(get_bits(lo, 11, 8)); }     // AVAIL (11:8)
+  uint8_t vector() const { return static_cast<uint8_t>(get_bits(lo, 23, 16)); }     // V (23:16)
   uint32_t dst_raw() const { return static_cast<uint32_t>(get_bits(lo, 63, 32)); }  // DST (63:32)
   // Destination as the APIC sees it: xAPIC mode (EIME=0) uses DST bits 47:40 only.
-  uint32_t destination(bool eime) const { return eime ? dst_raw() : static_cast<uint32_t>(get_bits(lo, 47, 40)); }
+  uint32_t destination(bool eime) const {
+    return eime ? dst_raw() : static_cast<uint32_t>(get_bits(lo, 47, 40));
+  }
 
-  // Reserved bits of a present remapped-format entry (fault 24h). In xAPIC mode DST 39:32 and 63:48 are reserved.
+  // Reserved bits of a present remapped-format entry (fault 24h). In xAPIC mode DST 39:32 and 63:48 are
+  // reserved.
   uint64_t reserved_lo_remapped(bool eime) const {
     uint64_t m = field_mask(14, 12) | field_mask(31, 24);
     if (!eime) m |= field_mask(39, 32) | field_mask(63, 48);
@@ -52,10 +64,12 @@ struct irte {
   uint64_t reserved_hi() const { return hi & field_mask(63, 20); }  // 127:84
 
   // Posted format (IM=1)
-  bool urgent() const { return get_bit(lo, 14); }                                  // URG (14)
-  uint8_t virtual_vector() const { return static_cast<uint8_t>(get_bits(lo, 23, 16)); }  // VV (23:16)
+  bool urgent() const { return get_bit(lo, 14); }                                              // URG (14)
+  uint8_t virtual_vector() const { return static_cast<uint8_t>(get_bits(lo, 23, 16)); }        // VV (23:16)
   uint64_t pda() const { return (get_bits(lo, 63, 38) << 6) | (get_bits(hi, 63, 32) << 32); }  // PDA
-  uint64_t reserved_lo_posted() const { return lo & (field_mask(7, 2) | field_mask(13, 12) | field_mask(37, 24)); }
+  uint64_t reserved_lo_posted() const {
+    return lo & (field_mask(7, 2) | field_mask(13, 12) | field_mask(37, 24));
+  }
   uint64_t reserved_hi_posted(unsigned haw) const {
     uint64_t m = field_mask(31, 20);
     if (haw < 64) m |= (above_width_mask(haw) >> 32) << 32;  // PDA bits above HAW live in 127:96
@@ -84,7 +98,8 @@ struct irte {
     irte e;
     e.lo = 1 | (urgent ? (1u << 14) : 0u) | (1u << 15) | (uint64_t(vv) << 16) |
            ((get_bits(pid_addr, 31, 6)) << 38);
-    e.hi = uint64_t(sid) | (uint64_t(sq & 3) << 16) | (uint64_t(svt) << 18) | (get_bits(pid_addr, 63, 32) << 32);
+    e.hi =
+        uint64_t(sid) | (uint64_t(sq & 3) << 16) | (uint64_t(svt) << 18) | (get_bits(pid_addr, 63, 32) << 32);
     return e;
   }
   static constexpr uint64_t size_bytes = 16;

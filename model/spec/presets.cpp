@@ -13,17 +13,17 @@ struct field_pos {
 };
 
 constexpr std::array kCapFields{
-    field_pos{"nd", 2, 0, 0},     field_pos{"rwbf", 4, 4, 0},    field_pos{"plmr", 5, 5, 0},
-    field_pos{"phmr", 6, 6, 0},   field_pos{"cm", 7, 7, 0},      field_pos{"sagaw", 12, 8, 0},
-    field_pos{"mgaw", 21, 16, 1}, field_pos{"zlr", 22, 22, 0},   field_pos{"fro", 33, 24, 0},
-    field_pos{"sllps", 37, 34, 0}, field_pos{"psi", 39, 39, 0},  field_pos{"nfr", 47, 40, 1},
-    field_pos{"mamv", 53, 48, 0}, field_pos{"dwd", 54, 54, 0},   field_pos{"drd", 55, 55, 0},
-    field_pos{"pi", 59, 59, 0},   field_pos{"esirtps", 62, 62, 0}, field_pos{"esrtps", 63, 63, 0},
+    field_pos{"nd", 2, 0, 0},      field_pos{"rwbf", 4, 4, 0},      field_pos{"plmr", 5, 5, 0},
+    field_pos{"phmr", 6, 6, 0},    field_pos{"cm", 7, 7, 0},        field_pos{"sagaw", 12, 8, 0},
+    field_pos{"mgaw", 21, 16, 1},  field_pos{"zlr", 22, 22, 0},     field_pos{"fro", 33, 24, 0},
+    field_pos{"sllps", 37, 34, 0}, field_pos{"psi", 39, 39, 0},     field_pos{"nfr", 47, 40, 1},
+    field_pos{"mamv", 53, 48, 0},  field_pos{"dwd", 54, 54, 0},     field_pos{"drd", 55, 55, 0},
+    field_pos{"pi", 59, 59, 0},    field_pos{"esirtps", 62, 62, 0}, field_pos{"esrtps", 63, 63, 0},
 };
 constexpr std::array kEcapFields{
-    field_pos{"c", 0, 0, 0},     field_pos{"qi", 1, 1, 0},      field_pos{"dt", 2, 2, 0},
-    field_pos{"ir", 3, 3, 0},    field_pos{"eim", 4, 4, 0},     field_pos{"pt", 6, 6, 0},
-    field_pos{"sc", 7, 7, 0},    field_pos{"iro", 17, 8, 0},    field_pos{"mhmv", 23, 20, 0},
+    field_pos{"c", 0, 0, 0},      field_pos{"qi", 1, 1, 0},     field_pos{"dt", 2, 2, 0},
+    field_pos{"ir", 3, 3, 0},     field_pos{"eim", 4, 4, 0},    field_pos{"pt", 6, 6, 0},
+    field_pos{"sc", 7, 7, 0},     field_pos{"iro", 17, 8, 0},   field_pos{"mhmv", 23, 20, 0},
     field_pos{"smts", 43, 43, 0}, field_pos{"adms", 52, 52, 0},
 };
 
@@ -63,24 +63,50 @@ constexpr uint64_t ecap_value(std::initializer_list<std::pair<const char*, uint6
 // SAGAW 39-bit, SLLPS 2M+1G, PSI, MAMV=18, one FRCD at 0x220, IVA/IOTLB at 0xF0, DRD/DWD, ECAP QI+IRO+PT,
 // IR and EIM when intremap/eim are on; its default aw-bits is 39 in QEMU 7.2).
 const std::array kPresets{
-    capability_preset{
-        "server", "current Intel server part (legacy-mode capabilities)", 0x10,
-        cap_value({{"nd", 6}, {"plmr", 1}, {"phmr", 1}, {"sagaw", 0b01110}, {"mgaw", 57}, {"zlr", 1},
-                   {"fro", 0x40}, {"sllps", 3}, {"psi", 1}, {"nfr", 8}, {"mamv", 18}, {"dwd", 1},
-                   {"drd", 1}, {"pi", 1}}),
-        ecap_value({{"c", 0}, {"qi", 1}, {"dt", 1}, {"ir", 1}, {"eim", 1}, {"pt", 1}, {"sc", 1},
-                    {"iro", 0x30}, {"mhmv", 15}}),
-        46},
-    capability_preset{
-        "qemu", "QEMU 7.2 default -device intel-iommu,intremap=on (aw-bits=39)", 0x10,
-        cap_value({{"nd", 6}, {"sagaw", 0b00010}, {"mgaw", 39}, {"fro", 0x22}, {"sllps", 3}, {"psi", 1},
-                   {"nfr", 1}, {"mamv", 18}, {"dwd", 1}, {"drd", 1}}),
-        ecap_value({{"qi", 1}, {"ir", 1}, {"eim", 1}, {"pt", 1}, {"iro", 0xF}}), 39},
+    capability_preset{"server", "current Intel server part (legacy-mode capabilities)", 0x10,
+                      cap_value({{"nd", 6},
+                                 {"plmr", 1},
+                                 {"phmr", 1},
+                                 {"sagaw", 0b01110},
+                                 {"mgaw", 57},
+                                 {"zlr", 1},
+                                 {"fro", 0x40},
+                                 {"sllps", 3},
+                                 {"psi", 1},
+                                 {"nfr", 8},
+                                 {"mamv", 18},
+                                 {"dwd", 1},
+                                 {"drd", 1},
+                                 {"pi", 1}}),
+                      ecap_value({{"c", 0},
+                                  {"qi", 1},
+                                  {"dt", 1},
+                                  {"ir", 1},
+                                  {"eim", 1},
+                                  {"pt", 1},
+                                  {"sc", 1},
+                                  {"iro", 0x30},
+                                  {"mhmv", 15}}),
+                      46},
+    capability_preset{"qemu", "QEMU 7.2 default -device intel-iommu,intremap=on (aw-bits=39)", 0x10,
+                      cap_value({{"nd", 6},
+                                 {"sagaw", 0b00010},
+                                 {"mgaw", 39},
+                                 {"fro", 0x22},
+                                 {"sllps", 3},
+                                 {"psi", 1},
+                                 {"nfr", 1},
+                                 {"mamv", 18},
+                                 {"dwd", 1},
+                                 {"drd", 1}}),
+                      ecap_value({{"qi", 1}, {"ir", 1}, {"eim", 1}, {"pt", 1}, {"iro", 0xF}}), 39},
 };
 
 }  // namespace
 
-std::span<const capability_preset> capability_presets() { return kPresets; }
+std::span<const capability_preset> capability_presets() {
+  return kPresets;
+}
 
 std::optional<capability_preset> find_capability_preset(std::string_view name) {
   for (const auto& p : kPresets)

@@ -68,14 +68,26 @@ struct ecap_reg {
 
 // RTADDR (digest 1.6): 63:12 RTA, 11:10 TTM.
 enum class ttm : uint8_t { legacy = 0, scalable = 1, reserved = 2, abort_dma = 3 };
-inline uint64_t rtaddr_rta(uint64_t v) { return v & field_mask(63, 12); }
-inline ttm rtaddr_ttm(uint64_t v) { return static_cast<ttm>(get_bits(v, 11, 10)); }
+inline uint64_t rtaddr_rta(uint64_t v) {
+  return v & field_mask(63, 12);
+}
+inline ttm rtaddr_ttm(uint64_t v) {
+  return static_cast<ttm>(get_bits(v, 11, 10));
+}
 
 // IRTA (digest 1.12): 63:12 base, 11 EIME, 3:0 S (2^(S+1) entries).
-inline uint64_t irta_base(uint64_t v) { return v & field_mask(63, 12); }
-inline bool irta_eime(uint64_t v) { return get_bit(v, 11); }
-inline unsigned irta_size_field(uint64_t v) { return unsigned(get_bits(v, 3, 0)); }
-inline uint32_t irta_entries(uint64_t v) { return uint32_t{1} << (irta_size_field(v) + 1); }
+inline uint64_t irta_base(uint64_t v) {
+  return v & field_mask(63, 12);
+}
+inline bool irta_eime(uint64_t v) {
+  return get_bit(v, 11);
+}
+inline unsigned irta_size_field(uint64_t v) {
+  return unsigned(get_bits(v, 3, 0));
+}
+inline uint32_t irta_entries(uint64_t v) {
+  return uint32_t{1} << (irta_size_field(v) + 1);
+}
 inline uint64_t make_irta(uint64_t base, unsigned s, bool eime) {
   return (base & field_mask(63, 12)) | (eime ? (1u << 11) : 0u) | (s & 0xF);
 }

@@ -1,4 +1,5 @@
-// Legacy-mode root entry (VT-d spec 9.1, digest section 2): 128 bits, 256 per 4 KiB root table, indexed by bus.
+// Legacy-mode root entry (VT-d spec 9.1, digest section 2): 128 bits, 256 per 4 KiB root table, indexed by
+// bus.
 #pragma once
 #include <cstdint>
 
@@ -10,8 +11,8 @@ struct root_entry {
   uint64_t lo = 0;  // QW0
   uint64_t hi = 0;  // QW1: RsvdZ in legacy mode
 
-  bool present() const { return get_bit(lo, 0); }                // P (bit 0)
-  uint64_t ctp() const { return lo & field_mask(63, 12); }       // CTP (63:12), context-table pointer
+  bool present() const { return get_bit(lo, 0); }           // P (bit 0)
+  uint64_t ctp() const { return lo & field_mask(63, 12); }  // CTP (63:12), context-table pointer
   // Reserved bits for a present entry: 11:1, CTP bits 63:haw, all of 127:64 (LRT.3 / fault 0Ah).
   uint64_t reserved_lo(unsigned haw) const { return lo & (field_mask(11, 1) | above_width_mask(haw)); }
   uint64_t reserved_hi() const { return hi; }

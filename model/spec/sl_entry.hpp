@@ -10,36 +10,40 @@ namespace vtd::spec {
 constexpr unsigned kMaxLevels = 5;
 
 // Input-address bits consumed at a level: 9 bits per level above the 12-bit page offset.
-constexpr unsigned level_shift(unsigned level) { return 12 + 9 * (level - 1); }
+constexpr unsigned level_shift(unsigned level) {
+  return 12 + 9 * (level - 1);
+}
 constexpr unsigned level_index(uint64_t addr, unsigned level) {
   return static_cast<unsigned>((addr >> level_shift(level)) & 0x1FF);
 }
 // Bytes mapped by one leaf at this level: 4 KiB (1), 2 MiB (2), 1 GiB (3).
-constexpr uint64_t level_page_size(unsigned level) { return uint64_t{1} << level_shift(level); }
+constexpr uint64_t level_page_size(unsigned level) {
+  return uint64_t{1} << level_shift(level);
+}
 
 // What the reserved-bit check needs to know about the hardware (CAP/ECAP and the platform).
 struct sl_check_config {
-  unsigned haw = 46;            // host address width: bits 51:haw of an address field are RsvdZ
-  bool super_2m = true;         // CAP.SLLPS bit 0
-  bool super_1g = true;         // CAP.SLLPS bit 1
-  bool snoop_control = false;   // ECAP.SC: SNP (bit 11) in a leaf is reserved without it
-  bool device_tlb = false;      // ECAP.DT: TM (bit 62) in a leaf is reserved without it (3.x definition)
+  unsigned haw = 46;           // host address width: bits 51:haw of an address field are RsvdZ
+  bool super_2m = true;        // CAP.SLLPS bit 0
+  bool super_1g = true;        // CAP.SLLPS bit 1
+  bool snoop_control = false;  // ECAP.SC: SNP (bit 11) in a leaf is reserved without it
+  bool device_tlb = false;     // ECAP.DT: TM (bit 62) in a leaf is reserved without it (3.x definition)
 };
 
 struct sl_entry {
   uint64_t raw = 0;
 
-  bool r() const { return get_bit(raw, 0); }     // R (0)
-  bool w() const { return get_bit(raw, 1); }     // W (1)
-  bool x() const { return get_bit(raw, 2); }     // X (2): ignored in legacy mode
+  bool r() const { return get_bit(raw, 0); }  // R (0)
+  bool w() const { return get_bit(raw, 1); }  // W (1)
+  bool x() const { return get_bit(raw, 2); }  // X (2): ignored in legacy mode
   unsigned emt() const { return static_cast<unsigned>(get_bits(raw, 5, 3)); }  // EMT (5:3), leaf
-  bool ipat() const { return get_bit(raw, 6); }  // IPAT (6), leaf
-  bool ps() const { return get_bit(raw, 7); }    // PS (7) at PDPE/PDE
-  bool a() const { return get_bit(raw, 8); }     // A (8)
-  bool d() const { return get_bit(raw, 9); }     // D (9), leaf
-  bool snp() const { return get_bit(raw, 11); }  // SNP (11), leaf
-  bool tm() const { return get_bit(raw, 62); }   // TM (62), leaf
-  bool present() const { return r() || w(); }    // not present when R=W=0
+  bool ipat() const { return get_bit(raw, 6); }                                // IPAT (6), leaf
+  bool ps() const { return get_bit(raw, 7); }                                  // PS (7) at PDPE/PDE
+  bool a() const { return get_bit(raw, 8); }                                   // A (8)
+  bool d() const { return get_bit(raw, 9); }                                   // D (9), leaf
+  bool snp() const { return get_bit(raw, 11); }                                // SNP (11), leaf
+  bool tm() const { return get_bit(raw, 62); }                                 // TM (62), leaf
+  bool present() const { return r() || w(); }                                  // not present when R=W=0
 
   // True when this entry ends the walk at `level` (a 4 KiB PTE, or PS=1 at level 2/3).
   bool is_leaf(unsigned level) const { return level == 1 || ((level == 2 || level == 3) && ps()); }

@@ -6,10 +6,14 @@ namespace vtd::spec {
 
 const char* to_string(translation_type tt) {
   switch (tt) {
-    case translation_type::untranslated_only: return "untranslated";
-    case translation_type::device_tlb: return "device_tlb";
-    case translation_type::pass_through: return "pass_through";
-    default: return "reserved";
+    case translation_type::untranslated_only:
+      return "untranslated";
+    case translation_type::device_tlb:
+      return "device_tlb";
+    case translation_type::pass_through:
+      return "pass_through";
+    default:
+      return "reserved";
   }
 }
 
@@ -19,13 +23,20 @@ bool is_valid_delivery_mode(unsigned dlm) {
 
 const char* delivery_mode_name(unsigned dlm) {
   switch (dlm) {
-    case 0: return "fixed";
-    case 1: return "lowest_priority";
-    case 2: return "smi";
-    case 4: return "nmi";
-    case 5: return "init";
-    case 7: return "ext_int";
-    default: return "reserved";
+    case 0:
+      return "fixed";
+    case 1:
+      return "lowest_priority";
+    case 2:
+      return "smi";
+    case 4:
+      return "nmi";
+    case 5:
+      return "init";
+    case 7:
+      return "ext_int";
+    default:
+      return "reserved";
   }
 }
 

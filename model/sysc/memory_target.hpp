@@ -2,9 +2,9 @@
 // (DMI would bypass timing and statistics). Data is not modelled here: tables live in the core's
 // physical_memory, and DMA payloads do not affect translation.
 #pragma once
+#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 namespace vtd::sysc {
 

@@ -8,8 +8,12 @@ namespace vtd::sysc {
 using timing::picoseconds;
 
 namespace {
-picoseconds to_ps(const sc_core::sc_time& t) { return static_cast<picoseconds>(t.to_seconds() * 1e12 + 0.5); }
-sc_core::sc_time from_ps(picoseconds ps) { return sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS); }
+picoseconds to_ps(const sc_core::sc_time& t) {
+  return static_cast<picoseconds>(t.to_seconds() * 1e12 + 0.5);
+}
+sc_core::sc_time from_ps(picoseconds ps) {
+  return sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS);
+}
 }  // namespace
 
 remapping_unit_module::remapping_unit_module(sc_core::sc_module_name name, core::remapping_unit& unit,
@@ -45,7 +49,8 @@ void remapping_unit_module::b_transport(tlm::tlm_generic_payload& gp, sc_core::s
   ext->hpa = r.hpa;
   ext->iotlb_hit = false;
   for (const auto& s : m_walk)
-    if (s.kind == core::step_kind::cache_lookup && s.cache == core::cache_kind::iotlb && s.ok) ext->iotlb_hit = true;
+    if (s.kind == core::step_kind::cache_lookup && s.cache == core::cache_kind::iotlb && s.ok)
+      ext->iotlb_hit = true;
 
   if (r.status == core::dma_status::interrupt) {
     handle_interrupt(gp, *ext, arrival, delay);

@@ -4,11 +4,11 @@
 // reservation), and the translated access goes downstream to memory. No wait() per transaction: latency is
 // annotated on the b_transport delay (loosely-timed, temporal decoupling).
 #pragma once
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 #include <functional>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "model/core/remapping_unit.hpp"
 #include "model/sysc/request_extension.hpp"

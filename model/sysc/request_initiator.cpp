@@ -26,8 +26,8 @@ void request_initiator::issue_all() {
   tlm::tlm_generic_payload gp;
   request_extension ext;
   gp.set_extension(&ext);
-  // The payload would delete attached extensions when destroyed; ext lives on this stack, so detach it on every
-  // exit, including an exception from a callback.
+  // The payload would delete attached extensions when destroyed; ext lives on this stack, so detach it on
+  // every exit, including an exception from a callback.
   struct detach_guard {
     tlm::tlm_generic_payload& gp;
     request_extension* ext;

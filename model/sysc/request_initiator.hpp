@@ -3,13 +3,13 @@
 // quantum keeper: it never waits per request, it syncs with the kernel once per quantum. Requests are posted:
 // the initiator does not stall for completion, it records the completion time the target annotated.
 #pragma once
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
 #include <cstdint>
 #include <exception>
 #include <functional>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "model/sysc/request_extension.hpp"
 

@@ -30,10 +30,14 @@ picoseconds latency_model::reserve_lookup(picoseconds arrival) {
 picoseconds latency_model::step_cost(const core::walk_step& s) const {
   if (s.kind == step_kind::cache_lookup) {
     switch (s.cache) {
-      case cache_kind::iotlb: return m_params.cycles(m_params.iotlb_hit_cycles);
-      case cache_kind::context: return m_params.cycles(m_params.context_cache_hit_cycles);
-      case cache_kind::interrupt: return m_params.cycles(m_params.iec_hit_cycles);
-      default: return m_params.cycles(m_params.psc_hit_cycles);
+      case cache_kind::iotlb:
+        return m_params.cycles(m_params.iotlb_hit_cycles);
+      case cache_kind::context:
+        return m_params.cycles(m_params.context_cache_hit_cycles);
+      case cache_kind::interrupt:
+        return m_params.cycles(m_params.iec_hit_cycles);
+      default:
+        return m_params.cycles(m_params.psc_hit_cycles);
     }
   }
   return timing_params::ns(m_params.table_read_ns);
@@ -49,7 +53,8 @@ unsigned first_memory_step(const core::walk_record& walk) {
 }
 }  // namespace
 
-request_timing latency_model::price_dma(picoseconds arrival, const core::walk_record& walk, bool include_access) {
+request_timing latency_model::price_dma(picoseconds arrival, const core::walk_record& walk,
+                                        bool include_access) {
   request_timing t;
   t.arrival = arrival;
   t.lookup_start = reserve_lookup(arrival);

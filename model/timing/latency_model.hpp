@@ -12,10 +12,10 @@ namespace vtd::timing {
 
 struct request_timing {
   picoseconds arrival = 0;
-  picoseconds lookup_start = 0;   // after queueing for the lookup pipeline
-  picoseconds walk_start = 0;     // when a walker took the request (== lookup end when none needed)
+  picoseconds lookup_start = 0;  // after queueing for the lookup pipeline
+  picoseconds walk_start = 0;    // when a walker took the request (== lookup end when none needed)
   picoseconds translation_done = 0;
-  picoseconds done = 0;           // translated access (or interrupt delivery) completed
+  picoseconds done = 0;  // translated access (or interrupt delivery) completed
   picoseconds walker_queue_delay = 0;
   unsigned memory_reads = 0;
   bool used_walker = false;

@@ -1,7 +1,7 @@
 // Named timing presets. Sources: pcie-bench (Neugebauer et al., SIGCOMM'18) Broadwell measurements: 64 B DMA
-// read median ~600 ns with the IOMMU on, ~880 ns once the window outgrows the IOTLB reach (knee between 256 KiB
-// and 512 KiB); gem5 SMMUv3 (3-cycle TLB, 4-cycle walk caches, 16 walkers); Linux dmar_perf_latency (IOTLB
-// invalidation with wait ~1-2 us). Everything else is a stated assumption (docs/timing.md).
+// read median ~600 ns with the IOMMU on, ~880 ns once the window outgrows the IOTLB reach (knee between 256
+// KiB and 512 KiB); gem5 SMMUv3 (3-cycle TLB, 4-cycle walk caches, 16 walkers); Linux dmar_perf_latency
+// (IOTLB invalidation with wait ~1-2 us). Everything else is a stated assumption (docs/timing.md).
 #include <array>
 
 #include "model/timing/timing_params.hpp"
@@ -38,7 +38,9 @@ const std::array kPresets{
 
 }  // namespace
 
-std::span<const timing_preset> timing_presets() { return kPresets; }
+std::span<const timing_preset> timing_presets() {
+  return kPresets;
+}
 
 std::optional<timing_params> find_timing_preset(std::string_view name) {
   for (const auto& p : kPresets)

@@ -1,5 +1,5 @@
-// Rendering check and dump reports: text grouped by device and domain (what an engineer pastes into a bug report)
-// and JSON (docs/check.md).
+// Rendering check and dump reports: text grouped by device and domain (what an engineer pastes into a bug
+// report) and JSON (docs/check.md).
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -13,23 +13,36 @@ namespace vtd::tables {
 
 namespace {
 
-std::string hex(uint64_t v) { return fmt::format("0x{:x}", v); }
-std::string bdf(int bus, int devfn) { return fmt::format("{:02x}:{:02x}.{}", bus, (devfn >> 3) & 0x1F, devfn & 7); }
-std::string bdf(uint16_t sid) { return bdf(sid >> 8, sid & 0xFF); }
+std::string hex(uint64_t v) {
+  return fmt::format("0x{:x}", v);
+}
+std::string bdf(int bus, int devfn) {
+  return fmt::format("{:02x}:{:02x}.{}", bus, (devfn >> 3) & 0x1F, devfn & 7);
+}
+std::string bdf(uint16_t sid) {
+  return bdf(sid >> 8, sid & 0xFF);
+}
 std::string size_text(uint64_t b) {
   if (b >= (1ull << 30) && b % (1ull << 30) == 0) return fmt::format("{}GiB", b >> 30);
   if (b >= (1ull << 20) && b % (1ull << 20) == 0) return fmt::format("{}MiB", b >> 20);
   return fmt::format("{}KiB", b >> 10);
 }
-const char* tt_name(unsigned tt) { return spec::to_string(static_cast<spec::translation_type>(tt)); }
+const char* tt_name(unsigned tt) {
+  return spec::to_string(static_cast<spec::translation_type>(tt));
+}
 
 std::string where(const finding& f) {
   std::string w;
-  if (f.structure == "sl") w = fmt::format("domain {} level {} index {}", f.domain, f.paging_level, f.index);
-  else if (f.structure == "context") w = fmt::format("device {} context entry", bdf(f.bus, f.devfn));
-  else if (f.structure == "root") w = fmt::format("bus 0x{:02x} root entry", f.bus);
-  else if (f.structure == "irte") w = fmt::format("IRTE {}", f.index);
-  else w = f.structure;
+  if (f.structure == "sl")
+    w = fmt::format("domain {} level {} index {}", f.domain, f.paging_level, f.index);
+  else if (f.structure == "context")
+    w = fmt::format("device {} context entry", bdf(f.bus, f.devfn));
+  else if (f.structure == "root")
+    w = fmt::format("bus 0x{:02x} root entry", f.bus);
+  else if (f.structure == "irte")
+    w = fmt::format("IRTE {}", f.index);
+  else
+    w = f.structure;
   if (f.entry_address)
     w += f.raw_hi || f.structure == "root" || f.structure == "context" || f.structure == "irte"
              ? fmt::format(" at {} raw 0x{:016x}_{:016x}", hex(f.entry_address), f.raw_hi, f.raw_lo)
@@ -38,22 +51,22 @@ std::string where(const finding& f) {
 }
 
 void mappings_text(std::string& o, const domain_info& d) {
-  o += fmt::format("  domain {}: {}-level table at {}, {} table pages, {} mapped in {} ranges, devices", d.did, d.levels,
-                   hex(d.root), d.table_pages, size_text(d.mapped_bytes), d.ranges.size());
+  o += fmt::format("  domain {}: {}-level table at {}, {} table pages, {} mapped in {} ranges, devices",
+                   d.did, d.levels, hex(d.root), d.table_pages, size_text(d.mapped_bytes), d.ranges.size());
   for (auto sid : d.devices) {
     o += ' ';
     o += bdf(sid);
   }
   o += "\n";
   for (const auto& r : d.ranges)
-    o += fmt::format("    IOVA 0x{:012x}-0x{:012x} -> HPA 0x{:012x}-0x{:012x}  {}{}  {} x {}\n", r.iova, r.iova + r.size - 1,
-                     r.hpa, r.hpa + r.size - 1, r.read ? "R" : "-", r.write ? "W" : "-", r.size / r.page_size,
-                     size_text(r.page_size));
+    o += fmt::format("    IOVA 0x{:012x}-0x{:012x} -> HPA 0x{:012x}-0x{:012x}  {}{}  {} x {}\n", r.iova,
+                     r.iova + r.size - 1, r.hpa, r.hpa + r.size - 1, r.read ? "R" : "-", r.write ? "W" : "-",
+                     r.size / r.page_size, size_text(r.page_size));
 }
 
 nlohmann::ordered_json finding_json(const finding& f) {
-  nlohmann::ordered_json j{{"severity", to_string(f.level)}, {"code", f.code}, {"message", f.message},
-                           {"structure", f.structure}};
+  nlohmann::ordered_json j{
+      {"severity", to_string(f.level)}, {"code", f.code}, {"message", f.message}, {"structure", f.structure}};
   if (f.bus >= 0) j["bus"] = f.bus;
   if (f.devfn >= 0) j["device"] = bdf(f.bus, f.devfn);
   if (f.domain >= 0) j["domain"] = f.domain;
@@ -61,7 +74,8 @@ nlohmann::ordered_json finding_json(const finding& f) {
   if (f.index >= 0) j["index"] = f.index;
   if (f.entry_address) {
     j["entry_address"] = hex(f.entry_address);
-    j["raw"] = f.raw_hi ? nlohmann::ordered_json::array({hex(f.raw_lo), hex(f.raw_hi)}) : nlohmann::ordered_json(hex(f.raw_lo));
+    j["raw"] = f.raw_hi ? nlohmann::ordered_json::array({hex(f.raw_lo), hex(f.raw_hi)})
+                        : nlohmann::ordered_json(hex(f.raw_lo));
   }
   return j;
 }
@@ -69,8 +83,12 @@ nlohmann::ordered_json finding_json(const finding& f) {
 nlohmann::ordered_json devices_json(const check_report& r) {
   auto a = nlohmann::ordered_json::array();
   for (const auto& d : r.devices)
-    a.push_back({{"device", bdf(d.sid)}, {"translation", tt_name(d.tt)}, {"fpd", d.fpd}, {"did", d.did},
-                 {"aw", d.aw}, {"slptptr", hex(d.slptptr)}});
+    a.push_back({{"device", bdf(d.sid)},
+                 {"translation", tt_name(d.tt)},
+                 {"fpd", d.fpd},
+                 {"did", d.did},
+                 {"aw", d.aw},
+                 {"slptptr", hex(d.slptptr)}});
   return a;
 }
 
@@ -79,12 +97,21 @@ nlohmann::ordered_json domains_json(const check_report& r) {
   for (const auto& d : r.domains) {
     auto ranges = nlohmann::ordered_json::array();
     for (const auto& m : d.ranges)
-      ranges.push_back({{"iova", hex(m.iova)}, {"hpa", hex(m.hpa)}, {"size", hex(m.size)}, {"page_size", m.page_size},
-                        {"read", m.read}, {"write", m.write}});
+      ranges.push_back({{"iova", hex(m.iova)},
+                        {"hpa", hex(m.hpa)},
+                        {"size", hex(m.size)},
+                        {"page_size", m.page_size},
+                        {"read", m.read},
+                        {"write", m.write}});
     auto devs = nlohmann::ordered_json::array();
     for (auto sid : d.devices) devs.push_back(bdf(sid));
-    a.push_back({{"did", d.did}, {"levels", d.levels}, {"root", hex(d.root)}, {"devices", devs},
-                 {"table_pages", d.table_pages}, {"mapped_bytes", d.mapped_bytes}, {"ranges", ranges}});
+    a.push_back({{"did", d.did},
+                 {"levels", d.levels},
+                 {"root", hex(d.root)},
+                 {"devices", devs},
+                 {"table_pages", d.table_pages},
+                 {"mapped_bytes", d.mapped_bytes},
+                 {"ranges", ranges}});
   }
   return a;
 }
@@ -117,31 +144,32 @@ nlohmann::ordered_json interrupts_json(const check_report& r) {
 
 void interrupts_text(std::string& o, const check_report& r) {
   if (r.interrupts.empty()) return;
-  o += fmt::format("\ninterrupt remapping table ({} mode): {} present entries\n", r.irta_eime ? "x2APIC" : "xAPIC",
-                   r.interrupts.size());
+  o += fmt::format("\ninterrupt remapping table ({} mode): {} present entries\n",
+                   r.irta_eime ? "x2APIC" : "xAPIC", r.interrupts.size());
   for (const auto& i : r.interrupts) {
     spec::irte e{i.lo, i.hi};
     const char* svt[] = {"any source", "SID", "bus range", "reserved SVT"};
     const std::string check = e.svt() == spec::source_validation::requester_id
                                   ? fmt::format("SID {} SQ {}", bdf(e.sid()), e.sq())
-                                  : e.svt() == spec::source_validation::bus_range
-                                        ? fmt::format("buses 0x{:02x}-0x{:02x}", e.sid() >> 8, e.sid() & 0xFF)
-                                        : std::string(svt[unsigned(e.svt())]);
+                              : e.svt() == spec::source_validation::bus_range
+                                  ? fmt::format("buses 0x{:02x}-0x{:02x}", e.sid() >> 8, e.sid() & 0xFF)
+                                  : std::string(svt[unsigned(e.svt())]);
     if (e.posted())
-      o += fmt::format("  {:>5}  posted  vv {:>3} -> descriptor {}{}  {}\n", i.index, e.virtual_vector(), hex(e.pda()),
-                       e.urgent() ? " urgent" : "", check);
+      o += fmt::format("  {:>5}  posted  vv {:>3} -> descriptor {}{}  {}\n", i.index, e.virtual_vector(),
+                       hex(e.pda()), e.urgent() ? " urgent" : "", check);
     else
       o += fmt::format("  {:>5}  vector {:>3} -> {} APIC {:<4} {:<15} {:<5} {}\n", i.index, e.vector(),
-                       e.dm() ? "logical" : "physical", e.destination(r.irta_eime), spec::delivery_mode_name(e.dlm()),
-                       e.tm() ? "level" : "edge", check);
+                       e.dm() ? "logical" : "physical", e.destination(r.irta_eime),
+                       spec::delivery_mode_name(e.dlm()), e.tm() ? "level" : "edge", check);
   }
 }
 
 }  // namespace
 
 std::string format_check_text(const check_report& r, bool include_mappings) {
-  std::string o = fmt::format("vtdsim check: {} errors, {} warnings ({} entries examined{})\n", r.count(severity::error),
-                              r.count(severity::warning), r.entries_examined, r.truncated ? ", stopped at the work limit" : "");
+  std::string o = fmt::format("vtdsim check: {} errors, {} warnings ({} entries examined{})\n",
+                              r.count(severity::error), r.count(severity::warning), r.entries_examined,
+                              r.truncated ? ", stopped at the work limit" : "");
   o += fmt::format("  {} devices, {} domains, {} interrupt entries\n", r.devices.size(), r.domains.size(),
                    r.interrupts.size());
   // Findings grouped by where they are: registers/root table, each device, each domain, the interrupt table.
@@ -166,7 +194,8 @@ std::string format_check_text(const check_report& r, bool include_mappings) {
           [&](const finding& f) { return f.structure == "context" && f.bus == bus && f.devfn == devfn; });
   }
   for (const auto& d : r.domains) {
-    std::string heading = fmt::format("domain {} ({}-level table at {}, devices", d.did, d.levels, hex(d.root));
+    std::string heading =
+        fmt::format("domain {} ({}-level table at {}, devices", d.did, d.levels, hex(d.root));
     for (auto sid : d.devices) {
       heading += ' ';
       heading += bdf(sid);
@@ -174,7 +203,8 @@ std::string format_check_text(const check_report& r, bool include_mappings) {
     heading += ')';
     group(heading, [&](const finding& f) { return f.structure == "sl" && f.domain == d.did; });
   }
-  group("interrupt remapping table", [](const finding& f) { return f.structure == "irte" || f.structure == "irta"; });
+  group("interrupt remapping table",
+        [](const finding& f) { return f.structure == "irte" || f.structure == "irta"; });
   if (include_mappings) {
     o += "\nmappings\n";
     for (const auto& d : r.domains) mappings_text(o, d);
@@ -185,8 +215,10 @@ std::string format_check_text(const check_report& r, bool include_mappings) {
 std::string format_check_json(const check_report& r) {
   nlohmann::ordered_json j;
   j["schema_version"] = 1;
-  j["summary"] = {{"errors", r.count(severity::error)}, {"warnings", r.count(severity::warning)},
-                  {"entries_examined", r.entries_examined}, {"truncated", r.truncated}};
+  j["summary"] = {{"errors", r.count(severity::error)},
+                  {"warnings", r.count(severity::warning)},
+                  {"entries_examined", r.entries_examined},
+                  {"truncated", r.truncated}};
   auto f = nlohmann::ordered_json::array();
   for (const auto& x : r.findings) f.push_back(finding_json(x));
   j["findings"] = f;
@@ -199,8 +231,8 @@ std::string format_check_json(const check_report& r) {
 std::string format_dump_text(const check_report& r) {
   std::string o = fmt::format("devices ({}):\n", r.devices.size());
   for (const auto& d : r.devices)
-    o += fmt::format("  {}  {:<13} DID {:<5} AW {} ({}-level)  SLPTPTR {}{}\n", bdf(d.sid), tt_name(d.tt), d.did, d.aw,
-                     d.aw + 2, hex(d.slptptr), d.fpd ? "  FPD" : "");
+    o += fmt::format("  {}  {:<13} DID {:<5} AW {} ({}-level)  SLPTPTR {}{}\n", bdf(d.sid), tt_name(d.tt),
+                     d.did, d.aw, d.aw + 2, hex(d.slptptr), d.fpd ? "  FPD" : "");
   o += fmt::format("\ndomains ({}):\n", r.domains.size());
   for (const auto& d : r.domains) mappings_text(o, d);
   interrupts_text(o, r);

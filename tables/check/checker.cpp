@@ -14,30 +14,38 @@
 #include "model/spec/root_entry.hpp"
 #include "model/spec/sl_entry.hpp"
 
-// Findings are built with positional aggregate initialisers that leave trailing path fields at their defaults.
+// Findings are built with positional aggregate initialisers that leave trailing path fields at their
+// defaults.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace vtd::tables {
 
 const char* to_string(severity s) {
   switch (s) {
-    case severity::error: return "error";
-    case severity::warning: return "warning";
-    default: return "info";
+    case severity::error:
+      return "error";
+    case severity::warning:
+      return "warning";
+    default:
+      return "info";
   }
 }
 
 size_t check_report::count(severity s) const {
-  return size_t(std::count_if(findings.begin(), findings.end(), [s](const finding& f) { return f.level == s; }));
+  return size_t(
+      std::count_if(findings.begin(), findings.end(), [s](const finding& f) { return f.level == s; }));
 }
 
 namespace {
 
-std::string hex(uint64_t v) { return fmt::format("0x{:x}", v); }
+std::string hex(uint64_t v) {
+  return fmt::format("0x{:x}", v);
+}
 
 class walker {
  public:
-  walker(const core::physical_memory& mem, const check_registers& regs, const check_limits& lim, check_report& out)
+  walker(const core::physical_memory& mem, const check_registers& regs, const check_limits& lim,
+         check_report& out)
       : m_mem(mem), m_regs(regs), m_lim(lim), m_out(out), m_cap{regs.cap}, m_ecap{regs.ecap} {
     m_sl.haw = regs.haw;
     m_sl.super_2m = m_cap.super_2m();
@@ -57,7 +65,8 @@ class walker {
     if (++m_out.entries_examined <= m_lim.max_entries) return true;
     if (!m_out.truncated) {
       m_out.truncated = true;
-      add({severity::error, "check.limit", fmt::format("stopped after examining {} entries (work limit)", m_lim.max_entries)});
+      add({severity::error, "check.limit",
+           fmt::format("stopped after examining {} entries (work limit)", m_lim.max_entries)});
     }
     return false;
   }
@@ -71,9 +80,13 @@ class walker {
   void root_table() {
     const uint64_t rta = spec::reg::rtaddr_rta(m_regs.rtaddr);
     if (spec::reg::rtaddr_ttm(m_regs.rtaddr) != spec::reg::ttm::legacy)
-      add({severity::error, "rtaddr.ttm", fmt::format("RTADDR.TTM={}: only legacy mode (00b) is checked", unsigned(spec::reg::rtaddr_ttm(m_regs.rtaddr))), "rtaddr"});
+      add({severity::error, "rtaddr.ttm",
+           fmt::format("RTADDR.TTM={}: only legacy mode (00b) is checked",
+                       unsigned(spec::reg::rtaddr_ttm(m_regs.rtaddr))),
+           "rtaddr"});
     if (above_haw(rta) || !in_memory(rta, 4096)) {
-      add({severity::error, "rtaddr.beyond_memory", fmt::format("root table {} lies beyond memory or the host address width", hex(rta)), "rtaddr"});
+      add({severity::error, "rtaddr.beyond_memory",
+           fmt::format("root table {} lies beyond memory or the host address width", hex(rta)), "rtaddr"});
       return;
     }
     for (unsigned bus = 0; bus < 256 && budget(); ++bus) {
@@ -84,15 +97,18 @@ class walker {
         if (e.lo || e.hi) {
           where.level = severity::warning;
           where.code = "root.nonpresent_bits";
-          where.message = "not-present root entry (P=0) has other bits set; hardware ignores them, but it looks like a half-written entry";
+          where.message =
+              "not-present root entry (P=0) has other bits set; hardware ignores them, but it looks like a "
+              "half-written entry";
           add(where);
         }
         continue;
       }
       if (e.has_reserved(m_regs.haw)) {
         where.code = "root.reserved";
-        where.message = fmt::format("reserved bits set (11:1, 127:64, CTP above HAW): low 0x{:x}, high 0x{:x} -> fault 0Ah",
-                                    e.reserved_lo(m_regs.haw), e.reserved_hi());
+        where.message = fmt::format(
+            "reserved bits set (11:1, 127:64, CTP above HAW): low 0x{:x}, high 0x{:x} -> fault 0Ah",
+            e.reserved_lo(m_regs.haw), e.reserved_hi());
         add(where);
         continue;
       }
@@ -110,7 +126,8 @@ class walker {
     for (unsigned devfn = 0; devfn < 256 && budget(); ++devfn) {
       const uint64_t at = table + devfn * 16;
       spec::context_entry e{*read(at), *read(at + 8)};
-      finding where{severity::error, "", "", "context", int(bus), int(devfn), -1, 0, int(devfn), at, e.lo, e.hi};
+      finding where{severity::error, "", "",   "context", int(bus), int(devfn), -1, 0,
+                    int(devfn),      at, e.lo, e.hi};
       if (!e.present()) {
         if ((e.lo & ~uint64_t{2}) || e.hi) {  // FPD (bit 1) is meaningful even when P=0
           where.level = severity::warning;
@@ -123,18 +140,20 @@ class walker {
       const unsigned did_bits = m_cap.domain_id_bits();
       if (e.has_reserved(m_regs.haw, did_bits)) {
         where.code = "context.reserved";
-        where.message = fmt::format("reserved bits set (11:4, 71, 127:88, DID above {} bits, SLPTPTR above HAW): low 0x{:x}, "
-                                    "high 0x{:x} -> fault 0Bh",
-                                    did_bits, e.reserved_lo(m_regs.haw), e.reserved_hi(did_bits));
+        where.message = fmt::format(
+            "reserved bits set (11:4, 71, 127:88, DID above {} bits, SLPTPTR above HAW): low 0x{:x}, "
+            "high 0x{:x} -> fault 0Bh",
+            did_bits, e.reserved_lo(m_regs.haw), e.reserved_hi(did_bits));
         add(where);
         continue;
       }
       const auto tt = e.tt();
-      if (tt == spec::translation_type::reserved || (tt == spec::translation_type::device_tlb && !m_ecap.dt()) ||
+      if (tt == spec::translation_type::reserved ||
+          (tt == spec::translation_type::device_tlb && !m_ecap.dt()) ||
           (tt == spec::translation_type::pass_through && !m_ecap.pt())) {
         where.code = "context.tt_unsupported";
-        where.message = fmt::format("TT={:02b}b ({}) is not supported by ECAP (DT={}, PT={}) -> fault 03h", unsigned(tt),
-                                    spec::to_string(tt), int(m_ecap.dt()), int(m_ecap.pt()));
+        where.message = fmt::format("TT={:02b}b ({}) is not supported by ECAP (DT={}, PT={}) -> fault 03h",
+                                    unsigned(tt), spec::to_string(tt), int(m_ecap.dt()), int(m_ecap.pt()));
         add(where);
         continue;
       }
@@ -143,7 +162,8 @@ class walker {
       if (tt == spec::translation_type::pass_through) continue;
       if (!m_cap.supports_aw(e.aw())) {
         where.code = "context.aw_unsupported";
-        where.message = fmt::format("AW={:03b}b is not in CAP.SAGAW 0b{:05b} -> fault 03h", e.aw(), m_cap.sagaw());
+        where.message =
+            fmt::format("AW={:03b}b is not in CAP.SAGAW 0b{:05b} -> fault 03h", e.aw(), m_cap.sagaw());
         add(where);
         continue;
       }
@@ -157,35 +177,41 @@ class walker {
       if (!fresh && (it->second.first != e.slptptr() || it->second.second != e.aw())) {
         where.level = severity::warning;
         where.code = "context.did_reused";
-        where.message = fmt::format("DID {} is used with another page table ({} AW {} vs {} AW {}): caches are DID-tagged, "
-                                    "so the two devices may see each other's translations",
-                                    e.did(), hex(e.slptptr()), e.aw(), hex(it->second.first), it->second.second);
+        where.message = fmt::format(
+            "DID {} is used with another page table ({} AW {} vs {} AW {}): caches are DID-tagged, "
+            "so the two devices may see each other's translations",
+            e.did(), hex(e.slptptr()), e.aw(), hex(it->second.first), it->second.second);
         add(where);
       }
       m_domain_devices[{e.slptptr(), spec::aw_to_levels(e.aw())}].push_back(dev);
     }
   }
 
-  // One page-table page: `path` holds the tables above it (cycle detection), `seen` every table of this domain.
+  // One page-table page: `path` holds the tables above it (cycle detection), `seen` every table of this
+  // domain.
   void sl_table(uint64_t table, unsigned level, uint64_t base, domain_info& d, std::vector<uint64_t>& path,
                 std::set<uint64_t>& seen, int bus, int devfn) {
     if (std::find(path.begin(), path.end(), table) != path.end()) {
       add({severity::error, "sl.cycle",
-           fmt::format("page-table page {} is reachable twice on one path (a cycle): a walk would loop", hex(table)), "sl",
-           bus, devfn, d.did, level, -1, table});
+           fmt::format("page-table page {} is reachable twice on one path (a cycle): a walk would loop",
+                       hex(table)),
+           "sl", bus, devfn, d.did, level, -1, table});
       return;
     }
     if (!seen.insert(table).second) {
       add({severity::warning, "sl.table_reused",
-           fmt::format("page-table page {} is reachable from several entries of domain {} (legal, but changing it "
-                       "changes every IOVA range that reaches it)", hex(table), d.did),
+           fmt::format(
+               "page-table page {} is reachable from several entries of domain {} (legal, but changing it "
+               "changes every IOVA range that reaches it)",
+               hex(table), d.did),
            "sl", bus, devfn, d.did, level, -1, table});
       return;
     }
     if (auto [it, fresh] = m_table_owner.try_emplace(table, d.did); !fresh && it->second != d.did)
       add({severity::warning, "sl.shared_between_domains",
-           fmt::format("page-table page {} is used by domains {} and {} (legal; invalidations must cover both DIDs)",
-                       hex(table), it->second, d.did),
+           fmt::format(
+               "page-table page {} is used by domains {} and {} (legal; invalidations must cover both DIDs)",
+               hex(table), it->second, d.did),
            "sl", bus, devfn, d.did, level, -1, table});
     ++d.table_pages;
     path.push_back(table);
@@ -207,16 +233,18 @@ class walker {
       if (const uint64_t rsv = e.reserved_bits(level, m_sl)) {
         const bool ps_only = rsv == (uint64_t{1} << 7) && (level == 2 || level == 3);
         where.code = ps_only ? "sl.superpage_not_supported" : "sl.reserved";
-        where.message = ps_only ? fmt::format("PS=1 at level {} but CAP.SLLPS does not allow {} pages -> fault 0Ch", level,
-                                              level == 2 ? "2 MiB" : "1 GiB")
-                                : fmt::format("reserved bits 0x{:x} set (IOVA {}) -> fault 0Ch", rsv, hex(iova));
+        where.message =
+            ps_only ? fmt::format("PS=1 at level {} but CAP.SLLPS does not allow {} pages -> fault 0Ch",
+                                  level, level == 2 ? "2 MiB" : "1 GiB")
+                    : fmt::format("reserved bits 0x{:x} set (IOVA {}) -> fault 0Ch", rsv, hex(iova));
         add(where);
         continue;
       }
       if (e.w() && !e.r()) {
         where.level = severity::warning;
         where.code = "sl.write_only";
-        where.message = fmt::format("W=1 without R at IOVA {}: legal, but devices rarely write what they may not read", hex(iova));
+        where.message = fmt::format(
+            "W=1 without R at IOVA {}: legal, but devices rarely write what they may not read", hex(iova));
         add(where);
       }
       if (e.is_leaf(level)) {
@@ -225,14 +253,18 @@ class walker {
         if (hpa <= spec::kInterruptRangeLast && hpa + size > spec::kInterruptRangeBase) {
           where.level = severity::warning;
           where.code = "sl.maps_interrupt_range";
-          where.message = fmt::format("IOVA {} maps onto the interrupt address range 0xFEE00000-0xFEEFFFFF: DMA there "
-                                      "faults (0Eh)", hex(iova));
+          where.message = fmt::format(
+              "IOVA {} maps onto the interrupt address range 0xFEE00000-0xFEEFFFFF: DMA there "
+              "faults (0Eh)",
+              hex(iova));
           add(where);
         }
         if (iova <= spec::kInterruptRangeLast && iova + size > spec::kInterruptRangeBase) {
           where.level = severity::warning;
           where.code = "sl.iova_in_interrupt_range";
-          where.message = "a mapping covers IOVAs 0xFEE00000-0xFEEFFFFF: DMA writes there are interrupt requests, never translated";
+          where.message =
+              "a mapping covers IOVAs 0xFEE00000-0xFEEFFFFF: DMA writes there are interrupt requests, never "
+              "translated";
           add(where);
         }
         add_range(d, mapped_range{iova, hpa, size, size, e.r(), e.w()});
@@ -284,12 +316,15 @@ class walker {
     m_out.irta_eime = eime;
     const uint32_t entries = spec::reg::irta_entries(v);
     if (v & spec::field_mask(10, 4))
-      add({severity::error, "irta.reserved", fmt::format("IRTA reserved bits 10:4 set: 0x{:x}", v & spec::field_mask(10, 4)), "irta"});
+      add({severity::error, "irta.reserved",
+           fmt::format("IRTA reserved bits 10:4 set: 0x{:x}", v & spec::field_mask(10, 4)), "irta"});
     if (eime && !m_ecap.eim())
       add({severity::error, "irta.eime_unsupported", "IRTA.EIME=1 (x2APIC) but ECAP.EIM=0", "irta"});
     if (!in_memory(base, uint64_t(entries) * 16) || above_haw(base)) {
       add({severity::error, "irta.beyond_memory",
-           fmt::format("interrupt remapping table {} ({} entries) lies beyond memory -> fault 23h", hex(base), entries), "irta"});
+           fmt::format("interrupt remapping table {} ({} entries) lies beyond memory -> fault 23h", hex(base),
+                       entries),
+           "irta"});
       return;
     }
     for (uint32_t i = 0; i < entries && budget(); ++i) {
@@ -327,10 +362,13 @@ class walker {
         // Separate the destination rule (EIME-dependent) from plain reserved bits.
         const bool dst_only = !e.reserved_lo_remapped(true) && !e.reserved_hi();
         where.code = dst_only ? "irte.destination" : "irte.reserved";
-        where.message = dst_only ? fmt::format("destination 0x{:x} is not valid in xAPIC mode (EIME=0: only DST[15:8]) -> fault 24h",
-                                               e.dst_raw())
-                                 : fmt::format("reserved bits set: low 0x{:x}, high 0x{:x} -> fault 24h",
-                                               e.reserved_lo_remapped(eime), e.reserved_hi());
+        where.message =
+            dst_only
+                ? fmt::format(
+                      "destination 0x{:x} is not valid in xAPIC mode (EIME=0: only DST[15:8]) -> fault 24h",
+                      e.dst_raw())
+                : fmt::format("reserved bits set: low 0x{:x}, high 0x{:x} -> fault 24h",
+                              e.reserved_lo_remapped(eime), e.reserved_hi());
         add(where);
       }
       if (!spec::is_valid_delivery_mode(e.dlm())) {
@@ -355,7 +393,8 @@ class walker {
 
 }  // namespace
 
-check_report check_tables(const core::physical_memory& mem, const check_registers& regs, const check_limits& lim) {
+check_report check_tables(const core::physical_memory& mem, const check_registers& regs,
+                          const check_limits& lim) {
   check_report r;
   walker(mem, regs, lim, r).run();
   return r;

@@ -1,7 +1,8 @@
 // Validating what a table builder wrote (VT-d spec chapter 9, digest sections 2, 4, 7): walks everything
-// reachable from RTADDR and IRTA in a memory image (root table, every present context entry, every level of every
-// page table, the interrupt remapping table) and reports every violation with its path, raw value and severity,
-// plus what each domain maps. Reads memory only; bounded work and cycle detection make garbage input safe.
+// reachable from RTADDR and IRTA in a memory image (root table, every present context entry, every level of
+// every page table, the interrupt remapping table) and reports every violation with its path, raw value and
+// severity, plus what each domain maps. Reads memory only; bounded work and cycle detection make garbage
+// input safe.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -17,8 +18,8 @@ const char* to_string(severity s);
 
 struct finding {
   severity level = severity::error;
-  std::string code;     // stable identifier, e.g. "sl.reserved" (docs/check.md lists them all)
-  std::string message;  // what is wrong and why it matters
+  std::string code;       // stable identifier, e.g. "sl.reserved" (docs/check.md lists them all)
+  std::string message;    // what is wrong and why it matters
   std::string structure;  // "root", "context", "sl", "irte", "rtaddr", "irta"
   int bus = -1, devfn = -1, domain = -1;
   unsigned paging_level = 0;
@@ -80,7 +81,8 @@ struct check_limits {
   size_t max_findings = 10000;        // findings kept (all are counted in the summary line)
 };
 
-check_report check_tables(const core::physical_memory& mem, const check_registers& regs, const check_limits& lim = {});
+check_report check_tables(const core::physical_memory& mem, const check_registers& regs,
+                          const check_limits& lim = {});
 
 // Rendering: human text grouped by device and domain, and JSON (docs/check.md).
 std::string format_check_text(const check_report& r, bool include_mappings);

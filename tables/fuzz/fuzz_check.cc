@@ -1,6 +1,6 @@
-// libFuzzer target: the table checker on arbitrary memory contents and register values. The first 32 bytes are
-// RTADDR, IRTA, CAP, ECAP; the rest is written at physical address 0 and repeated into a few pages so that
-// pointers find tables.
+// libFuzzer target: the table checker on arbitrary memory contents and register values. The first 32 bytes
+// are RTADDR, IRTA, CAP, ECAP; the rest is written at physical address 0 and repeated into a few pages so
+// that pointers find tables.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::memcpy(w, data, 32);
   vtd::core::physical_memory mem(uint64_t{1} << 20);
   const size_t body = size - 32;
-  for (uint64_t page = 0; page < 64 && body; ++page) mem.write(page * 4096, data + 32, body < 4096 ? body : 4096);
+  for (uint64_t page = 0; page < 64 && body; ++page)
+    mem.write(page * 4096, data + 32, body < 4096 ? body : 4096);
   vtd::tables::check_registers regs;
   regs.has_rtaddr = true;
   regs.rtaddr = w[0] & 0xFFFFF000u;

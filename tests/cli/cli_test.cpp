@@ -28,7 +28,9 @@ run_result run(const std::string& args) {
   return r;
 }
 
-std::string example(const std::string& name) { return std::string(VTDSIM_SOURCE_DIR) + "/examples/" + name; }
+std::string example(const std::string& name) {
+  return std::string(VTDSIM_SOURCE_DIR) + "/examples/" + name;
+}
 
 std::string write_temp(const std::string& name, const std::string& text) {
   std::string path = testing::TempDir() + name;
@@ -39,7 +41,8 @@ std::string write_temp(const std::string& name, const std::string& text) {
 }  // namespace
 
 TEST(Cli, TranslateHitsTheHandComputedAddress) {
-  auto r = run("translate --platform " + example("two-devices.json") + " --sid 00:02.0 --iova 0x100040 --write --json");
+  auto r = run("translate --platform " + example("two-devices.json") +
+               " --sid 00:02.0 --iova 0x100040 --write --json");
   ASSERT_EQ(r.code, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["status"], "ok");
@@ -48,7 +51,8 @@ TEST(Cli, TranslateHitsTheHandComputedAddress) {
 }
 
 TEST(Cli, FaultIsAResultNotAnError) {
-  auto r = run("translate --platform " + example("two-devices.json") + " --sid 00:02.0 --iova 0x200000 --write --json");
+  auto r = run("translate --platform " + example("two-devices.json") +
+               " --sid 00:02.0 --iova 0x200000 --write --json");
   ASSERT_EQ(r.code, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["status"], "fault");
@@ -76,8 +80,9 @@ TEST(Cli, QueryFileGivesOneJsonLinePerQuery) {
 }
 
 TEST(Cli, RawMemoryImageTranslates) {
-  // Tables written by hand as raw bytes, loaded at 0x1000 (address = image offset + 0x1000): root table 0x1000,
-  // context table 0x2000, then a 3-level walk PDPT 0x4000 -> PD 0x5000 -> PT 0x6000 for device 00:01.0 (devfn 8).
+  // Tables written by hand as raw bytes, loaded at 0x1000 (address = image offset + 0x1000): root table
+  // 0x1000, context table 0x2000, then a 3-level walk PDPT 0x4000 -> PD 0x5000 -> PT 0x6000 for device
+  // 00:01.0 (devfn 8).
   std::string img(0x6000, '\0');
   auto put = [&](size_t at, uint64_t v) {
     for (int i = 0; i < 8; ++i) img[at + i] = char(v >> (8 * i));
@@ -89,7 +94,8 @@ TEST(Cli, RawMemoryImageTranslates) {
   put(0x4000, 0x6003);                        // PDE 0 -> PT 0x6000, R W
   put(0x5000 + 5 * 8, 0xABCDE003);            // PTE 5 -> frame 0xABCDE000, R W
   auto path = write_temp("image.bin", img);
-  auto r = run("translate --mem " + path + "@0x1000 --rtaddr 0x1000 --preset server --sid 00:01.0 --iova 0x5123 --json");
+  auto r = run("translate --mem " + path +
+               "@0x1000 --rtaddr 0x1000 --preset server --sid 00:01.0 --iova 0x5123 --json");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(nlohmann::json::parse(r.out)["hpa"], "0xabcde123");
 }
@@ -130,9 +136,11 @@ TEST(Cli, TimedAndFunctionalReplayAgreeOnEveryRequest) {
       "8000 dma 00:05.0 read 0x1000 64\n";
   auto t = write_temp("agree.trace", trace);
   std::string a = testing::TempDir() + "functional.csv", b = testing::TempDir() + "timed.csv";
-  auto f = run("replay --platform " + example("two-devices.json") + " --trace " + t + " --functional --quiet --per-request " + a);
+  auto f = run("replay --platform " + example("two-devices.json") + " --trace " + t +
+               " --functional --quiet --per-request " + a);
   ASSERT_EQ(f.code, 0) << f.out;
-  auto s = run("replay --platform " + example("two-devices.json") + " --trace " + t + " --quiet --per-request " + b);
+  auto s = run("replay --platform " + example("two-devices.json") + " --trace " + t +
+               " --quiet --per-request " + b);
   ASSERT_EQ(s.code, 0) << s.out;
   auto columns = [](const std::string& path) {  // everything but latency
     std::ifstream in(path);
@@ -153,17 +161,20 @@ TEST(Cli, ReplayReportsStaleTranslationAndLeavesNoPartialOutput) {
                       "2 unmap dom=1 iova=0x500000 len=0x1000\n"
                       "3 dma 00:02.0 read 0x500000 64\n");
   std::string stats = testing::TempDir() + "stale.json";
-  auto r = run("replay --functional --platform " + example("two-devices.json") + " --trace " + t + " --stats-json " + stats);
+  auto r = run("replay --functional --platform " + example("two-devices.json") + " --trace " + t +
+               " --stats-json " + stats);
   ASSERT_EQ(r.code, 0) << r.out;
   std::ifstream in(stats);
   auto j = nlohmann::json::parse(in);
   EXPECT_EQ(j["stats"]["stale.translations_served"], 1);
   EXPECT_NE(j["stale_examples"][0]["fix"].get<std::string>().find("page-selective"), std::string::npos);
 
-  auto bad = write_temp("bad.trace", "0 map dom=1 iova=0x500000 hpa=0x50000000 len=0x1000 rw\n1 dma 00:02.0 raed 0x0 4\n");
+  auto bad = write_temp("bad.trace",
+                        "0 map dom=1 iova=0x500000 hpa=0x50000000 len=0x1000 rw\n1 dma 00:02.0 raed 0x0 4\n");
   std::string out = testing::TempDir() + "never.json";
   std::remove(out.c_str());
-  r = run("replay --functional --platform " + example("two-devices.json") + " --trace " + bad + " --stats-json " + out);
+  r = run("replay --functional --platform " + example("two-devices.json") + " --trace " + bad +
+          " --stats-json " + out);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("bad.trace:2:"), std::string::npos) << r.out;
   EXPECT_FALSE(std::ifstream(out).good()) << "no statistics file for a failed run";
@@ -177,8 +188,10 @@ TEST(Cli, CheckAndDump) {
   std::string pages = testing::TempDir() + "pages.bin";
   r = run("dump --platform " + example("two-devices.json") + " --save-pages " + pages);
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("IOVA 0x000000200000-0x0000003fffff -> HPA 0x000080000000-0x0000801fffff  R-  1 x 2MiB"),
-            std::string::npos) << r.out;
+  EXPECT_NE(
+      r.out.find("IOVA 0x000000200000-0x0000003fffff -> HPA 0x000080000000-0x0000801fffff  R-  1 x 2MiB"),
+      std::string::npos)
+      << r.out;
   // The saved pages, loaded back as a plain image with the register values, dump the same mappings.
   auto again = run("dump --pages " + pages + " --rtaddr 0x10000000 --memory-size 64GiB");
   ASSERT_EQ(again.code, 0) << again.out;
@@ -204,7 +217,8 @@ TEST(Cli, CheckAndDump) {
 }
 
 TEST(Cli, WalkExplainsAFault) {
-  auto r = run("walk --platform " + example("two-devices.json") + " --sid 00:02.0 --iova 0x200040 --write --json");
+  auto r =
+      run("walk --platform " + example("two-devices.json") + " --sid 00:02.0 --iova 0x200040 --write --json");
   ASSERT_EQ(r.code, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["fault"]["reason"], "0x05");
@@ -221,8 +235,9 @@ TEST(Cli, CheckTraceFindsMissingInvalidation) {
   EXPECT_EQ(r.code, 2) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["stale_translations_served"], 1);
-  EXPECT_NE(j["stale_examples"][0]["changed"].get<std::string>().find("unmap of [0x500000, 0x501000) at record 2"),
-            std::string::npos);
+  EXPECT_NE(
+      j["stale_examples"][0]["changed"].get<std::string>().find("unmap of [0x500000, 0x501000) at record 2"),
+      std::string::npos);
   auto fixed = write_temp("with-inval.trace",
                           "0 map dom=1 iova=0x500000 hpa=0x50000000 len=0x1000 rw\n"
                           "1 dma 00:02.0 read 0x500000 64\n"

@@ -46,8 +46,10 @@ TEST(TraceCli, GenIsDeterministicAndConvertsBothWays) {
   EXPECT_EQ(s1["devices"], s2["devices"]);
   EXPECT_EQ(s1["kinds"]["dma"], 5000);
   // The converted trace replays to the same statistics as the original.
-  auto r1 = sh("replay -q --functional --platform " + d + "a.json --trace " + d + "a.vtdt --stats-json " + d + "s1.json");
-  auto r2 = sh("replay -q --functional --platform " + d + "a.json --trace " + d + "a.txt.gz --stats-json " + d + "s2.json");
+  auto r1 = sh("replay -q --functional --platform " + d + "a.json --trace " + d + "a.vtdt --stats-json " + d +
+               "s1.json");
+  auto r2 = sh("replay -q --functional --platform " + d + "a.json --trace " + d + "a.txt.gz --stats-json " +
+               d + "s2.json");
   ASSERT_EQ(r1.first, 0) << r1.second;
   ASSERT_EQ(r2.first, 0) << r2.second;
   auto j1 = nlohmann::json::parse(slurp(d + "s1.json")), j2 = nlohmann::json::parse(slurp(d + "s2.json"));
@@ -57,7 +59,8 @@ TEST(TraceCli, GenIsDeterministicAndConvertsBothWays) {
 
 TEST(TraceCli, TruncatedTraceIsAnError) {
   const std::string d = testing::TempDir();
-  ASSERT_EQ(sh("gen -q --dmas 2000 --compression none -o " + d + "t.vtdt --platform-out " + d + "t.json").first, 0);
+  ASSERT_EQ(
+      sh("gen -q --dmas 2000 --compression none -o " + d + "t.vtdt --platform-out " + d + "t.json").first, 0);
   std::string bytes = slurp(d + "t.vtdt");
   std::ofstream(d + "cut.vtdt", std::ios::binary) << bytes.substr(0, bytes.size() - 7);
   auto [code, out] = sh("trace stat " + d + "cut.vtdt");

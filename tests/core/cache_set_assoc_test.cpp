@@ -135,10 +135,10 @@ TEST(cache_set_assoc, invalidate_by_predicate_and_tag) {
 }
 
 TEST(cache_set_assoc, rejects_bad_geometry) {
-  EXPECT_THROW(make(12, 4, replacement_policy::lru), std::invalid_argument);   // 3 sets
-  EXPECT_THROW(make(10, 4, replacement_policy::lru), std::invalid_argument);   // not a multiple
-  EXPECT_THROW(make(12, 12, replacement_policy::plru), std::invalid_argument); // PLRU needs 2^n ways
-  EXPECT_NO_THROW(make(12, 12, replacement_policy::lru));                      // fully associative, 1 set
+  EXPECT_THROW(make(12, 4, replacement_policy::lru), std::invalid_argument);    // 3 sets
+  EXPECT_THROW(make(10, 4, replacement_policy::lru), std::invalid_argument);    // not a multiple
+  EXPECT_THROW(make(12, 12, replacement_policy::plru), std::invalid_argument);  // PLRU needs 2^n ways
+  EXPECT_NO_THROW(make(12, 12, replacement_policy::lru));                       // fully associative, 1 set
 }
 
 // Seeded property test: an LRU / FIFO cache of any geometry behaves like per-set shadow lists kept here.

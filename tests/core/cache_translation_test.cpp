@@ -23,9 +23,9 @@ TEST_P(iotlb_both, finds_an_entry_of_any_size_covering_the_address) {
   iotlb t(cfg);
   EXPECT_EQ(t.capacity(), GetParam() ? 768u : 256u);
   ASSERT_TRUE(t.fill(1, 0x4000'0000 + 0x20'1234, 0x1'8000'0000, G1, true, false));  // 1 GiB at 1 GiB
-  ASSERT_TRUE(t.fill(1, 0x0060'0000, 0x7'0020'0000, M2, true, true));                // 2 MiB at 6 MiB
-  ASSERT_TRUE(t.fill(1, 0x0000'5000, 0x9'9999'9000, K4, false, true));               // 4 KiB at 20 KiB
-  EXPECT_FALSE(t.fill(1, 0, 0, 8192, true, true));                                   // not a page size
+  ASSERT_TRUE(t.fill(1, 0x0060'0000, 0x7'0020'0000, M2, true, true));               // 2 MiB at 6 MiB
+  ASSERT_TRUE(t.fill(1, 0x0000'5000, 0x9'9999'9000, K4, false, true));              // 4 KiB at 20 KiB
+  EXPECT_FALSE(t.fill(1, 0, 0, 8192, true, true));                                  // not a page size
 
   const iotlb_entry* e = t.lookup(1, 0x7FFF'FFFF);  // last byte of the 1 GiB page
   ASSERT_NE(e, nullptr);
@@ -39,10 +39,10 @@ TEST_P(iotlb_both, finds_an_entry_of_any_size_covering_the_address) {
   e = t.lookup(1, 0x5FFF);
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->frame, 0x9'9999'9000u);
-  EXPECT_EQ(t.lookup(1, 0x6000), nullptr);         // next 4 KiB page
-  EXPECT_EQ(t.lookup(1, 0x0080'0000), nullptr);    // next 2 MiB page
-  EXPECT_EQ(t.lookup(1, 0x8000'0000), nullptr);    // next 1 GiB page
-  EXPECT_EQ(t.lookup(2, 0x5000), nullptr);         // other domain
+  EXPECT_EQ(t.lookup(1, 0x6000), nullptr);       // next 4 KiB page
+  EXPECT_EQ(t.lookup(1, 0x0080'0000), nullptr);  // next 2 MiB page
+  EXPECT_EQ(t.lookup(1, 0x8000'0000), nullptr);  // next 1 GiB page
+  EXPECT_EQ(t.lookup(2, 0x5000), nullptr);       // other domain
 
   const auto& s = t.stats();
   EXPECT_EQ(s.total.lookups, 7u);
@@ -63,7 +63,8 @@ TEST_P(iotlb_both, eviction_statistics_per_size) {
   EXPECT_EQ(s.by_size[0].fills, 64u);
   EXPECT_EQ(s.by_size[0].evictions, 56u);  // 8 sets keep 8 of them
   EXPECT_EQ(t.valid_entries(0), 8u);
-  for (uint64_t p = 56; p < 64; ++p) EXPECT_NE(t.lookup(3, p * K4), nullptr) << p;  // sequential pages: no conflict
+  for (uint64_t p = 56; p < 64; ++p)
+    EXPECT_NE(t.lookup(3, p * K4), nullptr) << p;  // sequential pages: no conflict
 }
 
 INSTANTIATE_TEST_SUITE_P(shared_and_split, iotlb_both, ::testing::Values(false, true));
@@ -97,18 +98,18 @@ TEST(cache_translation, paging_structure_lookup_returns_lowest_level) {
   psc.fill(4, a, 2, psc_entry{0x2000, true, true});
   ASSERT_TRUE(psc.lookup(4, a + 0x1F'F000, 5, h));  // same 2 MiB region
   EXPECT_EQ(h.level, 2u);
-  ASSERT_TRUE(psc.lookup(4, a + M2, 5, h));         // next 2 MiB region, same 1 GiB: the PDPE
+  ASSERT_TRUE(psc.lookup(4, a + M2, 5, h));  // next 2 MiB region, same 1 GiB: the PDPE
   EXPECT_EQ(h.level, 3u);
-  ASSERT_TRUE(psc.lookup(4, a + G1, 5, h));         // next 1 GiB region, same 512 GiB: the PML4E
+  ASSERT_TRUE(psc.lookup(4, a + G1, 5, h));  // next 1 GiB region, same 512 GiB: the PML4E
   EXPECT_EQ(h.level, 4u);
-  EXPECT_FALSE(psc.lookup(4, a + G1, 3, h));        // a 3-level table never uses PML4E / PML5E entries
-  EXPECT_FALSE(psc.lookup(5, a, 5, h));             // other domain
+  EXPECT_FALSE(psc.lookup(4, a + G1, 3, h));  // a 3-level table never uses PML4E / PML5E entries
+  EXPECT_FALSE(psc.lookup(5, a, 5, h));       // other domain
   auto s = psc.stats();
   EXPECT_EQ(s.total.lookups, 6u);
   EXPECT_EQ(s.total.hits, 4u);
   EXPECT_EQ(s.total.hits + s.total.misses, s.total.lookups);
   EXPECT_EQ(s.total.fills, 4u);
-  EXPECT_FALSE(psc.fill(4, a, 1, psc_entry{}));     // level 1 entries are leaves (IOTLB), never here
+  EXPECT_FALSE(psc.fill(4, a, 1, psc_entry{}));  // level 1 entries are leaves (IOTLB), never here
   EXPECT_FALSE(psc.fill(4, a, 6, psc_entry{}));
 }
 
@@ -116,8 +117,8 @@ TEST(cache_translation, context_cache_refuses_non_present_entries) {
   translation_caches c;
   auto e = context_entry::make(0x7000, 2, 9, translation_type::untranslated_only, true);
   EXPECT_TRUE(c.context().fill(0x0310, e));
-  EXPECT_FALSE(c.context().fill(0x0311, context_entry::make(0x7000, 2, 9, translation_type::untranslated_only,
-                                                             false, false)));
+  EXPECT_FALSE(c.context().fill(
+      0x0311, context_entry::make(0x7000, 2, 9, translation_type::untranslated_only, false, false)));
   const context_cache_entry* hit = c.context().lookup(0x0310);
   ASSERT_NE(hit, nullptr);
   EXPECT_EQ(hit->did, 9);

@@ -33,7 +33,8 @@ TEST_F(dma_fault, RootNotPresent_01) {
 
 TEST_F(dma_fault, ContextNotPresent_02) {
   map_default();
-  put_context(kCtx, 0x18, context_entry::make(kPdpt, 1, 1, translation_type::untranslated_only, false, false));
+  put_context(kCtx, 0x18,
+              context_entry::make(kPdpt, 1, 1, translation_type::untranslated_only, false, false));
   EXPECT_EQ(run_read(0x1000), fault_reason::context_not_present);
 }
 
@@ -81,7 +82,8 @@ TEST_F(dma_fault, ContextInvalid_03_TopLevelReadError) {
 TEST_F(dma_fault, AddressBeyondWidth_04) {
   map_default();
   EXPECT_EQ(run_read(1ull << 39), fault_reason::address_beyond_width);  // AW=1: 39-bit
-  EXPECT_EQ(unit->translate(dma(kSid, (1ull << 39) - 4096)).fault, fault_reason::read_denied);  // inside: walks
+  EXPECT_EQ(unit->translate(dma(kSid, (1ull << 39) - 4096)).fault,
+            fault_reason::read_denied);  // inside: walks
   // MGAW below AGAW: MGAW=40 with a 4-level table limits input to 40 bits.
   set_cap_field(cfg.cap, "mgaw", 40);
   rebuild();
@@ -176,8 +178,8 @@ TEST_F(dma_fault, ContextReserved_0B) {
 
 TEST_F(dma_fault, SlEntryReserved_0C_CheckedBeforePermissions) {
   map_default();
-  // Leaf with W only and reserved bit 52 above HAW... use bit 50 (51:46 reserved with HAW=46): a read lacks R,
-  // but the entry is unusable, so 0Ch wins over 06h (spec; QEMU checks permission first).
+  // Leaf with W only and reserved bit 52 above HAW... use bit 50 (51:46 reserved with HAW=46): a read lacks
+  // R, but the entry is unusable, so 0Ch wins over 06h (spec; QEMU checks permission first).
   put_sl(kPt, 1, sl_entry::make_leaf(1, 0x8000, false, true).raw | (1ull << 50));
   EXPECT_EQ(run_read(0x1000), fault_reason::sl_entry_reserved);
   // Non-leaf bit 11.
@@ -252,7 +254,7 @@ TEST_F(dma_fault, PasidRequestInLegacyMode_31) {
   r.pasid = 0x12345;
   EXPECT_EQ(run(r), fault_reason::pasid_request_legacy);
   uint64_t hi = unit->faults().frcd_hi(0);
-  EXPECT_EQ((hi >> 31) & 1, 1u);             // PP
+  EXPECT_EQ((hi >> 31) & 1, 1u);              // PP
   EXPECT_EQ((hi >> 40) & 0xFFFFF, 0x12345u);  // PV (123:104)
 }
 

@@ -1,5 +1,5 @@
-// Hand-computed legacy-mode walks (digest 4, 8.2): 3/4/5 levels, 4 KiB / 2 MiB / 1 GiB pages. Indices and entry
-// addresses below were worked out by hand from the input address bits, not with the model's helpers.
+// Hand-computed legacy-mode walks (digest 4, 8.2): 3/4/5 levels, 4 KiB / 2 MiB / 1 GiB pages. Indices and
+// entry addresses below were worked out by hand from the input address bits, not with the model's helpers.
 #include <map>
 #include <random>
 
@@ -38,8 +38,8 @@ TEST_F(dma_walk, FourLevelFourKiBWalkReadsTheHandComputedEntries) {
   EXPECT_EQ(rec[1].kind, step_kind::context_entry);
   EXPECT_EQ(rec[1].entry_address, 0x101100u);  // CTP + devfn 0x10 * 16
   EXPECT_EQ(rec[1].index, 0x10);
-  EXPECT_EQ(rec[1].raw_lo, 0x200001u);          // SLPTPTR | P
-  EXPECT_EQ(rec[1].raw_hi, (42u << 8) | 2u);    // DID 42, AW 2
+  EXPECT_EQ(rec[1].raw_lo, 0x200001u);        // SLPTPTR | P
+  EXPECT_EQ(rec[1].raw_hi, (42u << 8) | 2u);  // DID 42, AW 2
   const uint64_t want_addr[4] = {0x200408, 0x201120, 0x202488, 0x203A28};
   const uint16_t want_idx[4] = {0x81, 0x24, 0x91, 0x145};
   for (unsigned i = 0; i < 4; ++i) {
@@ -130,13 +130,13 @@ TEST_F(dma_walk, NullRecordTranslatesTheSameAsRecorded) {
   EXPECT_EQ(a.status, b.status);
 }
 
-// Seeded property test: random 4 KiB mappings in a 4-level table, built by a tiny local builder that keeps its
-// own shadow map; every mapped page translates to the shadow frame, every unmapped page faults with 06h.
+// Seeded property test: random 4 KiB mappings in a 4-level table, built by a tiny local builder that keeps
+// its own shadow map; every mapped page translates to the shadow frame, every unmapped page faults with 06h.
 TEST_F(dma_walk, RandomMappingsMatchShadowMap) {
   std::mt19937_64 rng(12345);
   const uint64_t pml4 = 0x400000;
   uint64_t next_table = 0x401000;
-  std::map<uint64_t, uint64_t> tables;  // (level << 48 | prefix) -> table address
+  std::map<uint64_t, uint64_t> tables;                   // (level << 48 | prefix) -> table address
   std::map<uint64_t, std::pair<uint64_t, bool>> shadow;  // iova page -> (frame, writable)
   auto table_for = [&](unsigned level, uint64_t iova) {  // table at `level` covering iova
     if (level == 4) return pml4;

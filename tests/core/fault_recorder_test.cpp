@@ -15,7 +15,8 @@ class fault_recording : public core_fixture {
     rebuild();
   }
   bool fault(uint16_t sid, fault_reason r = fault_reason::root_not_present) {
-    return unit->faults().record(fault_info{r, sid, access_kind::read, address_type::untranslated, false, 0, 0x1000});
+    return unit->faults().record(
+        fault_info{r, sid, access_kind::read, address_type::untranslated, false, 0, 0x1000});
   }
   uint32_t fsts() { return unit->regs().read32(FSTS); }
   uint64_t frcd_hi(unsigned n) { return unit->regs().read64(0x400 + 16 * n + 8); }
@@ -36,7 +37,7 @@ TEST_F(fault_recording, OverflowSetsPfoAndDropsUntilCleared) {
   EXPECT_EQ(fsts() & fault_recorder::kPfo, fault_recorder::kPfo);
   EXPECT_EQ(unit->faults().dropped_overflow(), 1u);
   clear_frcd(0);
-  EXPECT_FALSE(fault(10));  // PFO still set: nothing recorded
+  EXPECT_FALSE(fault(10));                           // PFO still set: nothing recorded
   unit->regs().write32(FSTS, fault_recorder::kPfo);  // RW1C
   EXPECT_EQ(fsts() & fault_recorder::kPfo, 0u);
   EXPECT_TRUE(fault(11));  // resumes at the internal index (0, after wrapping)

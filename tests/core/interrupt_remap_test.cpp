@@ -1,5 +1,5 @@
-// Interrupt remapping (digest 5.3, 7.1-7.5): every IR fault reason, source-id validation for each SQ value and
-// the bus range, compatibility-format rules, and the posted-interrupt notification logic.
+// Interrupt remapping (digest 5.3, 7.1-7.5): every IR fault reason, source-id validation for each SQ value
+// and the bus range, compatibility-format rules, and the posted-interrupt notification logic.
 #include "tests/core/core_fixture.hpp"
 
 #include "model/core/interrupt_remapper.hpp"
@@ -91,7 +91,8 @@ TEST_F(interrupt_remap, IndexBeyondTable_21) {
   EXPECT_EQ(fault_of(msi(msi_request::make_remappable(16, false, 0))), fault_reason::ir_index_beyond_table);
   // IRTE address above HAW.
   unit->set_interrupt_table(spec::reg::make_irta((1ull << 46) - 0x1000, 15, false));
-  EXPECT_EQ(fault_of(msi(msi_request::make_remappable(0x100, false, 0))), fault_reason::ir_index_beyond_table);
+  EXPECT_EQ(fault_of(msi(msi_request::make_remappable(0x100, false, 0))),
+            fault_reason::ir_index_beyond_table);
   // FI carries the interrupt_index in 63:48.
   EXPECT_EQ(unit->faults().frcd_lo(0), 16ull << 48);
 }
@@ -144,7 +145,8 @@ TEST_F(interrupt_remap, CompatBlocked_25) {
   enable(false);
   EXPECT_EQ(fault_of(msi(msi_request::make_compat(1, 0x30))), fault_reason::ir_compat_blocked);  // CFIS=0
   unit->allow_compat_interrupts(true);
-  EXPECT_EQ(unit->remap_interrupt(msi(msi_request::make_compat(1, 0x30))).status, interrupt_status::passthrough);
+  EXPECT_EQ(unit->remap_interrupt(msi(msi_request::make_compat(1, 0x30))).status,
+            interrupt_status::passthrough);
   unit->set_interrupt_table(spec::reg::make_irta(kIrt, 7, true));  // EIME=1 blocks even with CFIS
   EXPECT_EQ(fault_of(msi(msi_request::make_compat(1, 0x30))), fault_reason::ir_compat_blocked);
 }
@@ -153,7 +155,8 @@ TEST_F(interrupt_remap, SourceIdValidation_26_AllSqValues) {
   enable();
   // Requester 0x0A17 (fn 7) against IRTE SID 0x0A10: differs in bits 2:0.
   const uint16_t req = 0x0A17;
-  const bool want[4] = {false, false, false, true};  // SQ 00 all bits, 01 ignore 2, 10 ignore 2:1, 11 ignore 2:0
+  const bool want[4] = {false, false, false,
+                        true};  // SQ 00 all bits, 01 ignore 2, 10 ignore 2:1, 11 ignore 2:0
   for (unsigned sq = 0; sq < 4; ++sq) {
     auto f = fields(1, 1);
     f.sid = 0x0A10;
@@ -183,7 +186,8 @@ TEST_F(interrupt_remap, SourceIdValidation_26_BusRangeStartInHighByte) {
   f.svt = source_validation::bus_range;
   put_irte(4, irte::make_remapped(f, false));
   for (unsigned bus : {0x08u, 0x0Cu, 0x10u})
-    EXPECT_TRUE(unit->remap_interrupt(msi(msi_request::make_remappable(4, false, 0), uint16_t(bus << 8 | 3))).ok());
+    EXPECT_TRUE(
+        unit->remap_interrupt(msi(msi_request::make_remappable(4, false, 0), uint16_t(bus << 8 | 3))).ok());
   for (unsigned bus : {0x07u, 0x11u})
     EXPECT_EQ(fault_of(msi(msi_request::make_remappable(4, false, 0), uint16_t(bus << 8))),
               fault_reason::ir_source_id_invalid);

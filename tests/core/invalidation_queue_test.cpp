@@ -1,15 +1,16 @@
-// Queued-invalidation tests: descriptors written to simulated memory, executed from IQH to IQT (with wrap-around),
-// inv_wait status writes and IWC requests, and every IQEI error code with IQH left on the offending descriptor.
+// Queued-invalidation tests: descriptors written to simulated memory, executed from IQH to IQT (with
+// wrap-around), inv_wait status writes and IWC requests, and every IQEI error code with IQH left on the
+// offending descriptor.
 #include <gtest/gtest.h>
 
 #include "model/core/invalidation/invalidation_queue.hpp"
 
 namespace {
 using namespace vtd::core;
-using vtd::spec::inv_descriptor;
-using vtd::spec::iqei;
-using vtd::spec::inv_type;
 using vtd::spec::context_entry;
+using vtd::spec::inv_descriptor;
+using vtd::spec::inv_type;
+using vtd::spec::iqei;
 using vtd::spec::translation_type;
 
 class queue_test : public ::testing::Test {
@@ -45,11 +46,11 @@ class queue_test : public ::testing::Test {
 };
 
 TEST_F(queue_test, executes_each_kind_and_writes_wait_status) {
-  put(0, inv_descriptor::make_cc(2, 1, 0, 0));                     // context, domain 1
-  put(1, inv_descriptor::make_iotlb(2, 2, 0, 0, false, true));     // IOTLB, domain 2, drain reads
+  put(0, inv_descriptor::make_cc(2, 1, 0, 0));                  // context, domain 1
+  put(1, inv_descriptor::make_iotlb(2, 2, 0, 0, false, true));  // IOTLB, domain 2, drain reads
   put(2, inv_descriptor::make_dev_tlb(0x100, 0x100, 0, 0x5000, false));
-  put(3, inv_descriptor::make_iec(true, 4, 2));                    // IEC indices 4..7
-  put(4, inv_descriptor::make_wait(true, true, 0xC0FFEE, 0x8004)); // status write + IWC
+  put(3, inv_descriptor::make_iec(true, 4, 2));                     // IEC indices 4..7
+  put(4, inv_descriptor::make_wait(true, true, 0xC0FFEE, 0x8004));  // status write + IWC
   put(5, inv_descriptor::make_wait(false, true, 0x1234, 0x8008));
   auto r = run(0, 6);
   ASSERT_TRUE(r.ok()) << to_string(r.error);

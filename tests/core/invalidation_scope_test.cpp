@@ -53,7 +53,9 @@ void populate(translation_caches& c, uint64_t seed) {
   }
 }
 
-bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) { return a < b + blen && b < a + alen; }
+bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
+  return a < b + blen && b < a + alen;
+}
 
 TEST(invalidation_scope, page_selective_every_am_against_shadow) {
   const unsigned mamv = 18;
@@ -126,8 +128,10 @@ TEST(invalidation_scope, context_device_function_masks) {
     translation_caches c;
     // bus 3 device 2, functions 0..7 in domain 5; the same functions of device 3 in domain 5 as well.
     for (unsigned fn = 0; fn < 8; ++fn) {
-      c.context().fill(make_source_id(3, 2, fn), context_entry::make(0x1000, 2, 5, translation_type::untranslated_only));
-      c.context().fill(make_source_id(3, 3, fn), context_entry::make(0x1000, 2, 5, translation_type::untranslated_only));
+      c.context().fill(make_source_id(3, 2, fn),
+                       context_entry::make(0x1000, 2, 5, translation_type::untranslated_only));
+      c.context().fill(make_source_id(3, 3, fn),
+                       context_entry::make(0x1000, 2, 5, translation_type::untranslated_only));
     }
     auto out = invalidate_context(c, cc_request{cc_granularity::device, 5, make_source_id(3, 2, 5), fm});
     // FM ignores the low fm bits of the function number... as SID[2], SID[2:1], SID[2:0] (digest 1.7).
@@ -218,7 +222,8 @@ TEST_F(register_inv, ccmd_refused_outside_legacy_register_mode) {
 
 TEST_F(register_inv, iotlb_page_selective_and_refusals) {
   // AM above MAMV: ignored, IAIG = 00.
-  auto r = execute_iotlb(c, caps, st, iotlb_reg::make(iotlb_granularity::page, 1), iotlb_reg::make_iva(0x5000, 19, false));
+  auto r = execute_iotlb(c, caps, st, iotlb_reg::make(iotlb_granularity::page, 1),
+                         iotlb_reg::make_iva(0x5000, 19, false));
   EXPECT_EQ(iotlb_reg::iaig(r.value), 0u);
   EXPECT_EQ(r.value & iotlb_reg::IVT, 0u);
   EXPECT_EQ(r.note, register_inv_note::am_unsupported);
@@ -232,7 +237,8 @@ TEST_F(register_inv, iotlb_page_selective_and_refusals) {
   EXPECT_EQ(c.paging().valid_entries(), 2u);
   // Without CAP.PSI a page request is performed domain-selective (coarser granularity is allowed).
   caps.psi = false;
-  r = execute_iotlb(c, caps, st, iotlb_reg::make(iotlb_granularity::page, 2), iotlb_reg::make_iva(0x80000, 0, false));
+  r = execute_iotlb(c, caps, st, iotlb_reg::make(iotlb_granularity::page, 2),
+                    iotlb_reg::make_iva(0x80000, 0, false));
   EXPECT_EQ(iotlb_reg::iaig(r.value), 2u);
   EXPECT_EQ(r.note, register_inv_note::coarsened);
   EXPECT_EQ(r.outcome.removed, 2u);  // IOTLB + PDE of domain 2, though the page did not match

@@ -83,7 +83,8 @@ TEST_F(SystemIommu, StaleTranslationServedUntilPageInvalidation) {
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.fault, spec::fault_reason::read_denied);
   EXPECT_GE(unit->invalidations().register_iotlb, 3u);
-  // Only the wrong-domain one removed nothing; the other-page one (IH=0) still dropped paging-structure entries.
+  // Only the wrong-domain one removed nothing; the other-page one (IH=0) still dropped paging-structure
+  // entries.
   EXPECT_EQ(unit->invalidations().useless, 1u);
 }
 

@@ -1,5 +1,5 @@
-// The explanation of a known walk matches hand-computed addresses, indices and values; faults name the entry and
-// field that caused them; every renderer shows every step.
+// The explanation of a known walk matches hand-computed addresses, indices and values; faults name the entry
+// and field that caused them; every renderer shows every step.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -16,8 +16,8 @@ using namespace vtd;
 
 namespace {
 
-// Hand-placed tables: root 0x100000, context 0x101000, PML4 0x102000, PDPT 0x103000, PD 0x104000, PT 0x105000.
-// IOVA 0x0000_0080_4060_3ABC: PML4 index 1, PDPT index 1, PD index 3, PT index 3, offset 0xABC.
+// Hand-placed tables: root 0x100000, context 0x101000, PML4 0x102000, PDPT 0x103000, PD 0x104000, PT
+// 0x105000. IOVA 0x0000_0080_4060_3ABC: PML4 index 1, PDPT index 1, PD index 3, PT index 3, offset 0xABC.
 constexpr uint64_t kIova = (1ull << 39) | (1ull << 30) | (3ull << 21) | (3ull << 12) | 0xABC;
 constexpr uint16_t kSid = core::make_source_id(2, 1, 3);  // bus 2, devfn 0x0B
 
@@ -33,8 +33,8 @@ struct ExplainTest : ::testing::Test {
     mem.write64(0x103000 + 1 * 8, spec::sl_entry::make_table(0x104000).raw);
     mem.write64(0x104000 + 3 * 8, spec::sl_entry::make_table(0x105000).raw);
     mem.write64(0x105000 + 3 * 8, spec::sl_entry::make_leaf(1, 0x7654321000, true, false).raw);
-    unit = std::make_unique<core::remapping_unit>(core::unit_config::from_preset(*spec::find_capability_preset("server")),
-                                                  mem);
+    unit = std::make_unique<core::remapping_unit>(
+        core::unit_config::from_preset(*spec::find_capability_preset("server")), mem);
     unit->set_root_table(0x100000);
     unit->enable_translation(true);
   }

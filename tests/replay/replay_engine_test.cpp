@@ -1,7 +1,7 @@
 // Replay engine (functional mode): driver records change the tables in memory while the trace runs; a DMA
-// served from a cached translation that memory no longer backs is reported as stale, naming the change and the
-// invalidation that would have removed it; the right invalidation ends it. The tables are written by a tiny
-// independent 4-level, 4 KiB-only writer kept in this test (not the project's builders).
+// served from a cached translation that memory no longer backs is reported as stale, naming the change and
+// the invalidation that would have removed it; the right invalidation ends it. The tables are written by a
+// tiny independent 4-level, 4 KiB-only writer kept in this test (not the project's builders).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -29,7 +29,8 @@ class tiny_driver final : public table_driver {
   uint64_t pml4 = alloc();
 
   void map(uint16_t, uint64_t iova, uint64_t hpa, uint64_t bytes, bool r, bool w) override {
-    for (uint64_t off = 0; off < bytes; off += 4096) m_mem.write64(pte_address(iova + off), spec::sl_entry::make_leaf(1, hpa + off, r, w).raw);
+    for (uint64_t off = 0; off < bytes; off += 4096)
+      m_mem.write64(pte_address(iova + off), spec::sl_entry::make_leaf(1, hpa + off, r, w).raw);
   }
   void unmap(uint16_t, uint64_t iova, uint64_t bytes) override {
     for (uint64_t off = 0; off < bytes; off += 4096) m_mem.write64(pte_address(iova + off), 0);
@@ -80,8 +81,9 @@ class ReplayEngine : public ::testing::Test {
 
   void SetUp() override {
     mem.write64(kRoot, spec::root_entry::make(kCtx).lo);
-    unit = std::make_unique<core::iommu>(core::unit_config::from_preset(*spec::find_capability_preset("server")), mem,
-                                         core::translation_caches_config{});
+    unit =
+        std::make_unique<core::iommu>(core::unit_config::from_preset(*spec::find_capability_preset("server")),
+                                      mem, core::translation_caches_config{});
     unit->unit().set_root_table(kRoot);
     unit->unit().enable_translation(true);
     unit->setup_queue(0x300000, 0);
@@ -89,7 +91,9 @@ class ReplayEngine : public ::testing::Test {
     apply(traces::make_attach(t, kSid, kDid));
   }
   request_outcome apply(const record& r) { return engine->apply(r, nullptr); }
-  request_outcome read(uint64_t iova) { return apply(traces::make_dma(t += 1000, kSid, traces::dma_op::read, iova, 64)); }
+  request_outcome read(uint64_t iova) {
+    return apply(traces::make_dma(t += 1000, kSid, traces::dma_op::read, iova, 64));
+  }
 };
 
 }  // namespace

@@ -20,9 +20,9 @@ TEST(RootEntry, HandWrittenPresentEntryDecodes) {
 }
 
 TEST(RootEntry, ReservedBitsFound) {
-  EXPECT_TRUE((root_entry{0x12345003, 0}.has_reserved(46)));          // bit 1
-  EXPECT_TRUE((root_entry{0x12345001, 1}.has_reserved(46)));          // QW1
-  EXPECT_TRUE((root_entry{(1ull << 46) | 1, 0}.has_reserved(46)));    // CTP above HAW
+  EXPECT_TRUE((root_entry{0x12345003, 0}.has_reserved(46)));        // bit 1
+  EXPECT_TRUE((root_entry{0x12345001, 1}.has_reserved(46)));        // QW1
+  EXPECT_TRUE((root_entry{(1ull << 46) | 1, 0}.has_reserved(46)));  // CTP above HAW
   EXPECT_FALSE((root_entry{(1ull << 45) | 1, 0}.has_reserved(46)));
 }
 
@@ -40,8 +40,8 @@ TEST(ContextEntry, HandWrittenEntryDecodes) {
   EXPECT_EQ(m.lo, e.lo);
   EXPECT_EQ(m.hi, e.hi);
   EXPECT_FALSE(e.has_reserved(46, 16));
-  EXPECT_TRUE(e.has_reserved(46, 8));  // DID 0x1234 does not fit 8 bits
-  EXPECT_TRUE((context_entry{0xABCDE01B, 0x2}.has_reserved(46, 16)));  // bit 4
+  EXPECT_TRUE(e.has_reserved(46, 8));                                   // DID 0x1234 does not fit 8 bits
+  EXPECT_TRUE((context_entry{0xABCDE01B, 0x2}.has_reserved(46, 16)));   // bit 4
   EXPECT_TRUE((context_entry{0xABCDE001, 0x82}.has_reserved(46, 16)));  // bit 71
 }
 

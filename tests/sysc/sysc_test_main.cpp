@@ -1,6 +1,7 @@
 // SystemC shell tests. SystemC refuses new modules once simulation has run, so this binary builds one
-// testbench, runs every sub-case inside a single sc_start(), and checks the results afterwards with GoogleTest.
-// Compared against the functional core (a second unit over the same memory) and hand-computed latencies.
+// testbench, runs every sub-case inside a single sc_start(), and checks the results afterwards with
+// GoogleTest. Compared against the functional core (a second unit over the same memory) and hand-computed
+// latencies.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -61,7 +62,8 @@ sysc::upstream_request dma(uint64_t t_ns, uint64_t addr, bool write) {
 
 TEST(SystemcShell, TimedResultsMatchFunctionalCore) {
   ASSERT_EQ(g_seen.size(), g_requests.size());
-  core::remapping_unit reference(core::unit_config::from_preset(*spec::find_capability_preset("server")), *g_mem);
+  core::remapping_unit reference(core::unit_config::from_preset(*spec::find_capability_preset("server")),
+                                 *g_mem);
   reference.set_root_table(kRoot);
   reference.enable_translation(true);
   for (const auto& o : g_seen) {
@@ -83,7 +85,8 @@ TEST(SystemcShell, UncachedWalkLatencyIsHandComputed) {
   // No caches plugged in: every request reads root, context and 4 paging entries (6 reads), after one
   // miss-detect cycle. A successful DMA then adds the memory target's latency.
   const uint64_t cycle = g_params.cycles(1);
-  const uint64_t walk = cycle * g_params.miss_detect_cycles + 6 * timing::timing_params::ns(g_params.table_read_ns);
+  const uint64_t walk =
+      cycle * g_params.miss_detect_cycles + 6 * timing::timing_params::ns(g_params.table_read_ns);
   const uint64_t access = timing::timing_params::ns(g_params.dma_access_ns);
   const auto& first = g_seen.at(0);
   EXPECT_EQ(first.ext.timing.arrival, 1'000'000u);

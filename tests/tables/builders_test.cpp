@@ -34,10 +34,10 @@ TEST_F(Builders, FourLevelFourKiBMapWritesEveryLevelByHand) {
   ASSERT_EQ(t.root(), kRegion);
   t.map(0x0000'7F80'4020'3000ull, 0x1'2345'6000ull, 0x1000, true, false);
   // IOVA 0x7F8040203000: PML4 index 255, PDPT index 1, PD index 1, PT index 3.
-  EXPECT_EQ(q(kRegion + 255 * 8), (kRegion + 0x1000) | 3);          // R=W=1 non-leaf -> PDPT page
-  EXPECT_EQ(q(kRegion + 0x1000 + 1 * 8), (kRegion + 0x2000) | 3);   // -> PD page
-  EXPECT_EQ(q(kRegion + 0x2000 + 1 * 8), (kRegion + 0x3000) | 3);   // -> PT page
-  EXPECT_EQ(q(kRegion + 0x3000 + 3 * 8), 0x1'2345'6000ull | 1);     // leaf: frame | R
+  EXPECT_EQ(q(kRegion + 255 * 8), (kRegion + 0x1000) | 3);         // R=W=1 non-leaf -> PDPT page
+  EXPECT_EQ(q(kRegion + 0x1000 + 1 * 8), (kRegion + 0x2000) | 3);  // -> PD page
+  EXPECT_EQ(q(kRegion + 0x2000 + 1 * 8), (kRegion + 0x3000) | 3);  // -> PT page
+  EXPECT_EQ(q(kRegion + 0x3000 + 3 * 8), 0x1'2345'6000ull | 1);    // leaf: frame | R
   EXPECT_EQ(pages.in_use(), 4u);
 }
 
@@ -102,7 +102,7 @@ TEST_F(Builders, OverlappingMapIsRefusedAndLeavesTablesUntouched) {
   EXPECT_THROW(t.map(0x0F000, 0x90000, 0x3000, true, true), table_error);
   EXPECT_FALSE(t.lookup(0x0F000));
   EXPECT_EQ(pages.in_use(), used);
-  EXPECT_THROW(t.map(0x10800, 0x90000, 0x1000, true, true), table_error);  // misaligned
+  EXPECT_THROW(t.map(0x10800, 0x90000, 0x1000, true, true), table_error);     // misaligned
   EXPECT_THROW(t.map(1ull << 48, 0x90000, 0x1000, true, true), table_error);  // beyond 48 bits
 }
 
@@ -120,7 +120,7 @@ TEST_F(Builders, ContextEntryByHand) {
   const uint64_t ctp = q(root + 3 * 16) & ~0xFFFull;
   EXPECT_EQ(q(root + 3 * 16) & 1, 1u);
   EXPECT_EQ(q(ctp + 0x10 * 16), 0x5000000ull | 0x2 | 0x1);  // SLPTPTR | FPD | P, TT=00
-  EXPECT_EQ(q(ctp + 0x10 * 16 + 8), (0x42ull << 8) | 1);   // DID in 87:72, AW=001b
+  EXPECT_EQ(q(ctp + 0x10 * 16 + 8), (0x42ull << 8) | 1);    // DID in 87:72, AW=001b
   caps.sagaw = 0b00100;
   context_builder strict(mem, pages, caps);
   EXPECT_THROW(strict.attach(0x0310, p), table_error);  // 39-bit not in SAGAW

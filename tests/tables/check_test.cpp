@@ -34,16 +34,16 @@ struct CheckTest : ::testing::Test {
     regs.has_rtaddr = true;
     regs.rtaddr = kRoot;
     regs.irta = spec::reg::make_irta(kIrt, 3, false);
-    put(kRoot + 1 * 16, kCtx | 1);                              // bus 1 -> context table
-    put(kCtx + 0x13 * 16, kPml4 | 1);                           // devfn 0x13: SLPTPTR, TT=00, P
-    put(kCtx + 0x13 * 16 + 8, (9ull << 8) | 2);                 // DID 9, AW 4-level
+    put(kRoot + 1 * 16, kCtx | 1);               // bus 1 -> context table
+    put(kCtx + 0x13 * 16, kPml4 | 1);            // devfn 0x13: SLPTPTR, TT=00, P
+    put(kCtx + 0x13 * 16 + 8, (9ull << 8) | 2);  // DID 9, AW 4-level
     put(kPml4, kPdpt | 3);
     put(kPdpt, kPd | 3);
-    put(kPdpt + 1 * 8, (kPd + 0x10000) | 3);                    // PDPT[1] -> second PD
+    put(kPdpt + 1 * 8, (kPd + 0x10000) | 3);  // PDPT[1] -> second PD
     put(kPd, kPt | 3);
-    put(kPt + 3 * 8, 0x90000000 | 3);                           // PTE 3
-    put(kPd + 0x10000, 0x80000000ull | 0x83);                   // PD2[0]: 2 MiB leaf at IOVA 0x40000000
-    put(kIrt + 5 * 16, 1 | (0x31ull << 16) | (2ull << 40));     // IRTE 5: vector 0x31 to APIC 2
+    put(kPt + 3 * 8, 0x90000000 | 3);                        // PTE 3
+    put(kPd + 0x10000, 0x80000000ull | 0x83);                // PD2[0]: 2 MiB leaf at IOVA 0x40000000
+    put(kIrt + 5 * 16, 1 | (0x31ull << 16) | (2ull << 40));  // IRTE 5: vector 0x31 to APIC 2
   }
   check_report run() { return check_tables(mem, regs); }
   static const finding* find(const check_report& r, const std::string& code) {
@@ -78,8 +78,10 @@ struct broken_case {
 
 TEST_F(CheckTest, EveryViolationClassIsFoundWithItsPath) {
   const broken_case cases[] = {
-      {"root.reserved", severity::error, "root", kRoot + 16, [](CheckTest& t) { t.put(kRoot + 16, kCtx | 1 | 0x10); }},
-      {"root.nonpresent_bits", severity::warning, "root", kRoot + 2 * 16, [](CheckTest& t) { t.put(kRoot + 32, kCtx); }},
+      {"root.reserved", severity::error, "root", kRoot + 16,
+       [](CheckTest& t) { t.put(kRoot + 16, kCtx | 1 | 0x10); }},
+      {"root.nonpresent_bits", severity::warning, "root", kRoot + 2 * 16,
+       [](CheckTest& t) { t.put(kRoot + 32, kCtx); }},
       {"context.reserved", severity::error, "context", kCtx + 0x13 * 16,
        [](CheckTest& t) { t.put(kCtx + 0x13 * 16 + 8, (9ull << 8) | 2 | (1ull << 40)); }},
       {"context.aw_unsupported", severity::error, "context", kCtx + 0x13 * 16,
@@ -90,22 +92,28 @@ TEST_F(CheckTest, EveryViolationClassIsFoundWithItsPath) {
        [](CheckTest& t) { t.put(kCtx + 0x13 * 16, (1ull << 33) | 1); }},
       {"context.did_reused", severity::warning, "context", kCtx + 0x14 * 16,
        [](CheckTest& t) { t.put(kCtx + 0x14 * 16, kPd | 1), t.put(kCtx + 0x14 * 16 + 8, (9ull << 8) | 1); }},
-      {"sl.reserved", severity::error, "sl", kPt + 3 * 8, [](CheckTest& t) { t.put(kPt + 3 * 8, (1ull << 45) | 0x90000003); }},
+      {"sl.reserved", severity::error, "sl", kPt + 3 * 8,
+       [](CheckTest& t) { t.put(kPt + 3 * 8, (1ull << 45) | 0x90000003); }},
       {"sl.superpage_not_supported", severity::error, "sl", kPd + 0x10000,
        [](CheckTest& t) { t.regs.cap = spec::set_bits(t.regs.cap, 37, 34, 0); }},
       {"sl.cycle", severity::error, "sl", 0, [](CheckTest& t) { t.put(kPd + 2 * 8, kPml4 | 3); }},
       {"sl.table_reused", severity::warning, "sl", 0, [](CheckTest& t) { t.put(kPd + 8, kPt | 3); }},
-      {"sl.nonpresent_bits", severity::warning, "sl", kPt + 4 * 8, [](CheckTest& t) { t.put(kPt + 4 * 8, 0x1000); }},
-      {"sl.write_only", severity::warning, "sl", kPt + 3 * 8, [](CheckTest& t) { t.put(kPt + 3 * 8, 0x90000002); }},
-      {"sl.maps_interrupt_range", severity::warning, "sl", kPt + 3 * 8, [](CheckTest& t) { t.put(kPt + 3 * 8, 0xFEE00003); }},
-      {"sl.table_beyond_memory", severity::error, "sl", kPdpt, [](CheckTest& t) { t.put(kPdpt, (1ull << 34) | 3); }},
+      {"sl.nonpresent_bits", severity::warning, "sl", kPt + 4 * 8,
+       [](CheckTest& t) { t.put(kPt + 4 * 8, 0x1000); }},
+      {"sl.write_only", severity::warning, "sl", kPt + 3 * 8,
+       [](CheckTest& t) { t.put(kPt + 3 * 8, 0x90000002); }},
+      {"sl.maps_interrupt_range", severity::warning, "sl", kPt + 3 * 8,
+       [](CheckTest& t) { t.put(kPt + 3 * 8, 0xFEE00003); }},
+      {"sl.table_beyond_memory", severity::error, "sl", kPdpt,
+       [](CheckTest& t) { t.put(kPdpt, (1ull << 34) | 3); }},
       {"irte.delivery_mode", severity::error, "irte", kIrt + 5 * 16,
        [](CheckTest& t) { t.put(kIrt + 5 * 16, 1 | (3 << 5) | (0x31ull << 16)); }},
       {"irte.destination", severity::error, "irte", kIrt + 5 * 16,
        [](CheckTest& t) { t.put(kIrt + 5 * 16, 1 | (0x31ull << 16) | (0x1234ull << 48)); }},
       {"irte.svt_reserved", severity::error, "irte", kIrt + 5 * 16,
        [](CheckTest& t) { t.put(kIrt + 5 * 16 + 8, 3ull << 18); }},
-      {"irte.reserved", severity::error, "irte", kIrt + 5 * 16, [](CheckTest& t) { t.put(kIrt + 5 * 16 + 8, 1ull << 40); }},
+      {"irte.reserved", severity::error, "irte", kIrt + 5 * 16,
+       [](CheckTest& t) { t.put(kIrt + 5 * 16 + 8, 1ull << 40); }},
       {"irte.posted_unsupported", severity::error, "irte", kIrt + 5 * 16,
        [](CheckTest& t) { t.put(kIrt + 5 * 16, 1 | (1 << 15)), t.regs.cap &= ~(1ull << 59); }},
       {"irta.beyond_memory", severity::error, "irta", 0,
@@ -130,7 +138,11 @@ TEST_F(CheckTest, EveryViolationClassIsFoundWithItsPath) {
 
 TEST_F(CheckTest, BuildersProduceCleanTables) {
   platform_description d;
-  d.domains.push_back({1, 48, true, {{0x100000, 0x40000000, 0x10000, true, true}, {0x40000000, 0x80000000, 1ull << 30, true, false}}});
+  d.domains.push_back(
+      {1,
+       48,
+       true,
+       {{0x100000, 0x40000000, 0x10000, true, true}, {0x40000000, 0x80000000, 1ull << 30, true, false}}});
   d.domains.push_back({2, 39, true, {{0x200000, 0x100000000, 2ull << 20, true, true}}});
   d.devices.push_back({0x0010, "a", uint16_t(1), spec::translation_type::untranslated_only, false});
   d.devices.push_back({0x0300, "b", uint16_t(2), spec::translation_type::untranslated_only, true});

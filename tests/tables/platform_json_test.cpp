@@ -52,8 +52,9 @@ TEST(PlatformJson, MalformedJsonGivesLineAndColumn) {
 }
 
 TEST(PlatformJson, UnknownFieldIsAnError) {
-  EXPECT_EQ(error_of(R"({"domains": [{"id": 1, "adress_width": 48}]})"),
-            "p.json: domains[0].adress_width: unknown key (allowed here: id, address_width, superpages, mappings)");
+  EXPECT_EQ(
+      error_of(R"({"domains": [{"id": 1, "adress_width": 48}]})"),
+      "p.json: domains[0].adress_width: unknown key (allowed here: id, address_width, superpages, mappings)");
 }
 
 TEST(PlatformJson, BdfOutOfRange) {
@@ -80,5 +81,6 @@ TEST(PlatformJson, MissingDomainAndOverlap) {
             "p.json: devices[0].domain: 9: no such domain in \"domains\"");
   std::string overlap = error_of(R"({"domains": [{"id": 1, "mappings": [
       {"iova": "0x0", "hpa": "0x0", "size": "8KiB"}, {"iova": "0x1000", "hpa": "0x0", "size": "4KiB"}]}]})");
-  EXPECT_NE(overlap.find("p.json: domains[0].mappings[1]: map [0x1000, 0x2000): overlaps"), std::string::npos) << overlap;
+  EXPECT_NE(overlap.find("p.json: domains[0].mappings[1]: map [0x1000, 0x2000): overlaps"), std::string::npos)
+      << overlap;
 }

@@ -1,7 +1,7 @@
-// Seeded property test: random domains and mappings through the builders (maps of random sizes and alignments,
-// partial unmaps that split superpages), random DMAs through the functional core's walker. Every translation
-// agrees with a shadow map the test keeps itself, and no DMA reaches memory that is not mapped for its device's
-// domain with the needed permission.
+// Seeded property test: random domains and mappings through the builders (maps of random sizes and
+// alignments, partial unmaps that split superpages), random DMAs through the functional core's walker. Every
+// translation agrees with a shadow map the test keeps itself, and no DMA reaches memory that is not mapped
+// for its device's domain with the needed permission.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -55,7 +55,8 @@ TEST_P(PropertyTest, WalkerAgreesWithShadowMap) {
   }
   d.has_interrupts = false;
   platform_state p(d, "property");
-  core::remapping_unit unit(core::unit_config::from_preset(*spec::find_capability_preset("server")), p.memory());
+  core::remapping_unit unit(core::unit_config::from_preset(*spec::find_capability_preset("server")),
+                            p.memory());
   unit.set_root_table(p.rtaddr());
   unit.enable_translation(true);
 
@@ -106,13 +107,15 @@ TEST_P(PropertyTest, WalkerAgreesWithShadowMap) {
       q.access = r.below(2) ? core::access_kind::write : core::access_kind::read;
       auto res = unit.translate(q);
       auto page = s.find(addr & ~0xFFFull);
-      const bool allowed = page != s.end() && (q.access == core::access_kind::write ? page->second.write
-                                                                                      : page->second.read);
-      ASSERT_EQ(res.ok(), allowed) << "seed " << GetParam() << " step " << step << " addr 0x" << std::hex << addr;
+      const bool allowed =
+          page != s.end() && (q.access == core::access_kind::write ? page->second.write : page->second.read);
+      ASSERT_EQ(res.ok(), allowed) << "seed " << GetParam() << " step " << step << " addr 0x" << std::hex
+                                   << addr;
       if (allowed) {
         ASSERT_EQ(res.hpa, page->second.hpa + (addr & 0xFFF));
       } else {
-        ASSERT_TRUE(res.fault == spec::fault_reason::read_denied || res.fault == spec::fault_reason::write_denied ||
+        ASSERT_TRUE(res.fault == spec::fault_reason::read_denied ||
+                    res.fault == spec::fault_reason::write_denied ||
                     res.fault == spec::fault_reason::address_beyond_width)
             << spec::to_string(res.fault);
       }

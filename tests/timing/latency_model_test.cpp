@@ -98,8 +98,8 @@ TEST(LatencyModel, FullColdWalkIncludesRootAndContextReads) {
 TEST(LatencyModel, BurstOfMissesQueuesForWalkers) {
   auto p = simple_params();
   latency_model m(p);
-  // Four misses arriving together, each a 2-read walk (200 ns) after 13 ns of lookups; lookups pipeline at one
-  // per cycle, so request i reaches the walkers at 13 ns + i ns.
+  // Four misses arriving together, each a 2-read walk (200 ns) after 13 ns of lookups; lookups pipeline at
+  // one per cycle, so request i reaches the walkers at 13 ns + i ns.
   std::vector<request_timing> t;
   for (int i = 0; i < 4; ++i) t.push_back(m.price_dma(0, miss(2, true), false));
   EXPECT_EQ(t[0].walk_start, 13'000u);

@@ -24,11 +24,14 @@ struct gen_output {
 
 gen_output run(gen::workload w) {
   gen_output o;
-  o.summary = gen::generate(w, [&](const record& r) { o.records.push_back(r); }, o.platform);
+  o.summary = gen::generate(
+      w, [&](const record& r) { o.records.push_back(r); }, o.platform);
   return o;
 }
 
-uint64_t num(const nlohmann::ordered_json& v) { return std::stoull(v.get<std::string>(), nullptr, 0); }
+uint64_t num(const nlohmann::ordered_json& v) {
+  return std::stoull(v.get<std::string>(), nullptr, 0);
+}
 
 uint16_t sid_of(const std::string& bdf) {
   unsigned bus, dev, fn;
@@ -44,11 +47,13 @@ struct replay_check {
 replay_check shadow_replay(const gen_output& g) {
   std::map<uint16_t, std::map<uint64_t, page>> pages;
   std::map<uint16_t, uint16_t> domain_of;
-  for (const auto& d : g.platform["devices"]) domain_of[sid_of(d["bdf"])] = uint16_t(d["domain"].get<unsigned>());
+  for (const auto& d : g.platform["devices"])
+    domain_of[sid_of(d["bdf"])] = uint16_t(d["domain"].get<unsigned>());
   for (const auto& d : g.platform["domains"])
     for (const auto& m : d["mappings"])
       for (uint64_t off = 0; off < num(m["size"]); off += 4096)
-        pages[uint16_t(d["id"].get<unsigned>())][num(m["iova"]) + off] = {m["read"].get<bool>(), m["write"].get<bool>()};
+        pages[uint16_t(d["id"].get<unsigned>())][num(m["iova"]) + off] = {m["read"].get<bool>(),
+                                                                          m["write"].get<bool>()};
   replay_check c;
   uint64_t last_time = 0;
   for (const auto& r : g.records) {

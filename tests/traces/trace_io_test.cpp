@@ -1,5 +1,5 @@
-// Trace formats: text <-> binary round trips, compression detected from content, positioned errors for malformed,
-// truncated and corrupted input, no partial output files.
+// Trace formats: text <-> binary round trips, compression detected from content, positioned errors for
+// malformed, truncated and corrupted input, no partial output files.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -31,23 +31,53 @@ std::vector<record> sample(size_t n, uint64_t seed) {
     const uint16_t sid = uint16_t(mix(seed));
     const uint64_t addr = (mix(seed) & 0xFFFFFFFFFFull) & ~0xFFFull;
     switch (i % 11) {
-      case 0: out.push_back(make_dma(t, sid, dma_op(mix(seed) % 3), addr | 0x40, uint32_t(mix(seed) % 4096), address_type(mix(seed) % 3))); break;
-      case 1: out.push_back(make_dma_pasid(t, sid, uint32_t(mix(seed) & 0xFFFFF), dma_op::write, addr, 64)); break;
-      case 2: out.push_back(make_msi(t, sid, 0xFEE00000 | (mix(seed) & 0xFFFF0), uint32_t(mix(seed)))); break;
-      case 3: out.push_back(make_map(t, uint16_t(mix(seed)), addr, addr * 3, 0x1000 * (1 + mix(seed) % 512), true, mix(seed) & 1)); break;
-      case 4: out.push_back(make_unmap(t, uint16_t(mix(seed)), addr, 0x1000 * (1 + mix(seed) % 512))); break;
-      case 5: out.push_back(make_attach(t, sid, uint16_t(mix(seed)))); break;
-      case 6: out.push_back(make_detach(t, sid, uint16_t(mix(seed)))); break;
-      case 7: out.push_back(make_cc_inval(t, granularity(mix(seed) % 3), uint16_t(mix(seed)), sid, uint8_t(mix(seed) % 4), mix(seed) & 1)); break;
-      case 8: out.push_back(make_iotlb_inval(t, granularity(mix(seed) % 3), uint16_t(mix(seed)), addr, uint8_t(mix(seed) % 19), mix(seed) & 1, mix(seed) & 1)); break;
-      case 9: out.push_back(make_iec_inval(t, granularity(mix(seed) % 2 ? 2 : 0), uint16_t(mix(seed)), uint8_t(mix(seed) % 16), true)); break;
-      default: out.push_back(make_inv_wait(t, addr | 0x8, uint32_t(mix(seed)), mix(seed) & 1, true, mix(seed) & 1, true)); break;
+      case 0:
+        out.push_back(make_dma(t, sid, dma_op(mix(seed) % 3), addr | 0x40, uint32_t(mix(seed) % 4096),
+                               address_type(mix(seed) % 3)));
+        break;
+      case 1:
+        out.push_back(make_dma_pasid(t, sid, uint32_t(mix(seed) & 0xFFFFF), dma_op::write, addr, 64));
+        break;
+      case 2:
+        out.push_back(make_msi(t, sid, 0xFEE00000 | (mix(seed) & 0xFFFF0), uint32_t(mix(seed))));
+        break;
+      case 3:
+        out.push_back(make_map(t, uint16_t(mix(seed)), addr, addr * 3, 0x1000 * (1 + mix(seed) % 512), true,
+                               mix(seed) & 1));
+        break;
+      case 4:
+        out.push_back(make_unmap(t, uint16_t(mix(seed)), addr, 0x1000 * (1 + mix(seed) % 512)));
+        break;
+      case 5:
+        out.push_back(make_attach(t, sid, uint16_t(mix(seed))));
+        break;
+      case 6:
+        out.push_back(make_detach(t, sid, uint16_t(mix(seed))));
+        break;
+      case 7:
+        out.push_back(make_cc_inval(t, granularity(mix(seed) % 3), uint16_t(mix(seed)), sid,
+                                    uint8_t(mix(seed) % 4), mix(seed) & 1));
+        break;
+      case 8:
+        out.push_back(make_iotlb_inval(t, granularity(mix(seed) % 3), uint16_t(mix(seed)), addr,
+                                       uint8_t(mix(seed) % 19), mix(seed) & 1, mix(seed) & 1));
+        break;
+      case 9:
+        out.push_back(make_iec_inval(t, granularity(mix(seed) % 2 ? 2 : 0), uint16_t(mix(seed)),
+                                     uint8_t(mix(seed) % 16), true));
+        break;
+      default:
+        out.push_back(
+            make_inv_wait(t, addr | 0x8, uint32_t(mix(seed)), mix(seed) & 1, true, mix(seed) & 1, true));
+        break;
     }
   }
   return out;
 }
 
-std::string temp(const std::string& name) { return testing::TempDir() + name; }
+std::string temp(const std::string& name) {
+  return testing::TempDir() + name;
+}
 
 void write_all(const std::string& path, trace_format f, compression c, const std::vector<record>& rs) {
   trace_writer w(path, f, c);
@@ -107,7 +137,8 @@ TEST(TraceIo, CompressedAndPlainGiveTheSameRecordsDetectedFromContent) {
   for (auto c : {compression::zstd, compression::xz, compression::gzip}) {
     for (auto f : {trace_format::binary, trace_format::text}) {
       // A misleading name: the reader must look at the bytes, not the extension.
-      std::string path = temp(std::string("trace.") + to_string(c) + (f == trace_format::text ? ".bin" : ".txt"));
+      std::string path =
+          temp(std::string("trace.") + to_string(c) + (f == trace_format::text ? ".bin" : ".txt"));
       write_all(path, f, c, rs);
       trace_reader r(path);
       EXPECT_EQ(r.compressed(), c);
@@ -150,7 +181,8 @@ TEST(TraceIo, BinaryErrorsNameRecordIndexAndByteOffset) {
   EXPECT_NE(error_of("t.bin", good.substr(0, 40)).find("truncated header"), std::string::npos);
   std::string bad_kind = good;
   bad_kind[64 + 2 * 32 + 30] = char(0x2A);
-  EXPECT_NE(error_of("t.bin", bad_kind).find("at record 2, byte offset 128"), std::string::npos) << error_of("t.bin", bad_kind);
+  EXPECT_NE(error_of("t.bin", bad_kind).find("at record 2, byte offset 128"), std::string::npos)
+      << error_of("t.bin", bad_kind);
   std::string bad_version = good;
   bad_version[8] = 9;
   EXPECT_NE(error_of("t.bin", bad_version).find("bad version 9"), std::string::npos);
@@ -159,7 +191,8 @@ TEST(TraceIo, BinaryErrorsNameRecordIndexAndByteOffset) {
   EXPECT_NE(error_of("t.bin", bad_magic).find("t.bin:1:"), std::string::npos) << error_of("t.bin", bad_magic);
   std::string flags = good;
   flags[64 + 31] = char(0xFF);  // reserved flag bits on a DMA record
-  EXPECT_NE(error_of("t.bin", flags).find("at record 0, byte offset 64"), std::string::npos) << error_of("t.bin", flags);
+  EXPECT_NE(error_of("t.bin", flags).find("at record 0, byte offset 64"), std::string::npos)
+      << error_of("t.bin", flags);
 }
 
 TEST(TraceIo, CorruptedCompressedStreamIsReportedNotCrashed) {
@@ -168,7 +201,8 @@ TEST(TraceIo, CorruptedCompressedStreamIsReportedNotCrashed) {
   std::stringstream ss;
   ss << in.rdbuf();
   std::string bytes = ss.str();
-  for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 64 && i < bytes.size(); ++i) bytes[i] = char(bytes[i] ^ 0x5A);
+  for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 64 && i < bytes.size(); ++i)
+    bytes[i] = char(bytes[i] ^ 0x5A);
   const std::string e = error_of("c.zst", bytes);
   EXPECT_NE(e, "(no error)");
 }

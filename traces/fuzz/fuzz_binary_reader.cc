@@ -1,5 +1,5 @@
-// libFuzzer target: the binary trace reader. The input is prefixed with a valid header so that the fuzzer spends
-// its time in the record decoder (kinds, flags, truncation), not in rediscovering the magic.
+// libFuzzer target: the binary trace reader. The input is prefixed with a valid header so that the fuzzer
+// spends its time in the record decoder (kinds, flags, truncation), not in rediscovering the magic.
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -8,7 +8,10 @@
 namespace vtd::traces::gen {
 
 device_model::device_model(std::string name, uint16_t sid, uint16_t domain, uint64_t seed)
-    : m_name(std::move(name)), m_sid(sid), m_domain(domain), m_rng(seed),
+    : m_name(std::move(name)),
+      m_sid(sid),
+      m_domain(domain),
+      m_rng(seed),
       // Linux tries a 32-bit IOVA first for PCI devices: top-down from 4 GiB.
       m_iova(0x100000, uint64_t{1} << 32) {}
 
@@ -24,7 +27,9 @@ record device_model::pop() {
   return r;
 }
 
-void device_model::emit(const record& r) { m_queue.push(pending{r.time_ps, m_seq++, r}); }
+void device_model::emit(const record& r) {
+  m_queue.push(pending{r.time_ps, m_seq++, r});
+}
 
 void device_model::unmap(uint64_t t, uint64_t iova, uint64_t bytes, bool strict, unsigned flush_batch,
                          uint64_t flush_timeout) {
@@ -61,13 +66,14 @@ uint64_t device_model::random_hpa_page() {
 
 uint64_t device_model::add_vector(platform_parts& p, uint8_t vector, uint32_t destination) {
   const uint32_t index = p.next_irte++;
-  p.interrupts.push_back({{"index", index},
-                          {"vector", vector},
-                          {"destination", destination},
-                          {"source_validation",
-                           {{"type", "requester_id"},
-                            {"sid", fmt::format("{:02x}:{:02x}.{}", m_sid >> 8, (m_sid >> 3) & 0x1F, m_sid & 7)},
-                            {"sq", 0}}}});
+  p.interrupts.push_back(
+      {{"index", index},
+       {"vector", vector},
+       {"destination", destination},
+       {"source_validation",
+        {{"type", "requester_id"},
+         {"sid", fmt::format("{:02x}:{:02x}.{}", m_sid >> 8, (m_sid >> 3) & 0x1F, m_sid & 7)},
+         {"sq", 0}}}});
   // Remappable-format MSI address: 0xFEE, handle[14:0] in 19:5, bit 4 = 1, SHV = 0, handle[15] in bit 2.
   return 0xFEE00000ull | (uint64_t(index & 0x7FFF) << 5) | 0x10 | (uint64_t(index >> 15) << 2);
 }

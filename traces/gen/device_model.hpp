@@ -1,7 +1,7 @@
 // Common machinery of the generator's device models: each device is driven by its own events (packet
-// arrivals, I/O submissions, bursts) and keeps the records an event produces in a small time-ordered queue, so
-// that records can be released in global time order while events overlap in time (a packet's unmap comes after
-// the next packet's DMA).
+// arrivals, I/O submissions, bursts) and keeps the records an event produces in a small time-ordered queue,
+// so that records can be released in global time order while events overlap in time (a packet's unmap comes
+// after the next packet's DMA).
 #pragma once
 #include <cstdint>
 #include <queue>
@@ -17,8 +17,8 @@
 
 namespace vtd::traces::gen {
 
-constexpr uint64_t kNs = 1000;       // picoseconds per nanosecond
-constexpr uint64_t kUs = 1000000;    // picoseconds per microsecond
+constexpr uint64_t kNs = 1000;                   // picoseconds per nanosecond
+constexpr uint64_t kUs = 1000000;                // picoseconds per microsecond
 constexpr uint64_t kStatusAddress = 0x0FFFF000;  // inv_wait status page (below the default table region)
 
 // Platform pieces a device contributes (docs/platform-format.md).
@@ -46,7 +46,8 @@ class device_model {
   void emit(const record& r);
   // Driver unmap with the configured invalidation policy (strict: page-selective IOTLB + wait; deferred:
   // queued, flushed domain-wide in batches; the IOVA is reused only after its invalidation).
-  void unmap(uint64_t t, uint64_t iova, uint64_t bytes, bool strict, unsigned flush_batch, uint64_t flush_timeout);
+  void unmap(uint64_t t, uint64_t iova, uint64_t bytes, bool strict, unsigned flush_batch,
+             uint64_t flush_timeout);
   void flush_deferred(uint64_t t);
   uint64_t random_hpa_page();
   // Registers an MSI-X vector: an IRTE validated against this device's requester id. Returns the MSI address.

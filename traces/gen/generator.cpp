@@ -12,7 +12,9 @@
 
 namespace vtd::traces::gen {
 
-std::vector<std::string> workload_names() { return {"mixed", "nic", "nvme", "gpu", "all"}; }
+std::vector<std::string> workload_names() {
+  return {"mixed", "nic", "nvme", "gpu", "all"};
+}
 
 workload preset_workload(const std::string& name) {
   workload w;
@@ -42,9 +44,11 @@ generation_summary generate(const workload& w, const std::function<void(const re
   for (unsigned i = 0; i < w.nic.count; ++i)
     devices.push_back(std::make_unique<nic_model>(i, w.nic, component_seed(w.seed, ++component), parts));
   for (unsigned i = 0; i < w.nvme.count; ++i)
-    devices.push_back(std::make_unique<nvme_model>(i, w.nvme, component_seed(w.seed, 100 + ++component), parts));
+    devices.push_back(
+        std::make_unique<nvme_model>(i, w.nvme, component_seed(w.seed, 100 + ++component), parts));
   for (unsigned i = 0; i < w.gpu.count; ++i)
-    devices.push_back(std::make_unique<gpu_model>(i, w.gpu, component_seed(w.seed, 200 + ++component), parts));
+    devices.push_back(
+        std::make_unique<gpu_model>(i, w.gpu, component_seed(w.seed, 200 + ++component), parts));
   if (devices.empty()) throw trace_error("the workload has no devices");
 
   platform = nlohmann::ordered_json::object();
@@ -70,12 +74,24 @@ generation_summary generate(const workload& w, const std::function<void(const re
     }
     record r = devices[best]->pop();
     switch (r.kind) {
-      case record_kind::dma: ++s.dmas; break;
-      case record_kind::msi: ++s.msis; break;
-      case record_kind::map: ++s.maps; break;
-      case record_kind::unmap: ++s.unmaps; break;
-      case record_kind::inv_wait: ++s.waits; break;
-      default: ++s.invalidations; break;
+      case record_kind::dma:
+        ++s.dmas;
+        break;
+      case record_kind::msi:
+        ++s.msis;
+        break;
+      case record_kind::map:
+        ++s.maps;
+        break;
+      case record_kind::unmap:
+        ++s.unmaps;
+        break;
+      case record_kind::inv_wait:
+        ++s.waits;
+        break;
+      default:
+        ++s.invalidations;
+        break;
     }
     out(r);
     ++s.records;

@@ -17,8 +17,10 @@ struct generation_summary {
   uint64_t end_time_ps = 0;
 };
 
-// Calls `out` for every record in time order. `platform` receives the platform file (docs/platform-format.md).
+// Calls `out` for every record in time order. `platform` receives the platform file
+// (docs/platform-format.md).
 generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
-                            nlohmann::ordered_json& platform, const std::function<void(uint64_t)>& progress = {});
+                            nlohmann::ordered_json& platform,
+                            const std::function<void(uint64_t)>& progress = {});
 
 }  // namespace vtd::traces::gen

@@ -6,30 +6,40 @@
 namespace vtd::traces::gen {
 
 gpu_model::gpu_model(unsigned index, const gpu_params& p, uint64_t seed, platform_parts& platform)
-    : device_model(fmt::format("gpu{}", index), uint16_t((0x30 + index) << 8), uint16_t(0x21 + index), seed), m_p(p) {
+    : device_model(fmt::format("gpu{}", index), uint16_t((0x30 + index) << 8), uint16_t(0x21 + index), seed),
+      m_p(p) {
   if (p.buffers == 0 || p.buffer_bytes < (2u << 20) || p.buffer_bytes % (2u << 20))
     throw trace_error("gpu: buffers must be non-zero and buffer_bytes a multiple of 2 MiB");
-  if (p.request_bytes == 0 || p.gbytes_per_s <= 0) throw trace_error("gpu: request_bytes and bandwidth must be positive");
+  if (p.request_bytes == 0 || p.gbytes_per_s <= 0)
+    throw trace_error("gpu: request_bytes and bandwidth must be positive");
   nlohmann::ordered_json mappings = nlohmann::ordered_json::array();
-  const uint64_t align = p.buffer_bytes % (uint64_t{1} << 30) == 0 ? (uint64_t{1} << 30) : (uint64_t{2} << 20);
+  const uint64_t align =
+      p.buffer_bytes % (uint64_t{1} << 30) == 0 ? (uint64_t{1} << 30) : (uint64_t{2} << 20);
   for (unsigned b = 0; b < p.buffers; ++b) {
     // 64-bit IOVAs above 4 GiB for the big buffers (the device's DMA mask allows them).
-    const uint64_t iova = (uint64_t{0x100} << 32) + uint64_t(b) * ((p.buffer_bytes + align - 1) / align * align);
+    const uint64_t iova =
+        (uint64_t{0x100} << 32) + uint64_t(b) * ((p.buffer_bytes + align - 1) / align * align);
     const uint64_t hpa = (uint64_t{0x200} << 32) + (uint64_t(index) << 36) + uint64_t(b) * p.buffer_bytes;
-    mappings.push_back({{"iova", fmt::format("0x{:x}", iova)}, {"hpa", fmt::format("0x{:x}", hpa)},
-                        {"size", fmt::format("0x{:x}", p.buffer_bytes)}, {"read", true}, {"write", true}});
+    mappings.push_back({{"iova", fmt::format("0x{:x}", iova)},
+                        {"hpa", fmt::format("0x{:x}", hpa)},
+                        {"size", fmt::format("0x{:x}", p.buffer_bytes)},
+                        {"read", true},
+                        {"write", true}});
     m_buffers.push_back(iova);
   }
   platform.domains.push_back({{"id", m_domain}, {"address_width", 48}, {"mappings", mappings}});
-  platform.devices.push_back({{"bdf", fmt::format("{:02x}:00.0", m_sid >> 8)}, {"name", m_name}, {"domain", m_domain}});
-  m_interval = std::max<uint64_t>(1, static_cast<uint64_t>(double(p.request_bytes) * 1000.0 / p.gbytes_per_s));
+  platform.devices.push_back(
+      {{"bdf", fmt::format("{:02x}:00.0", m_sid >> 8)}, {"name", m_name}, {"domain", m_domain}});
+  m_interval =
+      std::max<uint64_t>(1, static_cast<uint64_t>(double(p.request_bytes) * 1000.0 / p.gbytes_per_s));
   m_next_event = 3 * kUs;
 }
 
 void gpu_model::next_event() {
   const uint64_t t = m_next_event;
   const bool read = m_rng.below(100) < m_p.read_percent;
-  emit(make_dma(t, m_sid, read ? dma_op::read : dma_op::write, m_buffers[m_buffer] + m_offset, m_p.request_bytes));
+  emit(make_dma(t, m_sid, read ? dma_op::read : dma_op::write, m_buffers[m_buffer] + m_offset,
+                m_p.request_bytes));
   m_offset += m_p.stride_bytes ? m_p.stride_bytes : m_p.request_bytes;
   if (m_offset + m_p.request_bytes > m_p.buffer_bytes) {
     // Strided: start the next column; streaming (or the last column done): the next buffer from its start.

@@ -1,5 +1,5 @@
-// GPU / accelerator model: large long-lived buffers mapped once with 2 MiB / 1 GiB aligned IOVAs and HPAs (so the
-// tables use superpages), streamed or strided through at a given bandwidth.
+// GPU / accelerator model: large long-lived buffers mapped once with 2 MiB / 1 GiB aligned IOVAs and HPAs (so
+// the tables use superpages), streamed or strided through at a given bandwidth.
 #pragma once
 #include "traces/gen/device_model.hpp"
 #include "traces/gen/workload.hpp"

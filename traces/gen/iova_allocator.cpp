@@ -25,9 +25,11 @@ uint64_t iova_allocator::alloc(uint64_t bytes, uint64_t now) {
   uint64_t size = pages << 12;
   uint64_t align = 4096;
   if ((pages & (pages - 1)) == 0) align = size;
-  if (m_next < m_floor + size) throw trace_error(fmt::format("IOVA space exhausted allocating {} bytes", bytes));
+  if (m_next < m_floor + size)
+    throw trace_error(fmt::format("IOVA space exhausted allocating {} bytes", bytes));
   uint64_t iova = (m_next - size) & ~(align - 1);
-  // Linux reserves the interrupt address range in every DMA domain (an IOVA there would be an MSI, spec 3.15).
+  // Linux reserves the interrupt address range in every DMA domain (an IOVA there would be an MSI,
+  // spec 3.15).
   constexpr uint64_t kMsiBase = 0xFEE00000, kMsiEnd = 0xFEF00000;
   if (iova < kMsiEnd && iova + size > kMsiBase) iova = (kMsiBase - size) & ~(align - 1);
   if (iova < m_floor) throw trace_error(fmt::format("IOVA space exhausted allocating {} bytes", bytes));

@@ -1,7 +1,8 @@
-// IOVA allocation the way Linux's DMA API does it (drivers/iommu/iova.c): top-down from the device's DMA limit
-// in 4 KiB granules, size-aligned for power-of-two sizes, and freed ranges reused first from per-size caches
-// (the "rcache"), which is what gives real traces their address reuse. Device models generate events out of time
-// order, so a freed range carries the time from which it may be reused; the earliest reusable one is taken.
+// IOVA allocation the way Linux's DMA API does it (drivers/iommu/iova.c): top-down from the device's DMA
+// limit in 4 KiB granules, size-aligned for power-of-two sizes, and freed ranges reused first from per-size
+// caches (the "rcache"), which is what gives real traces their address reuse. Device models generate events
+// out of time order, so a freed range carries the time from which it may be reused; the earliest reusable one
+// is taken.
 #pragma once
 #include <cstdint>
 #include <map>

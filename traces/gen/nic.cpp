@@ -8,18 +8,22 @@ namespace vtd::traces::gen {
 
 namespace {
 constexpr unsigned kRxBufferBytes = 2048;  // one 2 KiB RX buffer per slot (Linux half-page buffers)
-std::string hex(uint64_t v) { return fmt::format("0x{:x}", v); }
+std::string hex(uint64_t v) {
+  return fmt::format("0x{:x}", v);
+}
 }  // namespace
 
 nic_model::nic_model(unsigned index, const nic_params& p, uint64_t seed, platform_parts& platform)
-    : device_model(fmt::format("nic{}", index), uint16_t((0x10 + index) << 8), uint16_t(1 + index), seed), m_p(p) {
+    : device_model(fmt::format("nic{}", index), uint16_t((0x10 + index) << 8), uint16_t(1 + index), seed),
+      m_p(p) {
   if (p.queues == 0 || p.ring_size == 0) throw trace_error("nic: queues and ring_size must be non-zero");
   nlohmann::ordered_json mappings = nlohmann::ordered_json::array();
   auto long_lived = [&](uint64_t bytes) {
     bytes = (bytes + 4095) & ~uint64_t{4095};
     uint64_t iova = m_iova.alloc(bytes, 0);
     uint64_t hpa = (uint64_t{0x80} << 32) + (uint64_t(index) << 32) + (uint64_t(mappings.size()) << 24);
-    mappings.push_back({{"iova", hex(iova)}, {"hpa", hex(hpa)}, {"size", hex(bytes)}, {"read", true}, {"write", true}});
+    mappings.push_back(
+        {{"iova", hex(iova)}, {"hpa", hex(hpa)}, {"size", hex(bytes)}, {"read", true}, {"write", true}});
     return iova;
   };
   m_queues.resize(p.queues);
@@ -43,7 +47,8 @@ nic_model::nic_model(unsigned index, const nic_params& p, uint64_t seed, platfor
     }
   }
   platform.domains.push_back({{"id", m_domain}, {"address_width", 48}, {"mappings", mappings}});
-  platform.devices.push_back({{"bdf", fmt::format("{:02x}:00.0", m_sid >> 8)}, {"name", m_name}, {"domain", m_domain}});
+  platform.devices.push_back(
+      {{"bdf", fmt::format("{:02x}:00.0", m_sid >> 8)}, {"name", m_name}, {"domain", m_domain}});
   m_next_rx = p.rx_gbps > 0 ? 1 * kUs : UINT64_MAX;
   m_next_tx = p.tx_gbps > 0 ? 1 * kUs + 500 * kNs : UINT64_MAX;
   m_next_event = std::min(m_next_rx, m_next_tx);

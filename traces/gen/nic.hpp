@@ -1,6 +1,6 @@
-// NIC model: RX and TX descriptor rings in long-lived mappings, descriptor fetches and write-backs, per-packet
-// buffer map / DMA / unmap as the Linux DMA API does it (strict or deferred invalidation), IMIX packet sizes,
-// several queues with RSS, and MSI-X per queue with interrupt moderation.
+// NIC model: RX and TX descriptor rings in long-lived mappings, descriptor fetches and write-backs,
+// per-packet buffer map / DMA / unmap as the Linux DMA API does it (strict or deferred invalidation), IMIX
+// packet sizes, several queues with RSS, and MSI-X per queue with interrupt moderation.
 #pragma once
 #include "traces/gen/device_model.hpp"
 #include "traces/gen/workload.hpp"

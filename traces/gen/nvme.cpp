@@ -1,5 +1,5 @@
-// NVMe model (see header). The I/O rate is fixed by --nvme-iops; when queue_depth I/Os are outstanding the next
-// submission waits for the oldest completion (closed loop), as an fio job with that iodepth would.
+// NVMe model (see header). The I/O rate is fixed by --nvme-iops; when queue_depth I/Os are outstanding the
+// next submission waits for the oldest completion (closed loop), as an fio job with that iodepth would.
 #include "traces/gen/nvme.hpp"
 
 #include <fmt/format.h>
@@ -7,7 +7,9 @@
 namespace vtd::traces::gen {
 
 namespace {
-std::string hex(uint64_t v) { return fmt::format("0x{:x}", v); }
+std::string hex(uint64_t v) {
+  return fmt::format("0x{:x}", v);
+}
 constexpr unsigned kPrpPages = 64;
 }  // namespace
 
@@ -16,13 +18,15 @@ nvme_model::nvme_model(unsigned index, const nvme_params& p, uint64_t seed, plat
       m_p(p) {
   if (p.io_bytes < 4096 || p.io_bytes > 128 * 1024 || p.io_bytes % 4096)
     throw trace_error("nvme: io_bytes must be a multiple of 4 KiB between 4 KiB and 128 KiB");
-  if (p.iops == 0 || p.queues == 0 || p.queue_depth == 0) throw trace_error("nvme: iops, queues and queue_depth must be non-zero");
+  if (p.iops == 0 || p.queues == 0 || p.queue_depth == 0)
+    throw trace_error("nvme: iops, queues and queue_depth must be non-zero");
   nlohmann::ordered_json mappings = nlohmann::ordered_json::array();
   auto long_lived = [&](uint64_t bytes) {
     bytes = (bytes + 4095) & ~uint64_t{4095};
     uint64_t iova = m_iova.alloc(bytes, 0);
     uint64_t hpa = (uint64_t{0x90} << 32) + (uint64_t(index) << 32) + (uint64_t(mappings.size()) << 24);
-    mappings.push_back({{"iova", hex(iova)}, {"hpa", hex(hpa)}, {"size", hex(bytes)}, {"read", true}, {"write", true}});
+    mappings.push_back(
+        {{"iova", hex(iova)}, {"hpa", hex(hpa)}, {"size", hex(bytes)}, {"read", true}, {"write", true}});
     return iova;
   };
   m_queues.resize(p.queues);
@@ -33,7 +37,8 @@ nvme_model::nvme_model(unsigned index, const nvme_params& p, uint64_t seed, plat
   }
   m_prp_pool = long_lived(kPrpPages * 4096);  // Linux nvme: PRP lists come from a dma_pool (mapped once)
   platform.domains.push_back({{"id", m_domain}, {"address_width", 48}, {"mappings", mappings}});
-  platform.devices.push_back({{"bdf", fmt::format("{:02x}:00.0", m_sid >> 8)}, {"name", m_name}, {"domain", m_domain}});
+  platform.devices.push_back(
+      {{"bdf", fmt::format("{:02x}:00.0", m_sid >> 8)}, {"name", m_name}, {"domain", m_domain}});
   m_interval = std::max<uint64_t>(1, 1000000 * kUs / p.iops);
   m_next_event = 2 * kUs;
   m_sequential_hpa = uint64_t{0x40} << 32;
@@ -66,7 +71,8 @@ void nvme_model::next_event() {
   }
   const uint64_t data = t + (read_io ? m_p.device_latency_us * kUs - 5 * kUs : 2 * kUs);
   for (unsigned i = 0; i < pages; ++i)
-    emit(make_dma(data + i * 200 * kNs, m_sid, read_io ? dma_op::write : dma_op::read, iova + i * 4096ull, 4096));
+    emit(make_dma(data + i * 200 * kNs, m_sid, read_io ? dma_op::write : dma_op::read, iova + i * 4096ull,
+                  4096));
   // Completion entry, MSI-X, then the driver unmaps.
   const uint64_t done = t + m_p.device_latency_us * kUs;
   const unsigned cslot = Q.cq_head++ % m_p.queue_depth;

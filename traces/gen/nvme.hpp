@@ -1,5 +1,5 @@
-// NVMe model: submission and completion queues in long-lived mappings, a pre-mapped PRP-list pool, per-I/O data
-// buffer map / DMA (one request per 4 KiB page) / unmap, I/O sizes 4 KiB..128 KiB, queue depth, MSI-X
+// NVMe model: submission and completion queues in long-lived mappings, a pre-mapped PRP-list pool, per-I/O
+// data buffer map / DMA (one request per 4 KiB page) / unmap, I/O sizes 4 KiB..128 KiB, queue depth, MSI-X
 // completions.
 #pragma once
 #include <queue>
@@ -25,7 +25,8 @@ class nvme_model final : public device_model {
   uint64_t m_prp_pool = 0;
   unsigned m_prp_next = 0;
   uint64_t m_interval = 0;
-  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> m_outstanding;  // completion times
+  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>>
+      m_outstanding;  // completion times
   unsigned m_rr = 0;
   uint64_t m_sequential_hpa = 0;
 };

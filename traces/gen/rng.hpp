@@ -30,7 +30,9 @@ class rng {
     return result;
   }
   // Uniform in [0, n) by 128-bit multiply (Lemire), without modulo bias worth caring about for n << 2^64.
-  uint64_t below(uint64_t n) { return n ? static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64) : 0; }
+  uint64_t below(uint64_t n) {
+    return n ? static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64) : 0;
+  }
   // True with probability num/den.
   bool chance(uint64_t num, uint64_t den) { return below(den) < num; }
 

@@ -8,26 +8,26 @@
 namespace vtd::traces::gen {
 
 struct nic_params {
-  unsigned count = 1;              // NICs (each on its own bus and domain)
-  unsigned queues = 4;             // RX/TX queue pairs, each with an MSI-X vector
+  unsigned count = 1;   // NICs (each on its own bus and domain)
+  unsigned queues = 4;  // RX/TX queue pairs, each with an MSI-X vector
   double rx_gbps = 25, tx_gbps = 25;
-  unsigned ring_size = 512;        // descriptors per ring (16 bytes each)
-  bool strict = true;              // strict: invalidate per unmap; deferred: batched flush
-  unsigned flush_batch = 256;      // deferred: flush after this many unmaps (Linux IOVA_FQ_SIZE)
+  unsigned ring_size = 512;           // descriptors per ring (16 bytes each)
+  bool strict = true;                 // strict: invalidate per unmap; deferred: batched flush
+  unsigned flush_batch = 256;         // deferred: flush after this many unmaps (Linux IOVA_FQ_SIZE)
   uint64_t flush_timeout_us = 10000;  // ... or this long after the first queued unmap (Linux: 10 ms)
-  unsigned coalesce_packets = 32;  // interrupt moderation: one MSI per N packets ...
-  unsigned coalesce_us = 50;       // ... or per T microseconds, whichever comes first
-  bool page_pool = false;          // RX buffers from a pre-mapped pool instead of per-packet map/unmap
+  unsigned coalesce_packets = 32;     // interrupt moderation: one MSI per N packets ...
+  unsigned coalesce_us = 50;          // ... or per T microseconds, whichever comes first
+  bool page_pool = false;             // RX buffers from a pre-mapped pool instead of per-packet map/unmap
 };
 
 struct nvme_params {
   unsigned count = 1;
   unsigned queues = 4;
   uint64_t iops = 200000;
-  unsigned queue_depth = 32;       // outstanding I/Os per controller
-  unsigned io_bytes = 4096;        // 4 KiB .. 128 KiB
+  unsigned queue_depth = 32;  // outstanding I/Os per controller
+  unsigned io_bytes = 4096;   // 4 KiB .. 128 KiB
   unsigned read_percent = 70;
-  bool sequential = false;         // sequential I/O uses physically contiguous buffers (readahead-like)
+  bool sequential = false;  // sequential I/O uses physically contiguous buffers (readahead-like)
   bool strict = true;
   unsigned flush_batch = 256;
   uint64_t flush_timeout_us = 10000;
@@ -40,15 +40,15 @@ struct gpu_params {
   unsigned buffers = 2;
   uint64_t buffer_bytes = uint64_t{1} << 30;  // mapped once, 2 MiB / 1 GiB aligned (superpages)
   unsigned request_bytes = 256;
-  uint64_t stride_bytes = 0;       // 0: streaming; else strided access
+  uint64_t stride_bytes = 0;  // 0: streaming; else strided access
   unsigned read_percent = 50;
 };
 
 struct workload {
   std::string name = "mixed";
   uint64_t seed = 1;
-  uint64_t dma_target = 1000000;   // stop after this many DMA records
-  uint64_t faults = 0;             // DMAs to unmapped IOVAs, spread over the trace
+  uint64_t dma_target = 1000000;  // stop after this many DMA records
+  uint64_t faults = 0;            // DMAs to unmapped IOVAs, spread over the trace
   nic_params nic;
   nvme_params nvme;
   gpu_params gpu;

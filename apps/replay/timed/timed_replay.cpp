@@ -31,7 +31,8 @@ sysc::upstream_request to_upstream(const traces::record& r) {
       u.what = sysc::upstream_request::kind::msi;
       u.msi_data = static_cast<uint32_t>(r.value);
       break;
-    default: u.what = sysc::upstream_request::kind::other;
+    default:
+      u.what = sysc::upstream_request::kind::other;
   }
   return u;
 }
@@ -46,9 +47,11 @@ bool is_invalidation(traces::record_kind k) {
 
 void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_params& params,
                const std::function<bool(traces::record&)>& next, const timed_options& options) {
-  const sc_core::sc_time quantum(static_cast<double>(params.quantum_ps ? params.quantum_ps : 1), sc_core::SC_PS);
+  const sc_core::sc_time quantum(static_cast<double>(params.quantum_ps ? params.quantum_ps : 1),
+                                 sc_core::SC_PS);
   auto iommu = std::make_unique<sysc::remapping_unit_module>("iommu", unit.unit(), params);
-  auto memory = std::make_unique<sysc::memory_target>("memory", sc_core::sc_time(params.dma_access_ns, sc_core::SC_NS));
+  auto memory =
+      std::make_unique<sysc::memory_target>("memory", sc_core::sc_time(params.dma_access_ns, sc_core::SC_NS));
   auto port = std::make_unique<sysc::request_initiator>("root_port", quantum);
   port->socket.bind(iommu->upstream);
   iommu->downstream.bind(memory->socket);
@@ -89,7 +92,8 @@ void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_pa
     if (ext.status == core::dma_status::interrupt || current.kind == traces::record_kind::msi)
       out = engine.observe_msi(current, ext.interrupt, &iommu->last_walk());
     else
-      out = engine.observe_dma(current, replay_engine::to_request(current), ext.translation, &iommu->last_walk());
+      out = engine.observe_dma(current, replay_engine::to_request(current), ext.translation,
+                               &iommu->last_walk());
     engine.record_latency(current, out, ext.timing);
   };
   port->on_sync = [&](uint64_t now_ps) {

@@ -1,8 +1,8 @@
-// Timed replay: the trace drives the SystemC/TLM model (request_initiator -> remapping_unit_module -> memory),
-// which prices every walk record with the latency model; the replay engine applies driver records at their
-// trace times and gathers the same statistics as the functional mode plus latencies and walker occupancy.
-// SystemC elaborates once per process: call run_timed at most once per process (vtdsim sweep runs timed points
-// in child processes).
+// Timed replay: the trace drives the SystemC/TLM model (request_initiator -> remapping_unit_module ->
+// memory), which prices every walk record with the latency model; the replay engine applies driver records at
+// their trace times and gathers the same statistics as the functional mode plus latencies and walker
+// occupancy. SystemC elaborates once per process: call run_timed at most once per process (vtdsim sweep runs
+// timed points in child processes).
 #pragma once
 #include <functional>
 #include <string>

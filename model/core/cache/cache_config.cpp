@@ -5,10 +5,14 @@ namespace vtd::core {
 
 const char* to_string(replacement_policy p) {
   switch (p) {
-    case replacement_policy::lru: return "lru";
-    case replacement_policy::plru: return "plru";
-    case replacement_policy::fifo: return "fifo";
-    case replacement_policy::random: return "random";
+    case replacement_policy::lru:
+      return "lru";
+    case replacement_policy::plru:
+      return "plru";
+    case replacement_policy::fifo:
+      return "fifo";
+    case replacement_policy::random:
+      return "random";
   }
   return "?";
 }

@@ -1,9 +1,11 @@
-// translation_hooks implementation over translation_caches (VT-d spec 6.2; walk-record steps per walk_record.hpp).
+// translation_hooks implementation over translation_caches (VT-d spec 6.2; walk-record steps per
+// walk_record.hpp).
 #include "model/core/cache/cache_hooks.hpp"
 
 namespace vtd::core {
 namespace {
-void record(walk_record* rec, cache_kind kind, unsigned level, bool hit, uint16_t index, uint64_t lo, uint64_t hi) {
+void record(walk_record* rec, cache_kind kind, unsigned level, bool hit, uint16_t index, uint64_t lo,
+            uint64_t hi) {
   if (!rec) return;
   walk_step s;
   s.kind = step_kind::cache_lookup;
@@ -24,9 +26,12 @@ bool cache_hooks::lookup_context(uint16_t sid, spec::context_entry& out, walk_re
   return e != nullptr;
 }
 
-void cache_hooks::fill_context(uint16_t sid, const spec::context_entry& e) { m_caches.context().fill(sid, e); }
+void cache_hooks::fill_context(uint16_t sid, const spec::context_entry& e) {
+  m_caches.context().fill(sid, e);
+}
 
-bool cache_hooks::lookup_iotlb(uint16_t, uint16_t did, uint64_t addr, cached_translation& out, walk_record* rec) {
+bool cache_hooks::lookup_iotlb(uint16_t, uint16_t did, uint64_t addr, cached_translation& out,
+                               walk_record* rec) {
   const iotlb_entry* e = m_caches.tlb().lookup(did, addr);
   if (e) out = cached_translation{e->frame, e->page_size(), e->read, e->write};
   record(rec, cache_kind::iotlb, 0, e != nullptr, did, e ? e->frame : 0, e ? e->page_size() : 0);
@@ -60,6 +65,8 @@ bool cache_hooks::lookup_irte(uint32_t index, spec::irte& out, walk_record* rec)
   return e != nullptr;
 }
 
-void cache_hooks::fill_irte(uint32_t index, const spec::irte& e) { m_caches.interrupt().fill(index, e); }
+void cache_hooks::fill_irte(uint32_t index, const spec::irte& e) {
+  m_caches.interrupt().fill(index, e);
+}
 
 }  // namespace vtd::core

@@ -1,6 +1,6 @@
 // Plugs translation_caches into the functional core through the translation_hooks interface (VT-d spec 6.2):
-// every lookup appends a cache_lookup step to the walk record; fills follow the CM=0 caching rules (only present,
-// validated entries, which the walker guarantees).
+// every lookup appends a cache_lookup step to the walk record; fills follow the CM=0 caching rules (only
+// present, validated entries, which the walker guarantees).
 #pragma once
 #include <cstdint>
 
@@ -15,9 +15,11 @@ class cache_hooks final : public translation_hooks {
 
   bool lookup_context(uint16_t sid, spec::context_entry& out, walk_record* rec) override;
   void fill_context(uint16_t sid, const spec::context_entry& e) override;
-  bool lookup_iotlb(uint16_t sid, uint16_t did, uint64_t addr, cached_translation& out, walk_record* rec) override;
+  bool lookup_iotlb(uint16_t sid, uint16_t did, uint64_t addr, cached_translation& out,
+                    walk_record* rec) override;
   void fill_iotlb(uint16_t sid, uint16_t did, uint64_t addr, const cached_translation& t) override;
-  bool lookup_paging(uint16_t did, uint64_t addr, unsigned top_level, cached_table& out, walk_record* rec) override;
+  bool lookup_paging(uint16_t did, uint64_t addr, unsigned top_level, cached_table& out,
+                     walk_record* rec) override;
   void fill_paging(uint16_t did, uint64_t addr, const cached_table& t) override;
   bool lookup_irte(uint32_t index, spec::irte& out, walk_record* rec) override;
   void fill_irte(uint32_t index, const spec::irte& e) override;

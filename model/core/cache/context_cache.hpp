@@ -20,7 +20,9 @@ struct context_cache_entry {
   static context_cache_entry from(const spec::context_entry& e) {
     return {e.present(), e.fpd(), e.tt(), uint8_t(e.aw()), e.did(), e.slptptr()};
   }
-  spec::context_entry to_entry() const { return spec::context_entry::make(slptptr, aw, did, tt, fpd, present); }
+  spec::context_entry to_entry() const {
+    return spec::context_entry::make(slptptr, aw, did, tt, fpd, present);
+  }
 };
 
 // The set is chosen by devfn folded with the bus, so the functions of one device spread over sets.
@@ -35,8 +37,8 @@ class context_cache {
   explicit context_cache(const cache_config& cfg) : m_cache(cfg) {}
 
   const context_cache_entry* lookup(uint16_t sid) { return m_cache.lookup(sid); }
-  // With CAP.CM=0 only present entries that passed every check may be cached (digest 6.1); a non-present entry
-  // is refused here (returns false) so that a caller cannot break that rule by accident.
+  // With CAP.CM=0 only present entries that passed every check may be cached (digest 6.1); a non-present
+  // entry is refused here (returns false) so that a caller cannot break that rule by accident.
   bool fill(uint16_t sid, const spec::context_entry& e) {
     if (!e.present()) return false;
     m_cache.fill(sid, context_cache_entry::from(e));

@@ -30,7 +30,8 @@ class interrupt_entry_cache {
   // Index-selective: the 2^im entries whose index equals `index` with the low `im` bits ignored.
   uint64_t invalidate_index(uint32_t index, unsigned im) {
     uint32_t mask = im >= 32 ? 0u : ~((uint32_t{1} << im) - 1);
-    return m_cache.invalidate_if([=](uint32_t tag, const spec::irte&) { return (tag & mask) == (index & mask); });
+    return m_cache.invalidate_if(
+        [=](uint32_t tag, const spec::irte&) { return (tag & mask) == (index & mask); });
   }
 
   storage& array() { return m_cache; }

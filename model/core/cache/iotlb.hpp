@@ -1,5 +1,5 @@
-// IOTLB (VT-d spec 6.2.2, digest 6.2): final second-level translations tagged by DID + page number + page size.
-// Entries of 4 KiB, 2 MiB and 1 GiB pages share one array or live in one array per size (cache_config::
+// IOTLB (VT-d spec 6.2.2, digest 6.2): final second-level translations tagged by DID + page number + page
+// size. Entries of 4 KiB, 2 MiB and 1 GiB pages share one array or live in one array per size (cache_config::
 // split_by_size). A lookup finds an entry of any size covering the address.
 #pragma once
 #include <array>
@@ -11,17 +11,22 @@
 namespace vtd::core {
 
 constexpr unsigned kPageSizes = 3;  // 4 KiB, 2 MiB, 1 GiB
-constexpr unsigned page_size_shift(unsigned size_class) { return 12 + 9 * size_class; }
+constexpr unsigned page_size_shift(unsigned size_class) {
+  return 12 + 9 * size_class;
+}
 // 4 KiB -> 0, 2 MiB -> 1, 1 GiB -> 2; anything else -> kPageSizes.
 constexpr unsigned page_size_class(uint64_t page_size) {
-  return page_size == (uint64_t{1} << 12) ? 0 : page_size == (uint64_t{1} << 21) ? 1 : page_size == (uint64_t{1} << 30) ? 2 : kPageSizes;
+  return page_size == (uint64_t{1} << 12)   ? 0
+         : page_size == (uint64_t{1} << 21) ? 1
+         : page_size == (uint64_t{1} << 30) ? 2
+                                            : kPageSizes;
 }
 const char* page_size_name(unsigned size_class);
 
 struct iotlb_tag {
   uint64_t page = 0;  // address >> page_size_shift(size)
   uint16_t did = 0;
-  uint8_t size = 0;   // page-size class
+  uint8_t size = 0;  // page-size class
   bool operator==(const iotlb_tag&) const = default;
 };
 
@@ -57,7 +62,8 @@ class iotlb {
     ++m_stats.total.lookups;
     for (unsigned s = 0; s < kPageSizes; ++s) {
       if (m_count[s] == 0) continue;
-      if (const iotlb_entry* e = array_for(s).probe(iotlb_tag{addr >> page_size_shift(s), did, uint8_t(s)}, true)) {
+      if (const iotlb_entry* e =
+              array_for(s).probe(iotlb_tag{addr >> page_size_shift(s), did, uint8_t(s)}, true)) {
         ++m_stats.total.hits;
         ++m_stats.by_size[s].hits;
         return e;

@@ -1,4 +1,5 @@
-// Second-level paging-structure cache fills and invalidations (VT-d spec 6.2.3 / 6.5, digest 6.4 iotlb_inv_dsc).
+// Second-level paging-structure cache fills and invalidations (VT-d spec 6.2.3 / 6.5, digest 6.4
+// iotlb_inv_dsc).
 #include "model/core/cache/paging_structure_cache.hpp"
 
 namespace vtd::core {
@@ -44,7 +45,8 @@ uint64_t paging_structure_caches::invalidate_domain(uint16_t did) {
 uint64_t paging_structure_caches::invalidate_range(uint16_t did, uint64_t base, uint64_t length) {
   uint64_t last = length == 0 ? base : base + (length - 1);
   if (last < base) last = ~uint64_t{0};
-  // Small ranges: probe the few tags that can overlap (same result as the scan, without visiting every entry).
+  // Small ranges: probe the few tags that can overlap (same result as the scan, without visiting every
+  // entry).
   if (last != ~uint64_t{0} && (last >> shift(kPscLowest)) - (base >> shift(kPscLowest)) < 16) {
     uint64_t n = 0;
     for (unsigned i = 0; i < kPscLevels; ++i) {

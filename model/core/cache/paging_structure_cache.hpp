@@ -1,6 +1,6 @@
-// Second-level paging-structure caches (VT-d spec 6.2.3, digest 6.2): one cache per non-leaf level, PDE (level 2),
-// PDPE (3), PML4E (4), PML5E (5), tagged by DID + the address bits above that level (addr >> level_shift(level)).
-// A lookup returns the lowest-level hit so a walk can resume below it.
+// Second-level paging-structure caches (VT-d spec 6.2.3, digest 6.2): one cache per non-leaf level, PDE
+// (level 2), PDPE (3), PML4E (4), PML5E (5), tagged by DID + the address bits above that level (addr >>
+// level_shift(level)). A lookup returns the lowest-level hit so a walk can resume below it.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -38,7 +38,7 @@ struct psc_hit {
 };
 
 struct psc_stats {
-  cache_stats total;                           // one lookup per walk, hit if any level hit
+  cache_stats total;                             // one lookup per walk, hit if any level hit
   std::array<cache_stats, kPscLevels> by_level;  // per-level arrays (lookups counted where probed)
 };
 
@@ -49,8 +49,9 @@ class paging_structure_caches {
   // cfg[0] is the PDE cache, cfg[3] the PML5E cache. An entry count of 0 disables that level.
   explicit paging_structure_caches(const std::array<cache_config, kPscLevels>& cfg);
 
-  // The lowest cached non-leaf entry for (did, addr) at a level in [2, top_level]; top_level is the paging-level
-  // count of the context (3, 4 or 5), so a PML5E is never used for a 4-level table. False on a miss.
+  // The lowest cached non-leaf entry for (did, addr) at a level in [2, top_level]; top_level is the
+  // paging-level count of the context (3, 4 or 5), so a PML5E is never used for a 4-level table. False on a
+  // miss.
   bool lookup(uint16_t did, uint64_t addr, unsigned top_level, psc_hit& out) {
     ++m_stats.total.lookups;
     unsigned top = top_level > kPscLowest + kPscLevels - 1 ? kPscLowest + kPscLevels - 1 : top_level;

@@ -1,5 +1,5 @@
-// Generic set-associative cache storage used by every VT-d translation cache (VT-d spec 6.2 leaves geometry and
-// replacement to the implementation): fixed arrays sized at construction, LRU / tree-PLRU / FIFO / random
+// Generic set-associative cache storage used by every VT-d translation cache (VT-d spec 6.2 leaves geometry
+// and replacement to the implementation): fixed arrays sized at construction, LRU / tree-PLRU / FIFO / random
 // replacement, invalidation by predicate, and hit/miss/fill/eviction/invalidation counters.
 #pragma once
 #include <cstdint>
@@ -11,8 +11,9 @@ namespace vtd::core {
 enum class replacement_policy : uint8_t { lru, plru, fifo, random };
 const char* to_string(replacement_policy p);
 
-// Geometry and policy of one cache. ways == entries gives a fully associative cache, ways == 1 a direct-mapped
-// one. entries / ways (the set count) must be a power of two; tree-PLRU needs a power-of-two way count <= 64.
+// Geometry and policy of one cache. ways == entries gives a fully associative cache, ways == 1 a
+// direct-mapped one. entries / ways (the set count) must be a power of two; tree-PLRU needs a power-of-two
+// way count <= 64.
 struct cache_config {
   uint32_t entries = 64;
   uint32_t ways = 4;
@@ -21,7 +22,8 @@ struct cache_config {
   bool split_by_size = false;  // IOTLB only: separate 4K / 2M / 1G arrays, each with this geometry
 };
 
-// splitmix64: a small, fully specified generator so that random replacement is reproducible on every platform.
+// splitmix64: a small, fully specified generator so that random replacement is reproducible on every
+// platform.
 class splitmix64 {
  public:
   explicit splitmix64(uint64_t seed) : m_state(seed) {}
@@ -48,14 +50,14 @@ struct cache_stats {
 // Checks a geometry; returns null when it is usable, else the reason.
 const char* validate(const cache_config& c);
 
-// Tag: a small regular type with ==. Payload: copyable. Index: functor uint64_t(const Tag&) giving the set-index
-// source bits (masked by the set count), so each cache chooses which tag bits select the set.
+// Tag: a small regular type with ==. Payload: copyable. Index: functor uint64_t(const Tag&) giving the
+// set-index source bits (masked by the set count), so each cache chooses which tag bits select the set.
 template <class Tag, class Payload, class Index>
 class set_assoc_cache {
  public:
   struct fill_result {
-    bool evicted = false;   // a valid entry with another tag was replaced
-    bool updated = false;   // the tag was already present: its payload was overwritten in place
+    bool evicted = false;  // a valid entry with another tag was replaced
+    bool updated = false;  // the tag was already present: its payload was overwritten in place
     Tag victim_tag{};
     Payload victim{};
   };
@@ -84,8 +86,10 @@ class set_assoc_cache {
   Payload* lookup(const Tag& t) {
     ++m_stats.lookups;
     Payload* p = probe(t, true);
-    if (p) ++m_stats.hits;
-    else ++m_stats.misses;
+    if (p)
+      ++m_stats.hits;
+    else
+      ++m_stats.misses;
     return p;
   }
   // Uncounted lookup (callers that keep their own statistics, e.g. an IOTLB probing several page sizes).
@@ -187,13 +191,18 @@ class set_assoc_cache {
   }
   void on_hit(uint32_t base, uint32_t way) {
     switch (m_cfg.policy) {
-      case replacement_policy::lru: m_stamp[base + way] = ++m_clock; break;
-      case replacement_policy::plru: plru_touch(base / m_ways, way); break;
-      default: break;  // FIFO and random ignore hits
+      case replacement_policy::lru:
+        m_stamp[base + way] = ++m_clock;
+        break;
+      case replacement_policy::plru:
+        plru_touch(base / m_ways, way);
+        break;
+      default:
+        break;  // FIFO and random ignore hits
     }
   }
-  // Tree-PLRU over ways (power of two): node n has children 2n+1, 2n+2; a bit of 1 means "the victim is in the
-  // right half". A touch points every node on the path away from the used way.
+  // Tree-PLRU over ways (power of two): node n has children 2n+1, 2n+2; a bit of 1 means "the victim is in
+  // the right half". A touch points every node on the path away from the used way.
   void plru_touch(uint32_t set, uint32_t way) {
     uint64_t& bits = m_plru[set];
     uint32_t node = 0;
@@ -215,8 +224,10 @@ class set_assoc_cache {
   }
   uint32_t victim(uint32_t base) {
     switch (m_cfg.policy) {
-      case replacement_policy::plru: return plru_victim(base / m_ways);
-      case replacement_policy::random: return uint32_t(m_rng.next() % m_ways);
+      case replacement_policy::plru:
+        return plru_victim(base / m_ways);
+      case replacement_policy::random:
+        return uint32_t(m_rng.next() % m_ways);
       default: {  // LRU and FIFO: the smallest stamp (last use / insertion)
         uint32_t best = 0;
         for (uint32_t w = 1; w < m_ways; ++w)

@@ -6,7 +6,11 @@
 namespace vtd::core {
 
 translation_caches::translation_caches(const translation_caches_config& cfg)
-    : m_cfg(cfg), m_context(cfg.context), m_iotlb(cfg.iotlb), m_paging(cfg.paging), m_interrupt(cfg.interrupt) {}
+    : m_cfg(cfg),
+      m_context(cfg.context),
+      m_iotlb(cfg.iotlb),
+      m_paging(cfg.paging),
+      m_interrupt(cfg.interrupt) {}
 
 void translation_caches::invalidate_all() {
   m_context.invalidate_global();
@@ -27,7 +31,8 @@ void translation_caches::reset_stats() {
 }
 
 namespace {
-void add_all(std::vector<std::pair<std::string, uint64_t>>& out, const std::string& prefix, const cache_stats& s) {
+void add_all(std::vector<std::pair<std::string, uint64_t>>& out, const std::string& prefix,
+             const cache_stats& s) {
   out.emplace_back(prefix + "_lookup", s.lookups);
   out.emplace_back(prefix + "_hit", s.hits);
   out.emplace_back(prefix + "_miss", s.misses);

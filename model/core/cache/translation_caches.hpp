@@ -1,6 +1,6 @@
-// All translation caches of one remapping unit in legacy mode (VT-d spec 6.2, digest 6.2 Table 17): context-cache,
-// IOTLB, second-level paging-structure caches and the interrupt entry cache, with their configuration and a
-// named statistics snapshot.
+// All translation caches of one remapping unit in legacy mode (VT-d spec 6.2, digest 6.2 Table 17):
+// context-cache, IOTLB, second-level paging-structure caches and the interrupt entry cache, with their
+// configuration and a named statistics snapshot.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -31,10 +31,17 @@ invalidation_outcome invalidate_context(translation_caches& c, const cc_request&
   invalidation_outcome o;
   o.performed = uint8_t(r.g);
   switch (r.g) {
-    case cc_granularity::global: o.removed = c.context().invalidate_global(); break;
-    case cc_granularity::domain: o.removed = c.context().invalidate_domain(r.did); break;
-    case cc_granularity::device: o.removed = c.context().invalidate_device(r.sid, r.fm, r.did); break;
-    case cc_granularity::none: break;
+    case cc_granularity::global:
+      o.removed = c.context().invalidate_global();
+      break;
+    case cc_granularity::domain:
+      o.removed = c.context().invalidate_domain(r.did);
+      break;
+    case cc_granularity::device:
+      o.removed = c.context().invalidate_device(r.sid, r.fm, r.did);
+      break;
+    case cc_granularity::none:
+      break;
   }
   return o;
 }
@@ -59,7 +66,8 @@ invalidation_outcome invalidate_iotlb(translation_caches& c, const iotlb_request
       }
       break;
     }
-    case iotlb_granularity::none: break;
+    case iotlb_granularity::none:
+      break;
   }
   return o;
 }
@@ -67,7 +75,8 @@ invalidation_outcome invalidate_iotlb(translation_caches& c, const iotlb_request
 invalidation_outcome invalidate_iec(translation_caches& c, const iec_request& r) {
   invalidation_outcome o;
   o.performed = r.index_selective ? 2 : 1;
-  o.removed = r.index_selective ? c.interrupt().invalidate_index(r.index, r.im) : c.interrupt().invalidate_global();
+  o.removed =
+      r.index_selective ? c.interrupt().invalidate_index(r.index, r.im) : c.interrupt().invalidate_global();
   return o;
 }
 

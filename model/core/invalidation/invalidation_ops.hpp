@@ -1,7 +1,7 @@
-// What each invalidation scope removes from the translation caches (VT-d spec 6.5, digest 1.7, 1.8, 6.3, 6.4):
-// context-cache global / domain / device(+FM), IOTLB global / domain / page-selective (AM, IH) with the
-// second-level paging-structure caches, and interrupt entry cache global / index(+IM). Shared by the
-// register-based and the queued interface.
+// What each invalidation scope removes from the translation caches (VT-d spec 6.5,
+// digest 1.7, 1.8, 6.3, 6.4): context-cache global / domain / device(+FM), IOTLB global / domain /
+// page-selective (AM, IH) with the second-level paging-structure caches, and interrupt entry cache global /
+// index(+IM). Shared by the register-based and the queued interface.
 #pragma once
 #include <cstdint>
 
@@ -46,7 +46,7 @@ struct iotlb_request {
   uint16_t did = 0;
   uint64_t addr = 0;  // page-selective: any address inside the 2^AM-page block
   unsigned am = 0;
-  bool ih = false;    // 1: only leaf entries changed, keep the paging-structure caches
+  bool ih = false;  // 1: only leaf entries changed, keep the paging-structure caches
 };
 struct iec_request {
   bool index_selective = false;

@@ -1,5 +1,5 @@
-// Queued invalidation: fetch, validation (spec 6.5.2.10 / digest 1.11 IQEI codes) and execution of the 128-bit
-// descriptor types 1-5 (spec 6.5.2.1-6.5.2.8, digest 6.4).
+// Queued invalidation: fetch, validation (spec 6.5.2.10 / digest 1.11 IQEI codes) and execution of the
+// 128-bit descriptor types 1-5 (spec 6.5.2.1-6.5.2.8, digest 6.4).
 #include "model/core/invalidation/invalidation_queue.hpp"
 
 namespace vtd::core {
@@ -28,7 +28,8 @@ iqei invalidation_queue::check(const spec::inv_descriptor& d, bool wide, spec::r
     case 4:
       if (d.iec_index_selective() && d.iec_im() > m_caps.mhmv) return iqei::reserved_field;
       break;
-    default: break;
+    default:
+      break;
   }
   return iqei::none;
 }
@@ -50,9 +51,11 @@ void invalidation_queue::perform(const spec::inv_descriptor& d, iq_result& r) {
       if (d.iotlb_dr() || d.iotlb_dw()) ++r.drains;
       break;
     }
-    case 3: break;  // device-TLBs live in the endpoints: accepted and counted
+    case 3:
+      break;  // device-TLBs live in the endpoints: accepted and counted
     case 4:
-      r.entries_removed += invalidate_iec(m_caches, iec_request{d.iec_index_selective(), d.iec_iidx(), d.iec_im()}).removed;
+      r.entries_removed +=
+          invalidate_iec(m_caches, iec_request{d.iec_index_selective(), d.iec_iidx(), d.iec_im()}).removed;
       break;
     case 5: {
       // Every earlier descriptor has completed (they are performed synchronously), so the wait completes now.
@@ -66,7 +69,8 @@ void invalidation_queue::perform(const spec::inv_descriptor& d, iq_result& r) {
       ++r.waits_completed;
       break;
     }
-    default: break;
+    default:
+      break;
   }
   ++r.by_type[d.type()];
   ++r.processed;

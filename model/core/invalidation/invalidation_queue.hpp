@@ -1,6 +1,6 @@
-// Queued invalidation processor (VT-d spec 6.5.2, digest 1.11 and 6.4): fetches descriptors from IQH up to IQT
-// out of simulated memory, checks them, performs them on the translation caches, writes inv_wait status data
-// and reports IWC requests, and stops with IQE / IQEI on the first bad descriptor with IQH left on it.
+// Queued invalidation processor (VT-d spec 6.5.2, digest 1.11 and 6.4): fetches descriptors from IQH up to
+// IQT out of simulated memory, checks them, performs them on the translation caches, writes inv_wait status
+// data and reports IWC requests, and stops with IQE / IQEI on the first bad descriptor with IQH left on it.
 // The register file owner applies the result (IQH, FSTS.IQE, IQERCD.IQEI, ICS.IWC).
 #pragma once
 #include <array>
@@ -27,15 +27,15 @@ struct iq_status_write {
 };
 
 struct iq_result {
-  uint64_t iqh = 0;                      // new IQH (on an error: the offending descriptor)
-  spec::iqei error = spec::iqei::none;   // != none: set FSTS.IQE and IQERCD.IQEI
+  uint64_t iqh = 0;                     // new IQH (on an error: the offending descriptor)
+  spec::iqei error = spec::iqei::none;  // != none: set FSTS.IQE and IQERCD.IQEI
   uint64_t error_descriptor_address = 0;
-  uint32_t processed = 0;                // descriptors performed
-  std::array<uint32_t, 6> by_type{};     // index = descriptor type 1..5 (cc, iotlb, dev_tlb, iec, wait)
+  uint32_t processed = 0;             // descriptors performed
+  std::array<uint32_t, 6> by_type{};  // index = descriptor type 1..5 (cc, iotlb, dev_tlb, iec, wait)
   uint32_t waits_completed = 0;
-  uint32_t completion_signals = 0;       // inv_wait with IF=1: call register_file::signal_wait_completion()
-  uint64_t entries_removed = 0;          // over every cache
-  uint32_t drains = 0;                   // iotlb_inv_dsc with DR or DW (completed at once in this model)
+  uint32_t completion_signals = 0;  // inv_wait with IF=1: call register_file::signal_wait_completion()
+  uint64_t entries_removed = 0;     // over every cache
+  uint32_t drains = 0;              // iotlb_inv_dsc with DR or DW (completed at once in this model)
   std::vector<iq_status_write> status_writes;
 
   bool ok() const { return error == spec::iqei::none; }

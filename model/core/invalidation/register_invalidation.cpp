@@ -9,8 +9,8 @@ bool usable(const invalidation_caps& caps, const register_inv_state& s) {
 }
 }  // namespace
 
-register_inv_result execute_ccmd(translation_caches& c, const invalidation_caps& caps, const register_inv_state& s,
-                                 uint64_t v) {
+register_inv_result execute_ccmd(translation_caches& c, const invalidation_caps& caps,
+                                 const register_inv_state& s, uint64_t v) {
   register_inv_result r;
   r.value = v;
   if (!(v & ccmd::ICC)) {
@@ -18,8 +18,10 @@ register_inv_result execute_ccmd(translation_caches& c, const invalidation_caps&
     return r;
   }
   auto g = static_cast<cc_granularity>(spec::get_bits(v, 62, 61));
-  if (!usable(caps, s)) r.note = register_inv_note::wrong_mode;
-  else if (g == cc_granularity::none) r.note = register_inv_note::reserved_request;
+  if (!usable(caps, s))
+    r.note = register_inv_note::wrong_mode;
+  else if (g == cc_granularity::none)
+    r.note = register_inv_note::reserved_request;
   else {
     cc_request req{g, caps.mask_did(uint16_t(spec::get_bits(v, 15, 0))), uint16_t(spec::get_bits(v, 31, 16)),
                    unsigned(spec::get_bits(v, 33, 32))};

@@ -47,7 +47,8 @@ void iommu::on_command_write(uint32_t offset, uint64_t value) {
 
 void iommu::on_global_command(uint32_t acted) {
   const auto cap = m_unit.config().cap_fields();
-  // CAP.ESRTPS: SRTP globally invalidates all DMA-remapping caches; CAP.ESIRTPS: SIRTP (and IRE 1->0) the IEC.
+  // CAP.ESRTPS: SRTP globally invalidates all DMA-remapping caches; CAP.ESIRTPS: SIRTP (and IRE 1->0) the
+  // IEC.
   if ((acted & reg::SRTP) && cap.esrtps()) {
     m_caches->context().invalidate_global();
     m_caches->tlb().invalidate_global();

@@ -31,7 +31,9 @@ class iommu final : private register_listener {
   iommu(const iommu&) = delete;
   iommu& operator=(const iommu&) = delete;
 
-  translation_result translate(const dma_request& req, walk_record* rec = nullptr) { return m_unit.translate(req, rec); }
+  translation_result translate(const dma_request& req, walk_record* rec = nullptr) {
+    return m_unit.translate(req, rec);
+  }
   interrupt_result remap_interrupt(const interrupt_request& req, walk_record* rec = nullptr) {
     return m_unit.remap_interrupt(req, rec);
   }
