@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <vector>
 
@@ -21,6 +22,9 @@ void add_system_options(po::options_description& desc, system_options& o) {
       "mem", po::value(&o.mem_images)->composing(),
       "FILE@ADDR: raw little-endian bytes loaded at ADDR (repeatable)")(
       "pages", po::value(&o.pages_file), "sparse page file (docs/memory-image.md)")(
+      "registers", po::value(&o.registers_file),
+      "register values as JSON: rtaddr, irta, preset, cap, ecap, cap_fields, ecap_fields, haw, memory_size, "
+      "translation, interrupt_remapping, compat_interrupts (options given on the command line win)")(
       "preset", po::value(&o.preset)->default_value("server"), "capability preset: server | qemu")(
       "cap", po::value(&o.cap), "CAP register value (replaces the preset's)")(
       "ecap", po::value(&o.ecap), "ECAP register value (replaces the preset's)")(
@@ -84,7 +88,63 @@ void apply_field_overrides(uint64_t& reg, const std::vector<std::string>& fields
 
 }  // namespace
 
-loaded_system load_system(const system_options& o) {
+// Fills the options the command line left unset from a register-values JSON file.
+system_options with_register_file(system_options o) {
+  if (o.registers_file.empty()) return o;
+  std::ifstream in(o.registers_file);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", o.registers_file));
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(fmt::format("{}: {}", o.registers_file, e.what()));
+  }
+  if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected a JSON object", o.registers_file));
+  auto text = [&](const std::string& key, const nlohmann::json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_number_unsigned() || v.is_number_integer()) return std::to_string(v.get<uint64_t>());
+    if (v.is_boolean()) return std::string(v.get<bool>() ? "on" : "off");
+    throw std::runtime_error(fmt::format("{}: {}: expected a number or a string", o.registers_file, key));
+  };
+  for (auto& [key, v] : j.items()) {
+    auto set = [&](std::string& field, bool is_default) {
+      if (is_default) field = text(key, v);
+    };
+    if (key == "rtaddr")
+      set(o.rtaddr, o.rtaddr.empty());
+    else if (key == "irta")
+      set(o.irta, o.irta.empty());
+    else if (key == "preset")
+      set(o.preset, o.preset == "server");
+    else if (key == "cap")
+      set(o.cap, o.cap.empty());
+    else if (key == "ecap")
+      set(o.ecap, o.ecap.empty());
+    else if (key == "haw")
+      set(o.haw, o.haw.empty());
+    else if (key == "memory_size")
+      set(o.memory_size, o.memory_size == "1TiB");
+    else if (key == "translation")
+      set(o.translation, o.translation == "auto");
+    else if (key == "interrupt_remapping")
+      set(o.interrupt_remapping, o.interrupt_remapping == "auto");
+    else if (key == "compat_interrupts")
+      o.compat_interrupts = o.compat_interrupts || text(key, v) == "on";
+    else if (key == "cap_fields" || key == "ecap_fields") {
+      if (!v.is_object())
+        throw std::runtime_error(fmt::format("{}: {}: expected an object", o.registers_file, key));
+      for (auto& [field, value] : v.items())
+        (key == "cap_fields" ? o.cap_fields : o.ecap_fields)
+            .push_back(field + "=" + text(key + "." + field, value));
+    } else {
+      throw std::runtime_error(fmt::format("{}: unknown key '{}'", o.registers_file, key));
+    }
+  }
+  return o;
+}
+
+loaded_system load_system(const system_options& given) {
+  const system_options o = with_register_file(given);
   if (!o.platform.empty()) {
     if (!o.mem_images.empty() || !o.pages_file.empty() || !o.rtaddr.empty() || !o.irta.empty())
       throw std::runtime_error(

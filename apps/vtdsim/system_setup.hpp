@@ -15,6 +15,7 @@ struct system_options {
   std::string platform;                 // platform JSON
   std::vector<std::string> mem_images;  // FILE@ADDR, raw little-endian bytes
   std::string pages_file;               // sparse page file (docs/memory-image.md)
+  std::string registers_file;           // register values as JSON (docs/memory-image.md)
   std::string preset = "server";
   std::string cap, ecap;                             // full register values
   std::vector<std::string> cap_fields, ecap_fields;  // name=value overrides

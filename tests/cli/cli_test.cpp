@@ -247,3 +247,19 @@ TEST(Cli, CheckTraceFindsMissingInvalidation) {
   r = run("check --platform " + example("two-devices.json") + " --trace " + fixed);
   EXPECT_EQ(r.code, 0) << r.out;
 }
+
+TEST(Cli, RegisterValuesFromAJsonFile) {
+  std::string pages = testing::TempDir() + "regs-pages.bin";
+  ASSERT_EQ(run("dump --platform " + example("two-devices.json") + " --save-pages " + pages).code, 0);
+  auto regs =
+      write_temp("regs.json", R"({"rtaddr": "0x10000000", "irta": "0x1ffff007", "memory_size": "64GiB"})");
+  auto r = run("check --pages " + pages + " --registers " + regs + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["devices"].size(), 3u);
+  EXPECT_EQ(j["interrupts"].size(), 2u);
+  auto bad = write_temp("regs-bad.json", R"({"rtadr": 1})");
+  r = run("check --pages " + pages + " --registers " + bad);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("unknown key 'rtadr'"), std::string::npos) << r.out;
+}
