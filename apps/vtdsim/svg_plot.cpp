@@ -42,6 +42,17 @@ std::string render_svg(const plot_series& s) {
   double ymax = s.y.empty() ? 1 : *std::max_element(s.y.begin(), s.y.end());
   ymin = std::min(0.0, ymin);
   if (ymax <= ymin) ymax = ymin + 1;
+  // Round the top up to a "nice" multiple of a 1/2/5 step so that the ticks read well.
+  const double raw_step = (ymax - ymin) / 5.0;
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw_step)));
+  double step = magnitude;
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * magnitude >= raw_step) {
+      step = m * magnitude;
+      break;
+    }
+  ymax = ymin + std::ceil((ymax - ymin) / step - 1e-9) * step;
+  const int ticks = static_cast<int>(std::lround((ymax - ymin) / step));
   const bool logx = xmin > 0 && xmax / xmin > 100;
   auto fx = [&](double v) {
     if (xmax == xmin) return left + pw / 2;
@@ -58,8 +69,8 @@ std::string render_svg(const plot_series& s) {
   svg += fmt::format("<text x=\"{}\" y=\"28\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n", width / 2,
                      escape(s.title));
   // Axes and grid.
-  for (int i = 0; i <= 5; ++i) {
-    double v = ymin + (ymax - ymin) * i / 5.0;
+  for (int i = 0; i <= ticks; ++i) {
+    double v = ymin + step * i;
     double y = fy(v);
     svg += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#ddd\"/>\n", left, y,
                        left + pw, y);
