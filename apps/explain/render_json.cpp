@@ -1,4 +1,4 @@
-// JSON rendering of an explanation (fields documented in docs/walk.md).
+// JSON rendering of an explanation (fields documented in docs/cli.md, "walk").
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
