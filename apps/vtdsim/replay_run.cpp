@@ -31,6 +31,8 @@ void add_replay_options(po::options_description& desc, replay_request& rq) {
       "stats-json", po::value(&rq.stats_json), "write every statistic as JSON (docs/stats.md)")(
       "per-request", po::value(&rq.per_request_csv), "write one CSV line per request (docs/stats.md)")(
       "vcd", po::value(&rq.vcd), "write walker occupancy and queue depth as VCD (timed mode)")(
+      "epochs", po::value(&rq.epochs),
+      "write walker occupancy and queue depth per quantum as CSV (timed mode)")(
       "no-stale-check", po::bool_switch(&rq.no_stale_check), "do not look for missing invalidations")(
       "no-progress", po::bool_switch(&rq.no_progress), "no progress line on the terminal")(
       "quiet,q", po::bool_switch(&rq.quiet), "print nothing (use with --stats-json)");
@@ -43,7 +45,12 @@ replay_result run_replay_request(const replay_request& rq) {
   replay_system sys = make_replay_system(rq.platform, config);
   trace_source trace = open_trace(rq.trace);
 
-  std::optional<atomic_file> csv;
+  std::optional<atomic_file> csv, epochs;
+  if (!rq.epochs.empty()) {
+    if (rq.functional) throw std::runtime_error("--epochs needs the timed model (drop --functional)");
+    epochs.emplace(rq.epochs);
+    epochs->write("time_ns,records,walkers_busy,walker_queue\n");
+  }
   vtd::replay::replay_options options;
   options.warmup = rq.warmup;
   options.check_stale = !rq.no_stale_check;
@@ -71,6 +78,7 @@ replay_result run_replay_request(const replay_request& rq) {
     if (timed) {
       vtd::replay::timed_options topt;
       topt.vcd_path = rq.vcd;
+      if (epochs) topt.epochs = epochs->get();
       topt.on_progress = [&](uint64_t n) { progress.update(n, trace.record_count); };
       vtd::replay::run_timed(engine, *sys.unit, config.timing, next, topt);
     } else {
@@ -119,6 +127,7 @@ replay_result run_replay_request(const replay_request& rq) {
   j["stale_examples"] = stale;
   result.stats = j;
   if (csv) csv->commit();
+  if (epochs) epochs->commit();
   if (!rq.stats_json.empty()) {
     atomic_file out(rq.stats_json);
     out.write(j.dump(2) + "\n");

@@ -13,7 +13,7 @@ struct replay_request {
   std::vector<std::string> sets;
   bool functional = false, quiet = false, no_stale_check = false, no_progress = false;
   uint64_t warmup = 0;
-  std::string stats_json, per_request_csv, vcd;
+  std::string stats_json, per_request_csv, vcd, epochs;
 };
 
 void add_replay_options(boost::program_options::options_description& desc, replay_request& rq);

@@ -62,6 +62,7 @@ void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_pa
     std::string base = options.vcd_path;
     if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
     vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+    vcd->set_time_unit(1, sc_core::SC_PS);  // explicit, so SystemC does not print a note about its default
     sc_core::sc_trace(vcd, walkers_busy, "walkers_busy");
     sc_core::sc_trace(vcd, walker_queue, "walker_queue");
   }
@@ -100,6 +101,9 @@ void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_pa
     const unsigned busy = iommu->latency().walkers_busy(now_ps);
     const unsigned queued = iommu->latency().walker_queue_depth(now_ps);
     engine.sample_walkers(busy, queued);
+    if (options.epochs)
+      std::fprintf(options.epochs, "%.3f,%llu,%u,%u\n", double(now_ps) / 1000.0,
+                   static_cast<unsigned long long>(pulled), busy, queued);
     if (vcd) {
       walkers_busy.write(busy);
       walker_queue.write(queued);

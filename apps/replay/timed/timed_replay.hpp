@@ -4,6 +4,7 @@
 // occupancy. SystemC elaborates once per process: call run_timed at most once per process (vtdsim sweep runs
 // timed points in child processes).
 #pragma once
+#include <cstdio>
 #include <functional>
 #include <string>
 
@@ -14,6 +15,8 @@ namespace vtd::replay {
 
 struct timed_options {
   std::string vcd_path;  // optional VCD of walker occupancy and queue depth (sampled per quantum)
+  // Optional CSV, one row per quantum: time_ns,records,walkers_busy,walker_queue (docs/stats.md).
+  std::FILE* epochs = nullptr;
   std::function<void(uint64_t records)> on_progress;  // called at quantum boundaries
 };
 
