@@ -47,6 +47,8 @@ bool is_invalidation(traces::record_kind k) {
 
 void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_params& params,
                const std::function<bool(traces::record&)>& next, const timed_options& options) {
+  // SystemC's informational reports (timescale notes and the like) would mix into the tool's output.
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   const sc_core::sc_time quantum(static_cast<double>(params.quantum_ps ? params.quantum_ps : 1),
                                  sc_core::SC_PS);
   auto iommu = std::make_unique<sysc::remapping_unit_module>("iommu", unit.unit(), params);
