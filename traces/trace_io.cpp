@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <boost/iostreams/device/array.hpp>
 #include <boost/iostreams/device/file_descriptor.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
@@ -57,8 +61,18 @@ compression parse_compression(std::string_view name) {
 // ---------------------------------------------------------------------------------------------------- reader
 
 struct trace_reader::impl {
-  std::ifstream file;        // when reading a path
-  std::string memory;        // when reading from memory
+  std::ifstream file;  // when reading a path that cannot be mapped (a pipe, say)
+  std::string memory;  // when reading from memory
+  // A regular file is mapped read-only: compressed data is decompressed straight from the mapping, and an
+  // uncompressed binary trace is decoded in place (no read() copy, which dominated the replay of big traces).
+  const char* view = nullptr;
+  size_t view_size = 0;
+  void* map = nullptr;
+  size_t map_len = 0;
+  bool direct = false;  // uncompressed binary decoded from `view`
+  ~impl() {
+    if (map) munmap(map, map_len);
+  }
   io::filtering_istream in;  // decompression chain (or nothing) over the source
   std::vector<char> raw;     // binary block buffer
   uint64_t byte_offset = 0;  // decompressed offset of the next unread byte
@@ -67,8 +81,28 @@ struct trace_reader::impl {
 
 trace_reader::trace_reader(const std::string& path) : m_name(path), m_impl(std::make_unique<impl>()) {
   if (path != "-") {
-    m_impl->file.open(path, std::ios::binary);
-    if (!m_impl->file) throw trace_error(fmt::format("{}: cannot open", path));
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw trace_error(fmt::format("{}: cannot open", path));
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+      m_impl->view_size = size_t(st.st_size);
+      if (m_impl->view_size > 0) {
+        void* m = mmap(nullptr, m_impl->view_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+          madvise(m, m_impl->view_size, MADV_SEQUENTIAL);
+          m_impl->map = m;
+          m_impl->map_len = m_impl->view_size;
+          m_impl->view = static_cast<const char*>(m);
+        }
+      } else {
+        m_impl->view = "";  // an empty regular file reads as an empty text trace
+      }
+    }
+    ::close(fd);
+    if (!m_impl->view) {
+      m_impl->file.open(path, std::ios::binary);
+      if (!m_impl->file) throw trace_error(fmt::format("{}: cannot open", path));
+    }
   }
   open();
 }
@@ -76,6 +110,8 @@ trace_reader::trace_reader(const std::string& path) : m_name(path), m_impl(std::
 trace_reader::trace_reader(std::string name, std::string_view bytes)
     : m_name(std::move(name)), m_impl(std::make_unique<impl>()) {
   m_impl->memory.assign(bytes.data(), bytes.size());
+  m_impl->view = m_impl->memory.data();
+  m_impl->view_size = m_impl->memory.size();
   open();
 }
 
@@ -86,9 +122,9 @@ void trace_reader::open() {
   // Peek the first bytes of the raw source for compression magic.
   unsigned char magic[8] = {};
   size_t have = 0;
-  if (!m_impl->memory.empty() || (!source && m_name != "-")) {
-    have = std::min<size_t>(8, m_impl->memory.size());
-    std::memcpy(magic, m_impl->memory.data(), have);
+  if (m_impl->view) {
+    have = std::min<size_t>(8, m_impl->view_size);
+    std::memcpy(magic, m_impl->view, have);
   } else {
     std::istream& s = source ? *source : std::cin;
     s.read(reinterpret_cast<char*>(magic), 8);
@@ -115,8 +151,8 @@ void trace_reader::open() {
       default:
         break;
     }
-    if (!m_impl->memory.empty() || (!source && m_name != "-"))
-      m_impl->in.push(io::array_source(m_impl->memory.data(), m_impl->memory.size()));
+    if (m_impl->view)
+      m_impl->in.push(io::array_source(m_impl->view, m_impl->view_size));
     else
       m_impl->in.push(source ? *source : std::cin);
     // Now look at the decompressed content: binary magic or text.
@@ -130,7 +166,8 @@ void trace_reader::open() {
             fmt::format("{}: truncated header ({} of {} bytes)", m_name, got, binary_header_size));
       m_header = decode_header(reinterpret_cast<const std::byte*>(head), m_name);
       m_impl->byte_offset = binary_header_size;
-      m_impl->raw.resize(kBlockRecords * binary_record_size);
+      m_impl->direct = m_impl->view && m_compression == compression::none;
+      if (!m_impl->direct) m_impl->raw.resize(kBlockRecords * binary_record_size);
     } else {
       m_format = trace_format::text;
       m_impl->line.assign(head, got);  // the start of the first line(s); refill_text continues from here
@@ -164,12 +201,20 @@ bool trace_reader::refill() {
 }
 
 bool trace_reader::refill_binary() {
-  auto& in = m_impl->in;
-  in.read(m_impl->raw.data(), std::streamsize(m_impl->raw.size()));
-  const size_t got = size_t(in.gcount());
+  const char* data;
+  size_t got;
+  if (m_impl->direct) {
+    data = m_impl->view + m_impl->byte_offset;
+    got = std::min(m_impl->view_size - m_impl->byte_offset, kBlockRecords * binary_record_size);
+  } else {
+    auto& in = m_impl->in;
+    in.read(m_impl->raw.data(), std::streamsize(m_impl->raw.size()));
+    data = m_impl->raw.data();
+    got = size_t(in.gcount());
+  }
   const size_t whole = got / binary_record_size;
   for (size_t i = 0; i < whole; ++i) {
-    record r = decode_record(reinterpret_cast<const std::byte*>(m_impl->raw.data() + i * binary_record_size));
+    record r = decode_record(reinterpret_cast<const std::byte*>(data + i * binary_record_size));
     if (const char* problem = record_problem(r); problem && *problem)
       throw trace_error(fmt::format("{}: {} (kind 0x{:02x}, flags 0x{:02x}) at record {}, byte offset {}",
                                     m_name, problem, unsigned(r.kind), r.flags, m_index + i,
