@@ -8,6 +8,7 @@
 
 #include "apps/vtdsim/atomic_file.hpp"
 #include "apps/vtdsim/commands.hpp"
+#include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/platform_setup.hpp"
 #include "apps/vtdsim/replay_run.hpp"
 #include "apps/vtdsim/system_setup.hpp"
@@ -30,20 +31,6 @@ vtd::tables::check_registers registers_of(const loaded_system& sys) {
   }
   if (regs.irta_set()) r.irta = regs.irta_base() | (regs.eime() ? (1u << 11) : 0u) | regs.irta_size_field();
   return r;
-}
-
-bool parse(const std::vector<std::string>& args, po::options_description& desc, const char* usage) {
-  po::variables_map vm;
-  po::store(
-      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
-      vm);
-  if (vm.count("help")) {
-    fmt::print("usage: {}\n\n", usage);
-    std::cout << desc << "\n";
-    return false;
-  }
-  po::notify(vm);
-  return true;
 }
 
 // Missing-invalidation mode: a functional replay whose statistics say which DMAs were served from cached
@@ -97,8 +84,9 @@ int run_check(const std::vector<std::string>& args) {
       "also replay this trace of map/unmap/invalidate and DMA records on the platform "
       "and report every DMA served from a stale cached translation (missing invalidation)");
   add_system_options(desc, sys_opts);
-  if (!parse(args, desc,
-             "vtdsim check (--platform FILE | --mem FILE@ADDR ... | --pages FILE) [--rtaddr A] [--irta A]"))
+  if (!parse_options(
+          args, 1, desc,
+          "vtdsim check (--platform FILE | --mem FILE@ADDR ... | --pages FILE) [--rtaddr A] [--irta A]"))
     return 0;
   if (!trace.empty()) return check_trace(sys_opts, trace, json, strict);
   loaded_system sys = load_system(sys_opts);
@@ -119,8 +107,9 @@ int run_dump(const std::vector<std::string>& args) {
       "save-pages", po::value(&save_pages),
       "write all of memory as a sparse page file (docs/memory-image.md)");
   add_system_options(desc, sys_opts);
-  if (!parse(args, desc,
-             "vtdsim dump (--platform FILE | --mem FILE@ADDR ... | --pages FILE) [--rtaddr A] [--irta A]"))
+  if (!parse_options(
+          args, 1, desc,
+          "vtdsim dump (--platform FILE | --mem FILE@ADDR ... | --pages FILE) [--rtaddr A] [--irta A]"))
     return 0;
   loaded_system sys = load_system(sys_opts);
   auto report = vtd::tables::check_tables(sys.unit->memory(), registers_of(sys));

@@ -7,6 +7,7 @@
 
 #include "apps/replay/sim_config.hpp"
 #include "apps/vtdsim/commands.hpp"
+#include "apps/vtdsim/options.hpp"
 #include "model/spec/presets.hpp"
 #include "model/spec/registers.hpp"
 #include "model/timing/timing_params.hpp"
@@ -24,15 +25,8 @@ int run_config(const std::vector<std::string>& args) {
                                                  "configuration preset: server | broadwell")(
       "config", po::value(&file), "configuration JSON file")(
       "set", po::value(&sets)->composing(), "override KEY=VALUE, e.g. iotlb.entries=64 (repeatable)");
-  po::variables_map vm;
-  po::store(
-      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
-      vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
+  if (!parse_options(args, 1, desc, "vtdsim config [--preset NAME] [--config FILE] [--set KEY=VALUE ...]"))
     return 0;
-  }
-  po::notify(vm);
   vtd::replay::sim_config c =
       file.empty() ? vtd::replay::sim_preset(preset) : vtd::replay::load_sim_config(file);
   for (const auto& s : sets) vtd::replay::apply_override(c, s);

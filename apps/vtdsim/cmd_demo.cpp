@@ -8,6 +8,7 @@
 
 #include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/gen_run.hpp"
+#include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/replay_run.hpp"
 
 namespace po = boost::program_options;
@@ -26,15 +27,9 @@ int run_demo(const std::vector<std::string>& args) {
       "seed", po::value(&seed)->default_value(1), "generator seed")(
       "preset", po::value(&preset)->default_value("server"), "configuration preset: server | broadwell")(
       "functional", po::bool_switch(&functional), "replay on the functional core only");
-  po::variables_map vm;
-  po::store(
-      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
-      vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
+  if (!parse_options(args, 1, desc,
+                     "vtdsim demo [--dir DIR] [--dmas N] [--seed S] [--preset NAME] [--functional]"))
     return 0;
-  }
-  po::notify(vm);
   std::filesystem::create_directories(dir);
   gen_request g;
   g.workload = "mixed";

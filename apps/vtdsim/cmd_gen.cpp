@@ -8,6 +8,7 @@
 #include "apps/vtdsim/atomic_file.hpp"
 #include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/gen_run.hpp"
+#include "apps/vtdsim/options.hpp"
 
 namespace po = boost::program_options;
 
@@ -18,18 +19,10 @@ int run_gen(const std::vector<std::string>& args) {
   gen_request g;
   po::options_description desc("vtdsim gen");
   add_gen_options(desc, g);
-  po::variables_map vm;
-  po::store(
-      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
-      vm);
-  if (vm.count("help")) {
-    fmt::print(
-        "usage: vtdsim gen [--workload mixed|nic|nvme|gpu|all] [--dmas N] [--seed S] -o TRACE --platform-out "
-        "FILE\n\n");
-    std::cout << desc << "\n";
+  if (!parse_options(args, 1, desc,
+                     "vtdsim gen [--workload mixed|nic|nvme|gpu|all] [--dmas N] [--seed S] -o TRACE "
+                     "--platform-out FILE"))
     return 0;
-  }
-  po::notify(vm);
   auto s = run_gen_request(g);
   if (!g.quiet)
     fmt::print(

@@ -9,6 +9,7 @@
 #include "apps/replay/timed/timed_replay.hpp"
 #include "apps/vtdsim/atomic_file.hpp"
 #include "apps/vtdsim/commands.hpp"
+#include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/progress.hpp"
 #include "apps/vtdsim/replay_run.hpp"
 
@@ -21,16 +22,7 @@ int run_replay(const std::vector<std::string>& args) {
   replay_request rq;
   po::options_description desc("vtdsim replay");
   add_replay_options(desc, rq);
-  po::variables_map vm;
-  po::store(
-      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
-      vm);
-  if (vm.count("help")) {
-    fmt::print("usage: vtdsim replay --platform FILE --trace FILE [options]\n\n");
-    std::cout << desc << "\n";
-    return 0;
-  }
-  po::notify(vm);
+  if (!parse_options(args, 1, desc, "vtdsim replay --platform FILE --trace FILE [options]")) return 0;
   auto result = run_replay_request(rq);
   if (!rq.quiet) fmt::print("{}", result.summary);
   return 0;

@@ -16,6 +16,7 @@
 #include "apps/replay/sim_config.hpp"
 #include "apps/vtdsim/atomic_file.hpp"
 #include "apps/vtdsim/commands.hpp"
+#include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/progress.hpp"
 #include "apps/vtdsim/replay_run.hpp"
 #include "apps/vtdsim/svg_plot.hpp"
@@ -117,17 +118,10 @@ int run_sweep(const std::vector<std::string>& args) {
       "csv", po::value(&csv_path), "write one CSV row per point")("svg", po::value(&svg_path),
                                                                   "write an SVG plot of the metric")(
       "jobs,j", po::value(&jobs)->default_value(0), "points run in parallel (0: number of cores)");
-  po::variables_map vm;
-  po::store(
-      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
-      vm);
-  if (vm.count("help")) {
-    fmt::print(
-        "usage: vtdsim sweep --platform FILE --trace FILE --param KEY --values LIST [--csv F] [--svg F]\n\n");
-    std::cout << desc << "\n";
+  if (!parse_options(
+          args, 1, desc,
+          "vtdsim sweep --platform FILE --trace FILE --param KEY --values LIST [--csv F] [--svg F]"))
     return 0;
-  }
-  po::notify(vm);
   std::vector<point> points;
   for (auto& v : split_values(values)) {
     points.emplace_back();

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "apps/vtdsim/commands.hpp"
+#include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/parse.hpp"
 #include "apps/vtdsim/progress.hpp"
 #include "traces/trace_error.hpp"
@@ -30,17 +31,10 @@ int convert(const std::vector<std::string>& args) {
       "compression", po::value(&comp)->default_value("zstd"), "zstd | xz | gzip | none");
   po::positional_options_description pos;
   pos.add("in", 1).add("out", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 2, args.end()))
-                .options(desc)
-                .positional(pos)
-                .run(),
-            vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
+  if (!parse_options(args, 2, desc,
+                     "vtdsim trace convert IN OUT [--format text|binary] [--compression zstd|xz|gzip|none]",
+                     &pos))
     return 0;
-  }
-  po::notify(vm);
   if (format != "binary" && format != "text")
     throw std::invalid_argument(fmt::format("--format '{}': expected binary or text", format));
   try {
@@ -77,17 +71,7 @@ int stat(const std::vector<std::string>& args) {
       "json", po::bool_switch(&json), "JSON (fields as in the text)");
   po::positional_options_description pos;
   pos.add("in", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(std::vector<std::string>(args.begin() + 2, args.end()))
-                .options(desc)
-                .positional(pos)
-                .run(),
-            vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return 0;
-  }
-  po::notify(vm);
+  if (!parse_options(args, 2, desc, "vtdsim trace stat IN [--json]", &pos)) return 0;
   constexpr size_t kPageCap = 1 << 20;
   std::map<std::string, uint64_t> kinds;
   std::map<uint16_t, device_range> devices;

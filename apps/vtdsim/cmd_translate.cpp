@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "apps/vtdsim/commands.hpp"
+#include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/parse.hpp"
 #include "apps/vtdsim/query_output.hpp"
 #include "apps/vtdsim/system_setup.hpp"
@@ -31,20 +32,6 @@ core::address_type parse_at(const std::string& s) {
   if (s == "translated") return core::address_type::translated;
   throw std::invalid_argument(
       fmt::format("--at '{}': expected untranslated, translation_request or translated", s));
-}
-
-bool parse_and_help(const std::vector<std::string>& args, po::options_description& desc, const char* usage) {
-  po::variables_map vm;
-  po::store(
-      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
-      vm);
-  if (vm.count("help")) {
-    fmt::print("usage: {}\n\n", usage);
-    std::cout << desc << "\n";
-    return true;
-  }
-  po::notify(vm);
-  return false;
 }
 
 // Query file: one query per line, '#' comments. "dma BDF IOVA read|write|atomic [LENGTH]" or "msi BDF ADDR
@@ -117,8 +104,8 @@ int run_translate(const std::vector<std::string>& args) {
       "queries", po::value(&q.queries), "file of queries, one per line; prints one JSON result per line")(
       "json", po::bool_switch(&q.json), "print JSON instead of text");
   add_system_options(desc, sys_opts);
-  if (parse_and_help(
-          args, desc,
+  if (!parse_options(
+          args, 1, desc,
           "vtdsim translate (--platform FILE | --mem FILE@ADDR ... --rtaddr A) --sid BDF --iova A [--write]"))
     return 0;
   loaded_system sys = load_system(sys_opts);
@@ -152,8 +139,8 @@ int run_interrupt(const std::vector<std::string>& args) {
                                                                "MSI data")("json", po::bool_switch(&q.json),
                                                                            "print JSON instead of text");
   add_system_options(desc, sys_opts);
-  if (parse_and_help(
-          args, desc,
+  if (!parse_options(
+          args, 1, desc,
           "vtdsim interrupt (--platform FILE | --mem FILE@ADDR ... --irta A) --sid BDF --addr A --data D"))
     return 0;
   if (q.sid.empty() || q.addr.empty()) throw std::invalid_argument("--sid and --addr are required");

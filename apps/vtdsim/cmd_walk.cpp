@@ -9,6 +9,7 @@
 #include "apps/explain/explanation.hpp"
 #include "apps/vtdsim/atomic_file.hpp"
 #include "apps/vtdsim/commands.hpp"
+#include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/parse.hpp"
 #include "apps/vtdsim/system_setup.hpp"
 
@@ -33,18 +34,11 @@ int run_walk(const std::vector<std::string>& args) {
       "html", po::value(&html), "write a self-contained HTML page of the walk to FILE")(
       "color", po::value(&color)->default_value("auto"), "auto | always | never");
   add_system_options(desc, sys_opts);
-  po::variables_map vm;
-  po::store(
-      po::command_line_parser(std::vector<std::string>(args.begin() + 1, args.end())).options(desc).run(),
-      vm);
-  if (vm.count("help")) {
-    fmt::print(
-        "usage: vtdsim walk (--platform FILE | --mem FILE@ADDR ... --rtaddr A) --sid BDF --iova A [--write]\n"
-        "       vtdsim walk ... --msi --sid BDF --addr A --data D\n\n");
-    std::cout << desc << "\n";
+  if (!parse_options(
+          args, 1, desc,
+          "vtdsim walk (--platform FILE | --mem FILE@ADDR ... --rtaddr A) --sid BDF --iova A [--write]\n"
+          "       vtdsim walk ... --msi --sid BDF --addr A --data D"))
     return 0;
-  }
-  po::notify(vm);
   if (color != "auto" && color != "always" && color != "never")
     throw std::invalid_argument(fmt::format("--color '{}': expected auto, always or never", color));
   if (sid.empty()) throw std::invalid_argument("--sid is required");
