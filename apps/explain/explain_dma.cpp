@@ -260,14 +260,8 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
             "--msi)";
     }
   } else {
+    set_fault(x, r.fault, r.fault_recorded);
     const auto& info = spec::info(r.fault);
-    x.fault_code = fmt::format("0x{:02x}", unsigned(r.fault));
-    x.fault_name = info.name;
-    x.fault_condition = info.spec_code;
-    x.fault_description = info.description;
-    x.fault_fix = fault_fix(r.fault);
-    x.fault_recorded = r.fault_recorded;
-    x.result = fmt::format("FAULT {} {} ({}): {}", x.fault_code, info.name, info.spec_code, info.description);
     step* last = x.steps.size() > 1 ? &x.steps.back() : nullptr;
     switch (r.fault) {
       case fault_reason::root_not_present:

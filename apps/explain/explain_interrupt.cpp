@@ -156,14 +156,8 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
                              r.x2apic ? " (x2APIC)" : "", spec::delivery_mode_name(r.delivery_mode),
                              r.level_triggered ? "level" : "edge");
   } else {
+    set_fault(x, r.fault, r.fault_recorded);
     const auto& info = spec::info(r.fault);
-    x.fault_code = fmt::format("0x{:02x}", unsigned(r.fault));
-    x.fault_name = info.name;
-    x.fault_condition = info.spec_code;
-    x.fault_description = info.description;
-    x.fault_fix = fault_fix(r.fault);
-    x.fault_recorded = r.fault_recorded;
-    x.result = fmt::format("FAULT {} {}: {}", x.fault_code, info.name, info.description);
     step& last = x.steps.back();
     last.fault = true;
     last.verdict = fmt::format("stop: fault {} {}", x.fault_code, info.name);

@@ -68,5 +68,7 @@ std::string render_html(const explanation& e);
 
 // What software would have to change to avoid this fault (one sentence per fault reason).
 std::string fault_fix(spec::fault_reason r);
+// Fills the fault fields and the result line of an explanation.
+void set_fault(explanation& x, spec::fault_reason r, bool recorded);
 
 }  // namespace vtd::explain

@@ -1,5 +1,7 @@
 // What a table builder (or driver) would have to change to avoid each fault (VT-d spec 7.1.3 Table 30,
 // 5.1.4.1 Table 15): the remedy for people, beside the spec's condition.
+#include <fmt/format.h>
+
 #include "apps/explain/explanation.hpp"
 
 namespace vtd::explain {
@@ -80,6 +82,17 @@ std::string fault_fix(spec::fault_reason r) {
     default:
       return "";
   }
+}
+
+void set_fault(explanation& x, spec::fault_reason r, bool recorded) {
+  const auto& info = spec::info(r);
+  x.fault_code = fmt::format("0x{:02x}", unsigned(r));
+  x.fault_name = info.name;
+  x.fault_condition = info.spec_code;
+  x.fault_description = info.description;
+  x.fault_fix = fault_fix(r);
+  x.fault_recorded = recorded;
+  x.result = fmt::format("FAULT {} {} ({}): {}", x.fault_code, info.name, info.spec_code, info.description);
 }
 
 }  // namespace vtd::explain

@@ -26,6 +26,13 @@ std::string hex(uint64_t v) {
 std::string fault_code(spec::fault_reason r) {
   return fmt::format("0x{:x}", unsigned(r));
 }
+void add_fault(nlohmann::ordered_json& j, spec::fault_reason r, bool recorded) {
+  const auto& info = spec::info(r);
+  j["fault_reason"] = fault_code(r);
+  j["fault_name"] = info.name;
+  j["fault_condition"] = info.spec_code;
+  j["fault_recorded"] = recorded;
+}
 }  // namespace
 
 nlohmann::ordered_json to_json(const core::dma_request& q, const core::translation_result& r) {
@@ -46,11 +53,7 @@ nlohmann::ordered_json to_json(const core::dma_request& q, const core::translati
       j["levels"] = r.levels;
     }
   } else {
-    const auto& info = spec::info(r.fault);
-    j["fault_reason"] = fault_code(r.fault);
-    j["fault_name"] = info.name;
-    j["fault_condition"] = info.spec_code;
-    j["fault_recorded"] = r.fault_recorded;
+    add_fault(j, r.fault, r.fault_recorded);
   }
   return j;
 }
@@ -82,11 +85,7 @@ nlohmann::ordered_json to_json(const core::interrupt_request& q, const core::int
       j["redirection_hint"] = r.redirection_hint;
     }
   } else {
-    const auto& info = spec::info(r.fault);
-    j["fault_reason"] = fault_code(r.fault);
-    j["fault_name"] = info.name;
-    j["fault_condition"] = info.spec_code;
-    j["fault_recorded"] = r.fault_recorded;
+    add_fault(j, r.fault, r.fault_recorded);
   }
   return j;
 }
