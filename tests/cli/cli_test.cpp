@@ -1,7 +1,9 @@
 // End-to-end tests of the vtdsim binary: results, exit codes and error messages for bad input, and the
 // timed model against the functional core on the same trace.
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
+#include "tests/test_temp_dir.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -33,7 +35,7 @@ std::string example(const std::string& name) {
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = testing::TempDir() + name;
+  std::string path = vtd::test::temp_dir() + name;
   std::ofstream(path) << text;
   return path;
 }
@@ -135,7 +137,7 @@ TEST(Cli, TimedAndFunctionalReplayAgreeOnEveryRequest) {
       "7000 msi 00:02.0 0xfee00010 0x0\n"
       "8000 dma 00:05.0 read 0x1000 64\n";
   auto t = write_temp("agree.trace", trace);
-  std::string a = testing::TempDir() + "functional.csv", b = testing::TempDir() + "timed.csv";
+  std::string a = vtd::test::temp_dir() + "functional.csv", b = vtd::test::temp_dir() + "timed.csv";
   auto f = run("replay --platform " + example("two-devices.json") + " --trace " + t +
                " --functional --quiet --per-request " + a);
   ASSERT_EQ(f.code, 0) << f.out;
@@ -160,7 +162,7 @@ TEST(Cli, ReplayReportsStaleTranslationAndLeavesNoPartialOutput) {
                       "1 dma 00:02.0 read 0x500000 64\n"
                       "2 unmap dom=1 iova=0x500000 len=0x1000\n"
                       "3 dma 00:02.0 read 0x500000 64\n");
-  std::string stats = testing::TempDir() + "stale.json";
+  std::string stats = vtd::test::temp_dir() + "stale.json";
   auto r = run("replay --functional --platform " + example("two-devices.json") + " --trace " + t +
                " --stats-json " + stats);
   ASSERT_EQ(r.code, 0) << r.out;
@@ -171,7 +173,7 @@ TEST(Cli, ReplayReportsStaleTranslationAndLeavesNoPartialOutput) {
 
   auto bad = write_temp("bad.trace",
                         "0 map dom=1 iova=0x500000 hpa=0x50000000 len=0x1000 rw\n1 dma 00:02.0 raed 0x0 4\n");
-  std::string out = testing::TempDir() + "never.json";
+  std::string out = vtd::test::temp_dir() + "never.json";
   std::remove(out.c_str());
   r = run("replay --functional --platform " + example("two-devices.json") + " --trace " + bad +
           " --stats-json " + out);
@@ -185,7 +187,7 @@ TEST(Cli, CheckAndDump) {
   auto r = run("check --platform " + example("two-devices.json"));
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("0 errors, 0 warnings"), std::string::npos) << r.out;
-  std::string pages = testing::TempDir() + "pages.bin";
+  std::string pages = vtd::test::temp_dir() + "pages.bin";
   r = run("dump --platform " + example("two-devices.json") + " --save-pages " + pages);
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(
@@ -249,7 +251,7 @@ TEST(Cli, CheckTraceFindsMissingInvalidation) {
 }
 
 TEST(Cli, RegisterValuesFromAJsonFile) {
-  std::string pages = testing::TempDir() + "regs-pages.bin";
+  std::string pages = vtd::test::temp_dir() + "regs-pages.bin";
   ASSERT_EQ(run("dump --platform " + example("two-devices.json") + " --save-pages " + pages).code, 0);
   auto regs =
       write_temp("regs.json", R"({"rtaddr": "0x10000000", "irta": "0x1ffff007", "memory_size": "64GiB"})");

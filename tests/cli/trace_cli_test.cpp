@@ -1,6 +1,8 @@
 // `vtdsim gen`, `trace convert` and `trace stat` end to end.
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
+#include "tests/test_temp_dir.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -30,15 +32,17 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 TEST(TraceCli, GenIsDeterministicAndConvertsBothWays) {
-  const std::string d = testing::TempDir();
+  const std::string d = vtd::test::temp_dir();
   auto [c1, o1] = sh("gen -q --dmas 5000 --seed 3 -o " + d + "a.vtdt --platform-out " + d + "a.json");
   ASSERT_EQ(c1, 0) << o1;
   auto [c2, o2] = sh("gen -q --dmas 5000 --seed 3 -o " + d + "b.vtdt --platform-out " + d + "b.json");
   ASSERT_EQ(c2, 0) << o2;
   EXPECT_EQ(slurp(d + "a.vtdt"), slurp(d + "b.vtdt"));
   EXPECT_EQ(slurp(d + "a.json"), slurp(d + "b.json"));
-  ASSERT_EQ(sh("trace convert " + d + "a.vtdt " + d + "a.txt.gz --format text --compression gzip").first, 0);
-  ASSERT_EQ(sh("trace convert " + d + "a.txt.gz " + d + "c.vtdt --compression zstd").first, 0);
+  auto conv1 = sh("trace convert " + d + "a.vtdt " + d + "a.txt.gz --format text --compression gzip");
+  ASSERT_EQ(conv1.first, 0) << conv1.second;
+  auto conv2 = sh("trace convert " + d + "a.txt.gz " + d + "c.vtdt --compression zstd");
+  ASSERT_EQ(conv2.first, 0) << conv2.second;
   auto s1 = nlohmann::json::parse(sh("trace stat --json " + d + "a.vtdt").second);
   auto s2 = nlohmann::json::parse(sh("trace stat --json " + d + "c.vtdt").second);
   EXPECT_EQ(s1["records"], s2["records"]);
@@ -58,7 +62,7 @@ TEST(TraceCli, GenIsDeterministicAndConvertsBothWays) {
 }
 
 TEST(TraceCli, TruncatedTraceIsAnError) {
-  const std::string d = testing::TempDir();
+  const std::string d = vtd::test::temp_dir();
   ASSERT_EQ(
       sh("gen -q --dmas 2000 --compression none -o " + d + "t.vtdt --platform-out " + d + "t.json").first, 0);
   std::string bytes = slurp(d + "t.vtdt");

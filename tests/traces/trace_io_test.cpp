@@ -2,6 +2,8 @@
 // malformed, truncated and corrupted input, no partial output files.
 #include <gtest/gtest.h>
 
+#include "tests/test_temp_dir.hpp"
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -76,7 +78,7 @@ std::vector<record> sample(size_t n, uint64_t seed) {
 }
 
 std::string temp(const std::string& name) {
-  return testing::TempDir() + name;
+  return vtd::test::temp_dir() + name;
 }
 
 void write_all(const std::string& path, trace_format f, compression c, const std::vector<record>& rs) {
