@@ -372,10 +372,13 @@ void replay_engine::record_latency(const record& r, const request_outcome& o,
   if (m_options.per_request_csv) write_csv(r, o, int64_t(t.latency()));
   if (!m_warm) return;
   const uint64_t latency = t.latency();
-  device(r.id).latency.add(latency);
-  if (r.kind == record_kind::msi)
+  // Per-device figures are DMA latencies: an MSI's few tens of nanoseconds would drag a device's mean down.
+  if (o.is_msi) {
     m_latency_msi.add(latency);
-  else if (r.op() == traces::dma_op::read)
+    return;
+  }
+  device(r.id).latency.add(latency);
+  if (r.op() == traces::dma_op::read)
     m_latency_read.add(latency);
   else
     m_latency_write.add(latency);

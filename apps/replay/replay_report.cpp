@@ -87,7 +87,7 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
     s.add(p + ".msi", double(d.msi), "count", "MSIs from this device");
     s.add(p + ".faults", double(d.faults), "count", "faulted requests from this device");
     s.add(p + ".bytes", double(d.bytes), "bytes", "bytes moved by this device's DMA");
-    if (timed) s.add_latency(p + ".latency", d.latency, "latency of this device's requests");
+    if (timed) s.add_latency(p + ".latency", d.latency, "DMA latency of this device");
   }
   return s;
 }

@@ -88,7 +88,7 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
       if (e.name.rfind("device.", 0) == 0 && e.name.size() > suffix.size() &&
           e.name.compare(e.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
         std::string prefix = e.name.substr(0, e.name.size() - 6);
-        lat("  " + prefix.substr(7, prefix.size() - 7 - 8), prefix);
+        lat("  " + prefix.substr(7, prefix.size() - 7 - 8) + " DMA", prefix);
       }
     }
     o += fmt::format("\n  {:<16} {:.2f} busy on average, queue mean {:.2f}, max {}\n", "page walkers",
