@@ -14,7 +14,7 @@ mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -DFMT_SHARED)
 libs=(-lfmt -lboost_iostreams)
 spec=(model/spec/*.cpp)
-traces=(traces/record.cpp traces/text_format.cpp traces/binary_format.cpp traces/trace_io.cpp)
+traces=(traces/record.cpp traces/text_format.cpp traces/binary_format.cpp traces/trace_common.cpp traces/trace_reader.cpp traces/trace_writer.cpp)
 tables=(model/memory/physical_memory.cpp tables/*.cpp tables/check/*.cpp)
 build() {  # name, sources...
   local name=$1; shift

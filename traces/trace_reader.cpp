@@ -1,5 +1,5 @@
-// Streaming trace reader and writer (see header).
-#include "traces/trace_io.hpp"
+// Streaming trace reader (see header).
+#include "traces/trace_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -36,27 +36,6 @@ compression sniff(const unsigned char* b, size_t n) {
   return compression::none;
 }
 }  // namespace
-
-const char* to_string(compression c) {
-  switch (c) {
-    case compression::zstd:
-      return "zstd";
-    case compression::xz:
-      return "xz";
-    case compression::gzip:
-      return "gzip";
-    default:
-      return "none";
-  }
-}
-
-compression parse_compression(std::string_view name) {
-  if (name == "none") return compression::none;
-  if (name == "zstd") return compression::zstd;
-  if (name == "xz") return compression::xz;
-  if (name == "gzip") return compression::gzip;
-  throw trace_error(fmt::format("compression '{}': expected none, zstd, xz or gzip", name));
-}
 
 // ---------------------------------------------------------------------------------------------------- reader
 
@@ -265,110 +244,6 @@ bool trace_reader::refill_text() {
   m_index += n;
   m_count = n;
   return n > 0;
-}
-
-// ---------------------------------------------------------------------------------------------------- writer
-
-struct trace_writer::impl {
-  std::ofstream file;
-  io::filtering_ostream out;
-  std::string text;
-};
-
-trace_writer::trace_writer(const std::string& path, trace_format format, compression comp,
-                           const binary_header& header)
-    : m_path(path),
-      m_tmp(path == "-" ? path : path + ".tmp"),
-      m_format(format),
-      m_compression(comp),
-      m_header(header),
-      m_impl(std::make_unique<impl>()),
-      m_buffer(kBlockRecords) {
-  if (path != "-") {
-    m_impl->file.open(m_tmp, std::ios::binary | std::ios::trunc);
-    if (!m_impl->file) throw trace_error(fmt::format("{}: cannot create", m_tmp));
-  }
-  switch (comp) {
-    // zstd level 3 (its default): fast enough to keep up with the generator, and far smaller than raw.
-    case compression::zstd:
-      m_impl->out.push(io::zstd_compressor(io::zstd_params(3)));
-      break;
-    case compression::xz:
-      m_impl->out.push(io::lzma_compressor());
-      break;
-    case compression::gzip:
-      m_impl->out.push(io::gzip_compressor());
-      break;
-    default:
-      break;
-  }
-  if (path == "-")
-    m_impl->out.push(std::cout);
-  else
-    m_impl->out.push(m_impl->file);
-  if (format == trace_format::binary) {
-    std::byte h[binary_header_size];
-    encode_header(m_header, h);
-    m_impl->out.write(reinterpret_cast<const char*>(h), binary_header_size);
-  }
-}
-
-trace_writer::~trace_writer() {
-  if (!m_closed && m_path != "-") {
-    m_impl->out.reset();
-    m_impl->file.close();
-    std::remove(m_tmp.c_str());
-  }
-}
-
-void trace_writer::flush() {
-  if (m_format == trace_format::binary) {
-    static_assert(sizeof(record) == binary_record_size);
-    std::byte buf[binary_record_size];
-    if constexpr (std::endian::native == std::endian::little) {
-      m_impl->out.write(reinterpret_cast<const char*>(m_buffer.data()),
-                        std::streamsize(m_used * sizeof(record)));
-    } else {
-      for (size_t i = 0; i < m_used; ++i) {
-        encode_record(m_buffer[i], buf);
-        m_impl->out.write(reinterpret_cast<const char*>(buf), binary_record_size);
-      }
-    }
-  } else {
-    auto& t = m_impl->text;
-    t.clear();
-    for (size_t i = 0; i < m_used; ++i) {
-      format_record(m_buffer[i], t);
-      t += '\n';
-    }
-    m_impl->out.write(t.data(), std::streamsize(t.size()));
-  }
-  m_used = 0;
-  if (!m_impl->out) throw trace_error(fmt::format("{}: write failed", m_tmp));
-}
-
-void trace_writer::close() {
-  if (m_closed) return;
-  flush();
-  m_impl->out.reset();  // flushes and finishes the compressed frame
-  if (m_path == "-") {
-    m_closed = true;
-    return;
-  }
-  // An uncompressed binary trace gets its record count patched into the header.
-  if (m_format == trace_format::binary && m_compression == compression::none && m_impl->file) {
-    m_header.record_count = m_written;
-    std::byte h[binary_header_size];
-    encode_header(m_header, h);
-    m_impl->file.seekp(0);
-    m_impl->file.write(reinterpret_cast<const char*>(h), binary_header_size);
-  }
-  m_impl->file.close();
-  if (!m_impl->file || std::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
-    std::remove(m_tmp.c_str());
-    throw trace_error(fmt::format("{}: could not be written", m_path));
-  }
-  m_closed = true;
 }
 
 }  // namespace vtd::traces

@@ -1,0 +1,33 @@
+// Reading a whole input file (platform, configuration, registers, query and page files, memory images) with
+// the rules every input obeys: "-" is standard input; a directory is refused; a regular file larger than the
+// bound is refused before it is read; devices, FIFOs and pipes are read up to the bound and refused past it,
+// so that /dev/zero or an endless pipe ends in a clear error instead of a hang. Every message names the path.
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace vtd::io {
+
+// Thrown for every input-file problem; what() starts with the path.
+class input_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The bounds of each kind of input (docs/cli.md, "Input bounds").
+inline constexpr uint64_t kMiB = uint64_t(1) << 20;
+inline constexpr uint64_t max_json_bytes = 256 * kMiB;      // platform, configuration and register JSON
+inline constexpr uint64_t max_query_file_bytes = 1024 * kMiB;
+inline constexpr uint64_t max_memory_image_bytes = uint64_t(64) << 30;  // one --mem image
+
+// Reads all of `path`. `what` names the kind of input in messages ("platform", "memory image").
+// Throws input_error when the path is missing, unreadable, a directory, or longer than `max_bytes`.
+std::string read_input_file(const std::string& path, uint64_t max_bytes, std::string_view what);
+
+// The size of the file at `path` when it is a regular file, after the same checks (missing, directory);
+// -1 for a device, FIFO or standard input (its length is known only by reading it).
+int64_t regular_file_size(const std::string& path, std::string_view what);
+
+}  // namespace vtd::io

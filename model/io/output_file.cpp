@@ -1,0 +1,197 @@
+// Output files: atomic for regular files, through symbolic links, direct for devices (see header).
+#include "model/io/output_file.hpp"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+namespace vtd::io {
+
+// ------------------------------------------------------------------------------------ removal on signals
+namespace {
+
+// Fixed storage: the handler may only touch memory that is never allocated or freed under it.
+constexpr int kSlots = 64;
+struct cleanup_slot {
+  std::atomic<bool> used{false};
+  char path[PATH_MAX];
+};
+std::array<cleanup_slot, kSlots> g_slots;
+std::atomic<int> g_claim{0};  // serialises claiming a slot (registration is rare)
+
+extern "C" void remove_and_reraise(int sig) {
+  for (auto& s : g_slots)
+    if (s.used.load(std::memory_order_acquire)) ::unlink(s.path);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+}  // namespace
+
+int remove_on_signal(const std::string& path) {
+  if (path.size() >= PATH_MAX) return -1;
+  int expected = 0;
+  while (!g_claim.compare_exchange_weak(expected, 1)) expected = 0;
+  int slot = -1;
+  for (int i = 0; i < kSlots; ++i) {
+    if (!g_slots[size_t(i)].used.load()) {
+      std::memcpy(g_slots[size_t(i)].path, path.c_str(), path.size() + 1);
+      g_slots[size_t(i)].used.store(true, std::memory_order_release);
+      slot = i;
+      break;
+    }
+  }
+  g_claim.store(0);
+  return slot;
+}
+
+void forget_on_signal(int slot) {
+  if (slot >= 0 && slot < kSlots) g_slots[size_t(slot)].used.store(false, std::memory_order_release);
+}
+
+void remove_temporaries_on_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = remove_and_reraise;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+}
+
+// ------------------------------------------------------------------------------------------ output_file
+namespace {
+
+std::string dir_of(const std::string& p) {
+  const auto slash = p.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : p.substr(0, slash);
+}
+
+std::string base_of(const std::string& p) {
+  const auto slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+// Follows symbolic links from `path` to the final name (which may not exist: a dangling link is written
+// through to its target, as other tools do).
+std::string follow_links(const std::string& user_path) {
+  std::string p = user_path;
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st {};
+    if (lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return p;
+    char buf[PATH_MAX];
+    const ssize_t n = readlink(p.c_str(), buf, sizeof buf - 1);
+    if (n < 0) throw output_error(user_path + ": cannot follow symbolic link: " + std::strerror(errno));
+    std::string target(buf, size_t(n));
+    p = target.front() == '/' ? target : dir_of(p) + "/" + target;
+  }
+  throw output_error(user_path + ": too many levels of symbolic links");
+}
+
+int default_mode() {
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  return int(0666 & ~mask);
+}
+
+}  // namespace
+
+output_file::output_file(std::string path) : m_path(std::move(path)) {
+  if (m_path.empty()) throw output_error("output file: empty file name");
+  if (m_path == "-") {
+    m_fd = 1;
+    m_stream = stdout;
+    return;
+  }
+  m_target = follow_links(m_path);
+  struct stat st {};
+  const bool exists = ::stat(m_target.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) throw output_error(m_path + ": is a directory");
+  if (exists && !S_ISREG(st.st_mode)) {
+    // Devices, FIFOs and sockets are written, never replaced.
+    m_fd = ::open(m_target.c_str(), O_WRONLY | O_CLOEXEC);
+    if (m_fd < 0) throw output_error(m_path + ": cannot write: " + std::strerror(errno));
+    m_stream = fdopen(m_fd, "wb");
+    if (!m_stream) {
+      ::close(m_fd);
+      throw output_error(m_path + ": cannot write: " + std::strerror(errno));
+    }
+    return;
+  }
+  m_atomic = true;
+  m_mode = exists ? int(st.st_mode & 07777) : default_mode();
+  std::string templ = dir_of(m_target) + "/." + base_of(m_target) + ".vtdsim-XXXXXX";
+  m_fd = mkostemp(templ.data(), O_CLOEXEC);
+  if (m_fd < 0)
+    throw output_error(m_path + ": cannot create: " + std::strerror(errno == EEXIST ? EACCES : errno));
+  m_tmp = templ;
+  m_cleanup_slot = remove_on_signal(m_tmp);
+  m_stream = fdopen(m_fd, "w+b");
+  if (!m_stream) {
+    discard();
+    throw output_error(m_path + ": cannot create: " + std::strerror(errno));
+  }
+}
+
+output_file::~output_file() {
+  if (!m_committed) discard();
+}
+
+void output_file::discard() noexcept {
+  if (m_stream && m_stream != stdout) std::fclose(m_stream);
+  else if (m_fd > 2) ::close(m_fd);
+  m_stream = nullptr;
+  m_fd = -1;
+  if (m_atomic && !m_tmp.empty()) {
+    ::unlink(m_tmp.c_str());
+    forget_on_signal(m_cleanup_slot);
+    m_cleanup_slot = -1;
+    m_tmp.clear();
+  }
+}
+
+void output_file::write(std::string_view bytes) {
+  if (!m_stream) throw output_error(m_path + ": already closed");
+  if (std::fwrite(bytes.data(), 1, bytes.size(), m_stream) != bytes.size())
+    throw output_error(m_path + ": write failed: " + std::strerror(errno));
+}
+
+void output_file::commit() {
+  if (m_committed) return;
+  if (!m_stream) throw output_error(m_path + ": already closed");
+  const bool flushed = std::fflush(m_stream) == 0 && !std::ferror(m_stream);
+  const int flush_errno = errno;
+  if (m_stream == stdout) {
+    m_committed = true;
+    m_stream = nullptr;
+    if (!flushed) throw output_error("<stdout>: write failed: " + std::string(std::strerror(flush_errno)));
+    return;
+  }
+  if (!m_atomic) {
+    const bool closed = std::fclose(m_stream) == 0;
+    m_stream = nullptr;
+    m_fd = -1;
+    m_committed = true;
+    if (!flushed || !closed) throw output_error(m_path + ": write failed: " + std::strerror(flush_errno));
+    return;
+  }
+  const bool ok = flushed && ::fchmod(m_fd, mode_t(m_mode)) == 0 && std::fclose(m_stream) == 0;
+  m_stream = nullptr;
+  m_fd = -1;
+  if (!ok || std::rename(m_tmp.c_str(), m_target.c_str()) != 0) {
+    const int e = errno;
+    discard();
+    throw output_error(m_path + ": could not be written: " + std::strerror(e));
+  }
+  forget_on_signal(m_cleanup_slot);
+  m_cleanup_slot = -1;
+  m_tmp.clear();
+  m_committed = true;
+}
+
+}  // namespace vtd::io
