@@ -39,6 +39,13 @@ uint64_t parse_number(std::string_view text, std::string_view what) {
   return value << shift;
 }
 
+uint64_t parse_number(std::string_view text, std::string_view what, uint64_t max) {
+  const uint64_t v = parse_number(text, what);
+  if (v > max)
+    throw std::invalid_argument(fmt::format("{}: '{}': too large (at most 0x{:x})", what, text, max));
+  return v;
+}
+
 uint16_t parse_bdf(std::string_view text) {
   unsigned bus = 0, dev = 0, fn = 0;
   auto colon = text.find(':');

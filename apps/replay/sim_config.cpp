@@ -3,9 +3,11 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
+
+#include "model/io/input_file.hpp"
 
 namespace vtd::replay {
 namespace {
@@ -38,14 +40,23 @@ replacement_policy parse_policy(const std::string& s, const std::string& where) 
   throw std::runtime_error(fmt::format("{}: policy '{}': expected lru, plru, fifo or random", where, s));
 }
 
+// A number of type T, never truncated or wrapped: integers must be non-negative and fit in T; reals finite.
 template <class T>
 T get_number(const nlohmann::json& v, const std::string& where) {
-  if (!v.is_number()) throw std::runtime_error(fmt::format("{}: expected a number", where));
+  if (!v.is_number()) throw std::runtime_error(fmt::format("{}: expected a number, not {}", where, v.dump()));
   if constexpr (std::is_integral_v<T>) {
-    if (!v.is_number_integer() || v.get<long long>() < 0)
-      throw std::runtime_error(fmt::format("{}: expected a non-negative integer", where));
+    if (!v.is_number_unsigned())
+      throw std::runtime_error(fmt::format("{}: {}: expected a non-negative integer", where, v.dump()));
+    const uint64_t u = v.get<uint64_t>();
+    if (u > std::numeric_limits<T>::max())
+      throw std::runtime_error(
+          fmt::format("{}: {} is too large (at most {})", where, u, uint64_t(std::numeric_limits<T>::max())));
+    return static_cast<T>(u);
+  } else {
+    const double d = v.get<double>();
+    if (!std::isfinite(d)) throw std::runtime_error(fmt::format("{}: expected a finite number", where));
+    return static_cast<T>(d);
   }
-  return v.get<T>();
 }
 
 void apply_cache(cache_config& c, const nlohmann::json& j, const std::string& where) {
@@ -73,33 +84,38 @@ void apply_cache(cache_config& c, const nlohmann::json& j, const std::string& wh
 }
 
 // Timing fields by name: one table serves JSON in, JSON out and overrides.
+// `max` bounds each parameter: not a hardware limit, but the point past which a value can only be a typo and
+// would overflow picosecond arithmetic (2^64 ps is 213 days) or allocate absurdly (walkers).
 struct timing_field {
   const char* name;
   double (*get)(const timing::timing_params&);
   void (*set)(timing::timing_params&, double);
   bool integer;
+  double max;
 };
-#define VTD_TF(field, is_int)                                                            \
-  timing_field {                                                                         \
-#field, [](const timing::timing_params& p) { return static_cast<double>(p.field); },   \
-        [](timing::timing_params& p, double v) { p.field = static_cast<decltype(p.field)>(v); }, is_int \
+#define VTD_TF(field, is_int, max)                                                                    \
+  timing_field {                                                                                      \
+#field, [](const timing::timing_params& p) { return static_cast<double>(p.field); },                \
+        [](timing::timing_params& p, double v) { p.field = static_cast<decltype(p.field)>(v); }, is_int, \
+        max                                                                                           \
   }
+constexpr double kMaxCycles = 1e6, kMaxNs = 1e9;  // a million cycles; one second
 const timing_field kTimingFields[] = {
-    VTD_TF(clock_ghz, false),
-    VTD_TF(iotlb_hit_cycles, true),
-    VTD_TF(context_cache_hit_cycles, true),
-    VTD_TF(psc_hit_cycles, true),
-    VTD_TF(iec_hit_cycles, true),
-    VTD_TF(miss_detect_cycles, true),
-    VTD_TF(lookups_per_cycle, true),
-    VTD_TF(walkers, true),
-    VTD_TF(table_read_ns, false),
-    VTD_TF(dma_access_ns, false),
-    VTD_TF(register_invalidation_ns, false),
-    VTD_TF(queued_descriptor_ns, false),
-    VTD_TF(invalidation_wait_ns, false),
-    VTD_TF(interrupt_delivery_ns, false),
-    VTD_TF(quantum_ps, true),
+    VTD_TF(clock_ghz, false, 100),
+    VTD_TF(iotlb_hit_cycles, true, kMaxCycles),
+    VTD_TF(context_cache_hit_cycles, true, kMaxCycles),
+    VTD_TF(psc_hit_cycles, true, kMaxCycles),
+    VTD_TF(iec_hit_cycles, true, kMaxCycles),
+    VTD_TF(miss_detect_cycles, true, kMaxCycles),
+    VTD_TF(lookups_per_cycle, true, 1024),
+    VTD_TF(walkers, true, 1024),
+    VTD_TF(table_read_ns, false, kMaxNs),
+    VTD_TF(dma_access_ns, false, kMaxNs),
+    VTD_TF(register_invalidation_ns, false, kMaxNs),
+    VTD_TF(queued_descriptor_ns, false, kMaxNs),
+    VTD_TF(invalidation_wait_ns, false, kMaxNs),
+    VTD_TF(interrupt_delivery_ns, false, kMaxNs),
+    VTD_TF(quantum_ps, true, 1e12),
 };
 #undef VTD_TF
 
@@ -113,13 +129,33 @@ void apply_timing(timing::timing_params& p, const nlohmann::json& j, const std::
     double value = f->integer ? static_cast<double>(get_number<uint64_t>(v, where + "." + k))
                               : get_number<double>(v, where + "." + k);
     if (value < 0) throw std::runtime_error(fmt::format("{}.{}: must not be negative", where, k));
+    if (value > f->max)
+      throw std::runtime_error(fmt::format("{}.{}: {} is out of range (at most {})", where, k, value, f->max));
     f->set(p, value);
   }
   if (p.clock_ghz <= 0) throw std::runtime_error(fmt::format("{}.clock_ghz: must be positive", where));
   if (p.walkers == 0) throw std::runtime_error(fmt::format("{}.walkers: at least one walker", where));
+  if (p.lookups_per_cycle == 0)
+    throw std::runtime_error(fmt::format("{}.lookups_per_cycle: at least one lookup per cycle", where));
+  if (p.quantum_ps == 0) throw std::runtime_error(fmt::format("{}.quantum_ps: must be positive", where));
 }
 
 }  // namespace
+
+std::string parameter_unit(std::string_view key) {
+  auto ends = [&](std::string_view suffix) {
+    return key.size() >= suffix.size() && key.substr(key.size() - suffix.size()) == suffix;
+  };
+  if (ends("_ns")) return "ns";
+  if (ends("_ps")) return "ps";
+  if (ends("_cycles")) return "cycles";
+  if (ends("_ghz")) return "GHz";
+  if (ends(".entries")) return "entries";
+  if (ends(".ways")) return "ways";
+  if (ends("walkers")) return "walkers";
+  if (ends("lookups_per_cycle")) return "lookups/cycle";
+  return "";
+}
 
 std::vector<std::string> sim_preset_names() {
   return {"broadwell", "server"};
@@ -202,17 +238,14 @@ void apply_json(sim_config& c, const nlohmann::json& j, const std::string& where
 }
 
 sim_config load_sim_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path));
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = vtd::io::read_input_file(path, vtd::io::max_json_bytes, "configuration");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
+    j = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::parse_error& e) {
     // Convert the byte offset to line:column for people.
     size_t line = 1, col = 1;
-    const std::string s = text.str();
+    const std::string& s = text;
     for (size_t i = 0; i + 1 < e.byte && i < s.size(); ++i) {
       if (s[i] == '\n') {
         ++line;

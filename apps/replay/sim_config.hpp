@@ -22,6 +22,8 @@ struct sim_config {
 };
 
 std::vector<std::string> sim_preset_names();
+// The unit of a configuration key for axis labels: "ns", "cycles", "GHz", "entries", ... ("" when none).
+std::string parameter_unit(std::string_view key);
 // Throws std::runtime_error for an unknown name.
 sim_config sim_preset(std::string_view name);
 

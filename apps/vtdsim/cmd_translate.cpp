@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 
 #include <boost/program_options.hpp>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -13,6 +12,7 @@
 #include "apps/vtdsim/parse.hpp"
 #include "apps/vtdsim/query_output.hpp"
 #include "apps/vtdsim/system_setup.hpp"
+#include "model/io/input_file.hpp"
 
 namespace po = boost::program_options;
 using namespace vtd;
@@ -30,20 +30,17 @@ core::address_type parse_at(const std::string& s) {
   if (s == "translation_request" || s == "translation-request")
     return core::address_type::translation_request;
   if (s == "translated") return core::address_type::translated;
-  throw std::invalid_argument(
-      fmt::format("--at '{}': expected untranslated, translation_request or translated", s));
+  throw usage_error(fmt::format("--at '{}': expected untranslated, translation_request or translated", s));
 }
 
 // Query file: one query per line, '#' comments. "dma BDF IOVA read|write|atomic [LENGTH]" or "msi BDF ADDR
 // DATA".
 int run_query_file(loaded_system& sys, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path));
+  vtd::io::line_reader in(path, "query");
   std::string line;
-  unsigned lineno = 0;
   std::string out;
-  while (std::getline(in, line)) {
-    ++lineno;
+  while (in.next(line)) {
+    const uint64_t lineno = in.line_number();
     if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
     std::istringstream words(line);
     std::string kind;
@@ -64,14 +61,14 @@ int run_query_file(loaded_system& sys, const std::string& path) {
           q.access = core::access_kind::atomic;
         else
           throw std::invalid_argument(fmt::format("'{}': expected read, write or atomic", b));
-        if (words >> c) q.length = static_cast<uint32_t>(parse_number(c, "length"));
+        if (words >> c) q.length = static_cast<uint32_t>(parse_number(c, "length", UINT32_MAX));
         out += to_json(q, sys.unit->translate(q)).dump() + "\n";
       } else if (kind == "msi") {
         if (b.empty()) throw std::invalid_argument("expected: msi BDF ADDRESS DATA");
         core::interrupt_request q;
         q.source_id = parse_bdf(sid);
         q.address = parse_number(a, "address");
-        q.data = static_cast<uint32_t>(parse_number(b, "data"));
+        q.data = static_cast<uint32_t>(parse_number(b, "data", UINT32_MAX));
         out += to_json(q, sys.unit->remap_interrupt(q)).dump() + "\n";
       } else {
         throw std::invalid_argument(fmt::format("unknown query kind '{}' (expected dma or msi)", kind));
@@ -111,16 +108,15 @@ int run_translate(const std::vector<std::string>& args) {
   loaded_system sys = load_system(sys_opts);
   if (!q.queries.empty()) return run_query_file(sys, q.queries);
   if (q.sid.empty() || q.iova.empty())
-    throw std::invalid_argument("--sid and --iova are required (or --queries FILE)");
-  if (int(q.write) + int(q.read) + int(q.atomic) > 1)
-    throw std::invalid_argument("choose one of --read, --write, --atomic");
+    throw usage_error("--sid and --iova are required (or --queries FILE)");
+  if (int(q.write) + int(q.read) + int(q.atomic) > 1) throw usage_error("choose one of --read, --write, --atomic");
   core::dma_request req;
   req.source_id = parse_bdf(q.sid);
   req.address = parse_number(q.iova, "--iova");
   req.access = q.write    ? core::access_kind::write
                : q.atomic ? core::access_kind::atomic
                           : core::access_kind::read;
-  req.length = static_cast<uint32_t>(parse_number(q.length, "--length"));
+  req.length = static_cast<uint32_t>(parse_number(q.length, "--length", UINT32_MAX));
   req.at = parse_at(q.at);
   auto r = sys.unit->translate(req);
   if (q.json)
@@ -143,12 +139,12 @@ int run_interrupt(const std::vector<std::string>& args) {
           args, 1, desc,
           "vtdsim interrupt (--platform FILE | --mem FILE@ADDR ... --irta A) --sid BDF --addr A --data D"))
     return 0;
-  if (q.sid.empty() || q.addr.empty()) throw std::invalid_argument("--sid and --addr are required");
+  if (q.sid.empty() || q.addr.empty()) throw usage_error("--sid and --addr are required");
   loaded_system sys = load_system(sys_opts);
   core::interrupt_request req;
   req.source_id = parse_bdf(q.sid);
   req.address = parse_number(q.addr, "--addr");
-  req.data = static_cast<uint32_t>(parse_number(q.data, "--data"));
+  req.data = static_cast<uint32_t>(parse_number(q.data, "--data", UINT32_MAX));
   auto r = sys.unit->remap_interrupt(req);
   if (q.json)
     fmt::print("{}\n", to_json(req, r).dump(2));

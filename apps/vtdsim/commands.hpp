@@ -1,9 +1,16 @@
 // The subcommand registry of the vtdsim CLI.
 #pragma once
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace vtdsim::app {
+
+// A command used wrongly (a missing or conflicting option, a value out of range on the command line):
+// dispatch prints it with a pointer to --help and exits 2. Bad input files exit 1 (docs/cli.md).
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // args[0] is the subcommand name. Returns the process exit code.
 using command_fn = int (*)(const std::vector<std::string>& args);

@@ -7,7 +7,7 @@
 namespace vtdsim::app {
 
 // Parses args[first..]. Returns false when --help was given (usage and options are printed); throws
-// boost::program_options errors on bad options (dispatch prints them and exits 1).
+// boost::program_options errors or usage_error on bad options (dispatch prints them and exits 2).
 bool parse_options(const std::vector<std::string>& args, size_t first,
                    boost::program_options::options_description& desc, const std::string& usage,
                    const boost::program_options::positional_options_description* positional = nullptr);

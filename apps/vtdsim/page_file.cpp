@@ -1,72 +1,78 @@
 // Sparse page files (docs/memory-image.md): "VTDPAGE1", then {u64 little-endian physical address, 4096 bytes}
-// records until the end of the file. Errors name the record index and byte offset.
+// records until the end of the file. Errors name the record index and byte offset. Input is read under the
+// bounds of model/io/input_file.hpp, output follows model/io/output_file.hpp.
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 
 #include "apps/vtdsim/platform_setup.hpp"
+#include "model/io/input_file.hpp"
+#include "model/io/output_file.hpp"
 
 namespace vtdsim::app {
 
 namespace {
 constexpr char kMagic[8] = {'V', 'T', 'D', 'P', 'A', 'G', 'E', '1'};
-}
+constexpr size_t kRecord = 8 + 4096;
+}  // namespace
 
 void load_page_file(vtd::core::physical_memory& mem, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path));
-  char magic[8] = {};
-  in.read(magic, 8);
-  if (in.gcount() != 8 || std::memcmp(magic, kMagic, 8) != 0)
-    throw std::runtime_error(
+  std::string pending;  // bytes of the record being assembled
+  uint64_t offset = 0;  // file offset of pending[0]
+  uint64_t index = 0;
+  bool have_magic = false;
+  auto bad_magic = [&] {
+    return std::runtime_error(
         fmt::format("{}: not a sparse page file (magic \"VTDPAGE1\" expected at byte 0)", path));
-  std::vector<char> page(4096);
-  for (uint64_t index = 0;; ++index) {
-    const uint64_t offset = 8 + index * (8 + 4096);
-    uint64_t addr = 0;
-    in.read(reinterpret_cast<char*>(&addr), 8);
-    if (in.gcount() == 0) break;
-    if (in.gcount() != 8)
+  };
+  vtd::io::read_input_chunks(path, vtd::io::max_memory_image_bytes, "page", [&](const char* data, size_t n) {
+    pending.append(data, n);
+    size_t at = 0;
+    if (!have_magic) {
+      if (pending.size() < 8) {
+        if (std::memcmp(pending.data(), kMagic, pending.size()) != 0) throw bad_magic();
+        return;
+      }
+      if (std::memcmp(pending.data(), kMagic, 8) != 0) throw bad_magic();
+      have_magic = true;
+      at = 8;
+    }
+    for (; pending.size() - at >= kRecord; at += kRecord, ++index) {
+      const uint64_t record_offset = offset + at;
+      uint64_t addr = 0;
+      for (int b = 7; b >= 0; --b) addr = (addr << 8) | uint8_t(pending[at + size_t(b)]);
+      if (addr % 4096)
+        throw std::runtime_error(fmt::format("{}: record {} at byte offset {}: address 0x{:x} is not 4 KiB aligned",
+                                             path, index, record_offset, addr));
+      if (!mem.write(addr, pending.data() + at + 8, 4096))
+        throw std::runtime_error(fmt::format(
+            "{}: record {} at byte offset {}: page 0x{:x} is past the end of memory (size 0x{:x})", path, index,
+            record_offset, addr, mem.size()));
+    }
+    pending.erase(0, at);
+    offset += at;
+  });
+  if (!have_magic) throw bad_magic();
+  if (!pending.empty()) {
+    if (pending.size() < 8)
       throw std::runtime_error(
           fmt::format("{}: record {} at byte offset {}: truncated address", path, index, offset));
-    in.read(page.data(), 4096);
-    if (in.gcount() != 4096)
-      throw std::runtime_error(
-          fmt::format("{}: record {} at byte offset {}: truncated page ({} of 4096 bytes)", path, index,
-                      offset, in.gcount()));
-    if (addr % 4096)
-      throw std::runtime_error(fmt::format(
-          "{}: record {} at byte offset {}: address 0x{:x} is not 4 KiB aligned", path, index, offset, addr));
-    if (!mem.write(addr, page.data(), 4096))
-      throw std::runtime_error(
-          fmt::format("{}: record {} at byte offset {}: page 0x{:x} is past the end of memory "
-                      "(size 0x{:x})",
-                      path, index, offset, addr, mem.size()));
+    throw std::runtime_error(fmt::format("{}: record {} at byte offset {}: truncated page ({} of 4096 bytes)",
+                                         path, index, offset, pending.size() - 8));
   }
 }
 
 void save_page_file(const vtd::core::physical_memory& mem, const std::string& path) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot write", tmp));
-    out.write(kMagic, 8);
-    for (uint64_t addr : mem.allocated_frames()) {
-      out.write(reinterpret_cast<const char*>(&addr), 8);
-      out.write(reinterpret_cast<const char*>(mem.frame_at(addr)->data()), 4096);
-    }
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw std::runtime_error(fmt::format("{}: write failed", tmp));
-    }
+  vtd::io::output_file out(path);
+  out.write(std::string_view(kMagic, 8));
+  for (uint64_t addr : mem.allocated_frames()) {
+    char le[8];
+    for (int b = 0; b < 8; ++b) le[b] = char((addr >> (8 * b)) & 0xFF);
+    out.write(std::string_view(le, 8));
+    out.write(std::string_view(reinterpret_cast<const char*>(mem.frame_at(addr)->data()), 4096));
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error(fmt::format("{}: cannot rename into place", path));
-  }
+  out.commit();
 }
 
 }  // namespace vtdsim::app

@@ -4,10 +4,22 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace vtdsim::app {
 
-progress_line::progress_line(std::string label, bool enabled)
+namespace {
+std::string duration_text(double seconds) {
+  const auto s = uint64_t(seconds + 0.5);
+  if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, (s / 60) % 60);
+  if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
+}
+}  // namespace
+
+progress_line::progress_line(std::string label, bool enabled, std::string unit)
     : m_label(std::move(label)),
+      m_unit(std::move(unit)),
       m_enabled(enabled && isatty(STDERR_FILENO)),
       m_start(std::chrono::steady_clock::now()),
       m_last(m_start) {}
@@ -16,18 +28,28 @@ progress_line::~progress_line() {
   finish();
 }
 
-void progress_line::update(uint64_t done, uint64_t total) {
+void progress_line::update(uint64_t done, uint64_t total) { update(done, total, std::string()); }
+
+void progress_line::update(uint64_t done, uint64_t total, const std::string& note) {
   if (!m_enabled) return;
   auto now = std::chrono::steady_clock::now();
-  if (now - m_last < std::chrono::milliseconds(200)) return;
+  if (now - m_last < std::chrono::milliseconds(200) && done < total) return;
   m_last = now;
-  double secs = std::chrono::duration<double>(now - m_start).count();
-  double rate = secs > 0 ? double(done) / secs : 0;
-  if (total)
-    fmt::print(stderr, "\r{}: {:5.1f}%  {:>12} / {} records  {:6.2f} M/s ", m_label,
-               100.0 * double(done) / double(total), done, total, rate / 1e6);
-  else
-    fmt::print(stderr, "\r{}: {:>12} records  {:6.2f} M/s ", m_label, done, rate / 1e6);
+  const double secs = std::chrono::duration<double>(now - m_start).count();
+  const double rate = secs > 0 ? double(done) / secs : 0;
+  const std::string rate_text =
+      rate >= 1e5 ? fmt::format("{:.2f} M/s", rate / 1e6) : fmt::format("{:.1f}/s", rate);
+  std::string text;
+  if (total) {
+    const std::string eta = done > 0 && done < total ? duration_text(secs * double(total - done) / double(done))
+                                                     : std::string("-");
+    text = fmt::format("{}: {:5.1f}%  {} / {} {}  {}  ETA {}", m_label,
+                       100.0 * double(std::min(done, total)) / double(total), done, total, m_unit, rate_text, eta);
+  } else {
+    text = fmt::format("{}: {} {}  {}  {} elapsed", m_label, done, m_unit, rate_text, duration_text(secs));
+  }
+  if (!note.empty()) text += "  " + note;
+  fmt::print(stderr, "\r{}\033[K", text);
   m_shown = true;
 }
 

@@ -9,13 +9,17 @@ namespace vtdsim::app {
 
 class progress_line {
  public:
-  explicit progress_line(std::string label, bool enabled = true);
+  // `unit` names what is counted ("records", "points"); progress shows percent and an ETA when the total
+  // is known, the rate otherwise.
+  explicit progress_line(std::string label, bool enabled = true, std::string unit = "records");
   ~progress_line();
   void update(uint64_t done, uint64_t total = 0);  // total 0: unknown
+  // The same, with a note appended (e.g. "2 failed").
+  void update(uint64_t done, uint64_t total, const std::string& note);
   void finish();
 
  private:
-  std::string m_label;
+  std::string m_label, m_unit;
   bool m_enabled;
   bool m_shown = false;
   std::chrono::steady_clock::time_point m_start, m_last;

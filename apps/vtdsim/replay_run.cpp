@@ -13,6 +13,7 @@
 #include "apps/vtdsim/replay_summary.hpp"
 #include "apps/vtdsim/replay_system.hpp"
 #include "apps/vtdsim/trace_source.hpp"
+#include "apps/vtdsim/version.hpp"
 
 namespace po = boost::program_options;
 
@@ -105,6 +106,7 @@ replay_result run_replay_request(const replay_request& rq) {
   nlohmann::ordered_json j;
   j["schema_version"] = 1;
   j["tool"] = "vtdsim";
+  j["tool_version"] = tool_version();
   j["mode"] = timed ? "timed" : "functional";
   j["platform"] = rq.platform;
   j["trace"] = {{"path", rq.trace},

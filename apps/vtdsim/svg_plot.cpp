@@ -19,6 +19,8 @@ std::string escape(const std::string& s) {
       out += "&gt;";
     else if (c == '&')
       out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
     else
       out += c;
   }
@@ -34,10 +36,21 @@ std::string tick_label(double v) {
 }  // namespace
 
 std::string render_svg(const plot_series& s) {
-  const double width = 720, height = 440, left = 80, right = 30, top = 50, bottom = 70;
+  const double width = 720, height = s.caption.empty() ? 440 : 460, left = 80, right = 30, top = 50,
+               bottom = s.caption.empty() ? 70 : 90;
   const double pw = width - left - right, ph = height - top - bottom;
-  double xmin = s.x.empty() ? 0 : *std::min_element(s.x.begin(), s.x.end());
-  double xmax = s.x.empty() ? 1 : *std::max_element(s.x.begin(), s.x.end());
+  const bool categorical = !s.x_names.empty();
+  std::vector<double> xs = s.x;
+  if (categorical) {
+    xs.clear();
+    for (size_t i = 0; i < s.x_names.size(); ++i) xs.push_back(double(i));
+  }
+  double xmin = xs.empty() ? 0 : *std::min_element(xs.begin(), xs.end());
+  double xmax = xs.empty() ? 1 : *std::max_element(xs.begin(), xs.end());
+  if (categorical) {  // half a slot of margin on each side
+    xmin -= 0.5;
+    xmax += 0.5;
+  }
   double ymin = s.y.empty() ? 0 : *std::min_element(s.y.begin(), s.y.end());
   double ymax = s.y.empty() ? 1 : *std::max_element(s.y.begin(), s.y.end());
   ymin = std::min(0.0, ymin);
@@ -53,7 +66,7 @@ std::string render_svg(const plot_series& s) {
     }
   ymax = ymin + std::ceil((ymax - ymin) / step - 1e-9) * step;
   const int ticks = static_cast<int>(std::lround((ymax - ymin) / step));
-  const bool logx = xmin > 0 && xmax / xmin > 100;
+  const bool logx = !categorical && xmin > 0 && xmax / xmin > 100;
   auto fx = [&](double v) {
     if (xmax == xmin) return left + pw / 2;
     double t = logx ? (std::log(v) - std::log(xmin)) / (std::log(xmax) - std::log(xmin))
@@ -77,30 +90,35 @@ std::string render_svg(const plot_series& s) {
     svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6, y + 4,
                        tick_label(v));
   }
-  for (double v : s.x) {
-    double x = fx(v);
+  auto x_text = [&](size_t i) { return categorical ? s.x_names[i] : tick_label(xs[i]); };
+  for (size_t i = 0; i < xs.size(); ++i) {
+    double x = fx(xs[i]);
     svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"#eee\"/>\n", x, top, x,
                        top + ph);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x, top + ph + 18,
-                       tick_label(v));
+                       escape(x_text(i)));
   }
   svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#333\"/>\n",
                      left, top, pw, ph);
   svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}{}</text>\n", left + pw / 2,
-                     height - 22, escape(s.x_label), logx ? " (log scale)" : "");
+                     top + ph + 42, escape(s.x_label), logx ? " (log scale)" : "");
+  if (!s.caption.empty())
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">{}</text>\n",
+                       width / 2, height - 14, escape(s.caption));
   svg += fmt::format("<text transform=\"translate(20,{}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n",
                      top + ph / 2, escape(s.y_label));
   // Data.
   std::string points;
-  for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i)
-    points += fmt::format("{:.1f},{:.1f} ", fx(s.x[i]), fy(s.y[i]));
-  svg +=
-      fmt::format("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"{}\"/>\n", points);
-  for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i)
+  for (size_t i = 0; i < xs.size() && i < s.y.size(); ++i)
+    points += fmt::format("{:.1f},{:.1f} ", fx(xs[i]), fy(s.y[i]));
+  if (!categorical)  // categories have no order to connect
+    svg += fmt::format("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"{}\"/>\n",
+                       points);
+  for (size_t i = 0; i < xs.size() && i < s.y.size(); ++i)
     svg += fmt::format(
         "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"#1f77b4\"><title>{} = {}: "
         "{}</title></circle>\n",
-        fx(s.x[i]), fy(s.y[i]), escape(s.x_label), tick_label(s.x[i]), tick_label(s.y[i]));
+        fx(xs[i]), fy(s.y[i]), escape(s.x_label), escape(x_text(i)), tick_label(s.y[i]));
   svg += "</svg>\n";
   return svg;
 }

@@ -7,8 +7,12 @@
 namespace vtdsim::app {
 
 struct plot_series {
-  std::string x_label, y_label, title;
+  std::string x_label, y_label, title;  // axis labels carry their units, e.g. "latency.dma_read.mean (ns)"
   std::vector<double> x, y;
+  // Non-numeric swept values (replacement policies, presets): when given, the x axis is categorical, one
+  // evenly spaced tick per name in this order, and `x` is ignored.
+  std::vector<std::string> x_names;
+  std::string caption;  // under the plot: the configuration the points share
 };
 
 std::string render_svg(const plot_series& s);

@@ -3,13 +3,15 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <vector>
 
+#include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/parse.hpp"
 #include "apps/vtdsim/platform_setup.hpp"
+#include "model/io/input_file.hpp"
 #include "model/spec/presets.hpp"
 
 namespace po = boost::program_options;
@@ -44,45 +46,66 @@ void add_system_options(po::options_description& desc, system_options& o) {
 }
 
 void load_image(vtd::core::physical_memory& mem, const std::string& path, uint64_t addr) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path));
-  std::vector<char> buf(1 << 16);
   uint64_t at = addr;
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    auto n = static_cast<size_t>(in.gcount());
-    if (n == 0) break;
-    if (!mem.write(at, buf.data(), n))
+  vtd::io::read_input_chunks(path, vtd::io::max_memory_image_bytes, "memory image", [&](const char* data,
+                                                                                        size_t n) {
+    // Zero chunks are cleared rather than written: the memory stays sparse for images that are mostly zero.
+    const bool zero = std::all_of(data, data + n, [](char c) { return c == 0; });
+    if (zero ? !mem.clear(at, n) : !mem.write(at, data, n))
       throw std::runtime_error(fmt::format(
           "{}@0x{:x}: image byte offset {} (address 0x{:x}) is past the end of memory (size 0x{:x}); "
           "raise --memory-size",
           path, addr, at - addr, std::max(at, mem.size()), mem.size()));
     at += n;
-  }
+  });
 }
 
 namespace {
 
-bool on_off_auto(const std::string& v, bool automatic, const char* what) {
+// "--haw" or, when a --registers file set it, that file and key.
+std::string label(const system_options& o, const std::string& option) {
+  auto it = o.origin.find(option);
+  return it == o.origin.end() ? "--" + option : it->second;
+}
+
+// A bad value is a usage error (exit 2) when the command line gave it, bad input (exit 1) when a file did.
+[[noreturn]] void fail(const system_options& o, const std::string& option, const std::string& message) {
+  if (o.origin.count(option)) throw std::runtime_error(message);
+  throw usage_error(message);
+}
+
+bool on_off_auto(const system_options& o, const std::string& v, bool automatic, const char* what) {
   if (v == "on") return true;
   if (v == "off") return false;
   if (v == "auto") return automatic;
-  throw std::runtime_error(fmt::format("--{}: '{}': expected on, off or auto", what, v));
+  fail(o, what, fmt::format("{}: '{}': expected on, off or auto", label(o, what), v));
 }
 
-void apply_field_overrides(uint64_t& reg, const std::vector<std::string>& fields, bool is_cap) {
+uint64_t number(const system_options& o, const std::string& text, const char* option) {
+  try {
+    return parse_number(text, label(o, option));
+  } catch (const std::invalid_argument& e) {
+    fail(o, option, e.what());
+  }
+}
+
+void apply_field_overrides(const system_options& o, uint64_t& reg, const std::vector<std::string>& fields,
+                           bool is_cap) {
+  const std::string where = label(o, is_cap ? "cap-field" : "ecap-field");
   for (const auto& f : fields) {
     auto eq = f.find('=');
-    if (eq == std::string::npos)
-      throw std::runtime_error(
-          fmt::format("--{}-field '{}': expected name=value", is_cap ? "cap" : "ecap", f));
+    const std::string option = is_cap ? "cap-field" : "ecap-field";
+    if (eq == std::string::npos) fail(o, option, fmt::format("{} '{}': expected name=value", where, f));
     std::string name = f.substr(0, eq);
-    uint64_t value = parse_number(f.substr(eq + 1), name);
+    uint64_t value = 0;
+    try {
+      value = parse_number(f.substr(eq + 1), where + " " + name);
+    } catch (const std::invalid_argument& e) {
+      fail(o, option, e.what());
+    }
     bool ok =
         is_cap ? vtd::spec::set_cap_field(reg, name, value) : vtd::spec::set_ecap_field(reg, name, value);
-    if (!ok)
-      throw std::runtime_error(
-          fmt::format("--{}-field '{}': unknown field or value out of range", is_cap ? "cap" : "ecap", f));
+    if (!ok) fail(o, option, fmt::format("{} '{}': unknown field or value out of range", where, f));
   }
 }
 
@@ -91,24 +114,33 @@ void apply_field_overrides(uint64_t& reg, const std::vector<std::string>& fields
 // Fills the options the command line left unset from a register-values JSON file.
 system_options with_register_file(system_options o) {
   if (o.registers_file.empty()) return o;
-  std::ifstream in(o.registers_file);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", o.registers_file));
+  const std::string bytes = vtd::io::read_input_file(o.registers_file, vtd::io::max_json_bytes, "register values");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
+    j = nlohmann::json::parse(bytes, nullptr, true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(fmt::format("{}: {}", o.registers_file, e.what()));
   }
   if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected a JSON object", o.registers_file));
   auto text = [&](const std::string& key, const nlohmann::json& v) {
     if (v.is_string()) return v.get<std::string>();
-    if (v.is_number_unsigned() || v.is_number_integer()) return std::to_string(v.get<uint64_t>());
+    if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
+    if (v.is_number_integer())
+      throw std::runtime_error(fmt::format("{}: {}: {} is negative", o.registers_file, key, v.dump()));
     if (v.is_boolean()) return std::string(v.get<bool>() ? "on" : "off");
     throw std::runtime_error(fmt::format("{}: {}: expected a number or a string", o.registers_file, key));
   };
   for (auto& [key, v] : j.items()) {
+    // Options the command line gave win; a value taken from the file remembers where it came from.
+    const std::string option = key == "memory_size"           ? "memory-size"
+                               : key == "interrupt_remapping" ? "interrupt-remapping"
+                               : key == "cap_fields"          ? "cap-field"
+                               : key == "ecap_fields"         ? "ecap-field"
+                                                              : key;
     auto set = [&](std::string& field, bool is_default) {
-      if (is_default) field = text(key, v);
+      if (!is_default) return;
+      field = text(key, v);
+      o.origin[option] = fmt::format("{}: \"{}\"", o.registers_file, key);
     };
     if (key == "rtaddr")
       set(o.rtaddr, o.rtaddr.empty());
@@ -136,6 +168,7 @@ system_options with_register_file(system_options o) {
       for (auto& [field, value] : v.items())
         (key == "cap_fields" ? o.cap_fields : o.ecap_fields)
             .push_back(field + "=" + text(key + "." + field, value));
+      o.origin[option] = fmt::format("{}: \"{}\"", o.registers_file, key);
     } else {
       throw std::runtime_error(fmt::format("{}: unknown key '{}'", o.registers_file, key));
     }
@@ -154,30 +187,35 @@ loaded_system load_system(const system_options& given) {
   loaded_system sys;
   auto preset = vtd::spec::find_capability_preset(o.preset);
   if (!preset)
-    throw std::runtime_error(fmt::format("--preset '{}': unknown (known: server, qemu)", o.preset));
+    fail(o, "preset", fmt::format("{} '{}': unknown (known: server, qemu)", label(o, "preset"), o.preset));
   sys.config = vtd::core::unit_config::from_preset(*preset);
-  if (!o.cap.empty()) sys.config.cap = parse_number(o.cap, "--cap");
-  if (!o.ecap.empty()) sys.config.ecap = parse_number(o.ecap, "--ecap");
-  apply_field_overrides(sys.config.cap, o.cap_fields, true);
-  apply_field_overrides(sys.config.ecap, o.ecap_fields, false);
+  if (!o.cap.empty()) sys.config.cap = number(o, o.cap, "cap");
+  if (!o.ecap.empty()) sys.config.ecap = number(o, o.ecap, "ecap");
+  apply_field_overrides(o, sys.config.cap, o.cap_fields, true);
+  apply_field_overrides(o, sys.config.ecap, o.ecap_fields, false);
   if (!o.haw.empty()) {
-    uint64_t haw = parse_number(o.haw, "--haw");
-    if (haw < 32 || haw > 52) throw std::runtime_error(fmt::format("--haw {}: must be 32..52", haw));
+    uint64_t haw = number(o, o.haw, "haw");
+    if (haw < 32 || haw > 52) fail(o, "haw", fmt::format("{} {}: must be 32..52", label(o, "haw"), haw));
     sys.config.haw = static_cast<unsigned>(haw);
   }
-  sys.memory = std::make_unique<vtd::core::physical_memory>(parse_number(o.memory_size, "--memory-size"));
+  const uint64_t memory_size = number(o, o.memory_size, "memory-size");
+  if (memory_size == 0 || memory_size % 4096 != 0 || memory_size > (uint64_t(1) << 52))
+    fail(o, "memory-size",
+         fmt::format("{} {}: must be a non-zero multiple of 4 KiB up to 4 PiB (2^52)", label(o, "memory-size"),
+                     o.memory_size));
+  sys.memory = std::make_unique<vtd::core::physical_memory>(memory_size);
   for (const auto& m : o.mem_images) {
     auto [file, addr] = parse_file_at(m);
     load_image(*sys.memory, file, addr);
   }
   if (!o.pages_file.empty()) load_page_file(*sys.memory, o.pages_file);
   sys.unit = std::make_unique<vtd::core::remapping_unit>(sys.config, *sys.memory);
-  if (!o.rtaddr.empty()) sys.unit->set_root_table(parse_number(o.rtaddr, "--rtaddr"));
-  sys.unit->enable_translation(on_off_auto(o.translation, !o.rtaddr.empty(), "translation"));
-  if (!o.irta.empty()) sys.unit->set_interrupt_table(parse_number(o.irta, "--irta"));
+  if (!o.rtaddr.empty()) sys.unit->set_root_table(number(o, o.rtaddr, "rtaddr"));
+  sys.unit->enable_translation(on_off_auto(o, o.translation, !o.rtaddr.empty(), "translation"));
+  if (!o.irta.empty()) sys.unit->set_interrupt_table(number(o, o.irta, "irta"));
   sys.unit->allow_compat_interrupts(o.compat_interrupts);
   sys.unit->enable_interrupt_remapping(
-      on_off_auto(o.interrupt_remapping, !o.irta.empty(), "interrupt-remapping"));
+      on_off_auto(o, o.interrupt_remapping, !o.irta.empty(), "interrupt-remapping"));
   return sys;
 }
 

@@ -2,6 +2,7 @@
 // or from raw memory images written by any other program plus the register values a driver would have set.
 #pragma once
 #include <boost/program_options.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct system_options {
   std::string translation = "auto",
               interrupt_remapping = "auto";  // on | off | auto (on when the table is given)
   bool compat_interrupts = false;
+  // Where a value came from when a --registers file set it ("regs.json: \"haw\""), keyed by option name
+  // ("haw", "cap-field"), so that errors blame the file and not a command-line option the user never gave.
+  std::map<std::string, std::string> origin;
 };
 
 void add_system_options(boost::program_options::options_description& desc, system_options& o);

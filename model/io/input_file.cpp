@@ -52,7 +52,8 @@ int64_t regular_file_size(const std::string& path, std::string_view what) {
   return size;
 }
 
-std::string read_input_file(const std::string& path, uint64_t max_bytes, std::string_view what) {
+void read_input_chunks(const std::string& path, uint64_t max_bytes, std::string_view what,
+                       const std::function<void(const char*, size_t)>& sink) {
   int64_t size = -1;
   const int fd = open_checked(path, what, size);
   struct closer {
@@ -64,22 +65,90 @@ std::string read_input_file(const std::string& path, uint64_t max_bytes, std::st
   if (size >= 0 && uint64_t(size) > max_bytes)
     throw input_error(display(path) + ": " + std::to_string(size) + " bytes, more than the " +
                       size_text(max_bytes) + " a " + std::string(what) + " file may have");
-  std::string bytes;
-  if (size > 0) bytes.reserve(size_t(size));
-  char buf[1 << 16];
+  uint64_t total = 0;
+  std::string buf(1 << 16, '\0');
   for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
       throw input_error(display(path) + ": read error in " + std::string(what) + ": " + std::strerror(errno));
     }
-    if (bytes.size() + size_t(n) > max_bytes)
+    total += uint64_t(n);
+    if (total > max_bytes)
       throw input_error(display(path) + ": more than the " + size_text(max_bytes) + " a " + std::string(what) +
                         " file may have (endless input?)");
-    bytes.append(buf, size_t(n));
+    sink(buf.data(), size_t(n));
   }
+}
+
+std::string read_input_file(const std::string& path, uint64_t max_bytes, std::string_view what) {
+  std::string bytes;
+  const int64_t size = regular_file_size(path, what);
+  if (size > 0 && uint64_t(size) <= max_bytes) bytes.reserve(size_t(size));
+  read_input_chunks(path, max_bytes, what, [&](const char* data, size_t n) { bytes.append(data, n); });
   return bytes;
+}
+
+line_reader::line_reader(const std::string& path, std::string_view what, size_t max_line, uint64_t max_bytes)
+    : m_path(path), m_what(what), m_max_line(max_line), m_max_bytes(max_bytes) {
+  int64_t size = -1;
+  m_fd = open_checked(path, what, size);
+  if (size >= 0 && uint64_t(size) > max_bytes) {
+    if (m_fd != 0) ::close(m_fd);
+    throw input_error(display(path) + ": " + std::to_string(size) + " bytes, more than the " +
+                      size_text(max_bytes) + " a " + m_what + " file may have");
+  }
+}
+
+line_reader::~line_reader() {
+  if (m_fd > 0) ::close(m_fd);
+}
+
+bool line_reader::fill() {
+  if (m_eof) return false;
+  if (m_pos > 0) {
+    m_buffer.erase(0, m_pos);
+    m_pos = 0;
+  }
+  char buf[1 << 16];
+  ssize_t n;
+  do n = ::read(m_fd, buf, sizeof buf);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) throw input_error(display(m_path) + ": read error: " + std::strerror(errno));
+  if (n == 0) {
+    m_eof = true;
+    return false;
+  }
+  m_total += uint64_t(n);
+  if (m_total > m_max_bytes)
+    throw input_error(display(m_path) + ": more than the " + size_text(m_max_bytes) + " a " + m_what +
+                      " file may have (endless input?)");
+  m_buffer.append(buf, size_t(n));
+  return true;
+}
+
+bool line_reader::next(std::string& line) {
+  size_t nl;
+  while ((nl = m_buffer.find('\n', m_pos)) == std::string::npos) {
+    if (m_buffer.size() - m_pos > m_max_line)
+      throw input_error(display(m_path) + ":" + std::to_string(m_line + 1) + ": line longer than " +
+                        std::to_string(m_max_line) + " bytes (not a " + m_what + " file?)");
+    if (!fill()) break;
+  }
+  if (nl == std::string::npos && m_pos >= m_buffer.size()) return false;
+  const size_t end = nl == std::string::npos ? m_buffer.size() : nl;
+  if (end - m_pos > m_max_line)
+    throw input_error(display(m_path) + ":" + std::to_string(m_line + 1) + ": line longer than " +
+                      std::to_string(m_max_line) + " bytes (not a " + m_what + " file?)");
+  line.assign(m_buffer, m_pos, end - m_pos);
+  m_pos = nl == std::string::npos ? m_buffer.size() : nl + 1;
+  ++m_line;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (const auto nul = line.find('\0'); nul != std::string::npos)
+    throw input_error(display(m_path) + ":" + std::to_string(m_line) + ":" + std::to_string(nul + 1) +
+                      ": NUL byte (a binary file given as a " + m_what + " file?)");
+  return true;
 }
 
 }  // namespace vtd::io
