@@ -24,7 +24,15 @@ int run_replay(const std::vector<std::string>& args) {
   add_replay_options(desc, rq);
   if (!parse_options(args, 1, desc, "vtdsim replay --platform FILE --trace FILE [options]")) return 0;
   auto result = run_replay_request(rq);
-  if (!rq.quiet) fmt::print("{}", result.summary);
+  if (rq.quiet) return 0;
+  // When an output goes to standard output, the human summary moves to stderr so the data stays clean.
+  bool data_on_stdout = false;
+  for (const auto* out : {&rq.stats_json, &rq.per_request_csv, &rq.epochs, &rq.vcd})
+    data_on_stdout = data_on_stdout || *out == "-";
+  std::FILE* human = data_on_stdout ? stderr : stdout;
+  fmt::print(human, "{}", result.summary);
+  for (const auto& w : result.wrote)
+    if (w != "-") fmt::print(human, "wrote {}\n", w);
   return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "apps/replay/timed/timed_replay.hpp"
 #include "apps/vtdsim/atomic_file.hpp"
+#include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/progress.hpp"
 #include "apps/vtdsim/replay_summary.hpp"
 #include "apps/vtdsim/replay_system.hpp"
@@ -43,12 +44,15 @@ replay_result run_replay_request(const replay_request& rq) {
   vtd::replay::sim_config config = rq.config_file.empty() ? vtd::replay::sim_preset(rq.preset)
                                                           : vtd::replay::load_sim_config(rq.config_file);
   for (const auto& s : rq.sets) vtd::replay::apply_override(config, s);
-  replay_system sys = make_replay_system(rq.platform, config);
-  trace_source trace = open_trace(rq.trace);
 
-  std::optional<atomic_file> csv, epochs;
+  if (rq.functional && !rq.vcd.empty()) throw usage_error("--vcd needs the timed model (drop --functional)");
+  if (rq.functional && !rq.epochs.empty()) throw usage_error("--epochs needs the timed model (drop --functional)");
+  // Every output is opened before the replay starts, so that a path that cannot be written fails at once and
+  // not after an hour of replay; each appears only when the replay succeeded (model/io/output_file.hpp).
+  std::optional<atomic_file> csv, epochs, stats_out;
+  if (!rq.stats_json.empty()) stats_out.emplace(rq.stats_json);
+  replay_system sys = make_replay_system(rq.platform, config);
   if (!rq.epochs.empty()) {
-    if (rq.functional) throw std::runtime_error("--epochs needs the timed model (drop --functional)");
     epochs.emplace(rq.epochs);
     epochs->write("time_ns,records,walkers_busy,walker_queue\n");
   }
@@ -60,6 +64,7 @@ replay_result run_replay_request(const replay_request& rq) {
     csv->write("index,time_ns,sid,kind,address,status,fault,hpa,iotlb_hit,memory_reads,latency_ns\n");
     options.per_request_csv = csv->get();
   }
+  trace_source trace = open_trace(rq.trace);
   vtd::replay::replay_engine engine(*sys.unit, *sys.driver, options);
   std::map<uint16_t, std::string> names;
   for (const auto& d : sys.platform->description().devices)
@@ -70,8 +75,17 @@ replay_result run_replay_request(const replay_request& rq) {
   const auto start = std::chrono::steady_clock::now();
   const bool timed = !rq.functional;
   uint64_t count = 0;
+  // Errors of the trace reader carry their own position (file:line:column, or record and byte offset);
+  // errors of applying a record get the record's index here.
+  struct trace_read_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
   auto next = [&](vtd::traces::record& r) {
-    if (!trace.next(r)) return false;
+    try {
+      if (!trace.next(r)) return false;
+    } catch (const std::exception& e) {
+      throw trace_read_error(e.what());
+    }
     ++count;
     return true;
   };
@@ -89,8 +103,11 @@ replay_result run_replay_request(const replay_request& rq) {
         if ((count & 0xFFFF) == 0) progress.update(count, trace.record_count);
       }
     }
+  } catch (const trace_read_error& e) {
+    throw std::runtime_error(e.what());
   } catch (const std::exception& e) {
-    // Driver records the tables refuse are bad input: say which record.
+    // Driver records the tables refuse are bad input: say which record (counted from 0, as the binary
+    // format's errors count; comments and blank lines of a text trace are not records).
     throw std::runtime_error(fmt::format("{}: record {}: {}", rq.trace, count ? count - 1 : 0, e.what()));
   }
   progress.finish();
@@ -128,12 +145,19 @@ replay_result run_replay_request(const replay_request& rq) {
                      {"fix", e.fix}});
   j["stale_examples"] = stale;
   result.stats = j;
-  if (csv) csv->commit();
-  if (epochs) epochs->commit();
-  if (!rq.stats_json.empty()) {
-    atomic_file out(rq.stats_json);
-    out.write(j.dump(2) + "\n");
-    out.commit();
+  if (csv) {
+    csv->commit();
+    result.wrote.push_back(rq.per_request_csv);
+  }
+  if (epochs) {
+    epochs->commit();
+    result.wrote.push_back(rq.epochs);
+  }
+  if (!rq.vcd.empty() && timed) result.wrote.push_back(rq.vcd);
+  if (stats_out) {
+    stats_out->write(j.dump(2) + "\n");
+    stats_out->commit();
+    result.wrote.push_back(rq.stats_json);
   }
   return result;
 }

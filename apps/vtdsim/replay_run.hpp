@@ -21,6 +21,7 @@ void add_replay_options(boost::program_options::options_description& desc, repla
 struct replay_result {
   std::string summary;           // human text
   nlohmann::ordered_json stats;  // the --stats-json document
+  std::vector<std::string> wrote;  // output files written, as the user named them
 };
 
 // Throws std::runtime_error on bad input (nothing is left half-written).

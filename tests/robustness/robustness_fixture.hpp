@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -112,6 +113,74 @@ inline std::set<std::string> listing(const std::string& dir) {
   std::set<std::string> names;
   for (const auto& e : std::filesystem::directory_iterator(dir)) names.insert(e.path().filename().string());
   return names;
+}
+
+// A vtdsim started in the background (argv, no shell, so that signals reach vtdsim itself); stdout and stderr go
+// to files in tmp().
+struct background {
+  pid_t pid = -1;
+  std::string out_path, err_path;
+};
+inline background spawn(const std::vector<std::string>& args, const std::string& tag) {
+  background b{-1, tmp() + tag + ".stdout", tmp() + tag + ".stderr"};
+  b.pid = fork();
+  if (b.pid == 0) {
+    int in = open("/dev/null", O_RDONLY);
+    int out = open(b.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(b.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char*> argv;
+    std::string e = exe();
+    argv.push_back(e.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return b;
+}
+// Waits up to `timeout_s` for the process; returns its wait status, or -1 (and kills it) on timeout.
+inline int wait_for(pid_t pid, double timeout_s) {
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) return status;
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout_s) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return -1;
+    }
+    usleep(10000);
+  }
+}
+// True once `pred` holds, polling for up to `timeout_s`.
+template <class Pred>
+bool eventually(Pred pred, double timeout_s) {
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < timeout_s) {
+    if (pred()) return true;
+    usleep(10000);
+  }
+  return pred();
+}
+// Temporaries vtdsim's output files use (".NAME.vtdsim-XXXXXX") or any "*.tmp" file.
+inline std::vector<std::string> temporaries(const std::string& dir) {
+  std::vector<std::string> found;
+  for (const auto& name : listing(dir))
+    if (name.find(".vtdsim-") != std::string::npos ||
+        (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0))
+      found.push_back(name);
+  return found;
+}
+// A fresh empty directory under tmp().
+inline std::string fresh_dir(const std::string& name) {
+  const std::string d = tmp() + name + "/";
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
 }
 
 // A small generated workload, made once per test process: tmp()/t.vtdt (binary) and tmp()/p.json.
