@@ -238,14 +238,17 @@ void apply_json(sim_config& c, const nlohmann::json& j, const std::string& where
 }
 
 sim_config load_sim_config(const std::string& path) {
-  const std::string text = vtd::io::read_input_file(path, vtd::io::max_json_bytes, "configuration");
+  return parse_sim_config(vtd::io::read_input_file(path, vtd::io::max_json_bytes, "configuration"), path);
+}
+
+sim_config parse_sim_config(std::string_view text, const std::string& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::parse_error& e) {
     // Convert the byte offset to line:column for people.
     size_t line = 1, col = 1;
-    const std::string& s = text;
+    const std::string_view s = text;
     for (size_t i = 0; i + 1 < e.byte && i < s.size(); ++i) {
       if (s[i] == '\n') {
         ++line;

@@ -32,6 +32,8 @@ nlohmann::ordered_json to_json(const sim_config& c);
 void apply_json(sim_config& c, const nlohmann::json& j, const std::string& where);
 // Loads a config file: {"preset": NAME, ...overrides}; the preset is applied first.
 sim_config load_sim_config(const std::string& path);
+// The same from the file's bytes (fuzzing, tests); `path` names it in messages.
+sim_config parse_sim_config(std::string_view text, const std::string& path);
 // "iotlb.entries=64", "timing.walkers=4", "caches_enabled=false".
 void apply_override(sim_config& c, std::string_view assignment);
 

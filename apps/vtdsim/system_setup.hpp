@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/core/remapping_unit.hpp"
@@ -43,6 +44,12 @@ struct loaded_system {
 
 // Throws std::runtime_error with the input's position on bad input.
 loaded_system load_system(const system_options& o);
+
+// Fills the options the command line left unset from the register-values JSON file `o.registers_file`
+// (docs/memory-image.md), remembering in `o.origin` which values came from it. with_register_json does the same
+// from the file's bytes (fuzzing, tests). Throw std::runtime_error naming the file.
+system_options with_register_file(system_options o);
+system_options with_register_json(system_options o, std::string_view bytes);
 
 // Streams a raw image file into memory at `addr`; throws naming the file when it does not fit.
 void load_image(vtd::core::physical_memory& mem, const std::string& path, uint64_t addr);
