@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "model/io/input_file.hpp"
+#include "model/spec/presets.hpp"
 #include "tables/platform_description.hpp"
 #include "tables/table_error.hpp"
 #include "tables/text_parse.hpp"
@@ -247,6 +249,11 @@ platform_description parse_platform(const std::string& text, const std::string& 
   if (j.contains("schema") && r.number(j["schema"], "schema") != 1)
     r.fail("schema", "unsupported schema version (this vtdsim reads 1)");
   if (j.contains("iommu")) parse_iommu(r, j["iommu"], p);
+  // Host address width the mappings must fit (digest conventions "HAW": address bits 51:HAW of a paging entry
+  // are reserved, so a leaf can never point there). An unknown preset is reported when the platform is built.
+  std::optional<unsigned> haw = p.haw;
+  if (!haw)
+    if (auto preset = spec::find_capability_preset(p.preset)) haw = preset->haw;
   if (j.contains("enable")) {
     const json& e = j["enable"];
     r.keys(e, "enable", {"translation", "interrupt_remapping", "compat_interrupts", "queued_invalidation"});
@@ -294,6 +301,17 @@ platform_description parse_platform(const std::string& text, const std::string& 
           if (m.contains("write")) md.write = r.boolean(m["write"], mp + ".write");
           if ((md.iova | md.hpa | md.size) & 0xFFF || md.size == 0)
             r.fail(mp, "iova, hpa and size must be 4 KiB aligned and size non-zero");
+          if (md.iova + md.size < md.iova)
+            r.fail(mp + ".size",
+                   fmt::format("IOVA range 0x{:x} + 0x{:x} wraps around 2^64", md.iova, md.size));
+          if (md.hpa + md.size < md.hpa)
+            r.fail(mp + ".hpa", fmt::format("host range 0x{:x} + 0x{:x} wraps around 2^64", md.hpa, md.size));
+          if (haw && ((md.hpa + md.size - 1) >> *haw) != 0)
+            r.fail(mp + ".hpa",
+                   fmt::format(
+                       "host range [0x{:x}, 0x{:x}) reaches beyond the host address width ({} bits: host "
+                       "addresses end at 0x{:x})",
+                       md.hpa, md.hpa + md.size, *haw, (uint64_t{1} << *haw) - 1));
           dd.mappings.push_back(md);
         }
       }
@@ -332,11 +350,15 @@ platform_description parse_platform(const std::string& text, const std::string& 
 }
 
 platform_description load_platform_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw table_error(fmt::format("{}: cannot open", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_platform(text.str(), path);
+  std::string text;
+  try {
+    text = vtd::io::read_input_file(path, vtd::io::max_json_bytes, "platform");
+  } catch (const vtd::io::input_error& e) {
+    throw table_error(e.what());
+  }
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw table_error(fmt::format("{}: empty platform file (expected a JSON object)", path));
+  return parse_platform(text, path);
 }
 
 nlohmann::ordered_json to_json(const platform_description& p) {

@@ -44,27 +44,45 @@ void encode_header(const binary_header& h, std::byte* out) {
 }
 
 binary_header decode_header(const std::byte* in, const std::string& name) {
-  if (std::memcmp(in, binary_magic.data(), binary_magic.size()) != 0)
-    throw trace_error(fmt::format("{}: bad magic (not a vtdsim binary trace) at byte offset 0", name));
+  if (std::memcmp(in, binary_magic.data(), binary_magic.size()) != 0) {
+    std::string magic;
+    for (std::size_t i = 0; i < binary_magic.size(); ++i) {
+      const auto c = static_cast<unsigned char>(in[i]);
+      magic += c >= 0x20 && c < 0x7F && c != '\'' && c != '\\' ? std::string(1, char(c))
+                                                               : fmt::format("\\x{:02x}", c);
+    }
+    throw trace_error(fmt::format(
+        "{}: not a vtdsim binary trace: bad magic '{}' at byte offset 0 (expected 'VTDTRACE')", name, magic));
+  }
   auto version = get<std::uint16_t>(in + 8);
   if (version != binary_version)
-    throw trace_error(
-        fmt::format("{}: bad version {} (supported: {}) at byte offset 8", name, version, binary_version));
+    throw trace_error(fmt::format(
+        "{}: unsupported vtdsim binary trace: bad version {} at byte offset 8 (this reader reads version {})",
+        name, version, binary_version));
   if (get<std::uint16_t>(in + 10) != binary_header_size)
     throw trace_error(
-        fmt::format("{}: bad header size {} at byte offset 10", name, get<std::uint16_t>(in + 10)));
+        fmt::format("{}: unsupported vtdsim binary trace: bad header size {} at byte offset 10 (expected {})",
+                    name, get<std::uint16_t>(in + 10), binary_header_size));
   auto marker = get<std::uint32_t>(in + 12);
   if (marker != endian_marker)
-    throw trace_error(fmt::format("{}: bad endianness marker 0x{:08x} at byte offset 12", name, marker));
+    throw trace_error(fmt::format(
+        "{}: not a vtdsim binary trace: bad endianness marker 0x{:08x} at byte offset 12 (expected 0x{:08x})",
+        name, marker, endian_marker));
   if (get<std::uint16_t>(in + 20) != binary_record_size)
     throw trace_error(
-        fmt::format("{}: bad record size {} at byte offset 20", name, get<std::uint16_t>(in + 20)));
+        fmt::format("{}: unsupported vtdsim binary trace: bad record size {} at byte offset 20 (expected {})",
+                    name, get<std::uint16_t>(in + 20), binary_record_size));
   binary_header h;
   h.time_unit_ps = get<std::uint32_t>(in + 16);
-  if (h.time_unit_ps == 0) throw trace_error(fmt::format("{}: time unit 0 at byte offset 16", name));
+  if (h.time_unit_ps == 0)
+    throw trace_error(fmt::format(
+        "{}: bad vtdsim binary trace header: time unit 0 ps at byte offset 16 (a tick is at least 1 ps)",
+        name));
   h.flags = get<std::uint16_t>(in + 22);
   if (h.flags != 0)
-    throw trace_error(fmt::format("{}: reserved header flags 0x{:x} set at byte offset 22", name, h.flags));
+    throw trace_error(
+        fmt::format("{}: unsupported vtdsim binary trace: reserved header flags 0x{:x} set at byte offset 22",
+                    name, h.flags));
   h.seed = get<std::uint64_t>(in + 24);
   h.record_count = get<std::uint64_t>(in + 32);
   const char* g = reinterpret_cast<const char*>(in + 40);
@@ -140,7 +158,7 @@ const char* record_problem(const record& r) {
     case record_kind::inv_wait:
       if (r.value > 0xffffffffu) return "status data wider than 32 bits";
       break;
-    default:
+    case record_kind::devtlb_inval:
       break;
   }
   return "";

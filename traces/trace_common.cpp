@@ -7,7 +7,6 @@
 
 namespace vtd::traces {
 
-
 const char* to_string(compression c) {
   switch (c) {
     case compression::zstd:

@@ -1,9 +1,14 @@
 // Reading traces as streams: text or binary, plain or compressed. The reader detects compression
 // (zstd, xz, gzip) and then text vs binary from the first bytes, never from the file name, and never loads
-// the whole trace: it decodes fixed-size blocks in place. Errors carry the position: file:line:column for
-// text, record index and byte offset for binary (docs/trace-format.md).
+// the whole trace: it decodes fixed-size blocks in place. Regular files are memory-mapped; pipes, FIFOs,
+// devices and standard input are read with read(2) and sniffed from a buffer the reader keeps (never by
+// seeking or putting bytes back). Every input is bounded: text lines are at most max_text_line_bytes, records
+// must be in time order, the first bytes must look like a trace, and compressed streams must be complete.
+// Errors carry the position: file:line:column for text, record index and byte offset for binary
+// (docs/trace-format.md, "Errors and bounds").
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,17 +18,27 @@
 
 namespace vtd::traces {
 
+// The longest text line the reader accepts (bytes, without the newline): longer lines, and endless input
+// without a newline (/dev/zero, a decompression bomb), end in "FILE:LINE:4097: line too long".
+inline constexpr std::size_t max_text_line_bytes = 4096;
+
 class trace_reader {
  public:
-  // path "-" reads standard input. Throws trace_error when the file cannot be opened or its header is bad.
-  explicit trace_reader(const std::string& path);
+  // Sees every byte read from an input that cannot be read twice (a pipe, FIFO, device or standard input),
+  // in order, before decompression; never called for regular files (which can be mapped again).
+  using raw_observer = std::function<void(std::string_view bytes)>;
+
+  // path "-" reads standard input. Throws trace_error when the file cannot be opened, is a directory, or does
+  // not start like a trace (bad binary header, garbage, an empty or truncated compressed stream).
+  explicit trace_reader(const std::string& path, raw_observer observer = {});
   // Reads from memory (fuzzing and tests); `name` is used in messages.
   trace_reader(std::string name, std::string_view bytes);
   ~trace_reader();
   trace_reader(const trace_reader&) = delete;
   trace_reader& operator=(const trace_reader&) = delete;
 
-  // False at the end. Throws trace_error with the position on malformed input or truncation.
+  // False at the end. Throws trace_error with the position on malformed input, records out of time order,
+  // truncation or a corrupt compressed stream.
   bool next(record& r) {
     if (m_pos < m_count) {
       r = m_block[m_pos++];
@@ -34,26 +49,37 @@ class trace_reader {
 
   trace_format format() const { return m_format; }
   compression compressed() const { return m_compression; }
-  const binary_header& header() const { return m_header; }  // binary only (defaults for text)
-  std::string description() const;                          // "binary, zstd"
+  // Binary only (defaults for text). Describes the records next() returns: time_unit_ps is always 1, since
+  // record times are scaled to picoseconds; the unit the file was written in is file_time_unit_ps().
+  const binary_header& header() const { return m_header; }
+  std::uint32_t file_time_unit_ps() const { return m_file_time_unit; }
+  std::string description() const;  // "binary, zstd"
   uint64_t records_read() const { return m_index; }
+  const std::string& name() const { return m_name; }  // as in messages ("<stdin>" for "-")
 
  private:
   struct impl;
   void open();
+  void open_path(const std::string& path);
+  void classify(const char* head, size_t got);
   bool refill();
   bool refill_binary();
   bool refill_text();
+  template <bool Scaled>
+  void decode_block(const char* data, size_t whole, uint64_t byte_offset);
 
   std::string m_name;
   std::unique_ptr<impl> m_impl;
   trace_format m_format = trace_format::text;
   compression m_compression = compression::none;
   binary_header m_header;
+  std::uint32_t m_file_time_unit = 1;
   std::vector<record> m_block;
   size_t m_pos = 0, m_count = 0;
-  uint64_t m_index = 0;  // records decoded so far
-  uint64_t m_line = 0;   // text: lines consumed
+  uint64_t m_index = 0;      // records decoded so far
+  uint64_t m_line = 0;       // text: lines consumed
+  uint64_t m_last_time = 0;  // time of the last record decoded (records must not go back in time)
+  uint64_t m_last_line = 0;  // text: the line of that record
 };
 
 }  // namespace vtd::traces

@@ -235,6 +235,8 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
     x.slices.push_back({off_hi, 0, req.address & ((uint64_t{1} << (off_hi + 1)) - 1), "page offset", 0});
   }
 
+  x.dma_query = req;
+  x.dma_outcome = r;
   x.ok = r.ok();
   if (r.ok()) {
     switch (r.status) {
@@ -254,10 +256,13 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
       case core::dma_status::untranslated:
         x.result = fmt::format("HPA {} (remapping disabled)", hex(r.hpa));
         break;
-      default:
+      case core::dma_status::interrupt:
         x.result =
             "an interrupt request: a DWORD write to 0xFEEx_xxxx goes to interrupt remapping (vtdsim walk "
             "--msi)";
+        break;
+      case core::dma_status::fault:
+        break;  // not ok(): below
     }
   } else {
     set_fault(x, r.fault, r.fault_recorded);

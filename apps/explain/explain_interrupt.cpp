@@ -142,6 +142,8 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
       x.steps.push_back(s);
     }
   }
+  x.interrupt_query = req;
+  x.interrupt_outcome = r;
   x.ok = r.ok();
   if (r.ok()) {
     if (r.status == core::interrupt_status::posted)

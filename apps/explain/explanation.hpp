@@ -51,7 +51,13 @@ struct explanation {
   std::vector<slice> slices;
   std::vector<step> steps;
   bool ok = false;
-  std::string result;  // "HPA 0x40000040 = page 0x40000000 + offset 0x40"
+  std::string result;  // "HPA 0x40000040 = page 0x40000000 + offset 0x40" (JSON: "summary")
+  // The request and the core's result (dma_* for kind "dma", interrupt_* for "interrupt"): the JSON's
+  // "result" object, the same one `translate --json` / `interrupt --json` print (result_json.hpp).
+  core::dma_request dma_query;
+  core::translation_result dma_outcome;
+  core::interrupt_request interrupt_query;
+  core::interrupt_result interrupt_outcome;
   std::string fault_code, fault_name, fault_condition, fault_description, fault_fix;
   bool fault_recorded = false;
   std::vector<std::string> second_access;  // cache lookups a repeated request would make, with hit/miss
@@ -63,7 +69,8 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
 explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_request& req);
 
 std::string render_text(const explanation& e, bool color);
-std::string render_json(const explanation& e);
+// Indented by `indent` spaces, or on one line with indent -1 (`walk --queries --json`: one walk a line).
+std::string render_json(const explanation& e, int indent = 2);
 std::string render_html(const explanation& e);
 
 // What software would have to change to avoid this fault (one sentence per fault reason).

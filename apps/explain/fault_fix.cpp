@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "apps/explain/explanation.hpp"
+#include "apps/explain/result_json.hpp"
 
 namespace vtd::explain {
 
@@ -86,7 +87,7 @@ std::string fault_fix(spec::fault_reason r) {
 
 void set_fault(explanation& x, spec::fault_reason r, bool recorded) {
   const auto& info = spec::info(r);
-  x.fault_code = fmt::format("0x{:02x}", unsigned(r));
+  x.fault_code = fault_code(r);
   x.fault_name = info.name;
   x.fault_condition = info.spec_code;
   x.fault_description = info.description;

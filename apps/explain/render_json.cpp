@@ -4,10 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/explain/explanation.hpp"
+#include "apps/explain/result_json.hpp"
 
 namespace vtd::explain {
 
-std::string render_json(const explanation& x) {
+std::string render_json(const explanation& x, int indent) {
   using oj = nlohmann::ordered_json;
   auto hex = [](uint64_t v) { return fmt::format("0x{:x}", v); };
   oj j;
@@ -48,7 +49,9 @@ std::string render_json(const explanation& x) {
   }
   j["steps"] = steps;
   j["status"] = x.ok ? "ok" : "fault";
-  j["result"] = x.result;
+  j["summary"] = x.result;
+  j["result"] = x.kind == "dma" ? result_json(x.dma_query, x.dma_outcome)
+                                : result_json(x.interrupt_query, x.interrupt_outcome);
   if (!x.ok)
     j["fault"] = {{"reason", x.fault_code},
                   {"name", x.fault_name},
@@ -57,7 +60,7 @@ std::string render_json(const explanation& x) {
                   {"fix", x.fault_fix},
                   {"recorded", x.fault_recorded}};
   j["second_access"] = x.second_access;
-  return j.dump(2);
+  return j.dump(indent);
 }
 
 }  // namespace vtd::explain

@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 #include <fmt/os.h>
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "model/core/invalidation/register_invalidation.hpp"
 #include "model/spec/inv_descriptor.hpp"
 
@@ -16,13 +19,14 @@ namespace {
 
 core::access_kind to_access(traces::dma_op op) {
   switch (op) {
+    case traces::dma_op::read:
+      return core::access_kind::read;
     case traces::dma_op::write:
       return core::access_kind::write;
     case traces::dma_op::atomic:
       return core::access_kind::atomic;
-    default:
-      return core::access_kind::read;
   }
+  return core::access_kind::read;  // the reader refuses other encodings
 }
 
 bool walk_hit(const core::walk_record& w, core::cache_kind k) {
@@ -70,15 +74,14 @@ device_stats& replay_engine::device(uint16_t sid) {
 
 void replay_engine::reset_stats() {
   m_last_device = nullptr;
-  m_dma = m_msi = m_faults = m_walks = m_memory_reads = m_iotlb_hits = 0;
+  m_dma = m_msi = m_faults = m_walks = m_memory_reads = m_dma_memory_reads = 0;
   m_interrupts_delivered = m_interrupt_faults = 0;
   m_faults_by_reason.clear();
   m_devices.clear();
   m_latency_read.clear();
   m_latency_write.clear();
   m_latency_msi.clear();
-  m_invalidation_busy_ps = 0;
-  m_walker_samples = m_walker_busy_sum = m_walker_queue_sum = m_walker_queue_max = 0;
+  m_walker_queue_max = 0;
   m_stale_count = 0;
   m_stale_events.clear();
   m_refused_invalidations = 0;
@@ -87,19 +90,53 @@ void replay_engine::reset_stats() {
   m_unit.reset_invalidation_counters();
 }
 
-void replay_engine::begin_request(const record& r) {
-  if (!m_warm && m_requests == m_options.warmup) {
-    reset_stats();
+void replay_engine::begin_record(const record& r) {
+  ++m_records;
+  if (m_window_pending) {
+    // The first record after the warmup's last request: everything from here on is measured, driver records
+    // and invalidations included, and nothing before it is.
+    m_window_pending = false;
     m_warm = true;
-    m_first_time = r.time_ps;
+    reset_stats();
+    open_window(r.time_ps);
+  } else if (m_records == 1) {
+    open_window(r.time_ps);
   }
-  ++m_requests;
+  m_last_time = std::max(m_last_time, r.time_ps);  // the reader refuses records out of time order anyway
+  m_walkers_busy.advance(m_last_time);
+  m_walk_waits.advance(m_last_time);
+  m_invalidation_busy.advance(m_last_time);
+  if (r.kind == record_kind::dma || r.kind == record_kind::msi) {
+    ++m_requests;
+    if (!m_warm && m_requests == m_options.warmup) m_window_pending = true;
+  }
+}
+
+void replay_engine::open_window(uint64_t time_ps) {
+  m_first_time = m_last_time = time_ps;
+  m_walkers_busy.reset(time_ps);
+  m_walk_waits.reset(time_ps);
+  m_invalidation_busy.reset(time_ps);
+}
+
+void replay_engine::check_measured() const {
+  if (!measured())
+    throw std::runtime_error(
+        fmt::format("warmup {} but the trace has {} request{} (DMA and MSI): no request would be measured "
+                    "(the warmup must "
+                    "be smaller than the number of requests)",
+                    m_options.warmup, m_requests, m_requests == 1 ? "" : "s"));
 }
 
 core::dma_request replay_engine::to_request(const record& r) {
   core::dma_request q;
   q.source_id = r.id;
   q.address = r.addr;
+  if (r.kind == record_kind::msi) {
+    q.length = 4;
+    q.access = core::access_kind::write;
+    return q;  // untranslated, no PASID
+  }
   q.length = r.length;
   q.access = to_access(r.op());
   q.at = static_cast<core::address_type>(r.at());
@@ -108,21 +145,18 @@ core::dma_request replay_engine::to_request(const record& r) {
   return q;
 }
 
-void replay_engine::note_record(const record& r) {
-  ++m_records;
-  if (m_records == 1) m_first_time = r.time_ps;
-  m_last_time = r.time_ps;
+request_outcome replay_engine::apply(const record& r, core::walk_record* walk) {
+  begin_record(r);
+  return execute(r, walk);
 }
 
-request_outcome replay_engine::apply(const record& r, core::walk_record* walk) {
-  note_record(r);
+request_outcome replay_engine::execute(const record& r, core::walk_record* walk) {
   switch (r.kind) {
     case record_kind::dma:
     case record_kind::msi: {
-      begin_request(r);
-      // The per-request CSV reports memory reads, so it needs the walk record even in functional mode.
-      if (!walk && m_options.per_request_csv) walk = &m_scratch;
-      request_outcome out = r.kind == record_kind::dma ? dma(r, walk) : msi(r, walk);
+      // Always with a walk record: walks, memory reads and the stale check read it, and the functional and
+      // timed modes must count them alike.
+      request_outcome out = request(r, walk ? *walk : m_scratch);
       if (m_options.per_request_csv) write_csv(r, out, -1);
       return out;
     }
@@ -154,24 +188,31 @@ request_outcome replay_engine::apply(const record& r, core::walk_record* walk) {
       if (m_options.check_stale) m_stale.changed_device(r.id, old_domain, m_records - 1, r.time_ps);
       break;
     }
-    default:
+    case record_kind::cc_inval:
+    case record_kind::iotlb_inval:
+    case record_kind::iec_inval:
+    case record_kind::devtlb_inval:
+    case record_kind::inv_wait:
       invalidate(r);
+      break;
   }
   return {};
 }
 
-request_outcome replay_engine::dma(const record& r, core::walk_record* walk) {
+request_outcome replay_engine::request(const record& r, core::walk_record& walk) {
+  // The same sequence as the SystemC shell (remapping_unit_module::b_transport): translate the write, and
+  // when the unit says it is an interrupt request, remap it as one.
   const core::dma_request q = to_request(r);
-  const bool need_walk = walk || (m_options.check_stale && m_stale.any());
-  core::walk_record* rec = walk ? walk : (need_walk ? &m_scratch : nullptr);
-  if (rec) rec->clear();
-  core::translation_result t = m_unit.translate(q, rec);
-  if (t.status == core::dma_status::interrupt) {  // a DWORD write to 0xFEEx_xxxx is an interrupt request
-    record as_msi = r;
-    as_msi.value = 0;
-    return msi(as_msi, walk);
-  }
-  return observe_dma(r, q, t, rec);
+  walk.clear();
+  const core::translation_result t = m_unit.translate(q, &walk);
+  if (t.status != core::dma_status::interrupt) return observe_dma(r, q, t, &walk);
+  core::interrupt_request irq;
+  irq.source_id = r.id;
+  irq.address = r.addr;
+  // A DMA record carries no data: the shell sends its (zero) payload, so the interrupt data is 0 there too.
+  irq.data = r.kind == record_kind::msi ? static_cast<uint32_t>(r.value) : 0;
+  walk.clear();
+  return observe_msi(r, m_unit.remap_interrupt(irq, &walk), &walk);
 }
 
 request_outcome replay_engine::observe_dma(const record& r, const core::dma_request& q,
@@ -183,7 +224,7 @@ request_outcome replay_engine::observe_dma(const record& r, const core::dma_requ
   auto& dev = device(r.id);
   ++m_dma;
   ++dev.dma;
-  dev.bytes += r.length;
+  dev.bytes += q.length;
   if (!t.ok()) {
     ++m_faults;
     ++dev.faults;
@@ -193,20 +234,11 @@ request_outcome replay_engine::observe_dma(const record& r, const core::dma_requ
     out.iotlb_hit = walk_hit(*rec, core::cache_kind::iotlb);
     out.memory_reads = rec->memory_reads();
     m_memory_reads += out.memory_reads;
+    m_dma_memory_reads += out.memory_reads;
     m_walks += out.memory_reads > 0;
-    m_iotlb_hits += out.iotlb_hit;
     if (m_options.check_stale && m_stale.any()) check_stale(r, q, t, *rec);
   }
   return out;
-}
-
-request_outcome replay_engine::msi(const record& r, core::walk_record* walk) {
-  core::interrupt_request q;
-  q.source_id = r.id;
-  q.address = r.addr;
-  q.data = static_cast<uint32_t>(r.value);
-  if (walk) walk->clear();
-  return observe_msi(r, m_unit.remap_interrupt(q, walk), walk);
 }
 
 request_outcome replay_engine::observe_msi(const record& r, const core::interrupt_result& ir,
@@ -216,6 +248,7 @@ request_outcome replay_engine::observe_msi(const record& r, const core::interrup
   out.ok = ir.ok();
   out.fault = ir.fault;
   if (walk) out.memory_reads = walk->memory_reads();
+  m_memory_reads += out.memory_reads;  // IRTE and posted-descriptor reads count as iommu_mrds
   auto& dev = device(r.id);
   ++m_msi;
   ++dev.msi;
@@ -232,10 +265,20 @@ request_outcome replay_engine::observe_msi(const record& r, const core::interrup
 void replay_engine::write_csv(const record& r, const request_outcome& o, int64_t latency_ps) {
   // Columns (docs/stats.md):
   // index,time_ns,sid,kind,address,status,fault,hpa,iotlb_hit,memory_reads,latency_ns
-  const char* kind = o.is_msi                          ? "msi"
-                     : r.op() == traces::dma_op::read  ? "read"
-                     : r.op() == traces::dma_op::write ? "write"
-                                                       : "atomic";
+  const char* kind = "msi";
+  if (!o.is_msi) {
+    switch (to_request(r).access) {  // an MSI record outside the interrupt range is the DWORD write it is
+      case core::access_kind::read:
+        kind = "read";
+        break;
+      case core::access_kind::write:
+        kind = "write";
+        break;
+      case core::access_kind::atomic:
+        kind = "atomic";
+        break;
+    }
+  }
   std::string latency = latency_ps < 0 ? std::string() : fmt::format("{:.3f}", double(latency_ps) / 1000.0);
   fmt::print(m_options.per_request_csv, "{},{:.3f},{},{},0x{:x},{},0x{:x},0x{:x},{},{},{}\n", m_records - 1,
              double(r.time_ps) / 1000.0, bdf(r.id), kind, r.addr, o.ok ? "ok" : "fault", unsigned(o.fault),
@@ -362,8 +405,13 @@ void replay_engine::invalidate(const record& r) {
               static_cast<uint32_t>(r.value), r.addr, r.flags & traces::flag::wait_fn)))
         ++m_refused_invalidations;
       break;
-    default:
-      break;
+    case record_kind::dma:
+    case record_kind::msi:
+    case record_kind::map:
+    case record_kind::unmap:
+    case record_kind::attach:
+    case record_kind::detach:
+      break;  // not invalidations: execute() never sends them here
   }
 }
 
@@ -371,6 +419,13 @@ void replay_engine::record_latency(const record& r, const request_outcome& o,
                                    const timing::request_timing& t) {
   if (m_options.per_request_csv) write_csv(r, o, int64_t(t.latency()));
   if (!m_warm) return;
+  // A walker is busy from walk_start to translation_done and serves one walk at a time, so the busy time
+  // inside the window is at most (walkers x span).
+  if (t.used_walker) {
+    m_walkers_busy.add(t.walk_start, t.translation_done);
+    m_walk_waits.add(t.walk_start - t.walker_queue_delay, t.walk_start);
+  }
+  m_walker_queue_max = std::max<uint64_t>(m_walker_queue_max, t.walker_queue_depth);
   const uint64_t latency = t.latency();
   // Per-device figures are DMA latencies: an MSI's few tens of nanoseconds would drag a device's mean down.
   if (o.is_msi) {
@@ -378,17 +433,18 @@ void replay_engine::record_latency(const record& r, const request_outcome& o,
     return;
   }
   device(r.id).latency.add(latency);
-  if (r.op() == traces::dma_op::read)
+  if (to_request(r).access == core::access_kind::read)
     m_latency_read.add(latency);
   else
     m_latency_write.add(latency);
 }
 
-void replay_engine::sample_walkers(uint64_t busy, uint64_t queued) {
-  ++m_walker_samples;
-  m_walker_busy_sum += busy;
-  m_walker_queue_sum += queued;
-  if (queued > m_walker_queue_max) m_walker_queue_max = queued;
+void replay_engine::record_invalidation(const timing::reservation& busy) {
+  if (!m_warm) return;
+  // Only the engine's own busy interval counts, not the time the invalidation waited behind earlier ones:
+  // summing (done - submitted) counted every queued invalidation's wait again and grew with the square of the
+  // backlog. Intervals of the one engine never overlap, so the busy time is at most the span.
+  m_invalidation_busy.add(busy.start, busy.done);
 }
 
 }  // namespace vtd::replay

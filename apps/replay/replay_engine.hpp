@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/replay/busy_meter.hpp"
 #include "apps/replay/histogram.hpp"
 #include "apps/replay/sim_config.hpp"
 #include "apps/replay/stale_tracker.hpp"
@@ -59,38 +60,52 @@ class replay_engine {
  public:
   replay_engine(core::iommu& unit, table_driver& tables, const replay_options& options);
 
-  // Applies one record (any kind) in functional mode. `walk` receives the request's walk record.
+  // Functional mode: one record of any kind (begin_record, then execute). `walk` receives a request's walk
+  // record (may be null).
   request_outcome apply(const traces::record& r, core::walk_record* walk);
-  // Timed mode: driver records go through apply(); DMAs and MSIs are translated by the SystemC shell, which
-  // reports each result here (same statistics and stale checks as the functional path).
-  void begin_request(const traces::record& r);
-  void note_record(const traces::record& r);  // counts a record the timed layer handled itself
+
+  // Both modes call these two per record, in trace order. begin_record counts the record and, at the first
+  // record after the warmup's last request, resets the statistics: it must run before anything of the record
+  // reaches the unit, so that every statistic (cache counters included) covers exactly the same records.
+  void begin_record(const traces::record& r);
+  // Applies a begun record: driver records to the tables, invalidations to the unit, and (functional mode)
+  // DMAs and MSIs to the core.
+  request_outcome execute(const traces::record& r, core::walk_record* walk);
+
+  // Timed mode: DMAs and MSIs are translated by the SystemC shell, which reports each result here (same
+  // statistics and stale checks as the functional path).
   request_outcome observe_dma(const traces::record& r, const core::dma_request& q,
                               const core::translation_result& t, const core::walk_record* walk);
   request_outcome observe_msi(const traces::record& r, const core::interrupt_result& ir,
                               const core::walk_record* walk);
+  // The upstream request a DMA or MSI record is. An MSI is the DWORD write it is on the bus: the unit tells
+  // it from a DMA by its address alone (spec 3.15: untranslated, no PASID, 0xFEEx_xxxx).
   static core::dma_request to_request(const traces::record& r);
-  // Timed mode reports each request's latency here.
+  // Timed mode reports each request's timing (latency, walker busy interval) and each invalidation's busy
+  // interval on the invalidation engine here.
   void record_latency(const traces::record& r, const request_outcome& o, const timing::request_timing& t);
-  void record_invalidation_time(uint64_t ps) { m_invalidation_busy_ps += ps; }
-  void sample_walkers(uint64_t busy, uint64_t queued);
+  void record_invalidation(const timing::reservation& busy);
 
-  // Warmup: counts requests; resets statistics when the warmup ends.
-  uint64_t requests() const { return m_requests; }
+  uint64_t requests() const { return m_requests; }  // DMA and MSI records begun, warmup included
   uint64_t records() const { return m_records; }
+  // False when a warmup covered every request of the trace: then nothing was measured, and check_measured()
+  // throws std::runtime_error saying so.
+  bool measured() const { return m_options.warmup == 0 || m_requests > m_options.warmup; }
+  void check_measured() const;
 
   void set_device_names(std::map<uint16_t, std::string> names) { m_names = std::move(names); }
+  // Throws as check_measured() does.
   stats_report report(double wall_seconds, bool timed) const;
   const std::vector<stale_event>& stale_events() const { return m_stale_events; }
   uint64_t stale_count() const { return m_stale_count; }
 
  private:
-  request_outcome dma(const traces::record& r, core::walk_record* walk);
-  request_outcome msi(const traces::record& r, core::walk_record* walk);
+  request_outcome request(const traces::record& r, core::walk_record& walk);
   void invalidate(const traces::record& r);
   void check_stale(const traces::record& r, const core::dma_request& q, const core::translation_result& got,
                    const core::walk_record& walk);
   void reset_stats();
+  void open_window(uint64_t time_ps);
   void write_csv(const traces::record& r, const request_outcome& o, int64_t latency_ps);
   std::string device_name(uint16_t sid) const;
   device_stats& device(uint16_t sid);
@@ -103,9 +118,12 @@ class replay_engine {
   core::walk_record m_scratch;
 
   uint64_t m_records = 0, m_requests = 0;
-  bool m_warm = false;
+  bool m_warm = false;            // statistics are being gathered (the warmup is over)
+  bool m_window_pending = false;  // the warmup's last request has begun: the next record opens the window
   // statistics
-  uint64_t m_dma = 0, m_msi = 0, m_faults = 0, m_walks = 0, m_memory_reads = 0, m_iotlb_hits = 0;
+  uint64_t m_dma = 0, m_msi = 0, m_faults = 0, m_walks = 0;
+  uint64_t m_memory_reads = 0;      // every table read: root, context, paging, IRTE, posted descriptor
+  uint64_t m_dma_memory_reads = 0;  // the part of m_memory_reads caused by DMA translation
   uint64_t m_maps = 0, m_unmaps = 0, m_attach = 0, m_detach = 0, m_mapped_bytes = 0;
   uint64_t m_interrupts_delivered = 0, m_interrupt_faults = 0;
   std::map<uint8_t, uint64_t> m_faults_by_reason;
@@ -114,8 +132,11 @@ class replay_engine {
   uint16_t m_last_sid = 0;
   std::map<uint16_t, std::string> m_names;
   histogram m_latency_read, m_latency_write, m_latency_msi;
-  uint64_t m_invalidation_busy_ps = 0;
-  uint64_t m_walker_samples = 0, m_walker_busy_sum = 0, m_walker_queue_sum = 0, m_walker_queue_max = 0;
+  // Timed mode: busy intervals of measured work, counted inside the window [m_first_time, m_last_time].
+  busy_meter m_walkers_busy;       // one interval per walk, on one of timing.walkers walkers
+  busy_meter m_walk_waits;         // one interval per walk that waited for a walker (queue length integral)
+  busy_meter m_invalidation_busy;  // one interval per invalidation, on the one invalidation engine
+  uint64_t m_walker_queue_max = 0;
   uint64_t m_first_time = 0, m_last_time = 0;
   uint64_t m_stale_count = 0;
   uint64_t m_refused_invalidations = 0;

@@ -1,11 +1,14 @@
 // The replay's statistics, registered once with name, description and unit (stats_report prints them).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "apps/replay/replay_engine.hpp"
 
 namespace vtd::replay {
 
 stats_report replay_engine::report(double wall_seconds, bool timed) const {
+  check_measured();
   stats_report s;
   const double requests = double(m_dma + m_msi);
   s.add("sim.records", double(m_records), "count", "trace records replayed (all kinds, including warmup)");
@@ -39,11 +42,11 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
                 "context-cache hits per lookup");
   }
   s.add("iommu_mrds", double(m_memory_reads), "count",
-        "memory reads by the unit (root, context, paging, IRTE)");
+        "memory reads by the unit (root, context, paging, IRTE, posted descriptor)");
   s.add("walks", double(m_walks), "count", "DMA requests that read translation structures from memory");
   s.add_ratio("walks.per_request", double(m_walks), double(m_dma), "page walks per DMA request");
-  s.add_ratio("iommu_mrds.per_request", double(m_memory_reads), double(m_dma),
-              "memory reads per DMA request");
+  s.add_ratio("iommu_mrds.per_request", double(m_dma_memory_reads), double(m_dma),
+              "memory reads for DMA translation per DMA request");
 
   const auto& inv = m_unit.invalidations();
   s.add("inval.register_cc", double(inv.register_cc), "count",
@@ -73,13 +76,29 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
     s.add_latency("latency.dma_read", m_latency_read, "DMA read latency (arrival to access done)");
     s.add_latency("latency.dma_write", m_latency_write, "DMA write latency (arrival to access done)");
     s.add_latency("latency.msi", m_latency_msi, "interrupt latency (arrival to APIC)");
-    s.add_ratio("pw_occupancy", double(m_walker_busy_sum), double(m_walker_samples),
-                "mean page walkers busy, sampled at quantum boundaries");
-    s.add_ratio("pw_queue.mean", double(m_walker_queue_sum), double(m_walker_samples),
-                "mean requests waiting for a walker, sampled at quantum boundaries");
-    s.add("pw_queue.max", double(m_walker_queue_max), "count", "most requests seen waiting for a walker");
-    s.add("inval.busy_ns", double(m_invalidation_busy_ps) / 1000.0, "ns",
-          "time the invalidation engine was busy", false);
+    // Busy times are counted inside the measured window, [first measured record, last record]: the span
+    // sim.trace_span_ns. A resource's intervals never overlap, so a busy time is at most span x resources and
+    // an occupancy at most the resource count (docs/stats.md, "Busy times and occupancies").
+    const uint64_t span_ps = m_last_time - m_first_time;
+    auto per_span = [span_ps](uint64_t ps) { return span_ps ? double(ps) / double(span_ps) : 0.0; };
+    const uint64_t walkers_busy = m_walkers_busy.busy(m_last_time);
+    const uint64_t invalidation_busy = m_invalidation_busy.busy(m_last_time);
+    s.add("pw_busy_ns", double(walkers_busy) / 1000.0, "ns",
+          "page-walker busy time summed over walkers, within the trace span (at most span x timing.walkers)",
+          false);
+    s.add("pw_occupancy", per_span(walkers_busy), "walkers",
+          "mean page walkers busy over the trace span (0 to timing.walkers)", false);
+    s.add("pw_queue.mean", per_span(m_walk_waits.busy(m_last_time)), "count",
+          "mean walks waiting for a walker over the trace span", false);
+    s.add("pw_queue.max", double(m_walker_queue_max), "count",
+          "most walks waiting for a walker, seen at a request's arrival");
+    s.add("inval.busy_ns", double(invalidation_busy) / 1000.0, "ns",
+          "invalidation engine busy time within the trace span (at most the span)", false);
+    s.add("inval.occupancy", per_span(invalidation_busy), "ratio",
+          "fraction of the trace span the invalidation engine was busy (0 to 1)", false);
+    const uint64_t inval_end = m_invalidation_busy.latest_end();
+    s.add("inval.backlog_ns", inval_end > m_last_time ? double(inval_end - m_last_time) / 1000.0 : 0.0, "ns",
+          "how long after the last record the invalidation engine stayed busy with measured work", false);
   }
   for (const auto& [sid, d] : m_devices) {
     std::string p = "device." + device_name(sid);

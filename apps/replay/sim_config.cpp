@@ -97,7 +97,7 @@ struct timing_field {
   timing_field {                                                                                      \
 #field, [](const timing::timing_params& p) { return static_cast<double>(p.field); },                \
         [](timing::timing_params& p, double v) { p.field = static_cast<decltype(p.field)>(v); }, is_int, \
-        max                                                                                           \
+        max \
   }
 constexpr double kMaxCycles = 1e6, kMaxNs = 1e9;  // a million cycles; one second
 const timing_field kTimingFields[] = {
@@ -130,7 +130,8 @@ void apply_timing(timing::timing_params& p, const nlohmann::json& j, const std::
                               : get_number<double>(v, where + "." + k);
     if (value < 0) throw std::runtime_error(fmt::format("{}.{}: must not be negative", where, k));
     if (value > f->max)
-      throw std::runtime_error(fmt::format("{}.{}: {} is out of range (at most {})", where, k, value, f->max));
+      throw std::runtime_error(
+          fmt::format("{}.{}: {} is out of range (at most {})", where, k, value, f->max));
     f->set(p, value);
   }
   if (p.clock_ghz <= 0) throw std::runtime_error(fmt::format("{}.clock_ghz: must be positive", where));

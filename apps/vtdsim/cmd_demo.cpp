@@ -18,25 +18,22 @@ namespace {
 
 int run_demo(const std::vector<std::string>& args) {
   std::string dir = "out/demo", preset = "server";
-  uint64_t dmas = 1000000, seed = 1;
+  gen_options o;  // the mixed workload; --dmas and --seed are checked as `gen` checks them
   bool functional = false;
   po::options_description desc("vtdsim demo");
   desc.add_options()("help,h", "show this help")("dir", po::value(&dir)->default_value("out/demo"),
                                                  "where the trace, platform and statistics go")(
-      "dmas", po::value(&dmas)->default_value(1000000), "DMA requests in the generated workload")(
-      "seed", po::value(&seed)->default_value(1), "generator seed")(
+      "dmas", po::value(&o.dmas)->default_value("1000000"), "DMA requests in the generated workload")(
+      "seed", po::value(&o.seed)->default_value("1"), "generator seed")(
       "preset", po::value(&preset)->default_value("server"), "configuration preset: server | broadwell")(
       "functional", po::bool_switch(&functional), "replay on the functional core only");
   if (!parse_options(args, 1, desc,
                      "vtdsim demo [--dir DIR] [--dmas N] [--seed S] [--preset NAME] [--functional]"))
     return 0;
+  o.output = dir + "/mixed.vtdt.zst";
+  o.platform_out = dir + "/platform.json";
+  const gen_request g = make_gen_request(o);
   std::filesystem::create_directories(dir);
-  gen_request g;
-  g.workload = "mixed";
-  g.dmas = dmas;
-  g.seed = seed;
-  g.output = dir + "/mixed.vtdt.zst";
-  g.platform_out = dir + "/platform.json";
   auto s = run_gen_request(g);
   fmt::print(
       "generated {} records ({} DMAs from nic0 and nvme0, {} map/{} unmap, {} IOTLB invalidations) -> {}\n\n",

@@ -16,13 +16,14 @@ namespace vtdsim::app {
 namespace {
 
 int run_gen(const std::vector<std::string>& args) {
-  gen_request g;
+  gen_options o;
   po::options_description desc("vtdsim gen");
-  add_gen_options(desc, g);
+  add_gen_options(desc, o);
   if (!parse_options(args, 1, desc,
                      "vtdsim gen [--workload mixed|nic|nvme|gpu|all] [--dmas N] [--seed S] -o TRACE "
                      "--platform-out FILE"))
     return 0;
+  const gen_request g = make_gen_request(o);
   auto s = run_gen_request(g);
   if (!g.quiet)
     fmt::print(

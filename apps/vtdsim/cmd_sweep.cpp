@@ -69,8 +69,7 @@ std::vector<std::string> split_values(const std::string& list) {
     } else if (!item.empty()) {
       out.push_back(item);
     }
-    if (out.size() > kMaxPoints)
-      throw usage_error(fmt::format("--values: more than {} points", kMaxPoints));
+    if (out.size() > kMaxPoints) throw usage_error(fmt::format("--values: more than {} points", kMaxPoints));
   }
   if (out.empty()) throw usage_error("--values: no values");
   return out;
@@ -164,7 +163,8 @@ int run_sweep(const std::vector<std::string>& args) {
           "vtdsim sweep --platform FILE --trace FILE --param KEY --values LIST [--csv F] [--svg F]"))
     return 0;
   for (const auto* out : {&rq.stats_json, &rq.per_request_csv, &rq.epochs, &rq.vcd})
-    if (*out == "-") throw usage_error("sweep: per-point outputs cannot go to '-' (each point writes its own file)");
+    if (*out == "-")
+      throw usage_error("sweep: per-point outputs cannot go to '-' (each point writes its own file)");
   std::vector<point> points;
   for (auto& v : split_values(values)) {
     points.emplace_back();
@@ -213,7 +213,8 @@ int run_sweep(const std::vector<std::string>& args) {
   csv += "\n";
   // Axis labels with units: the metric's from the statistics registry, the parameter's from the config.
   const auto& first_units = points.front().stats["units"];
-  const std::string metric_unit = first_units.contains(metric) ? first_units[metric]["unit"].get<std::string>() : "";
+  const std::string metric_unit =
+      first_units.contains(metric) ? first_units[metric]["unit"].get<std::string>() : "";
   const std::string param_unit = vtd::replay::parameter_unit(param);
   auto with_unit = [](const std::string& name, const std::string& unit) {
     return unit.empty() ? name : fmt::format("{} ({})", name, unit);
@@ -228,10 +229,10 @@ int run_sweep(const std::vector<std::string>& args) {
   series.x_label = with_unit(param, param_unit);
   series.y_label = with_unit(metric, metric_unit);
   series.title = fmt::format("{} vs {}", metric, param);
-  series.caption = fmt::format("trace {}, platform {}, {} model, configuration {}{}", rq.trace, rq.platform,
-                               rq.functional ? "functional" : "timed",
-                               rq.config_file.empty() ? rq.preset : rq.config_file,
-                               rq.sets.empty() ? "" : ", --set " + fmt::format("{}", fmt::join(rq.sets, " ")));
+  series.caption =
+      fmt::format("trace {}, platform {}, {} model, configuration {}{}", rq.trace, rq.platform,
+                  rq.functional ? "functional" : "timed", rq.config_file.empty() ? rq.preset : rq.config_file,
+                  rq.sets.empty() ? "" : ", --set " + fmt::format("{}", fmt::join(rq.sets, " ")));
   for (const auto& p : points) {
     csv += p.value;
     for (const auto& c : columns) {

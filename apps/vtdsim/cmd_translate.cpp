@@ -10,9 +10,9 @@
 #include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/parse.hpp"
+#include "apps/vtdsim/query_file.hpp"
 #include "apps/vtdsim/query_output.hpp"
 #include "apps/vtdsim/system_setup.hpp"
-#include "model/io/input_file.hpp"
 
 namespace po = boost::program_options;
 using namespace vtd;
@@ -33,55 +33,23 @@ core::address_type parse_at(const std::string& s) {
   throw usage_error(fmt::format("--at '{}': expected untranslated, translation_request or translated", s));
 }
 
-// Query file: one query per line, '#' comments. "dma BDF IOVA read|write|atomic [LENGTH]" or "msi BDF ADDR
-// DATA".
+// Query file (apps/vtdsim/query_file.hpp): one JSON result per line.
 int run_query_file(loaded_system& sys, const std::string& path) {
-  vtd::io::line_reader in(path, "query");
-  std::string line;
   std::string out;
-  while (in.next(line)) {
-    const uint64_t lineno = in.line_number();
-    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    std::istringstream words(line);
-    std::string kind;
-    if (!(words >> kind)) continue;
-    try {
-      std::string sid, a, b, c;
-      words >> sid >> a >> b;
-      if (kind == "dma") {
-        if (b.empty()) throw std::invalid_argument("expected: dma BDF IOVA read|write|atomic [LENGTH]");
-        core::dma_request q;
-        q.source_id = parse_bdf(sid);
-        q.address = parse_number(a, "iova");
-        if (b == "read")
-          q.access = core::access_kind::read;
-        else if (b == "write")
-          q.access = core::access_kind::write;
-        else if (b == "atomic")
-          q.access = core::access_kind::atomic;
-        else
-          throw std::invalid_argument(fmt::format("'{}': expected read, write or atomic", b));
-        if (words >> c) q.length = static_cast<uint32_t>(parse_number(c, "length", UINT32_MAX));
-        out += to_json(q, sys.unit->translate(q)).dump() + "\n";
-      } else if (kind == "msi") {
-        if (b.empty()) throw std::invalid_argument("expected: msi BDF ADDRESS DATA");
-        core::interrupt_request q;
-        q.source_id = parse_bdf(sid);
-        q.address = parse_number(a, "address");
-        q.data = static_cast<uint32_t>(parse_number(b, "data", UINT32_MAX));
-        out += to_json(q, sys.unit->remap_interrupt(q)).dump() + "\n";
-      } else {
-        throw std::invalid_argument(fmt::format("unknown query kind '{}' (expected dma or msi)", kind));
-      }
-      if (words >> c) throw std::invalid_argument(fmt::format("unexpected '{}' at end of line", c));
-    } catch (const std::invalid_argument& e) {
-      throw std::runtime_error(fmt::format("{}:{}: {}", path, lineno, e.what()));
+  for_each_query(path, [&](const query& q, uint64_t) {
+    switch (q.type) {
+      case query::kind::dma:
+        out += to_json(q.dma, sys.unit->translate(q.dma)).dump() + "\n";
+        break;
+      case query::kind::msi:
+        out += to_json(q.msi, sys.unit->remap_interrupt(q.msi)).dump() + "\n";
+        break;
     }
     if (out.size() > (1u << 16)) {
       fmt::print("{}", out);
       out.clear();
     }
-  }
+  });
   fmt::print("{}", out);
   return 0;
 }
@@ -107,9 +75,9 @@ int run_translate(const std::vector<std::string>& args) {
     return 0;
   loaded_system sys = load_system(sys_opts);
   if (!q.queries.empty()) return run_query_file(sys, q.queries);
-  if (q.sid.empty() || q.iova.empty())
-    throw usage_error("--sid and --iova are required (or --queries FILE)");
-  if (int(q.write) + int(q.read) + int(q.atomic) > 1) throw usage_error("choose one of --read, --write, --atomic");
+  if (q.sid.empty() || q.iova.empty()) throw usage_error("--sid and --iova are required (or --queries FILE)");
+  if (int(q.write) + int(q.read) + int(q.atomic) > 1)
+    throw usage_error("choose one of --read, --write, --atomic");
   core::dma_request req;
   req.source_id = parse_bdf(q.sid);
   req.address = parse_number(q.iova, "--iova");

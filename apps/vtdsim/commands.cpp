@@ -34,7 +34,9 @@ const std::vector<command>& commands() {
 }
 
 int run_help(const std::vector<std::string>&) {
-  fmt::print("usage: vtdsim <command> [options]   (vtdsim <command> --help for its options; vtdsim --version)\n\ncommands:\n");
+  fmt::print(
+      "usage: vtdsim <command> [options]   (vtdsim <command> --help for its options; vtdsim "
+      "--version)\n\ncommands:\n");
   for (const auto& c : commands()) fmt::print("  {:<12} {}\n", c.name, c.summary);
   return 0;
 }

@@ -3,90 +3,205 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cmath>
+#include <filesystem>
 #include <stdexcept>
 
 #include "apps/vtdsim/atomic_file.hpp"
+#include "apps/vtdsim/commands.hpp"
+#include "apps/vtdsim/parse.hpp"
 #include "apps/vtdsim/progress.hpp"
 #include "traces/trace_error.hpp"
 #include "traces/trace_io.hpp"
 
 namespace po = boost::program_options;
+namespace gen = vtd::traces::gen;
 
 namespace vtdsim::app {
 
-void add_gen_options(po::options_description& desc, gen_request& g) {
-  desc.add_options()("help,h", "show this help")("workload", po::value(&g.workload)->default_value("mixed"),
+void add_gen_options(po::options_description& desc, gen_options& o) {
+  const auto n = gen::limits::max_devices_per_kind;
+  desc.add_options()("help,h", "show this help")("workload", po::value(&o.workload)->default_value("mixed"),
                                                  "mixed | nic | nvme | gpu | all")(
-      "dmas", po::value(&g.dmas)->default_value(1000000), "stop after this many DMA requests")(
-      "seed", po::value(&g.seed)->default_value(1), "random seed (same seed, same trace)")(
-      "faults", po::value(&g.faults)->default_value(0), "inject this many DMAs to unmapped IOVAs")(
-      "output,o", po::value(&g.output)->required(), "trace file to write")(
-      "platform-out", po::value(&g.platform_out)->required(), "platform JSON to write")(
-      "format", po::value(&g.format)->default_value("binary"), "binary | text")(
-      "compression", po::value(&g.compression)->default_value("zstd"), "zstd | xz | gzip | none")(
-      "nic-count", po::value(&g.nic_count), "NICs")(
-      "nic-queues", po::value(&g.nic_queues), "queue pairs per NIC")("nic-rx-gbps", po::value(&g.nic_rx_gbps),
-                                                                     "receive rate per NIC, Gbit/s")(
-      "nic-tx-gbps", po::value(&g.nic_tx_gbps), "transmit rate per NIC, Gbit/s")(
-      "nic-mode", po::value(&g.nic_mode), "strict | deferred (IOTLB invalidation per unmap, or batched)")(
-      "nic-page-pool", po::bool_switch(&g.nic_page_pool), "RX buffers from a pre-mapped page pool")(
-      "nvme-count", po::value(&g.nvme_count), "NVMe controllers")("nvme-iops", po::value(&g.nvme_iops),
-                                                                  "I/O rate per controller")(
-      "nvme-qd", po::value(&g.nvme_qd), "queue depth")("nvme-io", po::value(&g.nvme_io),
-                                                       "I/O size in bytes (4096..131072)")(
-      "nvme-mode", po::value(&g.nvme_mode), "strict | deferred")("gpu-count", po::value(&g.gpu_count),
-                                                                 "GPUs / accelerators")(
-      "gpu-gbps", po::value(&g.gpu_gbps), "GPU DMA bandwidth, GB/s")("quiet,q", po::bool_switch(&g.quiet),
-                                                                     "print nothing");
+      "dmas", po::value(&o.dmas)->default_value("1000000"),
+      fmt::format("stop after this many DMA requests, 1..{}", gen::limits::max_dmas).c_str())(
+      "seed", po::value(&o.seed)->default_value("1"), "random seed (same seed, same trace)")(
+      "faults", po::value(&o.faults)->default_value("0"),
+      "inject this many DMAs to unmapped IOVAs, 0..--dmas")("output,o", po::value(&o.output)->required(),
+                                                            "trace file to write")(
+      "platform-out", po::value(&o.platform_out)->required(), "platform JSON to write")(
+      "format", po::value(&o.format)->default_value("binary"), "binary | text")(
+      "compression", po::value(&o.compression)->default_value("zstd"), "zstd | xz | gzip | none")(
+      "nic-count", po::value(&o.nic_count), fmt::format("NICs, 0..{} (default: the workload's)", n).c_str())(
+      "nic-queues", po::value(&o.nic_queues),
+      fmt::format("queue pairs per NIC, 1..{} (default 4)", gen::limits::max_nic_queues).c_str())(
+      "nic-rx-gbps", po::value(&o.nic_rx_gbps), "receive rate per NIC, Gbit/s: 0 (none) or 0.01..1000 (25)")(
+      "nic-tx-gbps", po::value(&o.nic_tx_gbps), "transmit rate per NIC, Gbit/s: 0 (none) or 0.01..1000 (25)")(
+      "nic-mode", po::value(&o.nic_mode), "strict | deferred (IOTLB invalidation per unmap, or batched)")(
+      "nic-page-pool", po::bool_switch(&o.nic_page_pool), "RX buffers from a pre-mapped page pool")(
+      "nvme-count", po::value(&o.nvme_count),
+      fmt::format("NVMe controllers, 0..{} (default: the workload's)", n).c_str())(
+      "nvme-iops", po::value(&o.nvme_iops),
+      fmt::format("I/O rate per controller, {}..{} (200000)", gen::limits::min_nvme_iops,
+                  gen::limits::max_nvme_iops)
+          .c_str())("nvme-qd", po::value(&o.nvme_qd),
+                    fmt::format("queue depth, 1..{} (32)", gen::limits::max_nvme_queue_depth).c_str())(
+      "nvme-io", po::value(&o.nvme_io), "I/O size in bytes, a multiple of 4096 in 4096..131072 (4096)")(
+      "nvme-mode", po::value(&o.nvme_mode), "strict | deferred")(
+      "gpu-count", po::value(&o.gpu_count),
+      fmt::format("GPUs / accelerators, 0..{} (default: the workload's)", n).c_str())(
+      "gpu-gbps", po::value(&o.gpu_gbps), "GPU DMA bandwidth, GB/s: 0.01..1000 (16)")(
+      "quiet,q", po::bool_switch(&o.quiet), "print nothing");
 }
 
 namespace {
-bool strict_mode(const std::string& m, const char* what) {
+
+[[noreturn]] void refuse(const char* option, const std::string& text, const std::string& allowed) {
+  throw usage_error(fmt::format("--{} '{}': {}", option, text, allowed));
+}
+
+// An integer in [lo, hi] (decimal, 0x-hex or a size such as 4KiB, as everywhere on the command line).
+uint64_t integer(const char* option, const std::string& text, uint64_t lo, uint64_t hi,
+                 const std::string& why = "") {
+  const std::string allowed = fmt::format("must be an integer in {}..{}{}", lo, hi, why);
+  uint64_t v = 0;
+  try {
+    v = parse_number(text, option);
+  } catch (const std::invalid_argument&) {
+    refuse(option, text, allowed);
+  }
+  if (v < lo || v > hi) refuse(option, text, allowed);
+  return v;
+}
+
+unsigned count(const char* option, const std::string& text, unsigned lo, unsigned hi,
+               const std::string& why = "") {
+  return static_cast<unsigned>(integer(option, text, lo, hi, why));
+}
+
+// A finite rate in [min_gbps, max_gbps], or 0 when `zero` says what zero means.
+double rate(const char* option, const std::string& text, const char* unit, const char* zero = nullptr) {
+  const std::string allowed =
+      zero ? fmt::format("must be 0 ({}) or a number in {}..{} {}", zero, gen::limits::min_gbps,
+                         gen::limits::max_gbps, unit)
+           : fmt::format("must be a number in {}..{} {}", gen::limits::min_gbps, gen::limits::max_gbps, unit);
+  double v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v)) refuse(option, text, allowed);
+  if (zero && v == 0) return 0;
+  if (!(v >= gen::limits::min_gbps && v <= gen::limits::max_gbps)) refuse(option, text, allowed);
+  return v;
+}
+
+bool strict_mode(const char* option, const std::string& m) {
   if (m == "strict") return true;
   if (m == "deferred") return false;
-  throw std::runtime_error(fmt::format("--{}-mode '{}': expected strict or deferred", what, m));
+  refuse(option, m, "expected strict or deferred");
 }
+
+// Both outputs naming one file would leave only the platform in it.
+bool same_output(const std::string& a, const std::string& b) {
+  if (a == "-" || b == "-") return a == b;
+  namespace fs = std::filesystem;
+  std::error_code ea, eb;
+  const fs::path ca = fs::weakly_canonical(a, ea), cb = fs::weakly_canonical(b, eb);
+  if (ea || eb ? a != b : ca != cb) return false;
+  std::error_code es;
+  const auto st = fs::status(ca, es);
+  return es || !fs::exists(st) || fs::is_regular_file(st);  // devices such as /dev/null may be shared
+}
+
 }  // namespace
+
+gen_request make_gen_request(const gen_options& o) {
+  using namespace gen::limits;
+  gen_request g;
+  try {
+    g.workload = gen::preset_workload(o.workload);
+  } catch (const vtd::traces::trace_error&) {
+    refuse("workload", o.workload, "expected mixed, nic, nvme, gpu or all");
+  }
+  gen::workload& w = g.workload;
+  w.dma_target = integer("dmas", o.dmas, 1, max_dmas);
+  w.seed = integer("seed", o.seed, 0, UINT64_MAX);
+  w.faults = integer("faults", o.faults, 0, w.dma_target,
+                     fmt::format(" (at most one injected fault per DMA; --dmas is {})", w.dma_target));
+  if (!o.nic_count.empty())
+    w.nic.count =
+        count("nic-count", o.nic_count, 0, max_devices_per_kind, " (NIC i sits on bus 0x10+i in domain 1+i)");
+  if (!o.nic_queues.empty())
+    w.nic.queues =
+        count("nic-queues", o.nic_queues, 1, max_nic_queues, " (queue q raises MSI-X vector 0x40+q)");
+  if (!o.nic_rx_gbps.empty())
+    w.nic.rx_gbps = rate("nic-rx-gbps", o.nic_rx_gbps, "Gbit/s", "no receive traffic");
+  if (!o.nic_tx_gbps.empty())
+    w.nic.tx_gbps = rate("nic-tx-gbps", o.nic_tx_gbps, "Gbit/s", "no transmit traffic");
+  if (!o.nic_mode.empty()) w.nic.strict = strict_mode("nic-mode", o.nic_mode);
+  if (o.nic_page_pool) w.nic.page_pool = true;
+  if (!o.nvme_count.empty())
+    w.nvme.count = count("nvme-count", o.nvme_count, 0, max_devices_per_kind,
+                         " (NVMe controller i sits on bus 0x20+i in domain 0x11+i)");
+  if (!o.nvme_iops.empty()) w.nvme.iops = integer("nvme-iops", o.nvme_iops, min_nvme_iops, max_nvme_iops);
+  if (!o.nvme_qd.empty()) w.nvme.queue_depth = count("nvme-qd", o.nvme_qd, 1, max_nvme_queue_depth);
+  if (!o.nvme_io.empty()) {
+    w.nvme.io_bytes = count("nvme-io", o.nvme_io, min_nvme_io, max_nvme_io, ", a multiple of 4096");
+    if (w.nvme.io_bytes % 4096)
+      refuse("nvme-io", o.nvme_io,
+             fmt::format("must be a multiple of 4096 in {}..{} (whole pages)", min_nvme_io, max_nvme_io));
+  }
+  if (!o.nvme_mode.empty()) w.nvme.strict = strict_mode("nvme-mode", o.nvme_mode);
+  if (!o.gpu_count.empty())
+    w.gpu.count = count("gpu-count", o.gpu_count, 0, max_devices_per_kind,
+                        " (GPU i sits on bus 0x30+i in domain 0x21+i)");
+  if (!o.gpu_gbps.empty()) w.gpu.gbytes_per_s = rate("gpu-gbps", o.gpu_gbps, "GB/s");
+  if (w.nic.count + w.nvme.count + w.gpu.count == 0)
+    throw usage_error(fmt::format(
+        "--workload {} with --nic-count {}, --nvme-count {} and --gpu-count {}: no devices to generate",
+        w.name, w.nic.count, w.nvme.count, w.gpu.count));
+  if (w.nic.count && w.nic.rx_gbps == 0 && w.nic.tx_gbps == 0)
+    throw usage_error(
+        "--nic-rx-gbps and --nic-tx-gbps are both 0: a NIC needs traffic in one direction at least "
+        "(or --nic-count 0)");
+
+  if (o.format == "binary")
+    g.format = vtd::traces::trace_format::binary;
+  else if (o.format == "text")
+    g.format = vtd::traces::trace_format::text;
+  else
+    refuse("format", o.format, "expected binary or text");
+  try {
+    g.compression = vtd::traces::parse_compression(o.compression);
+  } catch (const vtd::traces::trace_error&) {
+    refuse("compression", o.compression, "expected zstd, xz, gzip or none");
+  }
+  if (same_output(o.output, o.platform_out))
+    throw usage_error(fmt::format(
+        "-o and --platform-out both name '{}': the trace and the platform need a file each", o.output));
+  g.output = o.output;
+  g.platform_out = o.platform_out;
+  g.quiet = o.quiet;
+  try {
+    gen::validate(w);  // the generator's own check of the same limits: never fires after the checks above
+  } catch (const vtd::traces::trace_error& e) {
+    throw usage_error(e.what());
+  }
+  return g;
+}
 
 vtd::traces::gen::generation_summary run_gen_request(const gen_request& g) {
   using namespace vtd::traces;
-  gen::workload w;
-  try {
-    w = gen::preset_workload(g.workload);
-  } catch (const trace_error& e) {
-    throw std::runtime_error(e.what());
-  }
-  w.seed = g.seed;
-  w.dma_target = g.dmas;
-  w.faults = g.faults;
-  if (g.nic_count) w.nic.count = g.nic_count;
-  if (g.nic_queues) w.nic.queues = g.nic_queues;
-  if (g.nic_rx_gbps >= 0) w.nic.rx_gbps = g.nic_rx_gbps;
-  if (g.nic_tx_gbps >= 0) w.nic.tx_gbps = g.nic_tx_gbps;
-  if (!g.nic_mode.empty()) w.nic.strict = strict_mode(g.nic_mode, "nic");
-  if (g.nic_page_pool) w.nic.page_pool = true;
-  if (g.nvme_count) w.nvme.count = g.nvme_count;
-  if (g.nvme_iops) w.nvme.iops = g.nvme_iops;
-  if (g.nvme_qd) w.nvme.queue_depth = g.nvme_qd;
-  if (g.nvme_io) w.nvme.io_bytes = g.nvme_io;
-  if (!g.nvme_mode.empty()) w.nvme.strict = strict_mode(g.nvme_mode, "nvme");
-  if (g.gpu_count) w.gpu.count = g.gpu_count;
-  if (g.gpu_gbps >= 0) w.gpu.gbytes_per_s = g.gpu_gbps;
-  if (w.nic.count && w.nic.rx_gbps <= 0 && w.nic.tx_gbps <= 0)
-    throw std::runtime_error("--nic-rx-gbps / --nic-tx-gbps: at least one must be positive");
-  if (g.format != "binary" && g.format != "text")
-    throw std::runtime_error(fmt::format("--format '{}': expected binary or text", g.format));
   try {
     binary_header h;
-    h.seed = g.seed;
-    h.generator = "vtdsim-gen 1 " + g.workload;
-    trace_writer writer(g.output, g.format == "binary" ? trace_format::binary : trace_format::text,
-                        parse_compression(g.compression), h);
+    h.seed = g.workload.seed;
+    h.generator = "vtdsim-gen 1 " + g.workload.name;
+    trace_writer writer(g.output, g.format, g.compression, h);
     nlohmann::ordered_json platform;
     progress_line progress("gen", !g.quiet);
     auto s = gen::generate(
-        w, [&](const record& r) { writer.write(r); }, platform,
-        [&](uint64_t dmas) { progress.update(dmas, g.dmas); });
+        g.workload, [&](const record& r) { writer.write(r); }, platform,
+        [&](uint64_t dmas) { progress.update(dmas, g.workload.dma_target); });
     progress.finish();
     atomic_file pf(g.platform_out);
     pf.write(platform.dump(2) + "\n");

@@ -1,27 +1,38 @@
 // One generator run from options to files; shared by `gen` and `demo`.
+#pragma once
 #include <boost/program_options.hpp>
 #include <string>
 
 #include "traces/gen/generator.hpp"
-
-#pragma once
+#include "traces/trace_common.hpp"
 
 namespace vtdsim::app {
 
-struct gen_request {
-  std::string workload = "mixed", output, platform_out, format = "binary", compression = "zstd";
-  uint64_t dmas = 1000000, seed = 1, faults = 0;
-  vtd::traces::gen::workload overrides;  // filled from the device options
-  bool quiet = false;
-  // device options (0 / negative = keep the preset's value)
-  double nic_rx_gbps = -1, nic_tx_gbps = -1, gpu_gbps = -1;
-  unsigned nic_count = 0, nic_queues = 0, nvme_count = 0, nvme_qd = 0, nvme_io = 0, gpu_count = 0;
-  uint64_t nvme_iops = 0;
-  std::string nic_mode, nvme_mode;
-  bool nic_page_pool = false;
+// The options of `vtdsim gen` as typed. Every value stays text until make_gen_request checks it: Boost's
+// conversions would turn "-1" into 2^64-1 and accept "nan" for a rate.
+struct gen_options {
+  std::string workload = "mixed", dmas = "1000000", seed = "1", faults = "0", output, platform_out,
+              format = "binary", compression = "zstd";
+  // Empty: the workload preset's value (docs/generator.md). Zero counts mean no device of that kind.
+  std::string nic_count, nic_queues, nic_rx_gbps, nic_tx_gbps, nic_mode;
+  std::string nvme_count, nvme_iops, nvme_qd, nvme_io, nvme_mode;
+  std::string gpu_count, gpu_gbps;
+  bool nic_page_pool = false, quiet = false;
 };
 
-void add_gen_options(boost::program_options::options_description& desc, gen_request& g);
+// A checked run: everything in range, the workload complete.
+struct gen_request {
+  vtd::traces::gen::workload workload;
+  std::string output, platform_out;
+  vtd::traces::trace_format format = vtd::traces::trace_format::binary;
+  vtd::traces::compression compression = vtd::traces::compression::zstd;
+  bool quiet = false;
+};
+
+void add_gen_options(boost::program_options::options_description& desc, gen_options& o);
+// Checks every option against the range the generated platform and trace can encode
+// (vtd::traces::gen::limits); throws usage_error naming the option, the value given and what is allowed.
+gen_request make_gen_request(const gen_options& o);
 vtd::traces::gen::generation_summary run_gen_request(const gen_request& g);
 
 }  // namespace vtdsim::app

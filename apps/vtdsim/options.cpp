@@ -18,8 +18,10 @@ namespace {
 // unsigned option before the conversion can happen.
 bool is_unsigned_option(const po::option_description& d) {
   const auto* s = d.semantic().get();
-  return dynamic_cast<const po::typed_value<uint8_t>*>(s) || dynamic_cast<const po::typed_value<uint16_t>*>(s) ||
-         dynamic_cast<const po::typed_value<uint32_t>*>(s) || dynamic_cast<const po::typed_value<uint64_t>*>(s) ||
+  return dynamic_cast<const po::typed_value<uint8_t>*>(s) ||
+         dynamic_cast<const po::typed_value<uint16_t>*>(s) ||
+         dynamic_cast<const po::typed_value<uint32_t>*>(s) ||
+         dynamic_cast<const po::typed_value<uint64_t>*>(s) ||
          dynamic_cast<const po::typed_value<unsigned long long>*>(s);
 }
 

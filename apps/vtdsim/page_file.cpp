@@ -43,12 +43,13 @@ void load_page_file(vtd::core::physical_memory& mem, const std::string& path) {
       uint64_t addr = 0;
       for (int b = 7; b >= 0; --b) addr = (addr << 8) | uint8_t(pending[at + size_t(b)]);
       if (addr % 4096)
-        throw std::runtime_error(fmt::format("{}: record {} at byte offset {}: address 0x{:x} is not 4 KiB aligned",
-                                             path, index, record_offset, addr));
+        throw std::runtime_error(
+            fmt::format("{}: record {} at byte offset {}: address 0x{:x} is not 4 KiB aligned", path, index,
+                        record_offset, addr));
       if (!mem.write(addr, pending.data() + at + 8, 4096))
         throw std::runtime_error(fmt::format(
-            "{}: record {} at byte offset {}: page 0x{:x} is past the end of memory (size 0x{:x})", path, index,
-            record_offset, addr, mem.size()));
+            "{}: record {} at byte offset {}: page 0x{:x} is past the end of memory (size 0x{:x})", path,
+            index, record_offset, addr, mem.size()));
     }
     pending.erase(0, at);
     offset += at;

@@ -28,7 +28,9 @@ progress_line::~progress_line() {
   finish();
 }
 
-void progress_line::update(uint64_t done, uint64_t total) { update(done, total, std::string()); }
+void progress_line::update(uint64_t done, uint64_t total) {
+  update(done, total, std::string());
+}
 
 void progress_line::update(uint64_t done, uint64_t total, const std::string& note) {
   if (!m_enabled) return;
@@ -41,10 +43,12 @@ void progress_line::update(uint64_t done, uint64_t total, const std::string& not
       rate >= 1e5 ? fmt::format("{:.2f} M/s", rate / 1e6) : fmt::format("{:.1f}/s", rate);
   std::string text;
   if (total) {
-    const std::string eta = done > 0 && done < total ? duration_text(secs * double(total - done) / double(done))
-                                                     : std::string("-");
+    const std::string eta = done > 0 && done < total
+                                ? duration_text(secs * double(total - done) / double(done))
+                                : std::string("-");
     text = fmt::format("{}: {:5.1f}%  {} / {} {}  {}  ETA {}", m_label,
-                       100.0 * double(std::min(done, total)) / double(total), done, total, m_unit, rate_text, eta);
+                       100.0 * double(std::min(done, total)) / double(total), done, total, m_unit, rate_text,
+                       eta);
   } else {
     text = fmt::format("{}: {} {}  {}  {} elapsed", m_label, done, m_unit, rate_text, duration_text(secs));
   }

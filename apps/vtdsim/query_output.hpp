@@ -1,5 +1,5 @@
 // Rendering of translation and interrupt results for people (one aligned line) and programs (one JSON
-// object).
+// object: apps/explain/result_json.hpp, the same object `walk --json` gives as its "result").
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>

@@ -46,7 +46,8 @@ replay_result run_replay_request(const replay_request& rq) {
   for (const auto& s : rq.sets) vtd::replay::apply_override(config, s);
 
   if (rq.functional && !rq.vcd.empty()) throw usage_error("--vcd needs the timed model (drop --functional)");
-  if (rq.functional && !rq.epochs.empty()) throw usage_error("--epochs needs the timed model (drop --functional)");
+  if (rq.functional && !rq.epochs.empty())
+    throw usage_error("--epochs needs the timed model (drop --functional)");
   // Every output is opened before the replay starts, so that a path that cannot be written fails at once and
   // not after an hour of replay; each appears only when the replay succeeded (model/io/output_file.hpp).
   std::optional<atomic_file> csv, epochs, stats_out;

@@ -19,8 +19,8 @@ struct replay_request {
 void add_replay_options(boost::program_options::options_description& desc, replay_request& rq);
 
 struct replay_result {
-  std::string summary;           // human text
-  nlohmann::ordered_json stats;  // the --stats-json document
+  std::string summary;             // human text
+  nlohmann::ordered_json stats;    // the --stats-json document
   std::vector<std::string> wrote;  // output files written, as the user named them
 };
 

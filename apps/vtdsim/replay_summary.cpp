@@ -93,6 +93,9 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
     }
     o += fmt::format("\n  {:<16} {:.2f} busy on average, queue mean {:.2f}, max {}\n", "page walkers",
                      value(s, "pw_occupancy"), value(s, "pw_queue.mean"), count(value(s, "pw_queue.max")));
+    o += fmt::format("  {:<16} engine busy {:.1f}% of the trace span, {:.3f} us of backlog after its end\n",
+                     "invalidations", 100.0 * value(s, "inval.occupancy"),
+                     value(s, "inval.backlog_ns") / 1000.0);
   }
   o += fmt::format("\n  replayed {} records in {:.2f} s ({:.2f} M requests/s)\n",
                    count(value(s, "sim.records")), value(s, "sim.wall_seconds"),

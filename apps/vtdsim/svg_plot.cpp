@@ -103,8 +103,9 @@ std::string render_svg(const plot_series& s) {
   svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}{}</text>\n", left + pw / 2,
                      top + ph + 42, escape(s.x_label), logx ? " (log scale)" : "");
   if (!s.caption.empty())
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">{}</text>\n",
-                       width / 2, height - 14, escape(s.caption));
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">{}</text>\n",
+        width / 2, height - 14, escape(s.caption));
   svg += fmt::format("<text transform=\"translate(20,{}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n",
                      top + ph / 2, escape(s.y_label));
   // Data.

@@ -47,17 +47,18 @@ void add_system_options(po::options_description& desc, system_options& o) {
 
 void load_image(vtd::core::physical_memory& mem, const std::string& path, uint64_t addr) {
   uint64_t at = addr;
-  vtd::io::read_input_chunks(path, vtd::io::max_memory_image_bytes, "memory image", [&](const char* data,
-                                                                                        size_t n) {
-    // Zero chunks are cleared rather than written: the memory stays sparse for images that are mostly zero.
-    const bool zero = std::all_of(data, data + n, [](char c) { return c == 0; });
-    if (zero ? !mem.clear(at, n) : !mem.write(at, data, n))
-      throw std::runtime_error(fmt::format(
-          "{}@0x{:x}: image byte offset {} (address 0x{:x}) is past the end of memory (size 0x{:x}); "
-          "raise --memory-size",
-          path, addr, at - addr, std::max(at, mem.size()), mem.size()));
-    at += n;
-  });
+  vtd::io::read_input_chunks(
+      path, vtd::io::max_memory_image_bytes, "memory image", [&](const char* data, size_t n) {
+        // Zero chunks are cleared rather than written: the memory stays sparse for images that are mostly
+        // zero.
+        const bool zero = std::all_of(data, data + n, [](char c) { return c == 0; });
+        if (zero ? !mem.clear(at, n) : !mem.write(at, data, n))
+          throw std::runtime_error(fmt::format(
+              "{}@0x{:x}: image byte offset {} (address 0x{:x}) is past the end of memory (size 0x{:x}); "
+              "raise --memory-size",
+              path, addr, at - addr, std::max(at, mem.size()), mem.size()));
+        at += n;
+      });
 }
 
 namespace {
@@ -136,8 +137,8 @@ loaded_system load_system(const system_options& given) {
   const uint64_t memory_size = number(o, o.memory_size, "memory-size");
   if (memory_size == 0 || memory_size % 4096 != 0 || memory_size > (uint64_t(1) << 52))
     fail(o, "memory-size",
-         fmt::format("{} {}: must be a non-zero multiple of 4 KiB up to 4 PiB (2^52)", label(o, "memory-size"),
-                     o.memory_size));
+         fmt::format("{} {}: must be a non-zero multiple of 4 KiB up to 4 PiB (2^52)",
+                     label(o, "memory-size"), o.memory_size));
   sys.memory = std::make_unique<vtd::core::physical_memory>(memory_size);
   for (const auto& m : o.mem_images) {
     auto [file, addr] = parse_file_at(m);

@@ -46,8 +46,8 @@ struct loaded_system {
 loaded_system load_system(const system_options& o);
 
 // Fills the options the command line left unset from the register-values JSON file `o.registers_file`
-// (docs/memory-image.md), remembering in `o.origin` which values came from it. with_register_json does the same
-// from the file's bytes (fuzzing, tests). Throw std::runtime_error naming the file.
+// (docs/memory-image.md), remembering in `o.origin` which values came from it. with_register_json does the
+// same from the file's bytes (fuzzing, tests). Throw std::runtime_error naming the file.
 system_options with_register_file(system_options o);
 system_options with_register_json(system_options o, std::string_view bytes);
 

@@ -11,6 +11,8 @@
 #include <cstring>
 
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -19,10 +21,82 @@
 
 namespace vtdsim::app {
 
+namespace {
+
+// FNV-1a over 64-bit little-endian words (the tail zero-padded) and the length: one multiply per 8 bytes.
+// Fed in pieces of any size; the value depends only on the bytes.
+class fnv1a64w {
+ public:
+  void add(const char* p, size_t n) {
+    m_length += n;
+    if (m_carry_len) {
+      const size_t k = std::min(n, 8 - m_carry_len);
+      std::memcpy(m_carry + m_carry_len, p, k);
+      m_carry_len += k;
+      p += k;
+      n -= k;
+      if (m_carry_len < 8) return;
+      mix(m_carry, 8);
+      m_carry_len = 0;
+    }
+    const size_t whole = n & ~size_t(7);
+    mix(p, whole);
+    std::memcpy(m_carry, p + whole, n - whole);
+    m_carry_len = n - whole;
+  }
+  std::string value() const {
+    uint64_t h = m_h;
+    if (m_carry_len) {
+      uint64_t w = 0;
+      std::memcpy(&w, m_carry, m_carry_len);
+      h = (h ^ w) * 0x100000001b3ull;
+    }
+    h = (h ^ m_length) * 0x100000001b3ull;
+    return fmt::format("fnv1a64w:{:016x}", h);
+  }
+
+ private:
+  void mix(const char* p, size_t n) {
+    for (size_t i = 0; i < n; i += 8) {
+      uint64_t w = 0;
+      std::memcpy(&w, p + i, 8);
+      m_h = (m_h ^ w) * 0x100000001b3ull;
+    }
+  }
+  uint64_t m_h = 0xcbf29ce484222325ull, m_length = 0;
+  char m_carry[8] = {};
+  size_t m_carry_len = 0;
+};
+
+// A regular file can be read twice (the fingerprint maps it again after the replay); a pipe, FIFO, device or
+// standard input cannot: its fingerprint is computed from the bytes as the reader reads them, and kept here
+// for trace_fingerprint (reopening a FIFO would wait for a new writer, and a pipe is empty by then).
+bool is_regular_file(const std::string& path) {
+  struct stat st {};
+  return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::mutex g_streamed_mutex;
+std::map<std::string, std::shared_ptr<fnv1a64w>>& streamed() {
+  static std::map<std::string, std::shared_ptr<fnv1a64w>> m;
+  return m;
+}
+
+}  // namespace
+
 trace_source open_trace(const std::string& path) {
   std::shared_ptr<vtd::traces::trace_reader> reader;
+  vtd::traces::trace_reader::raw_observer observer;
+  if (!is_regular_file(path)) {
+    auto hash = std::make_shared<fnv1a64w>();
+    {
+      std::lock_guard lock(g_streamed_mutex);
+      streamed()[path] = hash;
+    }
+    observer = [hash](std::string_view bytes) { hash->add(bytes.data(), bytes.size()); };
+  }
   try {
-    reader = std::make_shared<vtd::traces::trace_reader>(path);
+    reader = std::make_shared<vtd::traces::trace_reader>(path, std::move(observer));
   } catch (const vtd::traces::trace_error& e) {
     throw std::runtime_error(e.what());
   }
@@ -42,28 +116,23 @@ trace_source open_trace(const std::string& path) {
 }
 
 std::string trace_fingerprint(const std::string& path) {
-  // FNV-1a over 64-bit little-endian words (the tail zero-padded) and the length: one multiply per 8 bytes,
-  // read through a mapping (no copy), so fingerprinting a 10^8-record trace costs a fraction of replaying it.
-  uint64_t h = 0xcbf29ce484222325ull, length = 0;
-  auto mix = [&](const char* p, size_t n) {
-    for (size_t i = 0; i < n; i += 8) {
-      uint64_t w = 0;
-      std::memcpy(&w, p + i, std::min<size_t>(8, n - i));
-      h = (h ^ w) * 0x100000001b3ull;
-    }
-    length += n;
-  };
+  if (!is_regular_file(path)) {
+    std::lock_guard lock(g_streamed_mutex);
+    auto it = streamed().find(path);
+    return it != streamed().end() ? it->second->value() : std::string("unavailable (not a regular file)");
+  }
+  // Read through a mapping (no copy), so fingerprinting a 10^8-record trace costs a fraction of replaying it.
+  fnv1a64w h;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
   if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
     void* m = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
     if (m != MAP_FAILED) {
       madvise(m, size_t(st.st_size), MADV_SEQUENTIAL);
-      mix(static_cast<const char*>(m), size_t(st.st_size));
+      h.add(static_cast<const char*>(m), size_t(st.st_size));
       munmap(m, size_t(st.st_size));
       ::close(fd);
-      h = (h ^ length) * 0x100000001b3ull;
-      return fmt::format("fnv1a64w:{:016x}", h);
+      return h.value();
     }
   }
   if (fd >= 0) ::close(fd);
@@ -71,10 +140,9 @@ std::string trace_fingerprint(const std::string& path) {
   std::vector<char> buf(1 << 20);
   while (in) {
     in.read(buf.data(), std::streamsize(buf.size()));
-    mix(buf.data(), size_t(in.gcount()));
+    h.add(buf.data(), size_t(in.gcount()));
   }
-  h = (h ^ length) * 0x100000001b3ull;
-  return fmt::format("fnv1a64w:{:016x}", h);
+  return h.value();
 }
 
 }  // namespace vtdsim::app

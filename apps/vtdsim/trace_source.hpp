@@ -18,9 +18,13 @@ struct trace_source {
   std::shared_ptr<void> state;
 };
 
+// Throws std::runtime_error naming the path when it cannot be read as a trace. A pipe, FIFO, device or "-" is
+// read once, as a stream; its fingerprint is computed while it is read.
 trace_source open_trace(const std::string& path);
 
-// FNV-1a over the file's bytes: identifies the trace in the statistics JSON.
+// FNV-1a over the file's bytes: identifies the trace in the statistics JSON. A regular file is read again;
+// for anything else (which cannot be read twice, and reopening a FIFO would wait for a writer) it is the
+// value computed while open_trace's reader read it, or "unavailable (not a regular file)".
 std::string trace_fingerprint(const std::string& path);
 
 }  // namespace vtdsim::app

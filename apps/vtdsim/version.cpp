@@ -5,6 +5,8 @@
 
 namespace vtdsim::app {
 
-std::string tool_version() { return std::string(VTDSIM_VERSION) + " (commit " + VTDSIM_COMMIT + ")"; }
+std::string tool_version() {
+  return std::string(VTDSIM_VERSION) + " (commit " + VTDSIM_COMMIT + ")";
+}
 
 }  // namespace vtdsim::app

@@ -16,15 +16,14 @@ register_file::register_file(const unit_config& cfg, fault_recorder& faults)
       m_iro(m_ecap.iro() * 16),
       m_fro(m_cap.fro() * 16) {
   // Software-writable bits per register (digest 1.6-1.12). Registers of absent features (QI, IR) are RsvdZ.
-  m_desc[RTADDR] = {field_mask(63, 10), 0};                                    // RTA 63:12, TTM 11:10
-  m_desc[CCMD] = {field_mask(63, 61) | field_mask(33, 0), 0};                  // ICC, CIRG, FM, SID, DID
-  m_desc[IQH] = {0, 0};                                                        // RO
-  m_desc[IQT] = {m_ecap.qi() ? field_mask(18, 4) : 0, 0};                      // QT 18:4
-  m_desc[IQA] = {m_ecap.qi() ? field_mask(63, 11) | field_mask(2, 0) : 0, 0};  // base, DW, QS
-  m_desc[IQERCD] = {0, 0};                                                     // RO
-  uint64_t irta_mask = field_mask(63, 12) | field_mask(3, 0) | (m_ecap.eim() ? field_mask(11, 11) : 0);
-  m_desc[IRTA] = {m_ecap.ir() ? irta_mask : 0, 0};           // base, EIME, S
-  m_desc[IVA] = {field_mask(63, 12) | field_mask(6, 0), 0};  // ADDR, IH, AM
+  m_desc[RTADDR] = {rtaddr_implemented(cfg.haw), 0};                              // RTA HAW-1:12, TTM 11:10
+  m_desc[CCMD] = {field_mask(63, 61) | field_mask(33, 0), 0};                     // ICC, CIRG, FM, SID, DID
+  m_desc[IQH] = {0, 0};                                                           // RO
+  m_desc[IQT] = {m_ecap.qi() ? field_mask(18, 4) : 0, 0};                         // QT 18:4
+  m_desc[IQA] = {m_ecap.qi() ? field_mask(63, 11) | field_mask(2, 0) : 0, 0};     // base, DW, QS
+  m_desc[IQERCD] = {0, 0};                                                        // RO
+  m_desc[IRTA] = {m_ecap.ir() ? irta_implemented(cfg.haw, m_ecap.eim()) : 0, 0};  // base, EIME, S
+  m_desc[IVA] = {field_mask(63, 12) | field_mask(6, 0), 0};                       // ADDR, IH, AM
   m_desc[IOTLB] = {field_mask(63, 63) | field_mask(61, 60) | field_mask(49, 32),
                    0};  // IVT, IIRG, DR, DW, DID
 }
@@ -142,6 +141,7 @@ void register_file::write_qword(uint32_t q, uint64_t value, uint64_t enables) {
   }
   int s = slot_of(q);
   if (s < 0) return;  // CAP, ECAP: RO
+  m_written[s] = (m_written[s] & ~enables) | (value & enables);
   const reg_desc& d = m_desc[s];
   uint64_t m = enables & d.rw;
   uint64_t v = (m_regs[s] & ~m) | (value & m);
@@ -211,6 +211,7 @@ void register_file::write_gcmd(uint32_t value) {
   if (value & SRTP) {
     m_rta = rtaddr_rta(m_regs[RTADDR]);
     m_ttm = rtaddr_ttm(m_regs[RTADDR]);
+    m_rtaddr_written = m_written[RTADDR];
     m_rtps = true;
     acted |= SRTP;
   }
@@ -218,6 +219,7 @@ void register_file::write_gcmd(uint32_t value) {
     m_irta_base = spec::reg::irta_base(m_regs[IRTA]);
     m_irta_s = spec::reg::irta_size_field(m_regs[IRTA]);
     m_eime = irta_eime(m_regs[IRTA]);
+    m_irta_written = m_written[IRTA];
     m_irtps = true;
     acted |= SIRTP;
   }

@@ -61,6 +61,12 @@ class register_file {
   unsigned irta_size_field() const { return m_irta_s; }
   uint32_t irta_entries() const { return uint32_t{1} << (m_irta_s + 1); }
   bool eime() const { return m_eime; }
+  // What software wrote to RTADDR / IRTA before the latching SRTP / SIRTP, every bit included, also the RsvdZ
+  // and unimplemented ones the register drops (RTADDR 9:0 and RTA 63:HAW; IRTA 10:4, base 63:HAW, EIME
+  // without ECAP.EIM). Not hardware state: it lets a validator (vtdsim check) report the value the driver
+  // programmed.
+  uint64_t rtaddr_as_written() const { return m_rtaddr_written; }
+  uint64_t irta_as_written() const { return m_irta_written; }
   bool compat_format_allowed() const { return m_cfis; }  // GSTS.CFIS
   bool qi_enabled() const { return m_qies; }
   uint32_t gsts() const;
@@ -93,6 +99,7 @@ class register_file {
   fault_recorder& m_faults;
   uint32_t m_iro, m_fro;
   uint64_t m_regs[kSlots] = {};
+  uint64_t m_written[kSlots] = {};  // software's values before the masks (see rtaddr_as_written)
   reg_desc m_desc[kSlots] = {};
   uint32_t m_ics = 0;
   bool m_iectl_im = true, m_iectl_ip = false;
@@ -106,6 +113,7 @@ class register_file {
   uint64_t m_irta_base = 0;
   unsigned m_irta_s = 0;
   bool m_eime = false;
+  uint64_t m_rtaddr_written = 0, m_irta_written = 0;
   uint64_t m_wbf_count = 0;
   std::vector<register_listener*> m_listeners;
 };

@@ -17,7 +17,9 @@ std::string size_text(uint64_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
-std::string display(const std::string& path) { return path == "-" ? std::string("<stdin>") : path; }
+std::string display(const std::string& path) {
+  return path == "-" ? std::string("<stdin>") : path;
+}
 
 // Opens for reading and checks the kind of file. Returns the descriptor; sets `regular_size` (-1 if not
 // a regular file).
@@ -76,8 +78,8 @@ void read_input_chunks(const std::string& path, uint64_t max_bytes, std::string_
     }
     total += uint64_t(n);
     if (total > max_bytes)
-      throw input_error(display(path) + ": more than the " + size_text(max_bytes) + " a " + std::string(what) +
-                        " file may have (endless input?)");
+      throw input_error(display(path) + ": more than the " + size_text(max_bytes) + " a " +
+                        std::string(what) + " file may have (endless input?)");
     sink(buf.data(), size_t(n));
   }
 }

@@ -19,7 +19,7 @@ class input_error : public std::runtime_error {
 
 // The bounds of each kind of input (docs/cli.md, "Input bounds").
 inline constexpr uint64_t kMiB = uint64_t(1) << 20;
-inline constexpr uint64_t max_json_bytes = 256 * kMiB;      // platform, configuration and register JSON
+inline constexpr uint64_t max_json_bytes = 256 * kMiB;  // platform, configuration and register JSON
 inline constexpr uint64_t max_query_file_bytes = 1024 * kMiB;
 inline constexpr uint64_t max_memory_image_bytes = uint64_t(4) << 30;  // one --mem image or page file
 

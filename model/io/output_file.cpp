@@ -143,8 +143,10 @@ output_file::~output_file() {
 }
 
 void output_file::discard() noexcept {
-  if (m_stream && m_stream != stdout) std::fclose(m_stream);
-  else if (m_fd > 2) ::close(m_fd);
+  if (m_stream && m_stream != stdout)
+    std::fclose(m_stream);
+  else if (m_fd > 2)
+    ::close(m_fd);
   m_stream = nullptr;
   m_fd = -1;
   if (m_atomic && !m_tmp.empty()) {

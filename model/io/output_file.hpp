@@ -1,9 +1,11 @@
 // Every output file vtdsim writes goes through output_file, which applies one rule set (docs/cli.md,
 // "Output files"):
-//   - a regular file or a missing path is written atomically: a hidden temporary in the same directory, renamed
-//     over the path by commit(); a command that fails, throws or is interrupted (SIGINT, SIGTERM, SIGHUP) before
-//     commit() leaves the old file untouched and no temporary behind;
-//   - a symbolic link is followed (up to 40 links) and its final target is written by the same rule, so the link
+//   - a regular file or a missing path is written atomically: a hidden temporary in the same directory,
+//   renamed
+//     over the path by commit(); a command that fails, throws or is interrupted (SIGINT, SIGTERM, SIGHUP)
+//     before commit() leaves the old file untouched and no temporary behind;
+//   - a symbolic link is followed (up to 40 links) and its final target is written by the same rule, so the
+//   link
 //     stays a link;
 //   - a character or block device, FIFO or socket ("/dev/null", "/dev/stdout", a named pipe) is written
 //     directly, never replaced;
@@ -36,7 +38,8 @@ class output_file {
   // True when writing a temporary regular file (which may be rewritten in place, e.g. to patch a header).
   bool seekable() const { return m_atomic; }
   const std::string& path() const { return m_path; }  // as the user gave it
-  // The temporary's name while not committed (atomic mode; empty otherwise): for libraries that write by name.
+  // The temporary's name while not committed (atomic mode; empty otherwise): for libraries that write by
+  // name.
   const std::string& temporary() const { return m_tmp; }
 
   void write(std::string_view bytes);
@@ -53,7 +56,7 @@ class output_file {
   int m_fd = -1;
   bool m_atomic = false;
   bool m_committed = false;
-  int m_mode = 0644;     // permissions the committed file gets
+  int m_mode = 0644;  // permissions the committed file gets
   int m_cleanup_slot = -1;
 };
 

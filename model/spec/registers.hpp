@@ -66,7 +66,10 @@ struct ecap_reg {
   bool adms() const { return get_bit(raw, 52); }
 };
 
-// RTADDR (digest 1.6): 63:12 RTA, 11:10 TTM.
+// RTADDR (digest 1.6): 63:12 RTA, 11:10 TTM; 9:8 RsvdZ, 7 SSIRWE (5.x only: RsvdZ in this 3.x/4.x model),
+// 6:0 RsvdZ. Spec chapter 11, RTADDR_REG field RTA: "Hardware may ignore and not implement bits 63:HAW".
+// This model does not implement them (as Intel chipsets, whose RTADDR bits 63:HAW are read-only 0), so a root
+// table programmed at or above 2^HAW is read at its address modulo 2^HAW.
 enum class ttm : uint8_t { legacy = 0, scalable = 1, reserved = 2, abort_dma = 3 };
 inline uint64_t rtaddr_rta(uint64_t v) {
   return v & field_mask(63, 12);
@@ -74,8 +77,20 @@ inline uint64_t rtaddr_rta(uint64_t v) {
 inline ttm rtaddr_ttm(uint64_t v) {
   return static_cast<ttm>(get_bits(v, 11, 10));
 }
+// The RTADDR bits the register implements: RTA below HAW and TTM. The register file keeps only these bits of
+// what software writes; the table checker uses the same mask to find the table the hardware reads.
+inline uint64_t rtaddr_implemented(unsigned haw) {
+  return (field_mask(63, 12) & ~above_width_mask(haw)) | field_mask(11, 10);
+}
+// RsvdZ bits of an RTADDR value: 9:0, and RTA bits 63:HAW (reserved in every address field, digest
+// conventions "HAW").
+inline uint64_t rtaddr_reserved(uint64_t v, unsigned haw) {
+  return v & ~rtaddr_implemented(haw);
+}
 
-// IRTA (digest 1.12): 63:12 base, 11 EIME, 3:0 S (2^(S+1) entries).
+// IRTA (digest 1.12): 63:12 base, 11 EIME, 10:4 RsvdZ, 3:0 S (2^(S+1) entries). EIME is reserved without
+// ECAP.EIM (no x2APIC mode). Spec chapter 11, IRTA_REG field IRTA: hardware may ignore and not implement
+// bits 63:HAW, as for RTADDR.RTA.
 inline uint64_t irta_base(uint64_t v) {
   return v & field_mask(63, 12);
 }
@@ -90,6 +105,18 @@ inline uint32_t irta_entries(uint64_t v) {
 }
 inline uint64_t make_irta(uint64_t base, unsigned s, bool eime) {
   return (base & field_mask(63, 12)) | (eime ? (1u << 11) : 0u) | (s & 0xF);
+}
+// The IRTA bits the register implements (`eim` = ECAP.EIM): base below HAW, EIME when x2APIC mode exists, S.
+inline uint64_t irta_implemented(unsigned haw, bool eim) {
+  return (field_mask(63, 12) & ~above_width_mask(haw)) | (eim ? field_mask(11, 11) : 0) | field_mask(3, 0);
+}
+// RsvdZ bits 10:4 of an IRTA value.
+inline uint64_t irta_reserved(uint64_t v) {
+  return v & field_mask(10, 4);
+}
+// Base bits 63:HAW of an IRTA value (reserved; not implemented by the register).
+inline uint64_t irta_above_haw(uint64_t v, unsigned haw) {
+  return v & field_mask(63, 12) & above_width_mask(haw);
 }
 
 }  // namespace vtd::spec::reg

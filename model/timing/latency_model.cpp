@@ -17,7 +17,7 @@ latency_model::latency_model(const timing_params& p) : m_params(p) {
 void latency_model::reset() {
   m_lookup_free = 0;
   std::fill(m_walker_free.begin(), m_walker_free.end(), 0);
-  m_walker_waiting.clear();
+  m_walker_waiting = {};
   m_invalidation_free = 0;
 }
 
@@ -68,10 +68,9 @@ request_timing latency_model::price_dma(picoseconds arrival, const core::walk_re
     picoseconds start = std::max(now, *walker);
     t.walker_queue_delay = start - now;
     if (t.walker_queue_delay > 0) {
-      // Keep the queue-depth history bounded: drop walks that started before this request arrived.
-      if (m_walker_waiting.size() >= 4096)
-        std::erase_if(m_walker_waiting, [arrival](picoseconds s) { return s <= arrival; });
-      m_walker_waiting.push_back(start);
+      forget_walks_started_by(arrival);
+      m_walker_waiting.push(start);
+      t.walker_queue_depth = static_cast<unsigned>(m_walker_waiting.size());
     }
     t.walk_start = start;
     now = start;
@@ -94,13 +93,15 @@ request_timing latency_model::price_interrupt(picoseconds arrival, const core::w
   return t;
 }
 
-picoseconds latency_model::price_invalidation(picoseconds now, unsigned descriptors, bool queued, bool wait) {
-  picoseconds start = std::max(now, m_invalidation_free);
+reservation latency_model::price_invalidation(picoseconds now, unsigned descriptors, bool queued, bool wait) {
+  reservation r;
+  r.start = std::max(now, m_invalidation_free);
   picoseconds cost = queued ? descriptors * timing_params::ns(m_params.queued_descriptor_ns)
                             : descriptors * timing_params::ns(m_params.register_invalidation_ns);
   if (wait) cost += timing_params::ns(m_params.invalidation_wait_ns);
-  m_invalidation_free = start + cost;
-  return m_invalidation_free;
+  r.done = r.start + cost;
+  m_invalidation_free = r.done;
+  return r;
 }
 
 unsigned latency_model::walkers_busy(picoseconds t) const {
@@ -108,9 +109,13 @@ unsigned latency_model::walkers_busy(picoseconds t) const {
       std::count_if(m_walker_free.begin(), m_walker_free.end(), [t](picoseconds f) { return f > t; }));
 }
 
-unsigned latency_model::walker_queue_depth(picoseconds t) const {
-  return static_cast<unsigned>(
-      std::count_if(m_walker_waiting.begin(), m_walker_waiting.end(), [t](picoseconds s) { return s > t; }));
+void latency_model::forget_walks_started_by(picoseconds t) {
+  while (!m_walker_waiting.empty() && m_walker_waiting.top() <= t) m_walker_waiting.pop();
+}
+
+unsigned latency_model::walker_queue_depth(picoseconds t) {
+  forget_walks_started_by(t);
+  return static_cast<unsigned>(m_walker_waiting.size());
 }
 
 }  // namespace vtd::timing

@@ -3,6 +3,8 @@
 // to the transaction's delay, so no wait() per request is needed (loosely-timed, temporal decoupling).
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <queue>
 #include <vector>
 
 #include "model/core/walk_record.hpp"
@@ -17,11 +19,22 @@ struct request_timing {
   picoseconds translation_done = 0;
   picoseconds done = 0;  // translated access (or interrupt delivery) completed
   picoseconds walker_queue_delay = 0;
+  unsigned walker_queue_depth = 0;  // walks waiting for a walker at this request's arrival, itself included
   unsigned memory_reads = 0;
-  bool used_walker = false;
+  bool used_walker = false;  // the walker was busy for this request from walk_start to translation_done
 
   picoseconds latency() const { return done - arrival; }
   picoseconds translation_latency() const { return translation_done - arrival; }
+  picoseconds walker_busy() const { return used_walker ? translation_done - walk_start : 0; }
+};
+
+// One piece of work on a serialising resource (the invalidation engine): it starts when the work is submitted
+// or, if the resource is still busy with earlier work, when that work ends. The resource is busy exactly from
+// start to done, and the busy intervals of one resource never overlap.
+struct reservation {
+  picoseconds start = 0;
+  picoseconds done = 0;
+  picoseconds busy() const { return done - start; }
 };
 
 class latency_model {
@@ -33,11 +46,13 @@ class latency_model {
   // `include_access`: add the DMA's own memory round trip (false for faults and ATS translation requests).
   request_timing price_dma(picoseconds arrival, const core::walk_record& walk, bool include_access);
   request_timing price_interrupt(picoseconds arrival, const core::walk_record& walk, bool delivered);
-  picoseconds price_invalidation(picoseconds now, unsigned descriptors, bool queued, bool wait);
+  reservation price_invalidation(picoseconds now, unsigned descriptors, bool queued, bool wait);
 
-  // Walker occupancy at time t (number busy), for sampling.
+  unsigned walkers() const { return static_cast<unsigned>(m_walker_free.size()); }
+  // Walker occupancy at time t (number busy) and walks waiting for a walker at time t, for sampling. Walks
+  // that started before the latest arrival priced are forgotten, so t must not precede that arrival.
   unsigned walkers_busy(picoseconds t) const;
-  unsigned walker_queue_depth(picoseconds t) const;
+  unsigned walker_queue_depth(picoseconds t);
   void reset();
 
  private:
@@ -47,8 +62,13 @@ class latency_model {
   timing_params m_params;
   picoseconds m_lookup_interval;
   picoseconds m_lookup_free = 0;
-  std::vector<picoseconds> m_walker_free;     // next-free time per walker
-  std::vector<picoseconds> m_walker_waiting;  // recent start times of queued walks (for queue depth)
+  void forget_walks_started_by(picoseconds t);
+
+  std::vector<picoseconds> m_walker_free;  // next-free time per walker
+  // Start times of queued walks that have not started yet, earliest on top: a walk leaves the queue when it
+  // starts, so the queue depth at t is the number of entries later than t. A heap keeps this O(log n) per
+  // request even when the walkers are saturated and the queue grows without bound.
+  std::priority_queue<picoseconds, std::vector<picoseconds>, std::greater<>> m_walker_waiting;
   picoseconds m_invalidation_free = 0;
 };
 

@@ -31,10 +31,24 @@ const char* tt_name(unsigned tt) {
   return spec::to_string(static_cast<spec::translation_type>(tt));
 }
 
+// A root, context or IRTE entry is 128 bits; a paging entry 64.
+bool wide(const finding& f) {
+  return f.structure == "root" || f.structure == "context" || f.structure == "irte";
+}
+
+// The raw value as one hexadecimal integer (bits 127:64 first for 128-bit entries), or null when the finding
+// is about a page or a register as a whole (docs/check.md).
+nlohmann::ordered_json raw_json(const finding& f) {
+  if (!f.entry_address) return nullptr;
+  if (wide(f) && f.raw_hi) return fmt::format("0x{:x}{:016x}", f.raw_hi, f.raw_lo);
+  return hex(f.raw_lo);
+}
+
 std::string where(const finding& f) {
   std::string w;
   if (f.structure == "sl")
-    w = fmt::format("domain {} level {} index {}", f.domain, f.paging_level, f.index);
+    w = f.index >= 0 ? fmt::format("domain {} level {} index {}", f.domain, f.paging_level, f.index)
+                     : fmt::format("domain {}", f.domain);
   else if (f.structure == "context")
     w = fmt::format("device {} context entry", bdf(f.bus, f.devfn));
   else if (f.structure == "root")
@@ -44,9 +58,9 @@ std::string where(const finding& f) {
   else
     w = f.structure;
   if (f.entry_address)
-    w += f.raw_hi || f.structure == "root" || f.structure == "context" || f.structure == "irte"
-             ? fmt::format(" at {} raw 0x{:016x}_{:016x}", hex(f.entry_address), f.raw_hi, f.raw_lo)
-             : fmt::format(" at {} raw 0x{:016x}", hex(f.entry_address), f.raw_lo);
+    w += wide(f) ? fmt::format(" at {} raw 0x{:016x}_{:016x}", hex(*f.entry_address), f.raw_hi, f.raw_lo)
+                 : fmt::format(" at {} raw 0x{:016x}", hex(*f.entry_address), f.raw_lo);
+  if (f.page) w += fmt::format(" (table page {})", hex(*f.page));
   return w;
 }
 
@@ -72,11 +86,9 @@ nlohmann::ordered_json finding_json(const finding& f) {
   if (f.domain >= 0) j["domain"] = f.domain;
   if (f.paging_level) j["level"] = f.paging_level;
   if (f.index >= 0) j["index"] = f.index;
-  if (f.entry_address) {
-    j["entry_address"] = hex(f.entry_address);
-    j["raw"] = f.raw_hi ? nlohmann::ordered_json::array({hex(f.raw_lo), hex(f.raw_hi)})
-                        : nlohmann::ordered_json(hex(f.raw_lo));
-  }
+  j["entry_address"] = f.entry_address ? nlohmann::ordered_json(hex(*f.entry_address)) : nullptr;
+  j["raw"] = raw_json(f);
+  if (f.page) j["table_page"] = hex(*f.page);
   return j;
 }
 

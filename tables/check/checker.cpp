@@ -26,9 +26,10 @@ const char* to_string(severity s) {
       return "error";
     case severity::warning:
       return "warning";
-    default:
+    case severity::info:
       return "info";
   }
+  return "info";
 }
 
 size_t check_report::count(severity s) const {
@@ -58,6 +59,7 @@ class walker {
     if (m_regs.has_rtaddr) root_table();
     if (m_regs.irta) interrupt_table();
     domains();
+    writable_tables();
   }
 
  private:
@@ -66,32 +68,52 @@ class walker {
     if (!m_out.truncated) {
       m_out.truncated = true;
       add({severity::error, "check.limit",
-           fmt::format("stopped after examining {} entries (work limit)", m_lim.max_entries)});
+           fmt::format("stopped after examining {} entries (work limit)", m_lim.max_entries), "check"});
     }
     return false;
   }
   void add(finding f) {
     if (m_out.findings.size() < m_lim.max_findings) m_out.findings.push_back(std::move(f));
   }
-  std::optional<uint64_t> read(uint64_t addr) const { return m_mem.read64(addr); }
+  std::optional<uint64_t> read_entry(uint64_t addr) const { return m_mem.read64(addr); }
   bool in_memory(uint64_t addr, uint64_t len) const { return m_mem.contains(addr, len); }
   uint64_t above_haw(uint64_t addr) const { return m_regs.haw < 64 ? addr >> m_regs.haw : 0; }
 
+  // RTADDR (digest 1.6): reserved bits are reported; the table is then checked where the hardware reads it,
+  // through the register's implemented bits (spec::reg::rtaddr_implemented, shared with the register file).
   void root_table() {
-    const uint64_t rta = spec::reg::rtaddr_rta(m_regs.rtaddr);
-    if (spec::reg::rtaddr_ttm(m_regs.rtaddr) != spec::reg::ttm::legacy)
+    const uint64_t v = m_regs.rtaddr;
+    const uint64_t used = v & spec::reg::rtaddr_implemented(m_regs.haw);
+    const uint64_t rta = spec::reg::rtaddr_rta(used);
+    if (const uint64_t rsv = spec::reg::rtaddr_reserved(v, m_regs.haw)) {
+      const uint64_t low = rsv & spec::field_mask(9, 0), high = rsv & ~spec::field_mask(9, 0);
+      std::string which;
+      if (low) which = fmt::format("RsvdZ bits 9:0 = 0x{:x}", low);
+      if (high)
+        which += fmt::format("{}RTA bits 63:{} (above the host address width) = 0x{:x}", low ? ", " : "",
+                             m_regs.haw, high);
+      add({severity::error, "rtaddr.reserved",
+           fmt::format("RTADDR {} has reserved bits set ({}); the hardware ignores them{}", hex(v), which,
+                       high ? fmt::format(", so the root table is read at {} (checked there)", hex(rta))
+                            : std::string()),
+           "rtaddr"});
+    }
+    if (spec::reg::rtaddr_ttm(used) != spec::reg::ttm::legacy)
       add({severity::error, "rtaddr.ttm",
            fmt::format("RTADDR.TTM={}: only legacy mode (00b) is checked",
-                       unsigned(spec::reg::rtaddr_ttm(m_regs.rtaddr))),
+                       unsigned(spec::reg::rtaddr_ttm(used))),
            "rtaddr"});
-    if (above_haw(rta) || !in_memory(rta, 4096)) {
+    if (!in_memory(rta, 4096)) {
       add({severity::error, "rtaddr.beyond_memory",
-           fmt::format("root table {} lies beyond memory or the host address width", hex(rta)), "rtaddr"});
+           fmt::format("root table {} lies beyond memory (size {}) -> fault 08h", hex(rta),
+                       hex(m_mem.size())),
+           "rtaddr"});
       return;
     }
+    m_table_pages.try_emplace(rta, "the root table");
     for (unsigned bus = 0; bus < 256 && budget(); ++bus) {
       const uint64_t at = rta + bus * 16;
-      spec::root_entry e{*read(at), *read(at + 8)};
+      spec::root_entry e{*read_entry(at), *read_entry(at + 8)};
       finding where{severity::error, "", "", "root", int(bus), -1, -1, 0, int(bus), at, e.lo, e.hi};
       if (!e.present()) {
         if (e.lo || e.hi) {
@@ -118,6 +140,7 @@ class walker {
         add(where);
         continue;
       }
+      m_table_pages.try_emplace(e.ctp(), fmt::format("the context table of bus 0x{:02x}", bus));
       context_table(bus, e.ctp());
     }
   }
@@ -125,7 +148,7 @@ class walker {
   void context_table(unsigned bus, uint64_t table) {
     for (unsigned devfn = 0; devfn < 256 && budget(); ++devfn) {
       const uint64_t at = table + devfn * 16;
-      spec::context_entry e{*read(at), *read(at + 8)};
+      spec::context_entry e{*read_entry(at), *read_entry(at + 8)};
       finding where{severity::error, "", "",   "context", int(bus), int(devfn), -1, 0,
                     int(devfn),      at, e.lo, e.hi};
       if (!e.present()) {
@@ -187,38 +210,34 @@ class walker {
     }
   }
 
-  // One page-table page: `path` holds the tables above it (cycle detection), `seen` every table of this
-  // domain.
+  // One page-table page at `level`: `path` holds the tables above it (cycle detection), `seen` every table of
+  // this domain; `read`/`write` are the permissions accumulated above it (ANDed per level, digest 4.1, as the
+  // walker does).
   void sl_table(uint64_t table, unsigned level, uint64_t base, domain_info& d, std::vector<uint64_t>& path,
-                std::set<uint64_t>& seen, int bus, int devfn) {
-    if (std::find(path.begin(), path.end(), table) != path.end()) {
-      add({severity::error, "sl.cycle",
-           fmt::format("page-table page {} is reachable twice on one path (a cycle): a walk would loop",
-                       hex(table)),
-           "sl", bus, devfn, d.did, level, -1, table});
-      return;
+                std::set<uint64_t>& seen, int bus, int devfn, bool read, bool write) {
+    seen.insert(table);
+    if (auto [it, fresh] = m_table_owner.try_emplace(table, d.did); !fresh && it->second != d.did) {
+      finding f{
+          severity::warning,
+          "sl.shared_between_domains",
+          fmt::format(
+              "page-table page {} is used by domains {} and {} (legal; invalidations must cover both DIDs)",
+              hex(table), it->second, d.did),
+          "sl",
+          bus,
+          devfn,
+          d.did,
+          level};
+      f.page = table;
+      add(std::move(f));
     }
-    if (!seen.insert(table).second) {
-      add({severity::warning, "sl.table_reused",
-           fmt::format(
-               "page-table page {} is reachable from several entries of domain {} (legal, but changing it "
-               "changes every IOVA range that reaches it)",
-               hex(table), d.did),
-           "sl", bus, devfn, d.did, level, -1, table});
-      return;
-    }
-    if (auto [it, fresh] = m_table_owner.try_emplace(table, d.did); !fresh && it->second != d.did)
-      add({severity::warning, "sl.shared_between_domains",
-           fmt::format(
-               "page-table page {} is used by domains {} and {} (legal; invalidations must cover both DIDs)",
-               hex(table), it->second, d.did),
-           "sl", bus, devfn, d.did, level, -1, table});
+    m_table_pages.try_emplace(table, fmt::format("a level-{} page-table page of domain {}", level, d.did));
     ++d.table_pages;
     path.push_back(table);
     for (unsigned i = 0; i < 512; ++i) {
       if (!budget()) break;
       const uint64_t at = table + i * 8;
-      const spec::sl_entry e{*read(at)};
+      const spec::sl_entry e{*read_entry(at)};
       const uint64_t iova = base + (uint64_t(i) << spec::level_shift(level));
       finding where{severity::error, "", "", "sl", bus, devfn, int(d.did), level, int(i), at, e.raw, 0};
       if (!e.present()) {
@@ -267,7 +286,7 @@ class walker {
               "translated";
           add(where);
         }
-        add_range(d, mapped_range{iova, hpa, size, size, e.r(), e.w()});
+        add_range(d, mapped_range{iova, hpa, size, size, read && e.r(), write && e.w()});
         continue;
       }
       const uint64_t next = e.address(level);
@@ -277,7 +296,29 @@ class walker {
         add(where);
         continue;
       }
-      sl_table(next, level - 1, iova, d, path, seen, bus, devfn);
+      // The entry that closes a loop is what must change: name it, not the page it points back to.
+      if (auto on_path = std::find(path.begin(), path.end(), next); on_path != path.end()) {
+        where.code = "sl.cycle";
+        where.page = next;
+        where.message = fmt::format(
+            "entry for IOVA {} points back to page-table page {}, which this walk already uses at level {}: "
+            "a cycle (the page would be read as two levels)",
+            hex(iova), hex(next), d.levels - unsigned(on_path - path.begin()));
+        add(where);
+        continue;
+      }
+      if (seen.count(next)) {
+        where.level = severity::warning;
+        where.code = "sl.table_reused";
+        where.page = next;
+        where.message = fmt::format(
+            "entry for IOVA {} points to page-table page {}, which another entry of domain {} reaches too "
+            "(legal, but changing it changes every IOVA range that reaches it)",
+            hex(iova), hex(next), d.did);
+        add(where);
+        continue;
+      }
+      sl_table(next, level - 1, iova, d, path, seen, bus, devfn, read && e.r(), write && e.w());
     }
     path.pop_back();
   }
@@ -304,32 +345,64 @@ class walker {
       for (const auto& dev : devs) d.devices.push_back(dev.sid);
       std::vector<uint64_t> path;
       std::set<uint64_t> seen;
-      sl_table(d.root, d.levels, 0, d, path, seen, devs.front().sid >> 8, devs.front().sid & 0xFF);
+      sl_table(d.root, d.levels, 0, d, path, seen, devs.front().sid >> 8, devs.front().sid & 0xFF, true,
+               true);
       m_out.domains.push_back(std::move(d));
     }
   }
 
+  // IRTA (digest 1.12): reserved bits, EIME without ECAP.EIM and base bits above HAW are reported; the table
+  // is then checked the way the hardware uses the register (spec::reg::irta_implemented, shared with the
+  // register file).
   void interrupt_table() {
     const uint64_t v = *m_regs.irta;
-    const uint64_t base = spec::reg::irta_base(v);
-    const bool eime = spec::reg::irta_eime(v);
+    const uint64_t used = v & spec::reg::irta_implemented(m_regs.haw, m_ecap.eim());
+    const uint64_t base = spec::reg::irta_base(used);
+    const bool eime = spec::reg::irta_eime(used);
     m_out.irta_eime = eime;
-    const uint32_t entries = spec::reg::irta_entries(v);
-    if (v & spec::field_mask(10, 4))
+    const uint32_t entries = spec::reg::irta_entries(used);
+    if (const uint64_t rsv = spec::reg::irta_reserved(v))
       add({severity::error, "irta.reserved",
-           fmt::format("IRTA reserved bits 10:4 set: 0x{:x}", v & spec::field_mask(10, 4)), "irta"});
-    if (eime && !m_ecap.eim())
-      add({severity::error, "irta.eime_unsupported", "IRTA.EIME=1 (x2APIC) but ECAP.EIM=0", "irta"});
-    if (!in_memory(base, uint64_t(entries) * 16) || above_haw(base)) {
+           fmt::format("IRTA {} has reserved bits 10:4 set: 0x{:x} (the hardware ignores them)", hex(v), rsv),
+           "irta"});
+    if (const uint64_t high = spec::reg::irta_above_haw(v, m_regs.haw))
+      add({severity::error, "irta.reserved",
+           fmt::format(
+               "IRTA {} has base bits above the host address width ({} bits) set: 0x{:x}; the hardware "
+               "ignores them, so the table is read at {} (checked there)",
+               hex(v), m_regs.haw, high, hex(base)),
+           "irta"});
+    if (spec::reg::irta_eime(v) && !m_ecap.eim())
+      add({severity::error, "irta.eime_unsupported",
+           fmt::format(
+               "IRTA {}: EIME=1 (x2APIC mode) but ECAP.EIM=0; the hardware ignores EIME and reads the "
+               "entries in xAPIC mode",
+               hex(v)),
+           "irta"});
+    const uint64_t bytes = uint64_t(entries) * 16;
+    if (above_haw(base + bytes - 1)) {
+      add({severity::error, "irta.beyond_memory",
+           fmt::format(
+               "interrupt remapping table {} ({} entries) reaches above the host address width ({} bits) "
+               "-> fault 21h for the entries there",
+               hex(base), entries, m_regs.haw),
+           "irta"});
+      return;
+    }
+    if (!in_memory(base, bytes)) {
       add({severity::error, "irta.beyond_memory",
            fmt::format("interrupt remapping table {} ({} entries) lies beyond memory -> fault 23h", hex(base),
                        entries),
            "irta"});
       return;
     }
+    for (uint64_t page = base; page < base + bytes; page += 4096)
+      m_table_pages.try_emplace(page,
+                                fmt::format("the interrupt remapping table (IRTEs {}-{})", (page - base) / 16,
+                                            std::min<uint64_t>(entries, (page - base) / 16 + 256) - 1));
     for (uint32_t i = 0; i < entries && budget(); ++i) {
       const uint64_t at = base + uint64_t(i) * 16;
-      const spec::irte e{*read(at), *read(at + 8)};
+      const spec::irte e{*read_entry(at), *read_entry(at + 8)};
       finding where{severity::error, "", "", "irte", -1, -1, -1, 0, int(i), at, e.lo, e.hi};
       if (!e.present()) {
         if ((e.lo & ~uint64_t{2}) || e.hi) {
@@ -379,6 +452,75 @@ class walker {
     }
   }
 
+  // The leaf entry that maps `iova` in domain `d` (the walk already succeeded for it).
+  struct leaf_ref {
+    uint64_t at = 0, raw = 0;
+    unsigned level = 1, index = 0;
+  };
+  leaf_ref leaf_of(const domain_info& d, uint64_t iova) const {
+    uint64_t table = d.root;
+    for (unsigned level = d.levels; level > 1; --level) {
+      const uint64_t at = table + spec::level_index(iova, level) * 8;
+      const spec::sl_entry e{read_entry(at).value_or(0)};
+      if (e.is_leaf(level)) return {at, e.raw, level, spec::level_index(iova, level)};
+      table = e.address(level);
+    }
+    const uint64_t at = table + spec::level_index(iova, 1) * 8;
+    return {at, read_entry(at).value_or(0), 1, spec::level_index(iova, 1)};
+  }
+
+  // A domain whose mappings let its devices write a page the remapping hardware reads as a table (its own or
+  // another domain's page tables, a context table, the root table, the IRT) can rewrite translations or
+  // interrupts behind software's back. One warning per (domain, page), at the leaf entry that maps it.
+  void writable_tables() {
+    constexpr unsigned kPerDomain = 32;
+    for (const auto& d : m_out.domains) {
+      const int bus = d.devices.front() >> 8, devfn = d.devices.front() & 0xFF;
+      std::string devices;
+      for (auto sid : d.devices)
+        devices += fmt::format("{}{:02x}:{:02x}.{}", devices.empty() ? "" : ", ", sid >> 8, (sid >> 3) & 0x1F,
+                               sid & 7);
+      unsigned reported = 0;
+      uint64_t more = 0;
+      for (const auto& r : d.ranges) {
+        if (!r.write) continue;
+        for (auto it = m_table_pages.lower_bound(r.hpa);
+             it != m_table_pages.end() && it->first < r.hpa + r.size; ++it) {
+          const uint64_t iova = r.iova + (it->first - r.hpa);
+          // Untranslated DMA writes to 0xFEEx_xxxx are interrupt requests (spec 3.15), never memory writes.
+          if (spec::in_interrupt_range(iova)) continue;
+          if (reported == kPerDomain) {
+            ++more;
+            continue;
+          }
+          ++reported;
+          const leaf_ref leaf = leaf_of(d, iova);
+          finding f{severity::warning,
+                    "sl.writable_table",
+                    fmt::format("device {} (domain {}) can DMA-write {} at HPA {} through IOVA {}: it could "
+                                "rewrite what the remapping hardware reads",
+                                devices, d.did, it->second, hex(it->first), hex(iova)),
+                    "sl",
+                    bus,
+                    devfn,
+                    int(d.did),
+                    leaf.level,
+                    int(leaf.index),
+                    leaf.at,
+                    leaf.raw,
+                    0};
+          f.page = it->first;
+          add(std::move(f));
+        }
+      }
+      if (more)
+        add({severity::warning, "sl.writable_table",
+             fmt::format("device {} (domain {}) can DMA-write {} more table pages (not listed)", devices,
+                         d.did, more),
+             "sl", bus, devfn, int(d.did)});
+    }
+  }
+
   const core::physical_memory& m_mem;
   const check_registers& m_regs;
   const check_limits& m_lim;
@@ -389,6 +531,7 @@ class walker {
   std::map<uint16_t, std::pair<uint64_t, unsigned>> m_dids;
   std::map<std::pair<uint64_t, unsigned>, std::vector<device_info>> m_domain_devices;
   std::map<uint64_t, uint16_t> m_table_owner;
+  std::map<uint64_t, std::string> m_table_pages;  // every table page the hardware reads -> what it is
 };
 
 }  // namespace

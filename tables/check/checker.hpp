@@ -20,11 +20,16 @@ struct finding {
   severity level = severity::error;
   std::string code;       // stable identifier, e.g. "sl.reserved" (docs/check.md lists them all)
   std::string message;    // what is wrong and why it matters
-  std::string structure;  // "root", "context", "sl", "irte", "rtaddr", "irta"
+  std::string structure;  // "root", "context", "sl", "irte", "rtaddr", "irta", "check"
   int bus = -1, devfn = -1, domain = -1;
   unsigned paging_level = 0;
   int index = -1;
-  uint64_t entry_address = 0, raw_lo = 0, raw_hi = 0;
+  // The entry the finding is about (what the user must change) and its raw value; empty for a finding about
+  // a table page or a register as a whole. Root, context and IRTE entries are 128 bits (raw_hi = bits
+  // 127:64).
+  std::optional<uint64_t> entry_address;
+  uint64_t raw_lo = 0, raw_hi = 0;
+  std::optional<uint64_t> page;  // the table page the finding names (cycles, reuse, writable tables)
 };
 
 struct mapped_range {
@@ -57,6 +62,8 @@ struct irte_info {
   uint64_t lo = 0, hi = 0;
 };
 
+// Register values as software programmed them, every bit included (the checker reports RsvdZ bits and bits
+// the hardware does not implement, then checks the tables at the address the hardware uses).
 struct check_registers {
   uint64_t rtaddr = 0;
   bool has_rtaddr = false;

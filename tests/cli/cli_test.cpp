@@ -58,7 +58,7 @@ TEST(Cli, FaultIsAResultNotAnError) {
   ASSERT_EQ(r.code, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["status"], "fault");
-  EXPECT_EQ(j["fault_reason"], "0x5");  // the 2 MiB mapping is read-only
+  EXPECT_EQ(j["fault_reason"], "0x05");  // the 2 MiB mapping is read-only
   EXPECT_EQ(j["fault_name"], "write_denied");
 }
 
@@ -108,8 +108,9 @@ TEST(Cli, BadInputIsAClearErrorWithNonZeroExit) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("bad.json:3:"), std::string::npos) << r.out;
 
+  // A malformed value on the command line is a usage error (exit 2, docs/cli.md), not bad input.
   r = run("translate --platform " + example("two-devices.json") + " --sid 00:40.0 --iova 0");
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("device number 0x40 out of range (max 0x1f)"), std::string::npos) << r.out;
 
   auto img = write_temp("small.bin", std::string(8192, 'x'));
@@ -118,7 +119,7 @@ TEST(Cli, BadInputIsAClearErrorWithNonZeroExit) {
   EXPECT_NE(r.out.find("past the end of memory"), std::string::npos) << r.out;
 
   r = run("translate --platform " + example("two-devices.json") + " --bogus 1");
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("unrecognised option '--bogus'"), std::string::npos) << r.out;
 }
 

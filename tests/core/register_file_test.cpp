@@ -29,11 +29,40 @@ TEST_F(register_file_test, MisalignedAndOddSizedAccessesAreRefused) {
 }
 
 TEST_F(register_file_test, RtaddrMaskAndHalfAccesses) {
-  regs().write64(RTADDR, 0x123456789ABCDFFFull);  // 9:0 RsvdZ
-  EXPECT_EQ(regs().read64(RTADDR), 0x123456789ABCDC00ull);
+  // 9:0 RsvdZ; RTA bits 63:HAW are not implemented (spec chapter 11, RTADDR_REG.RTA: "Hardware may ignore and
+  // not implement bits 63:HAW"); the server preset's HAW is 46.
+  ASSERT_EQ(cfg.haw, 46u);
+  regs().write64(RTADDR, 0x123456789ABCDFFFull);
+  EXPECT_EQ(regs().read64(RTADDR), 0x000016789ABCDC00ull);
   regs().write32(RTADDR + 4, 0x11);  // high half only
   EXPECT_EQ(regs().read64(RTADDR), 0x000000119ABCDC00ull);
   EXPECT_EQ(regs().read32(RTADDR), 0x9ABCDC00u);
+}
+
+// The value software wrote, every bit included, is kept for validators and latched with SRTP / SIRTP, while
+// the hardware uses only the implemented bits.
+TEST_F(register_file_test, RtaddrAndIrtaAsWrittenKeepReservedBits) {
+  const uint64_t rtaddr = (1ull << 50) | 0x5000 | 0x3FF;  // RTA above HAW, bits 9:0 set
+  regs().write64(RTADDR, rtaddr);
+  regs().write32(GCMD, SRTP);
+  EXPECT_EQ(regs().root_table(), 0x5000u);  // 2^50 + 0x5000 modulo 2^46
+  EXPECT_EQ(regs().ttm(), ttm::legacy);
+  EXPECT_EQ(regs().rtaddr_as_written(), rtaddr);
+  regs().write32(RTADDR, 0x7000);                 // low half only: the high half written before stays
+  EXPECT_EQ(regs().rtaddr_as_written(), rtaddr);  // not latched until the next SRTP
+  regs().write32(GCMD, SRTP);
+  EXPECT_EQ(regs().rtaddr_as_written(), (1ull << 50) | 0x7000);
+  EXPECT_EQ(regs().root_table(), 0x7000u);
+
+  // IRTA: bits 10:4 RsvdZ; EIME dropped without ECAP.EIM.
+  cfg.ecap = spec::set_bits(cfg.ecap, 4, 4, 0);  // ECAP.EIM=0
+  rebuild();
+  const uint64_t irta = make_irta(0x300000, 3, true) | (0x7Full << 4);
+  unit->set_interrupt_table(irta);
+  EXPECT_EQ(regs().read64(IRTA), make_irta(0x300000, 3, false));
+  EXPECT_FALSE(regs().eime());
+  EXPECT_EQ(regs().irta_entries(), 16u);
+  EXPECT_EQ(regs().irta_as_written(), irta);
 }
 
 TEST_F(register_file_test, SrtpLatchesRtaddrOnlyOnCommand) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/explain/explanation.hpp"
+#include "apps/explain/result_json.hpp"
 #include "model/spec/context_entry.hpp"
 #include "model/spec/irte.hpp"
 #include "model/spec/presets.hpp"
@@ -142,4 +143,72 @@ TEST_F(ExplainTest, InterruptExplanation) {
   q.source_id = core::make_source_id(2, 1, 4);  // another function: fails SVT=01/SQ=00
   auto bad = explain::explain_interrupt(*unit, q);
   EXPECT_EQ(bad.fault_code, "0x26");
+}
+
+// Issue 9, item 18: the walk JSON gave the HPA, page size, vector and destination only inside prose. Its
+// "result" object now has them as fields, the same object `translate --json` prints (one function makes
+// both).
+TEST_F(ExplainTest, JsonResultHasTheTranslationAsFields) {
+  auto json = nlohmann::json::parse(explain::render_json(walk(false)));
+  const auto& r = json["result"];
+  ASSERT_TRUE(r.is_object()) << json.dump(2);
+  EXPECT_EQ(r["kind"], "dma");
+  EXPECT_EQ(r["sid"], "02:01.3");
+  EXPECT_EQ(r["access"], "read");
+  EXPECT_EQ(r["status"], "ok");
+  EXPECT_EQ(r["result"], "translated");
+  EXPECT_EQ(r["hpa"], "0x7654321abc");  // frame 0x7654321000 + offset 0xABC
+  EXPECT_EQ(r["page_size"], 4096);
+  EXPECT_EQ(r["read"], true);
+  EXPECT_EQ(r["write"], false);  // the leaf was made read-only
+  EXPECT_EQ(r["domain_id"], 0x33);
+  EXPECT_EQ(r["levels"], 4);  // AW 2: 48-bit, 4-level
+  EXPECT_EQ(json["summary"],
+            "HPA 0x7654321abc = page 0x7654321000 + offset 0xabc (4 KiB page, R-, domain 51)");
+
+  core::dma_request q;
+  q.source_id = kSid;
+  q.address = kIova;
+  EXPECT_EQ(r, nlohmann::json::parse(explain::result_json(q, unit->translate(q)).dump()))
+      << "translate --json's";
+}
+
+TEST_F(ExplainTest, JsonResultOfAFaultUsesTwoHexDigits) {
+  auto json = nlohmann::json::parse(explain::render_json(walk(true)));
+  const auto& r = json["result"];
+  EXPECT_EQ(r["status"], "fault");
+  EXPECT_EQ(r["fault_reason"], "0x05");  // write_denied is 05h
+  EXPECT_EQ(r["fault_name"], "write_denied");
+  EXPECT_EQ(r["fault_condition"], "LGN.2");
+  EXPECT_EQ(json["fault"]["reason"], r["fault_reason"]);
+  EXPECT_EQ(explain::fault_code(spec::fault_reason::context_not_present), "0x02");
+  EXPECT_EQ(explain::fault_code(spec::fault_reason::ir_source_id_invalid), "0x26");
+}
+
+TEST_F(ExplainTest, JsonResultOfAnInterruptHasVectorAndDestination) {
+  const uint64_t irt = 0x200000;
+  spec::irte::remapped_fields f;
+  f.vector = 0x55;
+  f.destination = 4;
+  auto e = spec::irte::make_remapped(f, false);
+  mem.write64(irt + 7 * 16, e.lo);
+  mem.write64(irt + 7 * 16 + 8, e.hi);
+  unit->set_interrupt_table(spec::reg::make_irta(irt, 7, false));
+  unit->enable_interrupt_remapping(true);
+  core::interrupt_request q;
+  q.source_id = kSid;
+  q.address = spec::msi_request::make_remappable(7, false, 0).address;
+  auto json = nlohmann::json::parse(explain::render_json(explain::explain_interrupt(*unit, q), -1));
+  const auto& r = json["result"];
+  EXPECT_EQ(r["kind"], "interrupt");
+  EXPECT_EQ(r["status"], "ok");
+  EXPECT_EQ(r["result"], "remapped");
+  EXPECT_EQ(r["interrupt_index"], 7);
+  EXPECT_EQ(r["vector"], 0x55);
+  EXPECT_EQ(r["destination"], 4);
+  EXPECT_EQ(r["delivery_mode"], "fixed");
+  EXPECT_EQ(r["dest_mode"], "physical");
+  EXPECT_EQ(r["trigger"], "edge");
+  EXPECT_EQ(explain::render_json(explain::explain_interrupt(*unit, q), -1).find('\n'), std::string::npos)
+      << "indent -1: one line";
 }

@@ -2,9 +2,11 @@
 // served from a cached translation that memory no longer backs is reported as stale, naming the change and
 // the invalidation that would have removed it; the right invalidation ends it. The tables are written by a
 // tiny independent 4-level, 4 KiB-only writer kept in this test (not the project's builders).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <map>
+#include <vector>
 
 #include "apps/replay/replay_engine.hpp"
 #include "model/spec/context_entry.hpp"
@@ -24,6 +26,8 @@ constexpr uint16_t kDid = 3;
 
 // Minimal second-level table writer: one domain, 4 levels, 4 KiB leaves, tables never freed.
 class tiny_driver final : public table_driver {
+  unsigned m_next = 0;  // declared before pml4, whose initialiser uses it
+
  public:
   explicit tiny_driver(core::physical_memory& mem) : m_mem(mem) {}
   uint64_t pml4 = alloc();
@@ -67,7 +71,6 @@ class tiny_driver final : public table_driver {
     return table + spec::level_index(iova, 1) * 8;
   }
   core::physical_memory& m_mem;
-  unsigned m_next = 0;
   std::map<uint16_t, uint16_t> m_domains;
 };
 
@@ -172,4 +175,144 @@ TEST_F(ReplayEngine, WarmupResetsStatistics) {
   EXPECT_EQ(report.find("dma.requests")->value, 7);
   EXPECT_EQ(report.find("iotlb_lookup")->value, 7);
   EXPECT_EQ(report.find("iotlb_hit")->value, 7);
+}
+
+// Functional replay without a caller-supplied walk record still counts walks and memory reads: the statistics
+// must not depend on whether someone asked for the walk. They read 0 before, unless a stale check happened to
+// need the walk (a table change not yet invalidated).
+TEST_F(ReplayEngine, FunctionalReplayCountsWalksAndMemoryReads) {
+  for (bool check_stale : {false, true}) {
+    SCOPED_TRACE(check_stale ? "stale check on, nothing pending" : "no stale check");
+    replay_options o;
+    o.check_stale = check_stale;
+    engine = std::make_unique<replay_engine>(*unit, driver, o);
+    // Global invalidations: empty caches, and nothing left for the stale check to follow.
+    apply(traces::make_cc_inval(t, traces::granularity::global, 0, 0, 0, true));
+    apply(traces::make_iotlb_inval(t, traces::granularity::global, 0, 0, 0, false, true));
+    apply(traces::make_map(t, kDid, 0x10000, 0x80000000, 0x2000, true, true));
+    unsigned reads = 0;
+    reads += read(0x10000).memory_reads;  // context-cache and IOTLB miss: root, context, four paging entries
+    reads += read(0x10040).memory_reads;  // IOTLB hit
+    reads += read(0x11000).memory_reads;  // IOTLB miss, paging-structure caches hit: one PTE
+    EXPECT_EQ(reads, 6u + 1u);
+    auto report = engine->report(1.0, false);
+    EXPECT_EQ(report.find("walks")->value, 2);
+    EXPECT_EQ(report.find("iommu_mrds")->value, reads);
+    EXPECT_DOUBLE_EQ(report.find("walks.per_request")->value, 2.0 / 3.0);
+    EXPECT_DOUBLE_EQ(report.find("iommu_mrds.per_request")->value, 7.0 / 3.0);
+  }
+}
+
+// The timed layer's protocol (begin_record before the shell translates, observe_dma after) gives the same
+// figures as apply(): the replay of the same records both ways reports equal counts.
+TEST_F(ReplayEngine, TimedProtocolCountsLikeFunctional) {
+  replay_options o;
+  o.warmup = 2;
+  std::vector<record> records{traces::make_map(t, kDid, 0x10000, 0x80000000, 0x4000, true, true)};
+  for (uint64_t i = 0; i < 8; ++i)
+    records.push_back(
+        traces::make_dma(t + 1000 * (i + 1), kSid, traces::dma_op::read, 0x10000 + (i % 4) * 0x1000, 64));
+  auto run = [&](bool timed) {
+    core::physical_memory m{uint64_t{1} << 32};
+    tiny_driver d{m};
+    m.write64(kRoot, spec::root_entry::make(kCtx).lo);
+    core::iommu u(core::unit_config::from_preset(*spec::find_capability_preset("server")), m,
+                  core::translation_caches_config{});
+    u.unit().set_root_table(kRoot);
+    u.unit().enable_translation(true);
+    replay_engine e(u, d, o);
+    e.apply(traces::make_attach(0, kSid, kDid), nullptr);
+    for (const auto& r : records) {
+      if (!timed || r.kind != traces::record_kind::dma) {
+        e.apply(r, nullptr);
+        continue;
+      }
+      e.begin_record(r);
+      const core::dma_request q = replay_engine::to_request(r);
+      core::walk_record walk;
+      const auto result = u.translate(q, &walk);  // what remapping_unit_module::b_transport does
+      e.observe_dma(r, q, result, &walk);
+    }
+    return e.report(1.0, false).to_json();
+  };
+  const auto functional = run(false), timed = run(true);
+  EXPECT_EQ(functional["dma.requests"], 6);
+  EXPECT_EQ(functional["iotlb_lookup"], 6) << "exactly the requests after the warmup";
+  for (const auto& [name, value] : functional.items()) {
+    if (name == "sim.wall_seconds" || name == "sim.requests_per_second") continue;  // host time
+    EXPECT_EQ(timed[name], value) << name;
+  }
+}
+
+TEST_F(ReplayEngine, WarmupCoveringEveryRequestIsAnError) {
+  for (uint64_t warmup : {10u, 11u, 1000u}) {
+    replay_options o;
+    o.warmup = warmup;
+    engine = std::make_unique<replay_engine>(*unit, driver, o);
+    apply(traces::make_map(t, kDid, 0x10000 + warmup * 0x10000, 0x80000000, 0x1000, true, true));
+    for (int i = 0; i < 10; ++i) read(0x10000 + warmup * 0x10000);
+    apply(traces::make_unmap(t, kDid, 0x10000 + warmup * 0x10000, 0x1000));  // a driver record after the last
+    try {
+      engine->report(1.0, false);
+      ADD_FAILURE() << "warmup " << warmup << " over 10 requests reported statistics";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(fmt::format("warmup {} but the trace has 10 requests", warmup)),
+                std::string::npos)
+          << e.what();
+    }
+    EXPECT_THROW(engine->check_measured(), std::runtime_error);
+  }
+  replay_options o;
+  o.warmup = 9;
+  engine = std::make_unique<replay_engine>(*unit, driver, o);
+  for (int i = 0; i < 10; ++i) read(0x10000);
+  EXPECT_EQ(engine->report(1.0, false).find("dma.requests")->value, 1);
+}
+
+// Statistics start right after the warmup's last request: a driver record between it and the next request
+// is measured, and the span starts at that record.
+TEST_F(ReplayEngine, WarmupWindowOpensAfterTheLastWarmupRequest) {
+  replay_options o;
+  o.warmup = 1;
+  engine = std::make_unique<replay_engine>(*unit, driver, o);
+  apply(traces::make_map(t += 1000, kDid, 0x10000, 0x80000000, 0x1000, true, true));
+  read(0x10000);                                                                      // warmup
+  apply(traces::make_map(t += 1000, kDid, 0x20000, 0x90000000, 0x1000, true, true));  // measured
+  const uint64_t window_start = t;
+  read(0x20000);
+  read(0x20040);
+  auto report = engine->report(1.0, false);
+  EXPECT_EQ(report.find("driver.maps")->value, 1);
+  EXPECT_EQ(report.find("dma.requests")->value, 2);
+  EXPECT_EQ(report.find("iotlb_lookup")->value, 2);
+  EXPECT_EQ(report.find("sim.warmup_requests")->value, 1);
+  EXPECT_DOUBLE_EQ(report.find("sim.trace_span_ns")->value, double(t - window_start) / 1000.0);
+}
+
+// Timed busy figures: counted inside [first measured record, last record], so never above span x resources,
+// whatever backlog the timed layer reports; work begun in the warmup is not counted.
+TEST_F(ReplayEngine, BusyTimesStayWithinTheTraceSpan) {
+  replay_options o;
+  o.warmup = 1;
+  engine = std::make_unique<replay_engine>(*unit, driver, o);
+  apply(traces::make_map(t = 1'000'000, kDid, 0x10000, 0x80000000, 0x1000, true, true));
+  read(0x10000);                                        // warmup request at 1.001 us
+  engine->record_invalidation({1'000'000, 9'000'000});  // warmup: not counted
+  // The window opens at the next record (2 us) and ends at the last (a DMA at 6 us): a 4 us span.
+  for (uint64_t at : {2'000'000u, 3'000'000u, 4'000'000u, 5'000'000u}) {
+    const record r = traces::make_inv_wait(at, 0x300000 + 0x100, 1, false, true, false, true);
+    engine->begin_record(r);
+    engine->execute(r, nullptr);
+    // Each queued behind the others (1.5 us each): the backlog reaches past the trace's end.
+    const uint64_t start = 2'000'000 + (at - 2'000'000) / 1'000'000 * 1'500'000;
+    engine->record_invalidation({start, start + 1'500'000});
+  }
+  apply(traces::make_dma(6'000'000, kSid, traces::dma_op::read, 0x10000, 64));
+  auto report = engine->report(1.0, true);
+  const double span = report.find("sim.trace_span_ns")->value;
+  EXPECT_DOUBLE_EQ(span, 4000.0);
+  EXPECT_DOUBLE_EQ(report.find("inval.busy_ns")->value, 4000.0) << "busy the whole span, no more";
+  EXPECT_DOUBLE_EQ(report.find("inval.occupancy")->value, 1.0);
+  EXPECT_DOUBLE_EQ(report.find("inval.backlog_ns")->value, 8000.0 - 6000.0);
+  EXPECT_DOUBLE_EQ(report.find("pw_occupancy")->value, 0.0);
 }

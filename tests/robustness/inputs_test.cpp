@@ -1,6 +1,6 @@
 // Input files other than traces (tests/robustness/trace_input_test.cpp has those): platform, configuration,
-// register JSON, memory images, page files, query files. Each is refused with a message naming it when it is a
-// directory, endless (/dev/zero: reading it is harmless), malformed or out of range, within a time bound.
+// register JSON, memory images, page files, query files. Each is refused with a message naming it when it is
+// a directory, endless (/dev/zero: reading it is harmless), malformed or out of range, within a time bound.
 #include "tests/robustness/robustness_fixture.hpp"
 
 using namespace vtd::robust;
@@ -13,7 +13,8 @@ struct input_case {
 };
 
 std::string with(std::string args, const std::string& in) {
-  for (size_t at = 0; (at = args.find("{IN}", at)) != std::string::npos; at += in.size()) args.replace(at, 4, in);
+  for (size_t at = 0; (at = args.find("{IN}", at)) != std::string::npos; at += in.size())
+    args.replace(at, 4, in);
   for (size_t at = 0; (at = args.find("{EX}", at)) != std::string::npos;) {
     const std::string ex = example("two-devices.json");
     args.replace(at, 4, ex);
@@ -75,7 +76,8 @@ TEST(Inputs, EmptyPlatformAndRegisterFilesAreErrors) {
 }
 
 TEST(Inputs, QueryFileLineTooLongOrBinaryIsPositioned) {
-  const std::string long_line = write_file("long.q", "dma 00:02.0 0x1000 read\n" + std::string(10000, 'x') + "\n");
+  const std::string long_line =
+      write_file("long.q", "dma 00:02.0 0x1000 read\n" + std::string(10000, 'x') + "\n");
   auto r = vtdsim("translate --platform " + example("two-devices.json") + " --queries " + long_line);
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.err.find(long_line + ":2"), std::string::npos) << r.err;
@@ -133,15 +135,16 @@ TEST(Inputs, PageFileRoundTripsThroughDump) {
   ASSERT_EQ(r.code, 0) << r.err;
   // The same translation from the saved pages, with the root table where the platform's builders put it (the
   // first page of the default table region, 0x10000000): IOVA 0x100040 -> HPA 0x40000040 by hand.
-  auto from_pages =
-      vtdsim("translate --pages " + pages + " --rtaddr 0x10000000 --haw 46 --sid 00:02.0 --iova 0x100040 --json");
+  auto from_pages = vtdsim("translate --pages " + pages +
+                           " --rtaddr 0x10000000 --haw 46 --sid 00:02.0 --iova 0x100040 --json");
   ASSERT_EQ(from_pages.code, 0) << from_pages.err;
   EXPECT_EQ(nlohmann::json::parse(from_pages.out)["hpa"], "0x40000040");
 }
 
 TEST(Inputs, ConfigNumbersOutOfRangeAreRefused) {
-  for (const char* set : {"iotlb.entries=4294967296", "iotlb.entries=4294967295", "timing.dma_access_ns=1e300",
-                          "timing.walkers=1000000000", "timing.walkers=-1", "iotlb.entries=1.5"}) {
+  for (const char* set :
+       {"iotlb.entries=4294967296", "iotlb.entries=4294967295", "timing.dma_access_ns=1e300",
+        "timing.walkers=1000000000", "timing.walkers=-1", "iotlb.entries=1.5"}) {
     SCOPED_TRACE(set);
     auto r = vtdsim(std::string("config --set ") + set, 30);
     EXPECT_EQ(r.code, 1) << r.out << r.err;

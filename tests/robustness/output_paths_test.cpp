@@ -155,8 +155,8 @@ TEST(OutputPaths, ReplacedFileKeepsItsPermissions) {
 TEST(OutputPaths, ReplaySaysWhereEachOutputWent) {
   const std::string d = fresh_dir("wrote");
   const auto& w = small_workload();
-  auto r = vtdsim("replay --platform " + w.platform + " --trace " + w.trace + " --functional --stats-json " + d +
-                  "s.json --per-request " + d + "r.csv");
+  auto r = vtdsim("replay --platform " + w.platform + " --trace " + w.trace + " --functional --stats-json " +
+                  d + "s.json --per-request " + d + "r.csv");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("wrote " + d + "s.json"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("wrote " + d + "r.csv"), std::string::npos) << r.out;

@@ -11,8 +11,8 @@
 
 #include <chrono>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
@@ -23,16 +23,17 @@
 namespace vtd::robust {
 
 struct run_result {
-  int code = -1;          // exit status; -1 when killed by a signal or the time bound
-  int signal = 0;         // the signal that ended the process, if any
-  bool timed_out = false; // the time bound was hit (the process was killed)
+  int code = -1;           // exit status; -1 when killed by a signal or the time bound
+  int signal = 0;          // the signal that ended the process, if any
+  bool timed_out = false;  // the time bound was hit (the process was killed)
   std::string out, err;
   double seconds = 0;
 };
 
 // Runs `/bin/sh -c "vtdsim ARGS"` with stdin from `stdin_path` (default /dev/null) and kills it after
 // `timeout_s` seconds. ARGS is shell syntax (quoting, redirections, <(...) need bash: use run_shell).
-inline run_result run_shell(const std::string& script, double timeout_s = 60, const std::string& stdin_path = "") {
+inline run_result run_shell(const std::string& script, double timeout_s = 60,
+                            const std::string& stdin_path = "") {
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe");
   const auto start = std::chrono::steady_clock::now();
@@ -86,14 +87,18 @@ inline run_result run_shell(const std::string& script, double timeout_s = 60, co
   return r;
 }
 
-inline std::string exe() { return VTDSIM_EXE; }
+inline std::string exe() {
+  return VTDSIM_EXE;
+}
 
 // vtdsim ARGS (ARGS in bash syntax).
 inline run_result vtdsim(const std::string& args, double timeout_s = 60, const std::string& stdin_path = "") {
   return run_shell(exe() + " " + args, timeout_s, stdin_path);
 }
 
-inline std::string tmp() { return vtd::test::temp_dir(); }
+inline std::string tmp() {
+  return vtd::test::temp_dir();
+}
 
 inline std::string write_file(const std::string& name, const std::string& bytes) {
   const std::string path = tmp() + name;
@@ -115,8 +120,8 @@ inline std::set<std::string> listing(const std::string& dir) {
   return names;
 }
 
-// A vtdsim started in the background (argv, no shell, so that signals reach vtdsim itself); stdout and stderr go
-// to files in tmp().
+// A vtdsim started in the background (argv, no shell, so that signals reach vtdsim itself); stdout and stderr
+// go to files in tmp().
 struct background {
   pid_t pid = -1;
   std::string out_path, err_path;
@@ -198,6 +203,8 @@ inline const workload& small_workload() {
 }
 
 // Where an example platform of the repository lives.
-inline std::string example(const std::string& name) { return std::string(VTDSIM_SOURCE_DIR) + "/examples/" + name; }
+inline std::string example(const std::string& name) {
+  return std::string(VTDSIM_SOURCE_DIR) + "/examples/" + name;
+}
 
 }  // namespace vtd::robust

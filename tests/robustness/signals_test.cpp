@@ -27,7 +27,9 @@ struct held_fifo {
   }
 };
 
-bool died_by(int status, int sig) { return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig; }
+bool died_by(int status, int sig) {
+  return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig;
+}
 
 void expect_clean(const std::string& dir, const std::vector<std::string>& outputs) {
   EXPECT_TRUE(temporaries(dir).empty()) << "temporaries left: " << ::testing::PrintToString(temporaries(dir));
@@ -44,8 +46,8 @@ TEST(Signals, ReplayInterruptedLeavesNothing) {
     std::string lines;
     for (int i = 1; i <= 100; ++i) lines += std::to_string(i * 1000) + " dma 00:02.0 read 0x100000 64\n";
     trace.write_bytes(lines);  // some records, then silence
-    auto b = spawn({"replay", "--platform", example("two-devices.json"), "--trace", trace.path, "--stats-json",
-                    d + "stats.json", "--per-request", d + "req.csv", "-q"},
+    auto b = spawn({"replay", "--platform", example("two-devices.json"), "--trace", trace.path,
+                    "--stats-json", d + "stats.json", "--per-request", d + "req.csv", "-q"},
                    "replay-" + std::to_string(sig));
     // Wait until the outputs' temporaries exist: the replay is then mid-run.
     ASSERT_TRUE(eventually([&] { return temporaries(d).size() >= 2; }, 30));
@@ -72,7 +74,8 @@ TEST(Signals, ConvertInterruptedLeavesNothing) {
 TEST(Signals, GenInterruptedLeavesNothing) {
   const std::string d = fresh_dir("gen");
   // Big enough to be mid-run when the signal comes (it would take minutes to finish).
-  auto b = spawn({"gen", "--dmas", "1000000000", "-q", "-o", d + "big.vtdt", "--platform-out", d + "p.json"}, "gen");
+  auto b = spawn({"gen", "--dmas", "1000000000", "-q", "-o", d + "big.vtdt", "--platform-out", d + "p.json"},
+                 "gen");
   ASSERT_TRUE(eventually([&] { return !temporaries(d).empty(); }, 30));
   kill(b.pid, SIGTERM);
   EXPECT_TRUE(died_by(wait_for(b.pid, 30), SIGTERM));
@@ -84,8 +87,8 @@ TEST(Signals, SweepTerminatedTakesItsPointsAlong) {
   held_fifo trace(d + "trace.fifo");
   // Points block opening or reading the FIFO; the sweep itself is killed.
   auto b = spawn({"sweep", "--platform", example("two-devices.json"), "--trace", trace.path, "--functional",
-                  "--param", "iotlb.entries", "--values", "16,32", "-j", "2", "--stats-json", d + "stats.json",
-                  "--csv", d + "sweep.csv"},
+                  "--param", "iotlb.entries", "--values", "16,32", "-j", "2", "--stats-json",
+                  d + "stats.json", "--csv", d + "sweep.csv"},
                  "sweep");
   ASSERT_TRUE(eventually([&] { return temporaries(d).size() >= 2; }, 30));
   kill(b.pid, SIGTERM);

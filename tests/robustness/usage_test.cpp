@@ -5,7 +5,9 @@
 using namespace vtd::robust;
 
 namespace {
-std::string ex() { return example("two-devices.json"); }
+std::string ex() {
+  return example("two-devices.json");
+}
 }  // namespace
 
 TEST(Usage, MistakesExitTwoAndNameTheOption) {
@@ -41,7 +43,8 @@ TEST(Usage, VersionIsPrintedAndInTheStatistics) {
   EXPECT_EQ(r.out.rfind("vtdsim ", 0), 0u) << r.out;
   EXPECT_NE(r.out.find("commit"), std::string::npos) << r.out;
   const auto& w = small_workload();
-  auto s = vtdsim("replay --platform " + w.platform + " --trace " + w.trace + " --functional -q --stats-json -");
+  auto s =
+      vtdsim("replay --platform " + w.platform + " --trace " + w.trace + " --functional -q --stats-json -");
   ASSERT_EQ(s.code, 0) << s.err;
   auto j = nlohmann::json::parse(s.out);
   EXPECT_EQ("vtdsim " + j["tool_version"].get<std::string>() + "\n", r.out);
@@ -63,8 +66,8 @@ TEST(Usage, SweepOverPoliciesWritesOneRowPerPolicyAndACategoricalPlot) {
   const auto& w = small_workload();
   const std::string d = fresh_dir("policies");
   auto r = vtdsim("sweep --platform " + w.platform + " --trace " + w.trace +
-                  " --functional -q --param iotlb.policy --values lru,fifo,random --csv " + d + "s.csv --svg " + d +
-                  "s.svg");
+                  " --functional -q --param iotlb.policy --values lru,fifo,random --csv " + d +
+                  "s.csv --svg " + d + "s.svg");
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string csv = read_file(d + "s.csv");
   EXPECT_NE(csv.find("\nlru,"), std::string::npos) << csv;
@@ -95,8 +98,8 @@ TEST(Usage, SweepPlotHasUnitsOnBothAxes) {
   const auto& w = small_workload();
   const std::string d = fresh_dir("units");
   auto r = vtdsim("sweep --platform " + w.platform + " --trace " + w.trace +
-                  " --param timing.table_read_ns --values 50,100 --metric latency.dma_read.mean -q --svg " + d +
-                  "s.svg");
+                  " --param timing.table_read_ns --values 50,100 --metric latency.dma_read.mean -q --svg " +
+                  d + "s.svg");
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string svg = read_file(d + "s.svg");
   EXPECT_NE(svg.find("timing.table_read_ns (ns)"), std::string::npos);

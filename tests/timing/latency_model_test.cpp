@@ -129,8 +129,51 @@ TEST(LatencyModel, InvalidationsSerialize) {
   p.queued_descriptor_ns = 100;
   p.invalidation_wait_ns = 1000;
   latency_model m(p);
-  EXPECT_EQ(m.price_invalidation(0, 2, true, true), 1'200'000u);
-  EXPECT_EQ(m.price_invalidation(500'000, 1, true, false), 1'300'000u);
+  auto first = m.price_invalidation(0, 2, true, true);
+  EXPECT_EQ(first.start, 0u);
+  EXPECT_EQ(first.done, 1'200'000u);
+  // Submitted at 500 ns while the engine is busy: it starts when the first ends, and is busy only 100 ns.
+  auto second = m.price_invalidation(500'000, 1, true, false);
+  EXPECT_EQ(second.start, 1'200'000u);
+  EXPECT_EQ(second.done, 1'300'000u);
+  EXPECT_EQ(second.busy(), 100'000u);
+}
+
+// A burst of invalidations submitted together: the engine's busy time is the sum of the service times,
+// never more than the time from the first submission to the last completion (summing completion minus
+// submission counted every queued invalidation's wait again, growing with the square of the burst).
+TEST(LatencyModel, InvalidationBusyTimeIsServiceTimeNotWait) {
+  auto p = simple_params();
+  p.queued_descriptor_ns = 100;
+  latency_model m(p);
+  picoseconds busy = 0, last_done = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto r = m.price_invalidation(0, 1, true, false);
+    EXPECT_GE(r.start, last_done) << "busy intervals of the one engine never overlap";
+    busy += r.busy();
+    last_done = r.done;
+  }
+  EXPECT_EQ(busy, 1000u * 100'000u);
+  EXPECT_LE(busy, last_done);
+}
+
+// Walker busy intervals are reported per request, and per walker they never overlap: their sum stays
+// within walkers x (last completion - first arrival) however hard the walkers are driven.
+TEST(LatencyModel, WalkerBusyTimeWithinSpanTimesWalkers) {
+  auto p = simple_params();
+  latency_model m(p);
+  picoseconds busy = 0, end = 0;
+  unsigned max_depth = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto t = m.price_dma(picoseconds(i) * 1000, miss(4, false), false);
+    busy += t.walker_busy();
+    end = std::max(end, t.translation_done);
+    max_depth = std::max(max_depth, t.walker_queue_depth);
+  }
+  EXPECT_EQ(busy, 200u * 400'000u);
+  EXPECT_LE(busy, p.walkers * end);
+  EXPECT_GT(max_depth, 100u) << "a 200-request burst on 2 walkers queues most of it";
+  EXPECT_LE(max_depth, 200u);
 }
 
 TEST(TimingPresets, BroadwellHitAndMissMatchPcieBench) {

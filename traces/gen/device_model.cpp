@@ -7,10 +7,19 @@
 
 namespace vtd::traces::gen {
 
-device_model::device_model(std::string name, uint16_t sid, uint16_t domain, uint64_t seed)
-    : m_name(std::move(name)),
-      m_sid(sid),
-      m_domain(domain),
+namespace {
+unsigned checked_index(const std::string& kind, unsigned index) {
+  if (index >= limits::max_devices_per_kind)
+    throw trace_error(fmt::format("{}{}: at most {} {} devices (each has a bus and a domain id of its own)",
+                                  kind, index, limits::max_devices_per_kind, kind));
+  return index;
+}
+}  // namespace
+
+device_model::device_model(std::string kind, unsigned index, placement where, uint64_t seed)
+    : m_name(fmt::format("{}{}", kind, checked_index(kind, index))),
+      m_sid(uint16_t((where.bus + index) << 8)),
+      m_domain(uint16_t(where.domain + index)),
       m_rng(seed),
       // Linux tries a 32-bit IOVA first for PCI devices: top-down from 4 GiB.
       m_iova(0x100000, uint64_t{1} << 32) {}

@@ -12,6 +12,7 @@
 
 #include "traces/gen/iova_allocator.hpp"
 #include "traces/gen/rng.hpp"
+#include "traces/gen/workload.hpp"
 #include "traces/record.hpp"
 #include "traces/trace_error.hpp"
 
@@ -20,6 +21,29 @@ namespace vtd::traces::gen {
 constexpr uint64_t kNs = 1000;                   // picoseconds per nanosecond
 constexpr uint64_t kUs = 1000000;                // picoseconds per microsecond
 constexpr uint64_t kStatusAddress = 0x0FFFF000;  // inv_wait status page (below the default table region)
+
+// Where the devices of each kind sit: device i of a kind is function 0 of device 0 on bus `bus + i`, in
+// domain `domain + i`, for i below limits::max_devices_per_kind (docs/generator.md).
+struct placement {
+  unsigned bus, domain;
+};
+inline constexpr placement kNicPlacement{0x10, 1}, kNvmePlacement{0x20, 0x11}, kGpuPlacement{0x30, 0x21};
+constexpr bool disjoint(unsigned a, unsigned b) {
+  return a + limits::max_devices_per_kind <= b || b + limits::max_devices_per_kind <= a;
+}
+static_assert(disjoint(kNicPlacement.bus, kNvmePlacement.bus) &&
+                  disjoint(kNicPlacement.bus, kGpuPlacement.bus) &&
+                  disjoint(kNvmePlacement.bus, kGpuPlacement.bus),
+              "every device has a bus of its own");
+static_assert(disjoint(kNicPlacement.domain, kNvmePlacement.domain) &&
+                  disjoint(kNicPlacement.domain, kGpuPlacement.domain) &&
+                  disjoint(kNvmePlacement.domain, kGpuPlacement.domain),
+              "every device has a domain of its own");
+static_assert(kGpuPlacement.bus + limits::max_devices_per_kind <= 0x100, "bus numbers are 8 bits");
+static_assert(kGpuPlacement.domain + limits::max_devices_per_kind <= 0x100,
+              "domain ids fit CAP.ND=2 (8 bits)");
+static_assert(kNicPlacement.domain > 0 && kNvmePlacement.domain > 0 && kGpuPlacement.domain > 0,
+              "domain 0 is left unused (reserved when CAP.CM=1)");
 
 // Platform pieces a device contributes (docs/platform-format.md).
 struct platform_parts {
@@ -31,7 +55,8 @@ struct platform_parts {
 
 class device_model {
  public:
-  device_model(std::string name, uint16_t sid, uint16_t domain, uint64_t seed);
+  // Device `index` of its kind, placed by `where`; throws trace_error when the index is beyond the limit.
+  device_model(std::string kind, unsigned index, placement where, uint64_t seed);
   virtual ~device_model() = default;
 
   // Time of the next record this device will release (after generating as many events as needed).

@@ -36,8 +36,43 @@ workload preset_workload(const std::string& name) {
   return w;
 }
 
+namespace {
+template <class T>
+void check_range(const char* name, T value, T lo, T hi) {
+  if (!(value >= lo && value <= hi))  // also false for NaN
+    throw trace_error(fmt::format("workload {} = {}: must be {}..{}", name, value, lo, hi));
+}
+void check_rate(const char* name, double value, bool zero_allowed) {
+  if (zero_allowed && value == 0) return;
+  check_range(name, value, limits::min_gbps, limits::max_gbps);
+}
+}  // namespace
+
+void validate(const workload& w) {
+  using namespace limits;
+  check_range<uint64_t>("dma_target", w.dma_target, 0, max_dmas);
+  check_range<uint64_t>("faults", w.faults, 0, w.dma_target);
+  check_range<unsigned>("nic.count", w.nic.count, 0, max_devices_per_kind);
+  check_range<unsigned>("nvme.count", w.nvme.count, 0, max_devices_per_kind);
+  check_range<unsigned>("gpu.count", w.gpu.count, 0, max_devices_per_kind);
+  if (w.nic.count + w.nvme.count + w.gpu.count == 0) throw trace_error("the workload has no devices");
+  check_range<unsigned>("nic.queues", w.nic.queues, 1, max_nic_queues);
+  check_rate("nic.rx_gbps", w.nic.rx_gbps, true);
+  check_rate("nic.tx_gbps", w.nic.tx_gbps, true);
+  if (w.nic.count && w.nic.rx_gbps == 0 && w.nic.tx_gbps == 0)
+    throw trace_error("workload nic.rx_gbps and nic.tx_gbps: at least one must be positive");
+  check_range<uint64_t>("nvme.iops", w.nvme.iops, min_nvme_iops, max_nvme_iops);
+  check_range<unsigned>("nvme.queue_depth", w.nvme.queue_depth, 1, max_nvme_queue_depth);
+  check_range<unsigned>("nvme.io_bytes", w.nvme.io_bytes, min_nvme_io, max_nvme_io);
+  if (w.nvme.io_bytes % 4096) throw trace_error("workload nvme.io_bytes: must be a multiple of 4096");
+  check_range<unsigned>("nvme.read_percent", w.nvme.read_percent, 0, 100);
+  check_rate("gpu.gbytes_per_s", w.gpu.gbytes_per_s, false);
+  check_range<unsigned>("gpu.read_percent", w.gpu.read_percent, 0, 100);
+}
+
 generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
                             nlohmann::ordered_json& platform, const std::function<void(uint64_t)>& progress) {
+  validate(w);
   platform_parts parts;
   std::vector<std::unique_ptr<device_model>> devices;
   uint64_t component = 0;
@@ -49,7 +84,6 @@ generation_summary generate(const workload& w, const std::function<void(const re
   for (unsigned i = 0; i < w.gpu.count; ++i)
     devices.push_back(
         std::make_unique<gpu_model>(i, w.gpu, component_seed(w.seed, 200 + ++component), parts));
-  if (devices.empty()) throw trace_error("the workload has no devices");
 
   platform = nlohmann::ordered_json::object();
   platform["schema"] = 1;
@@ -89,8 +123,14 @@ generation_summary generate(const workload& w, const std::function<void(const re
       case record_kind::inv_wait:
         ++s.waits;
         break;
-      default:
+      case record_kind::cc_inval:
+      case record_kind::iotlb_inval:
+      case record_kind::iec_inval:
+      case record_kind::devtlb_inval:
         ++s.invalidations;
+        break;
+      case record_kind::attach:
+      case record_kind::detach:
         break;
     }
     out(r);

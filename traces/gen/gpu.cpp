@@ -6,8 +6,7 @@
 namespace vtd::traces::gen {
 
 gpu_model::gpu_model(unsigned index, const gpu_params& p, uint64_t seed, platform_parts& platform)
-    : device_model(fmt::format("gpu{}", index), uint16_t((0x30 + index) << 8), uint16_t(0x21 + index), seed),
-      m_p(p) {
+    : device_model("gpu", index, kGpuPlacement, seed), m_p(p) {
   if (p.buffers == 0 || p.buffer_bytes < (2u << 20) || p.buffer_bytes % (2u << 20))
     throw trace_error("gpu: buffers must be non-zero and buffer_bytes a multiple of 2 MiB");
   if (p.request_bytes == 0 || p.gbytes_per_s <= 0)

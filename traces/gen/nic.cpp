@@ -14,8 +14,7 @@ std::string hex(uint64_t v) {
 }  // namespace
 
 nic_model::nic_model(unsigned index, const nic_params& p, uint64_t seed, platform_parts& platform)
-    : device_model(fmt::format("nic{}", index), uint16_t((0x10 + index) << 8), uint16_t(1 + index), seed),
-      m_p(p) {
+    : device_model("nic", index, kNicPlacement, seed), m_p(p) {
   if (p.queues == 0 || p.ring_size == 0) throw trace_error("nic: queues and ring_size must be non-zero");
   nlohmann::ordered_json mappings = nlohmann::ordered_json::array();
   auto long_lived = [&](uint64_t bytes) {

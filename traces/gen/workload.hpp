@@ -58,4 +58,25 @@ struct workload {
 workload preset_workload(const std::string& name);
 std::vector<std::string> workload_names();
 
+// What a generated platform and trace can encode (docs/generator.md, "Limits"). Each kind of device has 16
+// buses and 16 domain ids of its own (NIC i: bus 0x10+i, domain 1+i; NVMe: 0x20+i, 0x11+i; GPU: 0x30+i,
+// 0x21+i), so no two devices share a BDF or a domain id and every id fits even CAP.ND=2 (8 bits).
+// NIC queue q uses MSI-X vector 0x40+q and destination APIC q (xAPIC). The rates' lower bounds and the DMA
+// bound keep the last record's time below 2^63 ps: the slowest allowed device (NVMe at 100 IOPS, three DMAs
+// per I/O at least) reaches 10^9 DMAs at 3.3e18 ps. Queue depth times the largest I/O stays far inside the
+// 4 GiB IOVA window of a domain.
+namespace limits {
+inline constexpr unsigned max_devices_per_kind = 16;
+inline constexpr uint64_t max_dmas = 1000000000;
+inline constexpr unsigned max_nic_queues = 64;
+inline constexpr double min_gbps = 0.01, max_gbps = 1000;  // NIC Gbit/s and GPU GB/s
+inline constexpr uint64_t min_nvme_iops = 100, max_nvme_iops = 10000000;
+inline constexpr unsigned max_nvme_queue_depth = 4096;
+inline constexpr unsigned min_nvme_io = 4096, max_nvme_io = 128 * 1024;  // a multiple of 4 KiB
+}  // namespace limits
+
+// Checks every parameter of `w` against the limits above; throws trace_error naming the first parameter out
+// of range. generate() calls it first; the command line checks the same ranges with its option names.
+void validate(const workload& w);
+
 }  // namespace vtd::traces::gen

@@ -1,5 +1,5 @@
-// libFuzzer target: the configuration loader (--config, docs/config.md) and --set overrides on arbitrary bytes.
-// Built by scripts/fuzz-smoke.sh.
+// libFuzzer target: the configuration loader (--config, docs/config.md) and --set overrides on arbitrary
+// bytes. Built by scripts/fuzz-smoke.sh.
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>

@@ -1,9 +1,19 @@
 // Timed replay through the SystemC shell (see header).
 #include "apps/replay/timed/timed_replay.hpp"
 
+#include <fmt/format.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <systemc>
 
+#include "model/io/output_file.hpp"
 #include "model/sysc/memory_target.hpp"
 #include "model/sysc/remapping_unit_module.hpp"
 #include "model/sysc/request_initiator.hpp"
@@ -43,12 +53,69 @@ bool is_invalidation(traces::record_kind k) {
          k == traces::record_kind::inv_wait;
 }
 
+// The VCD SystemC writes while the model runs. sc_create_vcd_trace_file takes a base name and writes
+// BASE.vcd itself, so it cannot write into a vtd::io::output_file: it writes a private temporary instead (a
+// unique name ending in .vcd, next to where the result goes, removed by SIGINT/SIGTERM/SIGHUP and by every
+// failure), which is copied into the output file only once the whole replay has succeeded.
+class vcd_output {
+ public:
+  explicit vcd_output(const std::string& path) : m_out(path) {
+    // Next to the destination (same file system) when it is a regular file; a device or standard output has
+    // no directory of its own to write into.
+    const std::filesystem::path dir = m_out.seekable()
+                                          ? std::filesystem::path(m_out.temporary()).parent_path()
+                                          : std::filesystem::temp_directory_path();
+    std::string name = (dir / ".vtdsim-vcd-XXXXXX.vcd").string();
+    const int fd = ::mkstemps(name.data(), 4);
+    if (fd < 0)
+      throw io::output_error(
+          fmt::format("{}: cannot create a temporary in {}: {}", path, dir.string(), std::strerror(errno)));
+    ::close(fd);
+    m_tmp = name;
+    m_slot = io::remove_on_signal(m_tmp);
+  }
+  ~vcd_output() { remove_temporary(); }
+  vcd_output(const vcd_output&) = delete;
+  vcd_output& operator=(const vcd_output&) = delete;
+
+  // The name to give sc_create_vcd_trace_file (it appends ".vcd").
+  std::string base() const { return m_tmp.substr(0, m_tmp.size() - 4); }
+
+  // After a successful run and sc_close_vcd_trace_file: the temporary becomes the user's file.
+  void commit() {
+    std::FILE* in = std::fopen(m_tmp.c_str(), "rb");
+    if (!in) throw io::output_error(fmt::format("{}: the VCD written by SystemC is missing", m_out.path()));
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(in, &std::fclose);
+    std::array<char, 1 << 16> buf;
+    for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), in)) > 0;) m_out.write({buf.data(), n});
+    if (std::ferror(in))
+      throw io::output_error(fmt::format("{}: cannot read the VCD written by SystemC", m_out.path()));
+    m_out.commit();
+    remove_temporary();
+  }
+
+ private:
+  void remove_temporary() noexcept {
+    if (m_tmp.empty()) return;
+    ::unlink(m_tmp.c_str());
+    io::forget_on_signal(m_slot);
+    m_tmp.clear();
+  }
+
+  io::output_file m_out;  // validates the destination before the replay runs
+  std::string m_tmp;
+  int m_slot = -1;
+};
+
 }  // namespace
 
 void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_params& params,
                const std::function<bool(traces::record&)>& next, const timed_options& options) {
   // SystemC's informational reports (timescale notes and the like) would mix into the tool's output.
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  std::optional<vcd_output> vcd_file;
+  if (!options.vcd_path.empty()) vcd_file.emplace(options.vcd_path);
+
   const sc_core::sc_time quantum(static_cast<double>(params.quantum_ps ? params.quantum_ps : 1),
                                  sc_core::SC_PS);
   auto iommu = std::make_unique<sysc::remapping_unit_module>("iommu", unit.unit(), params);
@@ -60,10 +127,8 @@ void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_pa
 
   sc_core::sc_signal<unsigned> walkers_busy("walkers_busy"), walker_queue("walker_queue");
   sc_core::sc_trace_file* vcd = nullptr;
-  if (!options.vcd_path.empty()) {
-    std::string base = options.vcd_path;
-    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-    vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+  if (vcd_file) {
+    vcd = sc_core::sc_create_vcd_trace_file(vcd_file->base().c_str());
     vcd->set_time_unit(1, sc_core::SC_PS);  // explicit, so SystemC does not print a note about its default
     sc_core::sc_trace(vcd, walkers_busy, "walkers_busy");
     sc_core::sc_trace(vcd, walker_queue, "walker_queue");
@@ -74,35 +139,34 @@ void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_pa
   port->next = [&](sysc::upstream_request& u) {
     if (!next(current)) return false;
     ++pulled;
+    // Before the initiator hands the request to the unit: a warmup boundary here resets the cache counters
+    // before this request's lookups, as in the functional mode.
+    engine.begin_record(current);
     u = to_upstream(current);
     return true;
   };
   port->on_other = [&](const sysc::upstream_request&, uint64_t now_ps) {
-    engine.apply(current, nullptr);
+    engine.execute(current, nullptr);
     if (is_invalidation(current.kind)) {
       // Only context-cache and IOTLB invalidations have a register interface; the rest are always queued.
       const bool queued = current.queued() || (current.kind != traces::record_kind::cc_inval &&
                                                current.kind != traces::record_kind::iotlb_inval);
       const bool wait = current.kind == traces::record_kind::inv_wait;
-      uint64_t done = iommu->latency().price_invalidation(now_ps, wait ? 0 : 1, queued, wait);
-      engine.record_invalidation_time(done > now_ps ? done - now_ps : 0);
+      engine.record_invalidation(iommu->latency().price_invalidation(now_ps, wait ? 0 : 1, queued, wait));
     }
   };
   port->on_complete = [&](const sysc::upstream_request&, const sysc::request_extension& ext) {
-    engine.note_record(current);
-    engine.begin_request(current);
-    request_outcome out;
-    if (ext.status == core::dma_status::interrupt || current.kind == traces::record_kind::msi)
-      out = engine.observe_msi(current, ext.interrupt, &iommu->last_walk());
-    else
-      out = engine.observe_dma(current, replay_engine::to_request(current), ext.translation,
-                               &iommu->last_walk());
+    // The unit decides by address whether a write is an interrupt request (remapping_unit_module), and so
+    // does the functional path (replay_engine::request).
+    const request_outcome out = ext.status == core::dma_status::interrupt
+                                    ? engine.observe_msi(current, ext.interrupt, &iommu->last_walk())
+                                    : engine.observe_dma(current, replay_engine::to_request(current),
+                                                         ext.translation, &iommu->last_walk());
     engine.record_latency(current, out, ext.timing);
   };
   port->on_sync = [&](uint64_t now_ps) {
     const unsigned busy = iommu->latency().walkers_busy(now_ps);
     const unsigned queued = iommu->latency().walker_queue_depth(now_ps);
-    engine.sample_walkers(busy, queued);
     if (options.epochs)
       std::fprintf(options.epochs, "%.3f,%llu,%u,%u\n", double(now_ps) / 1000.0,
                    static_cast<unsigned long long>(pulled), busy, queued);
@@ -114,7 +178,11 @@ void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_pa
   };
   sc_core::sc_start();
   if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
-  if (port->failure()) std::rethrow_exception(port->failure());
+  if (port->failure()) std::rethrow_exception(port->failure());  // vcd_file's destructor removes the VCD
+  // A replay whose warmup swallowed every request fails as a whole when its statistics are asked for
+  // (replay_engine::report): it writes no VCD either. The error is left to report() so that it is not
+  // mistaken for a fault of the trace's last record.
+  if (vcd_file && engine.measured()) vcd_file->commit();
 }
 
 }  // namespace vtd::replay

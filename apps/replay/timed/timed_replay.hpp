@@ -14,7 +14,10 @@
 namespace vtd::replay {
 
 struct timed_options {
-  std::string vcd_path;  // optional VCD of walker occupancy and queue depth (sampled per quantum)
+  // Optional VCD of walker occupancy and queue depth (sampled per quantum), written to exactly this path by
+  // the output-file rules (model/io/output_file.hpp): only a replay that succeeds and measured something
+  // writes it; otherwise an existing file is left as it was and no temporary remains.
+  std::string vcd_path;
   // Optional CSV, one row per quantum: time_ns,records,walkers_busy,walker_queue (docs/stats.md).
   std::FILE* epochs = nullptr;
   std::function<void(uint64_t records)> on_progress;  // called at quantum boundaries

@@ -1,0 +1,48 @@
+// Query files, shared by `translate --queries` and `walk --queries` (docs/cli.md): one query per line, '#'
+// starts a comment, blank lines are skipped.
+//   dma BDF IOVA read|write|atomic [LENGTH]
+//   msi BDF ADDRESS DATA
+// Numbers as everywhere on the command line: decimal, 0x-hex, or a size such as 4KiB; LENGTH and DATA are
+// 32-bit fields and refused, not truncated, above 0xffffffff.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "model/core/request.hpp"
+
+namespace vtdsim::app {
+
+struct query {
+  enum class kind : uint8_t { dma, msi };
+  kind type = kind::dma;
+  vtd::core::dma_request dma;        // when type == dma
+  vtd::core::interrupt_request msi;  // when type == msi
+};
+
+// A malformed line: what is wrong and the 1-based column of the word at fault (for a missing word, the
+// column just past the end of the line).
+class query_syntax_error : public std::runtime_error {
+ public:
+  query_syntax_error(size_t column, const std::string& message)
+      : std::runtime_error(message), m_column(column) {}
+  size_t column() const { return m_column; }
+
+ private:
+  size_t m_column;
+};
+
+// One line of a query file; nullopt for a blank or comment-only line. Throws query_syntax_error.
+std::optional<query> parse_query_line(std::string_view line);
+
+// Reads the query file at `path` under the input-file rules (model/io/input_file.hpp: "-" is standard input,
+// bounded lines and size) and calls `fn` with each query and its line number, in file order. A file that
+// cannot be read or a malformed line throws vtd::io::input_error "PATH:LINE:COLUMN: message"; whatever `fn`
+// throws passes through.
+void for_each_query(const std::string& path, const std::function<void(const query& q, uint64_t line)>& fn);
+
+}  // namespace vtdsim::app
