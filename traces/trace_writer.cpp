@@ -101,6 +101,12 @@ void trace_writer::flush() {
 
 void trace_writer::close() {
   if (m_closed) return;
+  // A compressed stream that decompresses to nothing is refused by the reader (it cannot be told from a
+  // truncated one), so an empty compressed text trace says what it is in a comment line.
+  if (m_format == trace_format::text && m_compression != compression::none && m_written == 0) {
+    static constexpr std::string_view kEmpty = "# vtdsim text trace with no records\n";
+    m_impl->out.write(kEmpty.data(), std::streamsize(kEmpty.size()));
+  }
   flush();
   m_impl->out.reset();  // flushes and finishes the compressed frame
   // An uncompressed binary trace written to a regular file gets its record count patched into the header;

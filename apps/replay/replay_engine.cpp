@@ -37,7 +37,7 @@ bool walk_hit(const core::walk_record& w, core::cache_kind k) {
 
 std::string describe(const core::translation_result& r) {
   if (r.ok()) return fmt::format("hpa 0x{:x} ({}{})", r.hpa, r.read ? "R" : "-", r.write ? "W" : "-");
-  return fmt::format("fault 0x{:x} {}", unsigned(r.fault), spec::to_string(r.fault));
+  return fmt::format("fault 0x{:02x} {}", unsigned(r.fault), spec::to_string(r.fault));
 }
 
 std::string bdf(uint16_t sid) {
@@ -280,7 +280,7 @@ void replay_engine::write_csv(const record& r, const request_outcome& o, int64_t
     }
   }
   std::string latency = latency_ps < 0 ? std::string() : fmt::format("{:.3f}", double(latency_ps) / 1000.0);
-  fmt::print(m_options.per_request_csv, "{},{:.3f},{},{},0x{:x},{},0x{:x},0x{:x},{},{},{}\n", m_records - 1,
+  fmt::print(m_options.per_request_csv, "{},{:.3f},{},{},0x{:x},{},0x{:02x},0x{:x},{},{},{}\n", m_records - 1,
              double(r.time_ps) / 1000.0, bdf(r.id), kind, r.addr, o.ok ? "ok" : "fault", unsigned(o.fault),
              o.hpa, o.iotlb_hit ? 1 : 0, o.memory_reads, latency);
 }

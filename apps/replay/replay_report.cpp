@@ -25,7 +25,7 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
   for (auto [code, n] : m_faults_by_reason) {
     auto r = static_cast<spec::fault_reason>(code);
     s.add(fmt::format("faults.0x{:02x}_{}", code, spec::to_string(r)), double(n), "count",
-          fmt::format("requests faulted with reason 0x{:x} ({})", code, spec::info(r).spec_code));
+          fmt::format("requests faulted with reason 0x{:02x} ({})", code, spec::info(r).spec_code));
   }
   s.add("msi.requests", double(m_msi), "count", "MSI writes (interrupt requests)");
   s.add("msi.delivered", double(m_interrupts_delivered), "count",

@@ -158,7 +158,10 @@ int run_dump(const std::vector<std::string>& args) {
   loaded_system sys = load_system(sys_opts);
   require_tables(sys_opts, sys, "dump");
   auto report = vtd::tables::check_tables(sys.unit->memory(), registers_of(sys));
-  if (!save_pages.empty()) save_page_file(sys.unit->memory(), save_pages);
+  if (!save_pages.empty()) {
+    save_page_file(sys.unit->memory(), save_pages);
+    if (save_pages != "-") fmt::print(stderr, "wrote {}\n", save_pages);  // stdout carries the dump
+  }
   fmt::print("{}",
              json ? vtd::tables::format_dump_json(report) + "\n" : vtd::tables::format_dump_text(report));
   return 0;

@@ -25,8 +25,10 @@ int run_gen(const std::vector<std::string>& args) {
     return 0;
   const gen_request g = make_gen_request(o);
   auto s = run_gen_request(g);
+  // The summary names both outputs; it goes to stderr when stdout carries the trace or the platform.
   if (!g.quiet)
     fmt::print(
+        g.output == "-" || g.platform_out == "-" ? stderr : stdout,
         "vtdsim gen: {} records ({} DMA, {} MSI, {} map, {} unmap, {} invalidations, {} waits, {} injected "
         "faults) over {:.3f} ms -> {} and {}\n",
         s.records, s.dmas, s.msis, s.maps, s.unmaps, s.invalidations, s.waits, s.faults,

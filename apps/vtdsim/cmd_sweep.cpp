@@ -25,6 +25,7 @@
 #include "apps/vtdsim/progress.hpp"
 #include "apps/vtdsim/replay_run.hpp"
 #include "apps/vtdsim/svg_plot.hpp"
+#include "model/io/input_file.hpp"
 
 namespace po = boost::program_options;
 
@@ -162,6 +163,12 @@ int run_sweep(const std::vector<std::string>& args) {
           args, 1, desc,
           "vtdsim sweep --platform FILE --trace FILE --param KEY --values LIST [--csv F] [--svg F]"))
     return 0;
+  // Every point reads the trace from the start in its own process: a pipe or FIFO could be read only once.
+  if (vtd::io::regular_file_size(rq.trace, "trace") < 0)
+    throw usage_error(
+        fmt::format("--trace {}: sweep reads the trace once per point and needs a regular file "
+                    "(save the stream to a file first)",
+                    rq.trace));
   for (const auto* out : {&rq.stats_json, &rq.per_request_csv, &rq.epochs, &rq.vcd})
     if (*out == "-")
       throw usage_error("sweep: per-point outputs cannot go to '-' (each point writes its own file)");

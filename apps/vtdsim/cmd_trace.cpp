@@ -50,7 +50,9 @@ int convert(const std::vector<std::string>& args) {
     }
     writer.close();
     progress.finish();
-    fmt::print("{}: {} records ({}) -> {} ({}, {})\n", in, n, reader.description(), out, format, comp);
+    // Where the trace went; on stderr when the trace itself is on stdout.
+    fmt::print(out == "-" ? stderr : stdout, "{}: {} records ({}) -> {} ({}, {})\n", in, n,
+               reader.description(), out, format, comp);
   } catch (const trace_error& e) {
     throw std::runtime_error(e.what());
   }

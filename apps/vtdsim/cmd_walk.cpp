@@ -131,6 +131,7 @@ int run_walk(const std::vector<std::string>& args) {
     atomic_file f(html);
     f.write(vtd::explain::render_html(x));
     f.commit();
+    if (html != "-") fmt::print(json ? stderr : stdout, "wrote {}\n", html);
   }
   if (json)
     fmt::print("{}\n", vtd::explain::render_json(x));

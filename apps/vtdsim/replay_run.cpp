@@ -106,6 +106,8 @@ replay_result run_replay_request(const replay_request& rq) {
     }
   } catch (const trace_read_error& e) {
     throw std::runtime_error(e.what());
+  } catch (const vtd::io::output_error& e) {
+    throw;  // an output path (the VCD) names itself; no trace record is at fault
   } catch (const std::exception& e) {
     // Driver records the tables refuse are bad input: say which record (counted from 0, as the binary
     // format's errors count; comments and blank lines of a text trace are not records).

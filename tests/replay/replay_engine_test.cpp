@@ -121,7 +121,7 @@ TEST_F(ReplayEngine, UnmapWithoutInvalidationIsReportedStale) {
   EXPECT_EQ(e.address, 0x10008u);
   EXPECT_NE(e.changed.find("unmap of [0x10000, 0x11000) at record 3"), std::string::npos) << e.changed;
   EXPECT_NE(e.fix.find("DID=3 ADDR=0x10000"), std::string::npos) << e.fix;
-  EXPECT_NE(e.memory.find("fault 0x6"), std::string::npos) << e.memory;
+  EXPECT_NE(e.memory.find("fault 0x06"), std::string::npos) << e.memory;
 
   // An invalidation of another domain changes nothing; the right page-selective one ends it.
   apply(traces::make_iotlb_inval(t, traces::granularity::page, kDid + 1, 0x10000, 0, false, true));

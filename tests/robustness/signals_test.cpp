@@ -84,12 +84,14 @@ TEST(Signals, GenInterruptedLeavesNothing) {
 
 TEST(Signals, SweepTerminatedTakesItsPointsAlong) {
   const std::string d = fresh_dir("sweep");
-  held_fifo trace(d + "trace.fifo");
-  // Points block opening or reading the FIFO; the sweep itself is killed.
-  auto b = spawn({"sweep", "--platform", example("two-devices.json"), "--trace", trace.path, "--functional",
-                  "--param", "iotlb.entries", "--values", "16,32", "-j", "2", "--stats-json",
-                  d + "stats.json", "--csv", d + "sweep.csv"},
-                 "sweep");
+  held_fifo platform(d + "platform.fifo");
+  const auto& w = small_workload();
+  // Points block reading the platform from the FIFO (after opening their outputs); the sweep itself is
+  // killed.
+  auto b = spawn(
+      {"sweep", "--platform", platform.path, "--trace", w.trace, "--functional", "--param", "iotlb.entries",
+       "--values", "16,32", "-j", "2", "--stats-json", d + "stats.json", "--csv", d + "sweep.csv"},
+      "sweep");
   ASSERT_TRUE(eventually([&] { return temporaries(d).size() >= 2; }, 30));
   kill(b.pid, SIGTERM);
   EXPECT_TRUE(died_by(wait_for(b.pid, 30), SIGTERM));

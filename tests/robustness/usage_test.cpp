@@ -23,9 +23,15 @@ TEST(Usage, MistakesExitTwoAndNameTheOption) {
       {"gen --dmas -1 -o /dev/null --platform-out /dev/null", "--dmas"},
       {"replay --platform " + ex() + " --trace /dev/null --warmup -5", "--warmup"},
       {"replay --platform " + ex() + " --trace /dev/null --functional --vcd x.vcd", "--vcd"},
-      {"sweep --platform " + ex() + " --trace /dev/null --param iotlb.entries --values 16..", "16.."},
-      {"sweep --platform " + ex() + " --trace /dev/null --param iotlb.entries --values ..16", "..16"},
-      {"sweep --platform " + ex() + " --trace /dev/null --param iotlb.entries --values 16..x", "16..x"},
+      {"sweep --platform " + ex() + " --trace " + small_workload().trace +
+           " --param iotlb.entries --values 16..",
+       "16.."},
+      {"sweep --platform " + ex() + " --trace " + small_workload().trace +
+           " --param iotlb.entries --values ..16",
+       "..16"},
+      {"sweep --platform " + ex() + " --trace " + small_workload().trace +
+           " --param iotlb.entries --values 16..x",
+       "16..x"},
       {"nonsense-command", "nonsense-command"},
   };
   for (const auto& [args, named] : cases) {
@@ -104,4 +110,12 @@ TEST(Usage, SweepPlotHasUnitsOnBothAxes) {
   const std::string svg = read_file(d + "s.svg");
   EXPECT_NE(svg.find("timing.table_read_ns (ns)"), std::string::npos);
   EXPECT_NE(svg.find("latency.dma_read.mean (ns)"), std::string::npos);
+}
+
+TEST(Usage, SweepRefusesATraceItCouldReadOnlyOnce) {
+  const auto& w = small_workload();
+  auto r = run_shell(exe() + " sweep --platform " + w.platform + " --trace <(cat " + w.trace +
+                     ") --functional -q --param iotlb.entries --values 16,32");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("regular file"), std::string::npos) << r.err;
 }

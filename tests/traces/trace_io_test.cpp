@@ -220,3 +220,13 @@ TEST(TraceIo, WriterLeavesNothingBehindWithoutClose) {
   EXPECT_FALSE(std::ifstream(path).good());
   EXPECT_FALSE(std::ifstream(path + ".tmp").good());
 }
+
+TEST(TraceIo, EveryEmptyTraceTheWriterMakesReadsBack) {
+  for (auto f : {trace_format::text, trace_format::binary})
+    for (auto c : {compression::none, compression::zstd, compression::xz, compression::gzip}) {
+      SCOPED_TRACE(std::string(f == trace_format::text ? "text " : "binary ") + to_string(c));
+      const std::string path = vtd::test::temp_dir() + "empty-" + std::to_string(int(f)) + to_string(c);
+      write_all(path, f, c, {});
+      EXPECT_TRUE(read_all(path).empty());
+    }
+}
