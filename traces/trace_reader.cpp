@@ -350,6 +350,21 @@ struct trace_reader::impl {
     std::streamsize read(char* out, std::streamsize n) { return s->read_raw(out, n); }
   };
 
+  // A compressed view, read through a position the progress line can see (fraction_read()).
+  size_t compressed_pos = 0;
+  struct view_device {
+    using char_type = char;
+    using category = io::source_tag;
+    impl* s;
+    std::streamsize read(char* out, std::streamsize n) {
+      const size_t k = std::min(size_t(n), s->view_size - s->compressed_pos);
+      if (k == 0) return -1;
+      std::memcpy(out, s->view + s->compressed_pos, k);
+      s->compressed_pos += k;
+      return std::streamsize(k);
+    }
+  };
+
   // Up to n bytes of content (decompressed). With `fill`, stops short only at the end; without, returns as
   // soon as it has something (a live pipe is parsed as it comes). 0 only at the end, where a compressed
   // stream must be complete (stream_problem otherwise).
@@ -477,7 +492,7 @@ void trace_reader::open() {
     }
     if (m_compression != compression::none) {
       if (s.view)
-        s.in.push(io::array_source(s.view, s.view_size));
+        s.in.push(impl::view_device{&s}, kReadChunk);
       else
         s.in.push(impl::device{&s}, kReadChunk);
       s.in.exceptions(std::ios::badbit);  // decompression errors are thrown, not turned into an early end
@@ -539,6 +554,13 @@ void trace_reader::classify(const char* head, size_t got) {
         m_name, inside, hex_bytes(head, std::min<size_t>(got, 16))));
   m_format = trace_format::text;
   s.text.assign(head, got);  // the start of the first line(s); refill_text continues from here
+}
+
+double trace_reader::fraction_read() const {
+  const impl& s = *m_impl;
+  if (!s.view || s.view_size == 0) return -1;
+  const size_t pos = s.comp == compression::none ? size_t(s.content_offset) : s.compressed_pos;
+  return std::min(1.0, double(pos) / double(s.view_size));
 }
 
 std::string trace_reader::description() const {

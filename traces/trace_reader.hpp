@@ -55,6 +55,9 @@ class trace_reader {
   std::uint32_t file_time_unit_ps() const { return m_file_time_unit; }
   std::string description() const;  // "binary, zstd"
   uint64_t records_read() const { return m_index; }
+  // How far through its input the reader is, 0..1, for progress lines: the position in the (compressed) file
+  // for a regular file or memory; -1 for a stream, whose length is unknown.
+  double fraction_read() const;
   const std::string& name() const { return m_name; }  // as in messages ("<stdin>" for "-")
 
  private:

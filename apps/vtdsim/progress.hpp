@@ -14,6 +14,9 @@ class progress_line {
   explicit progress_line(std::string label, bool enabled = true, std::string unit = "records");
   ~progress_line();
   void update(uint64_t done, uint64_t total = 0);  // total 0: unknown
+  // When only the fraction of the input read so far is known (a compressed or text trace): percent and ETA
+  // from it (fraction < 0: unknown, the rate alone).
+  void update_fraction(uint64_t done, double fraction);
   // The same, with a note appended (e.g. "2 failed").
   void update(uint64_t done, uint64_t total, const std::string& note);
   void finish();

@@ -73,6 +73,13 @@ replay_result run_replay_request(const replay_request& rq) {
   engine.set_device_names(names);
 
   progress_line progress("replay", !rq.no_progress && !rq.quiet);
+  // Percent and ETA from the record count when the header has it, else from the position in the file.
+  auto show_progress = [&](uint64_t n) {
+    if (trace.record_count)
+      progress.update(n, trace.record_count);
+    else
+      progress.update_fraction(n, trace.fraction_read());
+  };
   const auto start = std::chrono::steady_clock::now();
   const bool timed = !rq.functional;
   uint64_t count = 0;
@@ -95,13 +102,13 @@ replay_result run_replay_request(const replay_request& rq) {
       vtd::replay::timed_options topt;
       topt.vcd_path = rq.vcd;
       if (epochs) topt.epochs = epochs->get();
-      topt.on_progress = [&](uint64_t n) { progress.update(n, trace.record_count); };
+      topt.on_progress = [&](uint64_t n) { show_progress(n); };
       vtd::replay::run_timed(engine, *sys.unit, config.timing, next, topt);
     } else {
       vtd::traces::record r;
       while (next(r)) {
         engine.apply(r, nullptr);
-        if ((count & 0xFFFF) == 0) progress.update(count, trace.record_count);
+        if ((count & 0xFFFF) == 0) show_progress(count);
       }
     }
   } catch (const trace_read_error& e) {

@@ -105,6 +105,7 @@ trace_source open_trace(const std::string& path) {
   src.record_count = reader->header().record_count;
   src.seed = reader->header().seed;
   src.state = reader;
+  src.fraction_read = [r = reader.get()] { return r->fraction_read(); };
   src.next = [r = reader.get()](vtd::traces::record& rec) {
     try {
       return r->next(rec);

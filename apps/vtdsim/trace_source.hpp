@@ -15,6 +15,7 @@ struct trace_source {
   uint64_t record_count = 0;                       // 0 when unknown
   std::string description;                         // e.g. "binary, zstd"
   uint64_t seed = 0;
+  std::function<double()> fraction_read;  // 0..1 through the input file, -1 for a stream
   std::shared_ptr<void> state;
 };
 

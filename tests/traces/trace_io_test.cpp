@@ -4,6 +4,8 @@
 
 #include "tests/test_temp_dir.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -229,4 +231,31 @@ TEST(TraceIo, EveryEmptyTraceTheWriterMakesReadsBack) {
       write_all(path, f, c, {});
       EXPECT_TRUE(read_all(path).empty());
     }
+}
+
+TEST(TraceIo, FractionReadGrowsToOneForFilesAndIsUnknownForStreams) {
+  const auto rs = sample(20000, 7);
+  for (auto c : {compression::none, compression::zstd}) {
+    const std::string path = vtd::test::temp_dir() + "fraction-" + to_string(c);
+    write_all(path, trace_format::binary, c, rs);
+    trace_reader reader(path);
+    record r;
+    double last = 0;
+    bool grew = false;
+    for (size_t i = 0; reader.next(r); ++i) {
+      const double f = reader.fraction_read();
+      EXPECT_GE(f, last);
+      if (f > last && f < 1) grew = true;
+      last = f;
+    }
+    EXPECT_TRUE(grew) << to_string(c);
+    EXPECT_DOUBLE_EQ(last, 1.0) << to_string(c);
+  }
+  // A pipe (empty here, its writer closed) is a stream, whose length is unknown.
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  close(fds[1]);
+  trace_reader stream("/dev/fd/" + std::to_string(fds[0]));
+  EXPECT_LT(stream.fraction_read(), 0);
+  close(fds[0]);
 }
