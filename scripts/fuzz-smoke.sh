@@ -14,7 +14,7 @@ mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -DFMT_SHARED)
 libs=(-lfmt -lboost_iostreams)
 spec=(model/spec/*.cpp)
-traces=(traces/record.cpp traces/text_format.cpp traces/binary_format.cpp traces/trace_common.cpp traces/trace_reader.cpp traces/trace_writer.cpp model/io/*.cpp)
+traces=(traces/*.cpp model/io/*.cpp)
 io=(model/io/*.cpp)
 tables=(model/memory/physical_memory.cpp tables/*.cpp tables/check/*.cpp "${io[@]}")
 build() {  # name, sources...
@@ -30,9 +30,9 @@ build fuzz_platform tables/fuzz/fuzz_platform.cc "${tables[@]}" "${spec[@]}" &
 build fuzz_check tables/fuzz/fuzz_check.cc "${tables[@]}" "${spec[@]}"
 wait $!
 build fuzz_page_file apps/vtdsim/fuzz/fuzz_page_file.cc apps/vtdsim/page_file.cpp model/memory/physical_memory.cpp "${io[@]}" &
-build fuzz_registers apps/vtdsim/fuzz/fuzz_registers.cc apps/vtdsim/register_json.cpp "${io[@]}"
+build fuzz_registers apps/vtdsim/fuzz/fuzz_registers.cc apps/vtdsim/register_json.cpp tables/json_input.cpp "${io[@]}"
 wait $!
-build fuzz_config apps/replay/fuzz/fuzz_config.cc apps/replay/sim_config.cpp model/core/cache/cache_config.cpp \
+build fuzz_config apps/replay/fuzz/fuzz_config.cc apps/replay/sim_config.cpp tables/json_input.cpp model/core/cache/cache_config.cpp \
   model/timing/*.cpp "${io[@]}"
 for name in fuzz_text_reader fuzz_binary_reader fuzz_platform fuzz_check fuzz_page_file fuzz_registers fuzz_config; do
   corpus=$(mktemp -d)

@@ -3,27 +3,28 @@
 
 #include <fmt/format.h>
 
-#include "model/spec/registers.hpp"
 #include "model/spec/root_entry.hpp"
 #include "tables/table_error.hpp"
 
 namespace vtd::tables {
 
-table_caps table_caps::from_registers(uint64_t cap, uint64_t ecap, unsigned haw) {
-  spec::reg::cap_reg c{cap};
-  spec::reg::ecap_reg e{ecap};
+table_caps table_caps::from(const spec::caps& c) {
   table_caps t;
-  t.haw = haw;
-  t.sagaw = c.sagaw();
-  t.did_bits = c.domain_id_bits();
-  t.caching_mode = c.cm();
-  t.super_2m = c.super_2m();
-  t.super_1g = c.super_1g();
-  t.device_tlb = e.dt();
-  t.pass_through = e.pt();
-  t.posted = c.pi();
-  t.x2apic = e.eim();
+  t.haw = c.haw;
+  t.sagaw = c.sagaw;
+  t.did_bits = c.did_bits;
+  t.caching_mode = c.cm;
+  t.super_2m = c.super_2m;
+  t.super_1g = c.super_1g;
+  t.device_tlb = c.dt;
+  t.pass_through = c.pt;
+  t.posted = c.pi;
+  t.x2apic = c.eim;
   return t;
+}
+
+table_caps table_caps::from_registers(uint64_t cap, uint64_t ecap, unsigned haw) {
+  return from(spec::caps::decode(0x10, cap, ecap, haw));
 }
 
 context_builder::context_builder(core::physical_memory& mem, page_allocator& pages, const table_caps& caps)

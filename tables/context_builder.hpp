@@ -5,12 +5,13 @@
 #include <optional>
 
 #include "model/memory/physical_memory.hpp"
+#include "model/spec/caps.hpp"
 #include "model/spec/context_entry.hpp"
 #include "tables/page_allocator.hpp"
 
 namespace vtd::tables {
 
-// What the builders need to know about the hardware (from CAP/ECAP and the platform).
+// What the builders need to know about the hardware: a projection of the decoded capabilities (spec::caps).
 struct table_caps {
   unsigned haw = 46;
   unsigned sagaw = 0b00110;               // CAP.SAGAW
@@ -22,7 +23,8 @@ struct table_caps {
   bool posted = false;                    // CAP.PI
   bool x2apic = false;                    // ECAP.EIM
 
-  static table_caps from_registers(uint64_t cap, uint64_t ecap, unsigned haw);
+  static table_caps from(const spec::caps& c);
+  static table_caps from_registers(uint64_t cap, uint64_t ecap, unsigned haw);  // decodes through spec::caps
 };
 
 struct context_params {

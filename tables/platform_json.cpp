@@ -8,6 +8,7 @@
 
 #include "model/io/input_file.hpp"
 #include "model/spec/presets.hpp"
+#include "tables/json_input.hpp"
 #include "tables/platform_description.hpp"
 #include "tables/table_error.hpp"
 #include "tables/text_parse.hpp"
@@ -215,33 +216,14 @@ spec::translation_type parse_tt(const reader& r, const std::string& s, const std
   r.fail(path, fmt::format("\"{}\": expected untranslated, device_tlb or pass_through", s));
 }
 
-std::string line_column(const std::string& text, size_t byte) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return fmt::format("{}:{}", line, col);
-}
-
 }  // namespace
 
 platform_description parse_platform(const std::string& text, const std::string& filename) {
   json j;
   try {
-    j = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    auto pos = what.find("syntax error");
-    throw table_error(fmt::format("{}:{}: JSON {}", filename, line_column(text, e.byte),
-                                  pos == std::string::npos ? what : what.substr(pos)));
-  } catch (const json::exception& e) {
-    // e.g. out_of_range for a number too large for a double (found by fuzz_platform).
-    throw table_error(fmt::format("{}: JSON: {}", filename, e.what()));
+    j = parse_json_input(text, filename);
+  } catch (const json_input_error& e) {
+    throw table_error(e.what());
   }
   reader r(filename);
   r.keys(j, "", {"schema", "iommu", "enable", "domains", "devices", "interrupts"});

@@ -32,7 +32,7 @@ resolved_caps resolve_caps(const platform_description& p, const std::string& fil
 
 platform_state::platform_state(const platform_description& desc, const std::string& filename)
     : m_desc(desc), m_caps(resolve_caps(desc, filename)) {
-  m_table_caps = table_caps::from_registers(m_caps.cap, m_caps.ecap, m_caps.haw);
+  m_table_caps = table_caps::from(spec::caps::decode(m_caps.ver, m_caps.cap, m_caps.ecap, m_caps.haw));
   if (!desc.memory_size_given && m_caps.haw < 64 && m_desc.memory_size > (uint64_t{1} << m_caps.haw))
     m_desc.memory_size = uint64_t{1} << m_caps.haw;
   if (m_desc.memory_size == 0 || m_desc.memory_size % 4096)

@@ -1,6 +1,7 @@
 // Binary trace format: header and record encoding, validation of kinds and reserved bits
 // (docs/trace-format.md, "Binary format").
 #include "traces/binary_format.hpp"
+#include "traces/record_kinds.hpp"
 #include "traces/trace_error.hpp"
 
 #include <fmt/format.h>
@@ -121,45 +122,21 @@ record decode_record(const std::byte* in) {
   return r;
 }
 
+// The checks come from the table of kinds (record_kinds.hpp), looked up by kind code: flag fields with values
+// not in use, then fields wider than the kind allows, misaligned or zero where that is meaningless.
 const char* record_problem(const record& r) {
-  auto k = static_cast<std::uint8_t>(r.kind);
-  if (!valid_kind(k)) return "bad record kind";
-  if ((r.flags & ~allowed_flags(r.kind)) != 0) return "reserved flag bits set";
-  switch (r.kind) {
-    case record_kind::dma:
-      if ((r.flags & flag::op_mask) == 3) return "bad DMA operation 3";
-      if ((r.flags & flag::at_mask) == flag::at_mask) return "bad address type 3";
-      if (r.has_pasid() && r.value > 0xfffff) return "PASID wider than 20 bits";
-      break;
-    case record_kind::msi:
-      if (r.value > 0xffffffffu) return "MSI data wider than 32 bits";
-      break;
-    case record_kind::map:
-    case record_kind::unmap:
-      if ((r.addr | r.value) & 0xfff) return "IOVA or HPA not 4 KiB aligned";
-      if (r.length == 0) return "zero-length mapping";
-      break;
-    case record_kind::cc_inval:
-      if (r.gran() == granularity{3}) return "bad granularity 3";
-      if (r.length > 3 || r.value > 0xffff) return "reserved bits set in FM or domain";
-      break;
-    case record_kind::iotlb_inval:
-      if (r.gran() == granularity{3}) return "bad granularity 3";
-      if (r.length > 63 || r.value > 0xffff) return "reserved bits set in AM or domain";
-      break;
-    case record_kind::iec_inval:
-      if (static_cast<unsigned>(r.gran()) == 1 || r.gran() == granularity{3}) return "bad granularity";
-      if (r.length > 31 || r.value > 0xffff) return "reserved bits set in IM or index";
-      break;
-    case record_kind::attach:
-    case record_kind::detach:
-      if (r.value > 0xffff) return "domain wider than 16 bits";
-      break;
-    case record_kind::inv_wait:
-      if (r.value > 0xffffffffu) return "status data wider than 32 bits";
-      break;
-    case record_kind::devtlb_inval:
-      break;
+  const binary_checks& c = checks_for(static_cast<std::uint8_t>(r.kind));
+  if (!c.known) return "bad record kind";
+  if ((r.flags & ~c.allowed_flags) != 0) return "reserved flag bits set";
+  for (std::uint8_t i = 0; i < c.n_flags; ++i) {
+    const flag_check& f = c.flags[i];
+    if (!(f.legal >> ((r.flags & f.mask) >> f.shift) & 1)) return f.problem;
+  }
+  for (std::uint8_t i = 0; i < c.n_fields; ++i) {
+    const field_check& f = c.fields[i];
+    if ((r.flags & f.when) != f.when) continue;
+    const std::uint64_t v = field_of(r, f.where);
+    if ((v & f.bad_bits) != 0 || (f.zero_bad && v == 0)) return f.problem;
   }
   return "";
 }

@@ -1,42 +1,25 @@
-// Trace record helpers: per-kind reserved-bit masks, names and factories (docs/trace-format.md, "Records").
+// Trace record helpers: names and reserved-bit masks (from the table of kinds) and factories
+// (docs/trace-format.md, "Records").
 #include "traces/record.hpp"
+
+#include "traces/record_kinds.hpp"
 
 namespace vtd::traces {
 
 namespace {
-constexpr std::uint8_t allowed[record_kind_max + 1] = {
-    0,                                                             // 0: not a kind
-    flag::op_mask | flag::at_mask | flag::has_pasid,               // dma
-    0,                                                             // msi
-    flag::perm_read | flag::perm_write,                            // map
-    flag::perm_read | flag::perm_write,                            // unmap
-    0,                                                             // attach
-    0,                                                             // detach
-    flag::gran_mask | flag::queued,                                // cc_inval
-    flag::gran_mask | flag::ih | flag::queued,                     // iotlb_inval
-    flag::gran_mask | flag::queued,                                // iec_inval
-    flag::size | flag::queued,                                     // devtlb_inval
-    flag::wait_if | flag::wait_sw | flag::wait_fn | flag::queued,  // inv_wait
-};
-constexpr std::string_view names[record_kind_max + 1] = {
-    "?",      "dma",      "msi",         "map",       "unmap",        "attach",
-    "detach", "cc-inval", "iotlb-inval", "iec-inval", "devtlb-inval", "inv-wait",
-};
 constexpr std::uint8_t q(bool queued) {
   return queued ? flag::queued : 0;
 }
 }  // namespace
 
 bool valid_kind(std::uint8_t k) {
-  return k >= 1 && k <= record_kind_max;
+  return known_kind(static_cast<record_kind>(k));
 }
 std::uint8_t allowed_flags(record_kind k) {
-  auto i = static_cast<std::uint8_t>(k);
-  return valid_kind(i) ? allowed[i] : 0;
+  return checks_for(static_cast<std::uint8_t>(k)).allowed_flags;
 }
 std::string_view kind_name(record_kind k) {
-  auto i = static_cast<std::uint8_t>(k);
-  return valid_kind(i) ? names[i] : names[0];
+  return kind_of(k).name;
 }
 
 record make_dma(std::uint64_t t, std::uint16_t sid, dma_op op, std::uint64_t addr, std::uint32_t len,

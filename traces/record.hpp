@@ -7,6 +7,7 @@
 
 namespace vtd::traces {
 
+// A new kind is an enumerator here (the next code; raise record_kind_max) and an entry in record_kinds.cpp.
 enum class record_kind : std::uint8_t {
   dma = 1,            // device memory request
   msi = 2,            // device MSI/MSI-X write (to 0xFEEx_xxxx)
@@ -46,17 +47,8 @@ inline constexpr std::uint8_t wait_fn = 0x40;     // inv_wait: FN (fence)
 inline constexpr std::uint8_t queued = 0x80;      // invalidations: queued (QI) rather than register-based
 }  // namespace flag
 
-// Field use per kind (docs/trace-format.md has the full table):
-//   kind          id          addr             value            length
-//   dma           source-id   address          PASID (if flag)  bytes
-//   msi           source-id   address          data (32-bit)    0
-//   map/unmap     domain      IOVA             HPA              4 KiB pages
-//   attach/detach source-id   0                domain           0
-//   cc_inval      source-id   0                domain           function mask (0..3)
-//   iotlb_inval   0           address          domain           AM (0..63)
-//   iec_inval     0           0                index            IM (0..31)
-//   devtlb_inval  source-id   address          0                0
-//   inv_wait      0           status address   status data      0
+// What each field means for each kind is in the table of kinds (traces/record_kinds.cpp), which also drives
+// both formats; docs/trace-format.md, "Records", is made from it.
 struct record {
   std::uint64_t time_ps = 0;
   std::uint64_t addr = 0;
@@ -80,7 +72,8 @@ struct record {
 };
 static_assert(sizeof(record) == 32);
 
-// Reserved-bit masks: which flag bits each kind may set (index = kind).
+// From the table of kinds: the flag bits a kind may set, whether a code is a kind, a kind's text name ("?"
+// for a code that is none).
 std::uint8_t allowed_flags(record_kind k);
 bool valid_kind(std::uint8_t k);
 std::string_view kind_name(record_kind k);

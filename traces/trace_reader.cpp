@@ -17,10 +17,11 @@
 #include <limits>
 #include <stdexcept>
 
+#include "model/io/output_file.hpp"
 #include "traces/text_format.hpp"
 #include "traces/trace_error.hpp"
 
-namespace io = boost::iostreams;
+namespace bio = boost::iostreams;
 
 namespace vtd::traces {
 
@@ -241,32 +242,32 @@ bool starts_like_binary_magic(const char* head, size_t n) {
   return same >= 5;
 }
 
-std::string gzip_problem(const io::gzip_error& e) {
+std::string gzip_problem(const bio::gzip_error& e) {
   const int code = e.error();
-  if (code == io::gzip::zlib_error) {
+  if (code == bio::gzip::zlib_error) {
     const int z = e.zlib_error_code();
-    if (z == io::zlib::data_error) return "corrupt gzip stream (bad deflate data)";
-    if (z == io::zlib::buf_error) return "truncated gzip stream";
+    if (z == bio::zlib::data_error) return "corrupt gzip stream (bad deflate data)";
+    if (z == bio::zlib::buf_error) return "truncated gzip stream";
     return fmt::format("corrupt gzip stream (zlib error {})", z);
   }
-  if (code == io::gzip::bad_crc) return "corrupt gzip stream (CRC mismatch)";
-  if (code == io::gzip::bad_length) return "corrupt gzip stream (length mismatch)";
-  if (code == io::gzip::bad_header)
+  if (code == bio::gzip::bad_crc) return "corrupt gzip stream (CRC mismatch)";
+  if (code == bio::gzip::bad_length) return "corrupt gzip stream (length mismatch)";
+  if (code == bio::gzip::bad_header)
     return "truncated or corrupt gzip stream (missing or bad member header, or bytes after the last member)";
-  if (code == io::gzip::bad_footer) return "truncated gzip stream (it ends before the member's footer)";
-  if (code == io::gzip::bad_method) return "gzip stream with an unsupported compression method";
+  if (code == bio::gzip::bad_footer) return "truncated gzip stream (it ends before the member's footer)";
+  if (code == bio::gzip::bad_method) return "gzip stream with an unsupported compression method";
   return fmt::format("corrupt gzip stream (error {})", code);
 }
 
-std::string lzma_problem(const io::lzma_error& e) {
+std::string lzma_problem(const bio::lzma_error& e) {
   const int code = e.error();
-  if (code == io::lzma::buf_error) return "truncated xz stream";
-  if (code == io::lzma::data_error) return "corrupt xz stream (bad data)";
-  if (code == io::lzma::mem_error) return "xz stream needs more memory than is available";
+  if (code == bio::lzma::buf_error) return "truncated xz stream";
+  if (code == bio::lzma::data_error) return "corrupt xz stream (bad data)";
+  if (code == bio::lzma::mem_error) return "xz stream needs more memory than is available";
   return fmt::format("corrupt xz stream (liblzma error {})", code);
 }
 
-std::string zstd_problem(const io::zstd_error& e) {
+std::string zstd_problem(const bio::zstd_error& e) {
   std::string what = e.what();
   if (auto p = what.find(": iostream error"); p != std::string::npos) what.erase(p);
   return fmt::format("corrupt zstd stream ({})", what);
@@ -293,8 +294,8 @@ struct trace_reader::impl {
   bool raw_eof = false;
 
   compression comp = compression::none;
-  zstd_frames frames;        // zstd: follows the frames, to tell a complete stream from a truncated one
-  io::filtering_istream in;  // decompression chain over the view or the descriptor
+  zstd_frames frames;         // zstd: follows the frames, to tell a complete stream from a truncated one
+  bio::filtering_istream in;  // decompression chain over the view or the descriptor
   bool content_eof = false;
   uint64_t content_offset = 0;  // (decompressed) bytes handed out so far
 
@@ -345,7 +346,7 @@ struct trace_reader::impl {
   // The descriptor as a Boost source (under the decompressor).
   struct device {
     using char_type = char;
-    using category = io::source_tag;
+    using category = bio::source_tag;
     impl* s;
     std::streamsize read(char* out, std::streamsize n) { return s->read_raw(out, n); }
   };
@@ -354,7 +355,7 @@ struct trace_reader::impl {
   size_t compressed_pos = 0;
   struct view_device {
     using char_type = char;
-    using category = io::source_tag;
+    using category = bio::source_tag;
     impl* s;
     std::streamsize read(char* out, std::streamsize n) {
       const size_t k = std::min(size_t(n), s->view_size - s->compressed_pos);
@@ -433,6 +434,11 @@ void trace_reader::open_path(const std::string& path) {
   if (fstat(s.fd, &st) != 0)
     throw trace_error(fmt::format("{}: cannot read: {}", m_name, std::strerror(errno)));
   if (S_ISDIR(st.st_mode)) throw trace_error(fmt::format("{}: is a directory, not a trace file", m_name));
+  try {
+    vtd::io::note_input(path);  // an output of the same command must not be this file
+  } catch (const vtd::io::output_error& e) {
+    throw trace_error(e.what());
+  }
   // A regular file is mapped read-only: compressed data is decompressed straight from the mapping, and an
   // uncompressed binary trace is decoded in place (no read() copy, which dominated the replay of big traces).
   // Regular files of size 0 are read (files in /proc say 0 and have content; an empty file reads nothing).
@@ -478,14 +484,14 @@ void trace_reader::open() {
     s.comp = m_compression;
     switch (m_compression) {
       case compression::zstd:
-        s.in.push(io::zstd_decompressor());
+        s.in.push(bio::zstd_decompressor());
         if (!s.view) s.frames.feed(s.prefix.data(), s.prefix.size());
         break;
       case compression::xz:
-        s.in.push(io::lzma_decompressor());
+        s.in.push(bio::lzma_decompressor());
         break;
       case compression::gzip:
-        s.in.push(io::gzip_decompressor());
+        s.in.push(bio::gzip_decompressor());
         break;
       case compression::none:
         break;
@@ -512,11 +518,11 @@ void trace_reader::open() {
     classify(head, got);
   } catch (const stream_problem& e) {
     throw trace_error(fmt::format("{}: {}", m_name, e.what()));
-  } catch (const io::zstd_error& e) {
+  } catch (const bio::zstd_error& e) {
     throw trace_error(fmt::format("{}: {}", m_name, zstd_problem(e)));
-  } catch (const io::lzma_error& e) {
+  } catch (const bio::lzma_error& e) {
     throw trace_error(fmt::format("{}: {}", m_name, lzma_problem(e)));
-  } catch (const io::gzip_error& e) {
+  } catch (const bio::gzip_error& e) {
     throw trace_error(fmt::format("{}: {}", m_name, gzip_problem(e)));
   }
   m_block.resize(kBlockRecords);
@@ -578,11 +584,11 @@ bool trace_reader::refill() {
     return m_format == trace_format::binary ? refill_binary() : refill_text();
   } catch (const stream_problem& e) {
     throw trace_error(fmt::format("{}: {} {}", m_name, e.what(), where()));
-  } catch (const io::zstd_error& e) {
+  } catch (const bio::zstd_error& e) {
     throw trace_error(fmt::format("{}: {} {}", m_name, zstd_problem(e), where()));
-  } catch (const io::lzma_error& e) {
+  } catch (const bio::lzma_error& e) {
     throw trace_error(fmt::format("{}: {} {}", m_name, lzma_problem(e), where()));
-  } catch (const io::gzip_error& e) {
+  } catch (const bio::gzip_error& e) {
     throw trace_error(fmt::format("{}: {} {}", m_name, gzip_problem(e), where()));
   }
 }
@@ -632,8 +638,11 @@ bool trace_reader::refill_binary() {
     got = s.read_content(s.raw.data(), s.raw.size(), true);
   }
   // A header with a record count promises exactly that many records: anything after them is an error.
+  // Compared in records, not bytes: a count near 2^64 must not wrap the byte arithmetic.
   const uint64_t promised = m_header.record_count;
-  if (promised && offset + got > binary_header_size + promised * binary_record_size)
+  const uint64_t records_after =
+      (offset + got - binary_header_size + binary_record_size - 1) / binary_record_size;
+  if (promised && records_after > promised)
     throw trace_error(fmt::format(
         "{}: more data than the header's record count of {}: record {} at byte offset {} is past the end the "
         "header promises",

@@ -4,6 +4,8 @@
 #include "apps/explain/explanation.hpp"
 #include "apps/explain/twin.hpp"
 #include "model/spec/context_entry.hpp"
+#include "model/spec/entry_rules.hpp"
+#include "model/spec/field.hpp"
 #include "model/spec/msi.hpp"
 #include "model/spec/root_entry.hpp"
 #include "model/spec/sl_entry.hpp"
@@ -51,6 +53,13 @@ const char* level_entry_name(unsigned level) {
 std::string bdf(uint16_t sid) {
   return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
 }
+// A decoded field: name and bit range from the spec's descriptor, the value and what it means here.
+field described(const spec::field_desc& d, std::string value, std::string meaning) {
+  return {d.name, d.bits(), std::move(value), std::move(meaning)};
+}
+field described(const spec::field_desc& d, std::string value) {
+  return described(d, std::move(value), d.meaning);
+}
 
 step root_step(const core::walk_step& w, const core::remapping_unit& u, uint16_t sid) {
   step s;
@@ -66,12 +75,13 @@ step root_step(const core::walk_step& w, const core::remapping_unit& u, uint16_t
   s.address_calc =
       fmt::format("RTA {} + bus 0x{:02x} x 16 = {}", hex(w.table_base), sid >> 8, hex(w.entry_address));
   spec::root_entry e{w.raw_lo, w.raw_hi};
-  const unsigned haw = u.config().haw;
-  s.fields = {
-      {"P", "0", yn(e.present()), e.present() ? "present" : "not present: the bus has no context table"},
-      {"CTP", "63:12", hex(e.ctp()), "context-table pointer (host physical)"},
-      {"reserved", "11:1, 127:64, 63:HAW", hex(e.reserved_lo(haw) | e.reserved_hi()),
-       e.has_reserved(haw) ? "SET: reserved bits must be 0" : "all zero, as required"}};
+  const unsigned haw = u.caps().haw;
+  namespace rf = spec::root_fields;
+  s.fields = {described(rf::P, yn(e.present()),
+                        e.present() ? "present" : "not present: the bus has no context table"),
+              described(rf::CTP, hex(e.ctp())),
+              {"reserved", rf::kReservedRanges, hex(e.reserved_lo(haw) | e.reserved_hi()),
+               e.has_reserved(haw) ? "SET: reserved bits must be 0" : "all zero, as required"}};
   return s;
 }
 
@@ -90,23 +100,25 @@ step context_step(const core::walk_step& w, const core::remapping_unit& u, uint1
   s.address_calc =
       fmt::format("CTP {} + devfn 0x{:02x} x 16 = {}", hex(w.table_base), sid & 0xFF, hex(w.entry_address));
   spec::context_entry e{w.raw_lo, w.raw_hi};
-  const auto cap = u.config().cap_fields();
+  const spec::caps& caps = u.caps();
   const unsigned aw = e.aw();
   std::string aw_meaning = aw >= 1 && aw <= 3 ? fmt::format("{}-bit address width, {}-level table",
                                                             spec::aw_to_agaw(aw), spec::aw_to_levels(aw))
                                               : "reserved encoding";
-  if (!cap.supports_aw(aw)) aw_meaning += fmt::format(" (not in CAP.SAGAW 0b{:05b})", cap.sagaw());
-  const uint64_t rsv = e.reserved_lo(u.config().haw) | e.reserved_hi(cap.domain_id_bits());
+  if (!caps.supports_aw(aw)) aw_meaning += fmt::format(" (not in CAP.SAGAW 0b{:05b})", caps.sagaw);
+  const uint64_t rsv = e.reserved_lo(caps.haw) | e.reserved_hi(caps.did_bits);
+  namespace cf = spec::context_fields;
   s.fields = {
-      {"P", "0", yn(e.present()), e.present() ? "present" : "not present: the device is not attached"},
-      {"FPD", "1", yn(e.fpd()),
-       e.fpd() ? "fault processing disabled: qualified faults are not recorded" : "faults are recorded"},
-      {"TT", "3:2", fmt::format("{:02b}b", unsigned(e.tt())),
-       fmt::format("translation type: {}", spec::to_string(e.tt()))},
-      {"SLPTPTR", "63:12", hex(e.slptptr()), "root of the second-level page table"},
-      {"AW", "66:64", fmt::format("{:03b}b", aw), aw_meaning},
-      {"DID", "87:72", fmt::format("{}", e.did()), "domain id: tags this device's cached translations"},
-      {"reserved", "11:4, 71, 127:88, ...", hex(rsv), rsv ? "SET: reserved bits must be 0" : "all zero"}};
+      described(cf::P, yn(e.present()), e.present() ? "present" : "not present: the device is not attached"),
+      described(
+          cf::FPD, yn(e.fpd()),
+          e.fpd() ? "fault processing disabled: qualified faults are not recorded" : "faults are recorded"),
+      described(cf::TT, fmt::format("{:02b}b", unsigned(e.tt())),
+                fmt::format("translation type: {}", spec::to_string(e.tt()))),
+      described(cf::SLPTPTR, hex(e.slptptr())),
+      described(cf::AW, fmt::format("{:03b}b", aw), aw_meaning),
+      described(cf::DID, fmt::format("{}", e.did())),
+      {"reserved", cf::kReservedRanges, hex(rsv), rsv ? "SET: reserved bits must be 0" : "all zero"}};
   return s;
 }
 
@@ -125,30 +137,25 @@ step sl_step(const core::walk_step& w, const core::remapping_unit& u, uint64_t i
   s.address_calc = fmt::format("table {} + IOVA[{}:{}] = 0x{:x} x 8 = {}", hex(w.table_base), hi, lo,
                                spec::level_index(iova, L), hex(w.entry_address));
   spec::sl_entry e{w.raw_lo};
-  const auto cap = u.config().cap_fields();
-  spec::sl_check_config cfg{u.config().haw, cap.super_2m(), cap.super_1g(), u.config().ecap_fields().sc(),
-                            u.config().ecap_fields().dt()};
+  const spec::sl_check_config cfg = u.caps().sl_check();
   const bool leaf = e.is_leaf(L);
   const uint64_t rsv = e.reserved_bits(L, cfg);
-  s.fields = {{"R", "0", yn(e.r()), e.r() ? "read allowed" : "no read"},
-              {"W", "1", yn(e.w()), e.w() ? "write allowed" : "no write"}};
+  namespace sf = spec::sl_fields;
+  s.fields = {described(sf::R, yn(e.r()), e.r() ? "read allowed" : "no read"),
+              described(sf::W, yn(e.w()), e.w() ? "write allowed" : "no write")};
   if (L == 2 || L == 3)
-    s.fields.push_back({"PS", "7", yn(e.ps()),
-                        e.ps()
-                            ? fmt::format("page size: this entry maps a {} page", L == 2 ? "2 MiB" : "1 GiB")
-                            : "points to the next-level table"});
-  s.fields.push_back({leaf ? "ADDR (frame)" : "ADDR (next table)",
-                      leaf ? (L == 1   ? "51:12"
-                              : L == 2 ? "51:21"
-                                       : "51:30")
-                           : "51:12",
-                      hex(e.address(L)),
-                      leaf ? "host physical page frame" : "host physical address of the next table"});
+    s.fields.push_back(
+        described(sf::PS, yn(e.ps()),
+                  e.ps() ? fmt::format("page size: this entry maps a {} page", L == 2 ? "2 MiB" : "1 GiB")
+                         : "points to the next-level table"));
+  const spec::field_desc& addr = sf::address_field(L, leaf);
+  s.fields.push_back(described(addr, hex(e.address(L))));
+  s.fields.back().name = fmt::format("{} ({})", addr.name, leaf ? "frame" : "next table");
   if (leaf) {
-    s.fields.push_back({"SNP", "11", yn(e.snp()), "snoop behaviour (needs ECAP.SC)"});
-    s.fields.push_back({"TM", "62", yn(e.tm()), "transient mapping (needs ECAP.DT)"});
+    s.fields.push_back(described(sf::SNP, yn(e.snp())));
+    s.fields.push_back(described(sf::TM, yn(e.tm())));
   }
-  s.fields.push_back({"reserved", "see spec 9.8", hex(rsv),
+  s.fields.push_back({"reserved", sf::kReservedRanges, hex(rsv),
                       rsv ? "SET: an entry with reserved bits is never used" : "all zero"});
   return s;
 }

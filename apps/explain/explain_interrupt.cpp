@@ -1,4 +1,4 @@
-// Building the explanation of an interrupt request (VT-d spec 5.1, digest 7): the MSI decoded, the IRTE read
+// Building the explanation of an interrupt request (VT-d spec 5.1): the MSI decoded, the IRTE read
 // and decoded, source-id validation, the delivered interrupt.
 #include <fmt/format.h>
 
@@ -104,30 +104,30 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
           fmt::format("IRTA {} + index {} x 16 = {}", hex(w.table_base), w.index, hex(w.entry_address));
       spec::irte e{w.raw_lo, w.raw_hi};
       const bool sid_ok = core::interrupt_remapper::source_id_valid(e, req.source_id);
-      s.fields = {{"P", "0", yn(e.present()), e.present() ? "present" : "not present"},
-                  {"FPD", "1", yn(e.fpd()), e.fpd() ? "qualified faults not recorded" : "faults recorded"},
-                  {"IM", "15", yn(e.posted()), e.posted() ? "posted format" : "remapped format"}};
+      namespace f = spec::irte_fields;
+      auto add = [&s](const spec::field_desc& d, std::string value, std::string meaning) {
+        s.fields.push_back({d.name, d.bits(), std::move(value), std::move(meaning)});
+      };
+      add(f::P, yn(e.present()), e.present() ? "present" : "not present");
+      add(f::FPD, yn(e.fpd()), e.fpd() ? "qualified faults not recorded" : "faults recorded");
+      add(f::IM, yn(e.posted()), e.posted() ? "posted format" : "remapped format");
       if (e.posted()) {
-        s.fields.push_back(
-            {"VV", "23:16", fmt::format("{}", e.virtual_vector()), "virtual vector (PIR bit to set)"});
-        s.fields.push_back({"URG", "14", yn(e.urgent()), "urgent"});
+        add(f::VV, fmt::format("{}", e.virtual_vector()), f::VV.meaning);
+        add(f::URG, yn(e.urgent()), f::URG.meaning);
+        // PDA is split over two ranges (127:96 and 63:38): no single descriptor.
         s.fields.push_back({"PDA", "127:96,63:38", hex(e.pda()), "posted-interrupt descriptor address"});
       } else {
-        s.fields.push_back({"V", "23:16", fmt::format("{}", e.vector()), "vector"});
-        s.fields.push_back({"DST", "63:32", hex(e.dst_raw()),
-                            fmt::format("destination APIC id {}", e.destination(regs.eime()))});
-        s.fields.push_back(
-            {"DLM", "7:5", fmt::format("{:03b}b", e.dlm()), spec::delivery_mode_name(e.dlm())});
-        s.fields.push_back({"TM", "4", yn(e.tm()), e.tm() ? "level" : "edge"});
-        s.fields.push_back({"DM", "2", yn(e.dm()), e.dm() ? "logical" : "physical"});
-        s.fields.push_back({"RH", "3", yn(e.rh()), "redirection hint"});
+        add(f::V, fmt::format("{}", e.vector()), f::V.meaning);
+        add(f::DST, hex(e.dst_raw()), fmt::format("destination APIC id {}", e.destination(regs.eime())));
+        add(f::DLM, fmt::format("{:03b}b", e.dlm()), spec::delivery_mode_name(e.dlm()));
+        add(f::TM, yn(e.tm()), e.tm() ? "level" : "edge");
+        add(f::DM, yn(e.dm()), e.dm() ? "logical" : "physical");
+        add(f::RH, yn(e.rh()), f::RH.meaning);
       }
-      s.fields.push_back({"SVT", "83:82", fmt::format("{:02b}b", unsigned(e.svt())), svt_meaning(e.svt())});
-      s.fields.push_back(
-          {"SQ", "81:80", fmt::format("{}", e.sq()), fmt::format("mask 0x{:04x}", spec::sq_mask(e.sq()))});
-      s.fields.push_back(
-          {"SID", "79:64", e.svt() == spec::source_validation::bus_range ? hex(e.sid()) : bdf(e.sid()),
-           fmt::format("requester {} {}", bdf(req.source_id), sid_ok ? "passes" : "FAILS the check")});
+      add(f::SVT, fmt::format("{:02b}b", unsigned(e.svt())), svt_meaning(e.svt()));
+      add(f::SQ, fmt::format("{}", e.sq()), fmt::format("mask 0x{:04x}", spec::sq_mask(e.sq())));
+      add(f::SID, e.svt() == spec::source_validation::bus_range ? hex(e.sid()) : bdf(e.sid()),
+          fmt::format("requester {} {}", bdf(req.source_id), sid_ok ? "passes" : "FAILS the check"));
       s.verdict = r.ok() ? "valid: deliver" : "";
       x.steps.push_back(s);
     } else if (w.kind == core::step_kind::posted_descriptor) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "apps/replay/unit_setup.hpp"
 #include "model/core/invalidation/register_invalidation.hpp"
 #include "model/spec/inv_descriptor.hpp"
 
@@ -29,9 +30,37 @@ core::access_kind to_access(traces::dma_op op) {
   return core::access_kind::read;  // the reader refuses other encodings
 }
 
-bool walk_hit(const core::walk_record& w, core::cache_kind k) {
-  for (const auto& s : w)
-    if (s.kind == core::step_kind::cache_lookup && s.cache == k) return s.ok;
+// Register commands and queued descriptors the unit has performed so far, by its own counters (each queue run
+// adds its iq_result's descriptors by type).
+timing::invalidation_work performed(const core::invalidation_counters& c) {
+  timing::invalidation_work w;
+  w.register_commands = unsigned(c.register_cc + c.register_iotlb);
+  w.descriptors = unsigned(c.queued_cc + c.queued_iotlb + c.queued_dev_tlb + c.queued_iec);
+  w.waits = unsigned(c.queued_wait);
+  return w;
+}
+
+timing::invalidation_work operator-(const timing::invalidation_work& a, const timing::invalidation_work& b) {
+  return {a.register_commands - b.register_commands, a.descriptors - b.descriptors, a.waits - b.waits};
+}
+
+// Device requests (DMA and interrupt writes, counted against the warmup) as opposed to driver records.
+bool is_request(record_kind k) {
+  switch (k) {
+    case record_kind::dma:
+    case record_kind::msi:
+      return true;
+    case record_kind::map:
+    case record_kind::unmap:
+    case record_kind::attach:
+    case record_kind::detach:
+    case record_kind::cc_inval:
+    case record_kind::iotlb_inval:
+    case record_kind::iec_inval:
+    case record_kind::devtlb_inval:
+    case record_kind::inv_wait:
+      return false;
+  }
   return false;
 }
 
@@ -47,14 +76,11 @@ std::string bdf(uint16_t sid) {
 }  // namespace
 
 replay_engine::replay_engine(core::iommu& unit, table_driver& tables, const replay_options& options)
-    : m_unit(unit), m_tables(tables), m_options(options) {
+    : m_unit(unit), m_tables(tables), m_options(options), m_direct(unit.unit()) {
   if (m_options.check_stale && unit.caches()) {
-    auto& regs = unit.unit().regs();
-    m_reference = std::make_unique<core::iommu>(unit.unit().config(), unit.unit().memory(),
-                                                core::translation_caches_config{}, false);
-    if (regs.root_table_set())
-      m_reference->unit().set_root_table(regs.root_table() | (uint64_t(regs.ttm()) << 10));
-    m_reference->unit().enable_translation(regs.translation_enabled());
+    // No caches: every translation it makes reads the tables as they are in memory now.
+    m_reference = std::make_unique<core::remapping_unit>(unit.unit().config(), unit.unit().memory());
+    program(*m_reference, setup_of(unit.unit()));
   }
   m_warm = m_options.warmup == 0;
 }
@@ -90,7 +116,7 @@ void replay_engine::reset_stats() {
   m_unit.reset_invalidation_counters();
 }
 
-void replay_engine::begin_record(const record& r) {
+void replay_engine::begin(const record& r) {
   ++m_records;
   if (m_window_pending) {
     // The first record after the warmup's last request: everything from here on is measured, driver records
@@ -106,7 +132,7 @@ void replay_engine::begin_record(const record& r) {
   m_walkers_busy.advance(m_last_time);
   m_walk_waits.advance(m_last_time);
   m_invalidation_busy.advance(m_last_time);
-  if (r.kind == record_kind::dma || r.kind == record_kind::msi) {
+  if (is_request(r.kind)) {
     ++m_requests;
     if (!m_warm && m_requests == m_options.warmup) m_window_pending = true;
   }
@@ -128,38 +154,44 @@ void replay_engine::check_measured() const {
                     m_options.warmup, m_requests, m_requests == 1 ? "" : "s"));
 }
 
-core::dma_request replay_engine::to_request(const record& r) {
-  core::dma_request q;
+timing::upstream_request replay_engine::to_request(const record& r) {
+  timing::upstream_request u;
+  core::dma_request& q = u.dma;
   q.source_id = r.id;
   q.address = r.addr;
-  if (r.kind == record_kind::msi) {
-    q.length = 4;
-    q.access = core::access_kind::write;
-    return q;  // untranslated, no PASID
+  switch (r.kind) {
+    case record_kind::msi:
+      q.length = 4;
+      q.access = core::access_kind::write;
+      u.data = static_cast<uint32_t>(r.value);
+      return u;  // untranslated, no PASID
+    case record_kind::dma:
+      q.length = r.length;
+      q.access = to_access(r.op());
+      q.at = static_cast<core::address_type>(r.at());
+      q.has_pasid = r.has_pasid();
+      q.pasid = static_cast<uint32_t>(r.value);
+      return u;  // a DMA record carries no data: a write's data is zero
+    case record_kind::map:
+    case record_kind::unmap:
+    case record_kind::attach:
+    case record_kind::detach:
+    case record_kind::cc_inval:
+    case record_kind::iotlb_inval:
+    case record_kind::iec_inval:
+    case record_kind::devtlb_inval:
+    case record_kind::inv_wait:
+      break;
   }
-  q.length = r.length;
-  q.access = to_access(r.op());
-  q.at = static_cast<core::address_type>(r.at());
-  q.has_pasid = r.has_pasid();
-  q.pasid = static_cast<uint32_t>(r.value);
-  return q;
+  throw std::invalid_argument(fmt::format("a {} record is not a device request", traces::kind_name(r.kind)));
 }
 
-request_outcome replay_engine::apply(const record& r, core::walk_record* walk) {
-  begin_record(r);
-  return execute(r, walk);
-}
-
-request_outcome replay_engine::execute(const record& r, core::walk_record* walk) {
+request_outcome replay_engine::submit(const record& r) {
+  begin(r);
   switch (r.kind) {
     case record_kind::dma:
-    case record_kind::msi: {
-      // Always with a walk record: walks, memory reads and the stale check read it, and the functional and
-      // timed modes must count them alike.
-      request_outcome out = request(r, walk ? *walk : m_scratch);
-      if (m_options.per_request_csv) write_csv(r, out, -1);
-      return out;
-    }
+    case record_kind::msi:
+      return request(r);
     case record_kind::map: {
       m_tables.map(r.id, r.addr, r.value, r.map_bytes(), r.readable(), r.writable());
       ++m_maps;
@@ -199,75 +231,54 @@ request_outcome replay_engine::execute(const record& r, core::walk_record* walk)
   return {};
 }
 
-request_outcome replay_engine::request(const record& r, core::walk_record& walk) {
-  // The same sequence as the SystemC shell (remapping_unit_module::b_transport): translate the write, and
-  // when the unit says it is an interrupt request, remap it as one.
-  const core::dma_request q = to_request(r);
-  walk.clear();
-  const core::translation_result t = m_unit.translate(q, &walk);
-  if (t.status != core::dma_status::interrupt) return observe_dma(r, q, t, &walk);
-  core::interrupt_request irq;
-  irq.source_id = r.id;
-  irq.address = r.addr;
-  // A DMA record carries no data: the shell sends its (zero) payload, so the interrupt data is 0 there too.
-  irq.data = r.kind == record_kind::msi ? static_cast<uint32_t>(r.value) : 0;
-  walk.clear();
-  return observe_msi(r, m_unit.remap_interrupt(irq, &walk), &walk);
-}
-
-request_outcome replay_engine::observe_dma(const record& r, const core::dma_request& q,
-                                           const core::translation_result& t, const core::walk_record* rec) {
+request_outcome replay_engine::request(const record& r) {
+  const timing::upstream_request q = to_request(r);
+  const timing::upstream_result& res = m_port->transport(q);
   request_outcome out;
-  out.ok = t.ok();
-  out.fault = t.fault;
-  out.hpa = t.hpa;
-  auto& dev = device(r.id);
-  ++m_dma;
-  ++dev.dma;
-  dev.bytes += q.length;
-  if (!t.ok()) {
-    ++m_faults;
-    ++dev.faults;
-    ++m_faults_by_reason[uint8_t(t.fault)];
-  }
-  if (rec) {
-    out.iotlb_hit = walk_hit(*rec, core::cache_kind::iotlb);
-    out.memory_reads = rec->memory_reads();
-    m_memory_reads += out.memory_reads;
-    m_dma_memory_reads += out.memory_reads;
-    m_walks += out.memory_reads > 0;
-    if (m_options.check_stale && m_stale.any()) check_stale(r, q, t, *rec);
-  }
-  return out;
-}
-
-request_outcome replay_engine::observe_msi(const record& r, const core::interrupt_result& ir,
-                                           const core::walk_record* walk) {
-  request_outcome out;
-  out.is_msi = true;
-  out.ok = ir.ok();
-  out.fault = ir.fault;
-  if (walk) out.memory_reads = walk->memory_reads();
+  out.is_msi = res.is_interrupt();
+  out.ok = res.ok();
+  out.fault = res.fault();
+  out.memory_reads = res.memory_reads;
   m_memory_reads += out.memory_reads;  // IRTE and posted-descriptor reads count as iommu_mrds
   auto& dev = device(r.id);
-  ++m_msi;
-  ++dev.msi;
-  if (ir.ok()) {
-    ++m_interrupts_delivered;
+  if (out.is_msi) {
+    ++m_msi;
+    ++dev.msi;
+    if (out.ok) {
+      ++m_interrupts_delivered;
+    } else {
+      ++m_interrupt_faults;
+      ++dev.faults;
+      ++m_faults_by_reason[uint8_t(out.fault)];
+    }
   } else {
-    ++m_interrupt_faults;
-    ++dev.faults;
-    ++m_faults_by_reason[uint8_t(ir.fault)];
+    out.hpa = res.translation.hpa;
+    out.iotlb_hit = res.iotlb_hit;
+    ++m_dma;
+    ++dev.dma;
+    dev.bytes += q.dma.length;
+    if (!out.ok) {
+      ++m_faults;
+      ++dev.faults;
+      ++m_faults_by_reason[uint8_t(out.fault)];
+    }
+    m_dma_memory_reads += out.memory_reads;
+    m_walks += out.memory_reads > 0;
+    if (m_options.check_stale && m_stale.any()) check_stale(r, q.dma, res);
   }
+  if (m_options.per_request_csv)
+    write_csv(r, out, q.dma.access, res.timed ? int64_t(res.timing.latency()) : -1);
+  if (res.timed) count_timing(r, out, q.dma.access, res.timing);
   return out;
 }
 
-void replay_engine::write_csv(const record& r, const request_outcome& o, int64_t latency_ps) {
+void replay_engine::write_csv(const record& r, const request_outcome& o, core::access_kind access,
+                              int64_t latency_ps) {
   // Columns (docs/stats.md):
   // index,time_ns,sid,kind,address,status,fault,hpa,iotlb_hit,memory_reads,latency_ns
   const char* kind = "msi";
   if (!o.is_msi) {
-    switch (to_request(r).access) {  // an MSI record outside the interrupt range is the DWORD write it is
+    switch (access) {  // an MSI record outside the interrupt range is the DWORD write it is
       case core::access_kind::read:
         kind = "read";
         break;
@@ -286,12 +297,13 @@ void replay_engine::write_csv(const record& r, const request_outcome& o, int64_t
 }
 
 void replay_engine::check_stale(const record& r, const core::dma_request& q,
-                                const core::translation_result& got, const core::walk_record& walk) {
-  const bool iotlb = walk_hit(walk, core::cache_kind::iotlb);
-  const bool context = walk_hit(walk, core::cache_kind::context);
+                                const timing::upstream_result& res) {
+  const core::translation_result& got = res.translation;
+  const bool iotlb = res.iotlb_hit;
+  const bool context = res.context_hit;
   std::optional<table_change> change;
   std::string fix;
-  if (iotlb || walk.memory_reads() > 0) {
+  if (iotlb || res.memory_reads > 0) {
     int domain = got.ok() ? int(got.domain_id) : m_tables.domain_of(q.source_id);
     if (domain >= 0) change = m_stale.pending_range(uint16_t(domain), q.address);
     if (change)
@@ -333,6 +345,22 @@ void replay_engine::check_stale(const record& r, const core::dma_request& q,
 }
 
 void replay_engine::invalidate(const record& r) {
+  // Priced from what the unit performed (its own counters), not from what the record asks for: a refused
+  // descriptor or a queue stopped by an error costs the engine nothing, and a register write that started an
+  // invalidation costs one register invalidation.
+  const timing::invalidation_work before = performed(m_unit.invalidations());
+  invalidate_now(r);
+  const timing::invalidation_work work = performed(m_unit.invalidations()) - before;
+  if (work.empty()) return;
+  if (auto busy = m_port->price(work); busy && m_warm) {
+    // Only the engine's own busy interval counts, not the time the invalidation waited behind earlier ones:
+    // summing (done - submitted) counted every queued invalidation's wait again and grew with the square of
+    // the backlog. Intervals of the one engine never overlap, so the busy time is at most the span.
+    m_invalidation_busy.add(busy->start, busy->done);
+  }
+}
+
+void replay_engine::invalidate_now(const record& r) {
   auto& regs = m_unit.unit().regs();
   const bool queued = r.queued();
   const uint16_t domain = static_cast<uint16_t>(r.value);
@@ -411,13 +439,12 @@ void replay_engine::invalidate(const record& r) {
     case record_kind::unmap:
     case record_kind::attach:
     case record_kind::detach:
-      break;  // not invalidations: execute() never sends them here
+      break;  // not invalidations: submit() never sends them here
   }
 }
 
-void replay_engine::record_latency(const record& r, const request_outcome& o,
-                                   const timing::request_timing& t) {
-  if (m_options.per_request_csv) write_csv(r, o, int64_t(t.latency()));
+void replay_engine::count_timing(const record& r, const request_outcome& o, core::access_kind access,
+                                 const timing::request_timing& t) {
   if (!m_warm) return;
   // A walker is busy from walk_start to translation_done and serves one walk at a time, so the busy time
   // inside the window is at most (walkers x span).
@@ -433,18 +460,10 @@ void replay_engine::record_latency(const record& r, const request_outcome& o,
     return;
   }
   device(r.id).latency.add(latency);
-  if (to_request(r).access == core::access_kind::read)
+  if (access == core::access_kind::read)
     m_latency_read.add(latency);
   else
     m_latency_write.add(latency);
-}
-
-void replay_engine::record_invalidation(const timing::reservation& busy) {
-  if (!m_warm) return;
-  // Only the engine's own busy interval counts, not the time the invalidation waited behind earlier ones:
-  // summing (done - submitted) counted every queued invalidation's wait again and grew with the square of the
-  // backlog. Intervals of the one engine never overlap, so the busy time is at most the span.
-  m_invalidation_busy.add(busy.start, busy.done);
 }
 
 }  // namespace vtd::replay

@@ -1,11 +1,11 @@
 // Trace replay: feeds a trace's records to a complete remapping unit in time order — DMAs and MSIs to the
 // hardware, driver records (map/unmap/attach/detach) to the table builders, invalidations to the registers or
-// the invalidation queue — and gathers the statistics. The functional mode calls the core directly; the
-// timed mode (timed_replay.hpp) runs the same engine behind the SystemC shell, which prices each walk record.
+// the invalidation queue — and gathers the statistics. Both modes call submit() per record; they differ only
+// in the request port: the functional mode's serves requests on the core directly, the timed mode's
+// (timed_replay.hpp) carries them through the SystemC shell, which prices each walk record.
 #pragma once
 #include <cstdint>
 #include <cstdio>
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,6 +13,7 @@
 
 #include "apps/replay/busy_meter.hpp"
 #include "apps/replay/histogram.hpp"
+#include "apps/replay/request_port.hpp"
 #include "apps/replay/sim_config.hpp"
 #include "apps/replay/stale_tracker.hpp"
 #include "apps/replay/stats_report.hpp"
@@ -46,9 +47,9 @@ struct device_stats {
   histogram latency;  // ps, timed mode only
 };
 
-// Outcome of one request, for the timed layer and the CSV.
+// Outcome of one request record, for callers and tests (the statistics are gathered inside).
 struct request_outcome {
-  bool is_msi = false;
+  bool is_msi = false;  // the unit handled it as an interrupt request
   bool ok = false;
   bool iotlb_hit = false;
   unsigned memory_reads = 0;
@@ -60,31 +61,22 @@ class replay_engine {
  public:
   replay_engine(core::iommu& unit, table_driver& tables, const replay_options& options);
 
-  // Functional mode: one record of any kind (begin_record, then execute). `walk` receives a request's walk
-  // record (may be null).
-  request_outcome apply(const traces::record& r, core::walk_record* walk);
+  // The one entry, in trace order, in both modes: counts the record (at the first record after the warmup's
+  // last request, resets the statistics before anything of the record reaches the unit, so that every
+  // statistic, cache counters included, covers exactly the same records), then applies it: DMAs and MSIs
+  // through the request port, driver records to the tables, invalidations to the registers or the
+  // invalidation queue, priced by the port from what the unit performed. Returns the outcome of a DMA or
+  // MSI (an empty one for other kinds).
+  request_outcome submit(const traces::record& r);
 
-  // Both modes call these two per record, in trace order. begin_record counts the record and, at the first
-  // record after the warmup's last request, resets the statistics: it must run before anything of the record
-  // reaches the unit, so that every statistic (cache counters included) covers exactly the same records.
-  void begin_record(const traces::record& r);
-  // Applies a begun record: driver records to the tables, invalidations to the unit, and (functional mode)
-  // DMAs and MSIs to the core.
-  request_outcome execute(const traces::record& r, core::walk_record* walk);
+  // Where requests go: the unit directly (the default, functional mode, when `port` is null) or a transport
+  // that adds timing (timed_replay.hpp). The port must outlive its use.
+  void use_port(request_port* port) { m_port = port ? port : &m_direct; }
 
-  // Timed mode: DMAs and MSIs are translated by the SystemC shell, which reports each result here (same
-  // statistics and stale checks as the functional path).
-  request_outcome observe_dma(const traces::record& r, const core::dma_request& q,
-                              const core::translation_result& t, const core::walk_record* walk);
-  request_outcome observe_msi(const traces::record& r, const core::interrupt_result& ir,
-                              const core::walk_record* walk);
   // The upstream request a DMA or MSI record is. An MSI is the DWORD write it is on the bus: the unit tells
-  // it from a DMA by its address alone (spec 3.15: untranslated, no PASID, 0xFEEx_xxxx).
-  static core::dma_request to_request(const traces::record& r);
-  // Timed mode reports each request's timing (latency, walker busy interval) and each invalidation's busy
-  // interval on the invalidation engine here.
-  void record_latency(const traces::record& r, const request_outcome& o, const timing::request_timing& t);
-  void record_invalidation(const timing::reservation& busy);
+  // it from a DMA by its address alone (spec 3.15: untranslated, no PASID, 0xFEEx_xxxx). Throws
+  // std::invalid_argument for a record of another kind.
+  static timing::upstream_request to_request(const traces::record& r);
 
   uint64_t requests() const { return m_requests; }  // DMA and MSI records begun, warmup included
   uint64_t records() const { return m_records; }
@@ -100,13 +92,17 @@ class replay_engine {
   uint64_t stale_count() const { return m_stale_count; }
 
  private:
-  request_outcome request(const traces::record& r, core::walk_record& walk);
+  void begin(const traces::record& r);
+  request_outcome request(const traces::record& r);
   void invalidate(const traces::record& r);
-  void check_stale(const traces::record& r, const core::dma_request& q, const core::translation_result& got,
-                   const core::walk_record& walk);
+  void invalidate_now(const traces::record& r);
+  void check_stale(const traces::record& r, const core::dma_request& q, const timing::upstream_result& got);
+  void count_timing(const traces::record& r, const request_outcome& o, core::access_kind access,
+                    const timing::request_timing& t);
   void reset_stats();
   void open_window(uint64_t time_ps);
-  void write_csv(const traces::record& r, const request_outcome& o, int64_t latency_ps);
+  void write_csv(const traces::record& r, const request_outcome& o, core::access_kind access,
+                 int64_t latency_ps);
   std::string device_name(uint16_t sid) const;
   device_stats& device(uint16_t sid);
 
@@ -114,8 +110,9 @@ class replay_engine {
   table_driver& m_tables;
   replay_options m_options;
   stale_tracker m_stale;
-  std::unique_ptr<core::iommu> m_reference;  // uncached twin over the same memory, for stale checks
-  core::walk_record m_scratch;
+  std::unique_ptr<core::remapping_unit> m_reference;  // uncached twin over the same memory, for stale checks
+  unit_port m_direct;
+  request_port* m_port = &m_direct;
 
   uint64_t m_records = 0, m_requests = 0;
   bool m_warm = false;            // statistics are being gathered (the warmup is over)

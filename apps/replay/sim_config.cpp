@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "model/io/input_file.hpp"
+#include "tables/json_input.hpp"
 
 namespace vtd::replay {
 namespace {
@@ -134,7 +135,11 @@ void apply_timing(timing::timing_params& p, const nlohmann::json& j, const std::
           fmt::format("{}.{}: {} is out of range (at most {})", where, k, value, f->max));
     f->set(p, value);
   }
-  if (p.clock_ghz <= 0) throw std::runtime_error(fmt::format("{}.clock_ghz: must be positive", where));
+  // At least 10 MHz: one cycle is then 100 ps, and every cycle count within its bound stays far inside the
+  // picosecond arithmetic (a slower clock would make latencies wrap).
+  if (p.clock_ghz < 0.01)
+    throw std::runtime_error(
+        fmt::format("{}.clock_ghz: {} is out of range (0.01 to 100)", where, p.clock_ghz));
   if (p.walkers == 0) throw std::runtime_error(fmt::format("{}.walkers: at least one walker", where));
   if (p.lookups_per_cycle == 0)
     throw std::runtime_error(fmt::format("{}.lookups_per_cycle: at least one lookup per cycle", where));
@@ -243,64 +248,62 @@ sim_config load_sim_config(const std::string& path) {
 }
 
 sim_config parse_sim_config(std::string_view text, const std::string& path) {
-  nlohmann::json j;
+  const nlohmann::json j = tables::parse_json_input(text, path);
+  if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected a JSON object", path));
+  sim_config c;
   try {
-    j = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
-    // Convert the byte offset to line:column for people.
-    size_t line = 1, col = 1;
-    const std::string_view s = text;
-    for (size_t i = 0; i + 1 < e.byte && i < s.size(); ++i) {
-      if (s[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    throw std::runtime_error(fmt::format("{}:{}:{}: JSON syntax error", path, line, col));
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(fmt::format("{}: JSON: {}", path, e.what()));
+    c = sim_preset(j.contains("preset") && j["preset"].is_string() ? j["preset"].get<std::string>()
+                                                                   : "server");
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(fmt::format("{}: preset: {}", path, e.what()));
   }
-  sim_config c =
-      sim_preset(j.contains("preset") && j["preset"].is_string() ? j["preset"].get<std::string>() : "server");
   apply_json(c, j, path);
   return c;
 }
 
-void apply_override(sim_config& c, std::string_view assignment) {
+void apply_override(sim_config& c, std::string_view assignment, std::string_view label) {
   auto eq = assignment.find('=');
+  const std::string shown = label.empty() ? fmt::format("--set '{}'", assignment) : std::string(label);
   if (eq == std::string_view::npos)
-    throw std::runtime_error(
-        fmt::format("--set '{}': expected key=value, e.g. iotlb.entries=64", assignment));
+    throw std::invalid_argument(fmt::format("{}: expected key=value, e.g. iotlb.entries=64", shown));
   std::string key(assignment.substr(0, eq));
   std::string value(assignment.substr(eq + 1));
+  if (value.empty()) throw std::invalid_argument(fmt::format("{}: no value", shown));
   nlohmann::json v;
   try {
     v = nlohmann::json::parse(value);
   } catch (const nlohmann::json::exception&) {
     v = value;  // a bare word such as lru (or a number JSON cannot hold: then the key's check rejects it)
   }
-  auto dot = key.find('.');
-  std::string where = fmt::format("--set {}", key);
-  if (dot == std::string::npos) {
-    apply_json(c, nlohmann::json{{key, v}}, where);
-    return;
-  }
-  std::string head = key.substr(0, dot), field = key.substr(dot + 1);
-  if (head == "timing") {
-    apply_json(c, nlohmann::json{{"timing", {{field, v}}}}, where);
-  } else if (head == "caches") {
-    auto dot2 = field.find('.');
-    if (dot2 == std::string::npos)
-      throw std::runtime_error(fmt::format("{}: expected caches.NAME.FIELD", where));
-    apply_json(c, nlohmann::json{{"caches", {{field.substr(0, dot2), {{field.substr(dot2 + 1), v}}}}}},
-               where);
-  } else if (cache_by_name(c, head)) {
-    apply_json(c, nlohmann::json{{"caches", {{head, {{field, v}}}}}}, where);
-  } else {
-    throw std::runtime_error(
-        fmt::format("{}: unknown key (use CACHE.FIELD, timing.FIELD or caches_enabled)", where));
+  // JSON reads 2^64 and beyond as a double: say "too large" rather than print 1.8446744073709552e+19.
+  if (v.is_number_float() && value.find_first_not_of("0123456789") == std::string::npos)
+    throw std::invalid_argument(fmt::format("{}: {} is too large", shown, value));
+  std::string where = label.empty() ? fmt::format("--set {}", key) : std::string(label);
+  // A value given on the command line is a usage error when wrong (exit 2): the same checks as a
+  // configuration file's, reported as invalid_argument.
+  try {
+    auto dot = key.find('.');
+    if (dot == std::string::npos) {
+      apply_json(c, nlohmann::json{{key, v}}, where);
+      return;
+    }
+    std::string head = key.substr(0, dot), field = key.substr(dot + 1);
+    if (head == "timing") {
+      apply_json(c, nlohmann::json{{"timing", {{field, v}}}}, where);
+    } else if (head == "caches") {
+      auto dot2 = field.find('.');
+      if (dot2 == std::string::npos)
+        throw std::runtime_error(fmt::format("{}: expected caches.NAME.FIELD", where));
+      apply_json(c, nlohmann::json{{"caches", {{field.substr(0, dot2), {{field.substr(dot2 + 1), v}}}}}},
+                 where);
+    } else if (cache_by_name(c, head)) {
+      apply_json(c, nlohmann::json{{"caches", {{head, {{field, v}}}}}}, where);
+    } else {
+      throw std::runtime_error(
+          fmt::format("{}: unknown key (use CACHE.FIELD, timing.FIELD or caches_enabled)", where));
+    }
+  } catch (const std::runtime_error& e) {
+    throw std::invalid_argument(e.what());
   }
 }
 

@@ -35,6 +35,8 @@ sim_config load_sim_config(const std::string& path);
 // The same from the file's bytes (fuzzing, tests); `path` names it in messages.
 sim_config parse_sim_config(std::string_view text, const std::string& path);
 // "iotlb.entries=64", "timing.walkers=4", "caches_enabled=false".
-void apply_override(sim_config& c, std::string_view assignment);
+// Applies "KEY=VALUE" (the --set option). Throws std::invalid_argument (a usage error) naming `label`, or
+// "--set KEY" when none is given.
+void apply_override(sim_config& c, std::string_view assignment, std::string_view label = {});
 
 }  // namespace vtd::replay

@@ -1,6 +1,8 @@
 // Missing-invalidation bookkeeping (see header).
 #include "apps/replay/stale_tracker.hpp"
 
+#include "model/spec/source_id.hpp"
+
 namespace vtd::replay {
 
 void stale_tracker::erase_range(std::map<uint64_t, table_change>& m, uint64_t base, uint64_t end) {
@@ -72,9 +74,8 @@ void stale_tracker::invalidated_devices_all() {
 }
 
 void stale_tracker::invalidated_device(uint16_t sid, unsigned function_mask) {
-  // FM: 0 none, 1 ignore SID[2], 2 ignore SID[2:1], 3 ignore SID[2:0] (digest 1.7).
-  static constexpr uint16_t kMasks[4] = {0xFFFF, 0xFFFB, 0xFFF9, 0xFFF8};
-  uint16_t mask = kMasks[function_mask & 3];
+  // FM: 0 none, 1 ignore SID[2], 2 ignore SID[2:1], 3 ignore SID[2:0] (CCMD_REG.FM, cc_inv_dsc FM).
+  const uint16_t mask = spec::sid_function_mask(function_mask);
   for (auto it = m_devices.begin(); it != m_devices.end();) {
     if ((it->first & mask) == (sid & mask))
       it = m_devices.erase(it);

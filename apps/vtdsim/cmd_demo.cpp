@@ -33,7 +33,11 @@ int run_demo(const std::vector<std::string>& args) {
   o.output = dir + "/mixed.vtdt.zst";
   o.platform_out = dir + "/platform.json";
   const gen_request g = make_gen_request(o);
-  std::filesystem::create_directories(dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir))
+    throw std::runtime_error(fmt::format("--dir {}: cannot make a directory there: {}", dir,
+                                         ec ? ec.message() : "it exists and is not a directory"));
   auto s = run_gen_request(g);
   fmt::print(
       "generated {} records ({} DMAs from nic0 and nvme0, {} map/{} unmap, {} IOTLB invalidations) -> {}\n\n",

@@ -69,6 +69,8 @@ std::vector<std::string> split_values(const std::string& list) {
       }
     } else if (!item.empty()) {
       out.push_back(item);
+    } else {
+      throw usage_error(fmt::format("--values '{}': an empty value", list));
     }
     if (out.size() > kMaxPoints) throw usage_error(fmt::format("--values: more than {} points", kMaxPoints));
   }
@@ -178,12 +180,17 @@ int run_sweep(const std::vector<std::string>& args) {
     points.back().value = v;
   }
   if (jobs == 0) jobs = std::max(1u, unsigned(sysconf(_SC_NPROCESSORS_ONLN)));
+  // Each point is a process with a whole simulated system: more at once than cores only thrashes.
+  constexpr unsigned kMaxJobs = 256;
+  if (jobs > kMaxJobs) throw usage_error(fmt::format("-j {}: at most {} points at once", jobs, kMaxJobs));
   // Validate the parameter once before forking, so a typo fails fast with one message.
   {
     vtd::replay::sim_config c = rq.config_file.empty() ? vtd::replay::sim_preset(rq.preset)
                                                        : vtd::replay::load_sim_config(rq.config_file);
     for (const auto& s : rq.sets) vtd::replay::apply_override(c, s);
-    for (const auto& p : points) vtd::replay::apply_override(c, param + "=" + p.value);
+    for (const auto& p : points)
+      vtd::replay::apply_override(c, param + "=" + p.value,
+                                  fmt::format("--param {} --values ...{}...", param, p.value));
   }
   progress_line progress("sweep", !rq.quiet && !rq.no_progress, "points");
   size_t next = 0, done = 0, failed = 0;

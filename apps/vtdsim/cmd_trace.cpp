@@ -1,7 +1,9 @@
 // `vtdsim trace convert IN OUT` (text/binary, compressed either way, streamed) and `vtdsim trace stat IN`
-// (counts per kind and per device, address ranges, time span, bytes moved).
+// (counts per kind and per device, address ranges, time span, bytes moved; kinds from the table in
+// traces/record_kinds.hpp).
 #include <fmt/core.h>
 
+#include <array>
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <map>
@@ -12,6 +14,7 @@
 #include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/parse.hpp"
 #include "apps/vtdsim/progress.hpp"
+#include "traces/record_kinds.hpp"
 #include "traces/trace_error.hpp"
 #include "traces/trace_io.hpp"
 
@@ -59,11 +62,29 @@ int convert(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Per device (source-id): its device requests. Those that access memory (the table's data_access: DMA) count
+// bytes, addresses and pages; the others (MSI writes) are only counted.
 struct device_range {
   uint64_t dma = 0, msi = 0, bytes = 0, min_addr = ~uint64_t{0}, max_addr = 0;
   std::set<uint64_t> pages;  // distinct 4 KiB pages touched, capped
   bool pages_capped = false;
 };
+constexpr size_t kPageCap = 1 << 20;
+
+void note_device_request(device_range& d, const kind_info& kind, const record& r) {
+  if (!kind.data_access) {
+    ++d.msi;
+    return;
+  }
+  ++d.dma;
+  d.bytes += r.length;
+  d.min_addr = std::min(d.min_addr, r.addr);
+  d.max_addr = std::max(d.max_addr, r.addr + (r.length ? r.length - 1 : 0));
+  if (d.pages.size() < kPageCap)
+    d.pages.insert(r.addr >> 12);
+  else
+    d.pages_capped = true;
+}
 
 int stat(const std::vector<std::string>& args) {
   std::string in;
@@ -74,8 +95,7 @@ int stat(const std::vector<std::string>& args) {
   po::positional_options_description pos;
   pos.add("in", 1);
   if (!parse_options(args, 2, desc, "vtdsim trace stat IN [--json]", &pos)) return 0;
-  constexpr size_t kPageCap = 1 << 20;
-  std::map<std::string, uint64_t> kinds;
+  std::array<uint64_t, 256> per_code{};  // records per kind code
   std::map<uint16_t, device_range> devices;
   uint64_t n = 0, first = 0, last = 0;
   std::string description;
@@ -86,26 +106,24 @@ int stat(const std::vector<std::string>& args) {
     while (reader.next(r)) {
       if (n++ == 0) first = r.time_ps;
       last = r.time_ps;
-      ++kinds[std::string(kind_name(r.kind))];
-      if (r.kind == record_kind::dma || r.kind == record_kind::msi) {
-        auto& d = devices[r.id];
-        if (r.kind == record_kind::msi) {
-          ++d.msi;
-          continue;
-        }
-        ++d.dma;
-        d.bytes += r.length;
-        d.min_addr = std::min(d.min_addr, r.addr);
-        d.max_addr = std::max(d.max_addr, r.addr + (r.length ? r.length - 1 : 0));
-        if (d.pages.size() < kPageCap)
-          d.pages.insert(r.addr >> 12);
-        else
-          d.pages_capped = true;
+      ++per_code[static_cast<uint8_t>(r.kind)];
+      const kind_info& kind = kind_of(r.kind);
+      switch (kind.cls) {
+        case kind_class::device_request:
+          note_device_request(devices[r.id], kind, r);
+          break;
+        case kind_class::driver_table_change:
+        case kind_class::invalidation:
+        case kind_class::other:
+          break;
       }
     }
   } catch (const trace_error& e) {
     throw std::runtime_error(e.what());
   }
+  std::map<std::string, uint64_t> kinds;  // by name, the kinds present
+  for (const kind_info* k : all_kinds())
+    if (auto c = per_code[static_cast<uint8_t>(k->kind)]) kinds[std::string(k->name)] = c;
   if (json) {
     nlohmann::ordered_json j{{"trace", in},          {"format", description},
                              {"records", n},         {"first_time_ps", first},

@@ -197,13 +197,13 @@ vtd::traces::gen::generation_summary run_gen_request(const gen_request& g) {
     h.seed = g.workload.seed;
     h.generator = "vtdsim-gen 1 " + g.workload.name;
     trace_writer writer(g.output, g.format, g.compression, h);
+    atomic_file pf(g.platform_out);  // opened before the work, so that a bad path fails at once
     nlohmann::ordered_json platform;
     progress_line progress("gen", !g.quiet);
     auto s = gen::generate(
         g.workload, [&](const record& r) { writer.write(r); }, platform,
         [&](uint64_t dmas) { progress.update(dmas, g.workload.dma_target); });
     progress.finish();
-    atomic_file pf(g.platform_out);
     pf.write(platform.dump(2) + "\n");
     writer.close();
     pf.commit();

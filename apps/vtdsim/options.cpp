@@ -29,7 +29,11 @@ void refuse_signed_unsigned(const po::parsed_options& parsed, const po::options_
   for (const auto& o : parsed.options) {
     if (o.unregistered || o.string_key.empty()) continue;
     const po::option_description* d = desc.find_nothrow(o.string_key, false);
-    if (!d || !is_unsigned_option(*d)) continue;
+    if (!d) continue;
+    // An empty value (--stats-json "") would silently mean "not given": refuse it.
+    for (const auto& v : o.value)
+      if (v.empty()) throw usage_error(fmt::format("--{}: empty value", o.string_key));
+    if (!is_unsigned_option(*d)) continue;
     for (const auto& v : o.value) {
       const auto first = v.find_first_not_of(" \t");
       if (first != std::string::npos && (v[first] == '-' || v[first] == '+'))

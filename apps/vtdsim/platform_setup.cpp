@@ -11,37 +11,40 @@
 
 namespace vtdsim::app {
 
-loaded_system load_platform_system(const std::string& path) {
-  std::shared_ptr<vtd::tables::platform_state> platform;
+loaded_platform load_platform(const std::string& path) {
+  loaded_platform p;
   try {
-    platform = std::make_shared<vtd::tables::platform_state>(vtd::tables::load_platform_file(path), path);
+    p.state = std::make_shared<vtd::tables::platform_state>(vtd::tables::load_platform_file(path), path);
   } catch (const vtd::tables::table_error& e) {
     throw std::runtime_error(e.what());
   }
-  loaded_system sys;
-  const auto& caps = platform->caps();
-  sys.config.ver = caps.ver;
-  sys.config.cap = caps.cap;
-  sys.config.ecap = caps.ecap;
-  sys.config.haw = caps.haw;
-  // The memory belongs to the platform state; loaded_system.memory stays empty and unit uses the platform's.
-  sys.unit = std::make_unique<vtd::core::remapping_unit>(sys.config, platform->memory());
-  program_unit(*sys.unit, *platform);
-  for (const auto& d : platform->description().devices)
-    sys.device_names.emplace_back(d.name.empty() ? format_bdf_name(d.sid) : d.name, d.sid);
-  sys.platform = platform;
-  return sys;
+  const auto& caps = p.state->caps();
+  p.config.ver = caps.ver;
+  p.config.cap = caps.cap;
+  p.config.ecap = caps.ecap;
+  p.config.haw = caps.haw;
+  const auto& d = p.state->description();
+  p.setup.rtaddr = p.state->rtaddr();
+  p.setup.translation = d.enable_translation;
+  if (auto irta = p.state->irta()) {
+    p.setup.irta = *irta;
+    p.setup.compat_interrupts = d.enable_compat;
+    p.setup.interrupt_remapping = d.enable_interrupt_remapping;
+  }
+  return p;
 }
 
-void program_unit(vtd::core::remapping_unit& unit, const vtd::tables::platform_state& platform) {
-  const auto& d = platform.description();
-  unit.set_root_table(platform.rtaddr());
-  unit.enable_translation(d.enable_translation);
-  if (auto irta = platform.irta()) {
-    unit.set_interrupt_table(*irta);
-    unit.allow_compat_interrupts(d.enable_compat);
-    unit.enable_interrupt_remapping(d.enable_interrupt_remapping);
-  }
+loaded_system load_platform_system(const std::string& path) {
+  loaded_platform p = load_platform(path);
+  loaded_system sys;
+  sys.config = p.config;
+  // The memory belongs to the platform state; loaded_system.memory stays empty and unit uses the platform's.
+  sys.unit = std::make_unique<vtd::core::remapping_unit>(sys.config, p.state->memory());
+  vtd::replay::program(*sys.unit, p.setup);
+  for (const auto& d : p.state->description().devices)
+    sys.device_names.emplace_back(d.name.empty() ? format_bdf_name(d.sid) : d.name, d.sid);
+  sys.platform = p.state;
+  return sys;
 }
 
 std::string format_bdf_name(uint16_t sid) {

@@ -1,7 +1,9 @@
 // Loading a platform file (tables built by vtdsim's builders) and sparse page files into a loaded_system.
 #pragma once
+#include <memory>
 #include <string>
 
+#include "apps/replay/unit_setup.hpp"
 #include "apps/vtdsim/system_setup.hpp"
 
 namespace vtd::tables {
@@ -10,10 +12,19 @@ class platform_state;
 
 namespace vtdsim::app {
 
+// A platform file, loaded once for every command that runs on one: the tables built into the platform's
+// memory, the unit's configuration from its capabilities, and the registers its driver programs (a unit is
+// brought up with vtd::replay::program(unit, setup); queued invalidation, when `state->iqa()` is set, by the
+// owner of a complete core::iommu). Throws std::runtime_error (with the file's position) on a bad file.
+struct loaded_platform {
+  std::shared_ptr<vtd::tables::platform_state> state;
+  vtd::core::unit_config config;
+  vtd::replay::unit_setup setup;
+};
+loaded_platform load_platform(const std::string& path);
+
+// The platform as a bare remapping unit (translate, walk, interrupt, check, ...).
 loaded_system load_platform_system(const std::string& path);
-// Programs a unit's registers from a built platform as a driver would (queued invalidation is set up by the
-// caller that owns a complete iommu, see replay).
-void program_unit(vtd::core::remapping_unit& unit, const vtd::tables::platform_state& platform);
 std::string format_bdf_name(uint16_t sid);
 
 // Sparse page file (docs/memory-image.md): magic "VTDPAGE1", then records of {u64 physical address, 4096

@@ -6,6 +6,7 @@
 
 #include "apps/vtdsim/system_setup.hpp"
 #include "model/io/input_file.hpp"
+#include "tables/json_input.hpp"
 
 namespace vtdsim::app {
 
@@ -17,12 +18,7 @@ system_options with_register_file(system_options o) {
 }
 
 system_options with_register_json(system_options o, std::string_view bytes) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(bytes, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(fmt::format("{}: {}", o.registers_file, e.what()));
-  }
+  const nlohmann::json j = vtd::tables::parse_json_input(bytes, o.registers_file);
   if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected a JSON object", o.registers_file));
   auto text = [&](const std::string& key, const nlohmann::json& v) {
     if (v.is_string()) return v.get<std::string>();

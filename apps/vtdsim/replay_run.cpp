@@ -107,7 +107,7 @@ replay_result run_replay_request(const replay_request& rq) {
     } else {
       vtd::traces::record r;
       while (next(r)) {
-        engine.apply(r, nullptr);
+        engine.submit(r);
         if ((count & 0xFFFF) == 0) show_progress(count);
       }
     }

@@ -1,10 +1,7 @@
 // Replay system setup (see header).
 #include "apps/vtdsim/replay_system.hpp"
 
-#include <stdexcept>
-
 #include "apps/vtdsim/platform_setup.hpp"
-#include "tables/table_error.hpp"
 
 namespace vtdsim::app {
 
@@ -26,22 +23,12 @@ int platform_driver::domain_of(uint16_t sid) const {
 }
 
 replay_system make_replay_system(const std::string& platform_path, const vtd::replay::sim_config& config) {
+  loaded_platform p = load_platform(platform_path);
   replay_system s;
-  try {
-    s.platform = std::make_unique<vtd::tables::platform_state>(vtd::tables::load_platform_file(platform_path),
-                                                               platform_path);
-  } catch (const vtd::tables::table_error& e) {
-    throw std::runtime_error(e.what());
-  }
-  const auto& caps = s.platform->caps();
-  vtd::core::unit_config cfg;
-  cfg.ver = caps.ver;
-  cfg.cap = caps.cap;
-  cfg.ecap = caps.ecap;
-  cfg.haw = caps.haw;
-  s.unit =
-      std::make_unique<vtd::core::iommu>(cfg, s.platform->memory(), config.caches, config.caches_enabled);
-  program_unit(s.unit->unit(), *s.platform);
+  s.platform = p.state;
+  s.unit = std::make_unique<vtd::core::iommu>(p.config, s.platform->memory(), config.caches,
+                                              config.caches_enabled);
+  vtd::replay::program(s.unit->unit(), p.setup);
   if (s.platform->iqa()) s.unit->setup_queue(s.platform->iq_base(), 0);
   s.driver = std::make_unique<platform_driver>(*s.platform);
   return s;

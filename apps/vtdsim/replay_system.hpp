@@ -25,7 +25,7 @@ class platform_driver final : public vtd::replay::table_driver {
 };
 
 struct replay_system {
-  std::unique_ptr<vtd::tables::platform_state> platform;
+  std::shared_ptr<vtd::tables::platform_state> platform;
   std::unique_ptr<vtd::core::iommu> unit;
   std::unique_ptr<platform_driver> driver;
 };

@@ -1,4 +1,4 @@
-// Primary fault logging (VT-d spec 7.2.1, digest 5.5) and fault-event generation (spec 7.3, digest 5.6).
+// Primary fault logging (VT-d spec 7.2.1 "Primary Fault Logging") and fault-event generation (spec 7.3).
 #include "model/core/fault_recorder.hpp"
 
 namespace vtd::core {
@@ -6,7 +6,7 @@ namespace vtd::core {
 fault_recorder::fault_recorder(unsigned nfr, bool compress_same_sid)
     : m_nfr(nfr == 0 ? 1 : nfr), m_compress(compress_same_sid), m_records(m_nfr) {}
 
-// FRCD layout (digest 1.10), upper quadword = bits 127:64: 63 F, 62 T1, 61:60 AT, 59:40 PV, 39:32 FR, 31 PP,
+// FRCD_REG layout, upper quadword = bits 127:64: 63 F, 62 T1, 61:60 AT, 59:40 PV, 39:32 FR, 31 PP,
 // 28 T2, 15:0 SID. {T1,T2}: 00 write, 10 read, 11 AtomicOp (01 page request is not produced in legacy mode).
 fault_recorder::frcd fault_recorder::encode(const fault_info& f) {
   frcd r;
@@ -37,7 +37,7 @@ bool fault_recorder::record(const fault_info& f) {
   // Step 3: the slot the internal index points at is still pending -> overflow.
   frcd& slot = m_records[m_index];
   if (slot.hi >> 63) {
-    m_status |= kPfo;  // setting PFO alone raises no event (digest 5.6)
+    m_status |= kPfo;  // setting PFO alone raises no event (FECTL_REG fault-event logic)
     ++m_dropped_overflow;
     return false;
   }

@@ -1,4 +1,4 @@
-// Primary fault logging and fault-event generation (VT-d spec 7.2.1 / 7.2.2, digest 1.9, 1.10, 5.5, 5.6):
+// Primary fault logging and fault-event generation (VT-d spec 7.2.1 / 7.2.2; FSTS_REG, FRCD_REG, FECTL_REG):
 // the FRCD[n] records, FSTS (PFO, PPF, FRI, IQE, ICE, ITE), FECTL/FEDATA/FEADDR/FEUADDR.
 #pragma once
 #include <cstdint>
@@ -38,11 +38,11 @@ class fault_recorder {
   // compressed). FPD qualification is the caller's job (it knows the context entry / IRTE).
   bool record(const fault_info& f);
 
-  // Hardware-side status bits raised by the invalidation engine (digest 5.6: each may raise a fault event).
+  // Hardware-side status bits raised by the invalidation engine (each may raise a fault event, FECTL_REG).
   void set_iqe() { raise_status(kIqe); }
   void set_ice() { raise_status(kIce); }
   void set_ite() { raise_status(kIte); }
-  // Internal FRCD index back to 0 (GSTS.TES = IRES = 0, digest 1.5).
+  // Internal FRCD index back to 0 (GSTS.TES = IRES = 0).
   void reset_index() { m_index = 0; }
 
   // Register side (offsets resolved by register_file).

@@ -1,4 +1,4 @@
-// Interrupt remapping and posting (VT-d spec 5.1.x, 5.2, 9.10-9.12, Table 15; digest 5.3, 7.1-7.5):
+// Interrupt remapping and posting (VT-d spec 5.1.x, 5.2, 9.10-9.12, Table 15):
 // compatibility-format handling, remappable-format decode, IRTE fetch and validation, source-id checks, and
 // posting into a posted-interrupt descriptor.
 #pragma once
@@ -12,12 +12,14 @@
 #include "model/core/unit_config.hpp"
 #include "model/core/walk_record.hpp"
 #include "model/memory/physical_memory.hpp"
+#include "model/spec/caps.hpp"
 #include "model/spec/irte.hpp"
 #include "model/spec/msi.hpp"
 
 namespace vtd::core {
 
-// Posted-interrupt descriptor (digest 7.4), 64 bytes: QW0-3 PIR, QW4 = bits 319:256 (ON, SN, NV, NDST).
+// Posted-interrupt descriptor (VT-d spec "Posted Interrupt Descriptor"), 64 bytes: QW0-3 PIR, QW4 = bits
+// 319:256 (ON, SN, NV, NDST).
 struct posted_descriptor {
   uint64_t qw[8] = {};
 
@@ -45,13 +47,13 @@ struct posted_descriptor {
 
 class interrupt_remapper {
  public:
-  interrupt_remapper(const unit_config& cfg, const register_file& regs, physical_memory& mem,
+  interrupt_remapper(const spec::caps& caps, const register_file& regs, physical_memory& mem,
                      fault_recorder& faults);
 
   void set_hooks(translation_hooks* hooks) { m_hooks = hooks; }
   interrupt_result remap(const interrupt_request& req, walk_record* rec);
 
-  // Source-id validation of an IRTE against a requester id (SVT/SQ/SID, digest 7.2). SVT=11 is reserved and
+  // Source-id validation of an IRTE against a requester id (IRTE SVT/SQ/SID). SVT=11 is reserved and
   // handled by the caller as 24h.
   static bool source_id_valid(const spec::irte& e, uint16_t requester);
 
@@ -64,8 +66,7 @@ class interrupt_remapper {
   physical_memory& m_mem;
   fault_recorder& m_faults;
   translation_hooks* m_hooks = nullptr;
-  unsigned m_haw;
-  bool m_pi;
+  const spec::caps& m_caps;
 };
 
 }  // namespace vtd::core

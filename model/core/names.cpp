@@ -11,9 +11,10 @@ const char* to_string(access_kind k) {
       return "read";
     case access_kind::write:
       return "write";
-    default:
+    case access_kind::atomic:
       return "atomic";
   }
+  return "?";
 }
 
 const char* to_string(address_type t) {
@@ -22,9 +23,10 @@ const char* to_string(address_type t) {
       return "untranslated";
     case address_type::translation_request:
       return "translation_request";
-    default:
+    case address_type::translated:
       return "translated";
   }
+  return "?";
 }
 
 const char* to_string(step_kind k) {
@@ -41,9 +43,10 @@ const char* to_string(step_kind k) {
       return "posted_descriptor";
     case step_kind::cache_lookup:
       return "cache_lookup";
-    default:
+    case step_kind::status_write:
       return "status_write";
   }
+  return "?";
 }
 
 const char* to_string(cache_kind k) {
@@ -60,9 +63,56 @@ const char* to_string(cache_kind k) {
       return "psc_pml4e";
     case cache_kind::pml5e:
       return "psc_pml5e";
-    default:
+    case cache_kind::interrupt:
       return "interrupt";
+    case cache_kind::none:
+      return "none";
   }
+  return "?";
+}
+
+const char* to_string(structure_kind s) {
+  switch (s) {
+    case structure_kind::none:
+      return "none";
+    case structure_kind::root_entry:
+      return "root_entry";
+    case structure_kind::context_entry:
+      return "context_entry";
+    case structure_kind::sm_root_entry:
+      return "sm_root_entry";
+    case structure_kind::sm_context_entry:
+      return "sm_context_entry";
+    case structure_kind::pasid_dir_entry:
+      return "pasid_dir_entry";
+    case structure_kind::pasid_entry:
+      return "pasid_entry";
+    case structure_kind::paging_entry:
+      return "paging_entry";
+    case structure_kind::irte:
+      return "irte";
+    case structure_kind::posted_descriptor:
+      return "posted_descriptor";
+    case structure_kind::invalidation_wait:
+      return "invalidation_wait";
+  }
+  return "?";
+}
+
+const char* to_string(translation_stage s) {
+  switch (s) {
+    case translation_stage::none:
+      return "none";
+    case translation_stage::first:
+      return "first";
+    case translation_stage::second:
+      return "second";
+    case translation_stage::nested:
+      return "nested";
+    case translation_stage::pass_through:
+      return "pass_through";
+  }
+  return "?";
 }
 
 const char* to_string(dma_status s) {
@@ -75,9 +125,10 @@ const char* to_string(dma_status s) {
       return "untranslated";
     case dma_status::fault:
       return "fault";
-    default:
+    case dma_status::interrupt:
       return "interrupt";
   }
+  return "?";
 }
 
 const char* to_string(interrupt_status s) {
@@ -88,9 +139,10 @@ const char* to_string(interrupt_status s) {
       return "posted";
     case interrupt_status::passthrough:
       return "passthrough";
-    default:
+    case interrupt_status::fault:
       return "fault";
   }
+  return "?";
 }
 
 }  // namespace vtd::core

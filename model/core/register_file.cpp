@@ -1,31 +1,28 @@
-// VT-d register page (VT-d spec 11.4, digest 1.1-1.12): access decoding, masks, and GCMD/GSTS semantics.
+// VT-d register page (VT-d spec 11.4): access decoding, masks, and GCMD/GSTS semantics.
 #include "model/core/register_file.hpp"
 
 #include <algorithm>
+
+#include "model/spec/inv_registers.hpp"
 
 namespace vtd::core {
 
 using namespace spec::reg;
 using spec::field_mask;
 
-register_file::register_file(const unit_config& cfg, fault_recorder& faults)
-    : m_cfg(cfg),
-      m_cap{cfg.cap},
-      m_ecap{cfg.ecap},
-      m_faults(faults),
-      m_iro(m_ecap.iro() * 16),
-      m_fro(m_cap.fro() * 16) {
-  // Software-writable bits per register (digest 1.6-1.12). Registers of absent features (QI, IR) are RsvdZ.
-  m_desc[RTADDR] = {rtaddr_implemented(cfg.haw), 0};                              // RTA HAW-1:12, TTM 11:10
-  m_desc[CCMD] = {field_mask(63, 61) | field_mask(33, 0), 0};                     // ICC, CIRG, FM, SID, DID
-  m_desc[IQH] = {0, 0};                                                           // RO
-  m_desc[IQT] = {m_ecap.qi() ? field_mask(18, 4) : 0, 0};                         // QT 18:4
-  m_desc[IQA] = {m_ecap.qi() ? field_mask(63, 11) | field_mask(2, 0) : 0, 0};     // base, DW, QS
-  m_desc[IQERCD] = {0, 0};                                                        // RO
-  m_desc[IRTA] = {m_ecap.ir() ? irta_implemented(cfg.haw, m_ecap.eim()) : 0, 0};  // base, EIME, S
-  m_desc[IVA] = {field_mask(63, 12) | field_mask(6, 0), 0};                       // ADDR, IH, AM
-  m_desc[IOTLB] = {field_mask(63, 63) | field_mask(61, 60) | field_mask(49, 32),
-                   0};  // IVT, IIRG, DR, DW, DID
+register_file::register_file(const unit_config& cfg, const spec::caps& caps, fault_recorder& faults)
+    : m_cfg(cfg), m_caps(caps), m_faults(faults), m_iro(caps.iro * 16), m_fro(caps.fro * 16) {
+  // Software-writable bits per register (spec 11.4 field tables). Registers of absent features (QI, IR) are
+  // RsvdZ.
+  m_desc[RTADDR] = {rtaddr_implemented(cfg.haw), 0};                         // RTA HAW-1:12, TTM 11:10
+  m_desc[CCMD] = {spec::ccmd::kWritable, 0};                                 // ICC, CIRG, FM, SID, DID
+  m_desc[IQH] = {0, 0};                                                      // RO
+  m_desc[IQT] = {m_caps.qi ? field_mask(18, 4) : 0, 0};                      // QT 18:4
+  m_desc[IQA] = {m_caps.qi ? field_mask(63, 11) | field_mask(2, 0) : 0, 0};  // base, DW, QS
+  m_desc[IQERCD] = {0, 0};                                                   // RO
+  m_desc[IRTA] = {caps.ir ? irta_implemented(cfg.haw, caps.eim) : 0, 0};     // base, EIME, S
+  m_desc[IVA] = {spec::iva_reg::kWritable, 0};                               // ADDR, IH, AM
+  m_desc[IOTLB] = {spec::iotlb_reg::kWritable, 0};                           // IVT, IIRG, DR, DW, DID
 }
 
 int register_file::slot_of(uint32_t q) const {
@@ -171,13 +168,13 @@ void register_file::write_dword(uint32_t off, uint32_t value) {
       m_faults.write_feuaddr(value);
       break;
     case spec::reg::ICS:
-      if (!m_ecap.qi()) break;
+      if (!m_caps.qi) break;
       if (value & 1) m_ics &= ~1u;                         // IWC is RW1C
       if (m_iectl_ip && !(m_ics & 1)) m_iectl_ip = false;  // cleared status drops a held event
       notify_command(off, m_ics);
       break;
     case spec::reg::IECTL:
-      if (!m_ecap.qi()) break;
+      if (!m_caps.qi) break;
       m_iectl_im = value & FECTL_IM;
       if (!m_iectl_im && m_iectl_ip) {
         m_iectl_ip = false;
@@ -203,7 +200,7 @@ uint32_t register_file::gsts() const {
          (m_irtps ? SIRTP : 0) | (m_cfis ? CFI : 0);  // WBFS reads 0: the flush completes at once
 }
 
-// GCMD (digest 1.5). One-shot bits act when written 1; level bits act when they differ from GSTS. Software is
+// GCMD_REG. One-shot bits act when written 1; level bits act when they differ from GSTS. Software is
 // meant to change one bit per write; if it changes several, they act in the order SRTP, SIRTP, WBF, then the
 // level bits, so that "SRTP and TE together" behaves as SRTP followed by TE.
 void register_file::write_gcmd(uint32_t value) {
@@ -215,7 +212,7 @@ void register_file::write_gcmd(uint32_t value) {
     m_rtps = true;
     acted |= SRTP;
   }
-  if ((value & SIRTP) && m_ecap.ir()) {
+  if ((value & SIRTP) && m_caps.ir) {
     m_irta_base = spec::reg::irta_base(m_regs[IRTA]);
     m_irta_s = spec::reg::irta_size_field(m_regs[IRTA]);
     m_eime = irta_eime(m_regs[IRTA]);
@@ -233,7 +230,7 @@ void register_file::write_gcmd(uint32_t value) {
     acted |= TE;
   }
   bool qie = value & QIE;
-  if (m_ecap.qi() && qie != m_qies) {
+  if (m_caps.qi && qie != m_qies) {
     if (qie) {
       m_regs[IQH] = 0;  // fetching starts at the queue head
       m_qies = true;
@@ -245,12 +242,12 @@ void register_file::write_gcmd(uint32_t value) {
     }
   }
   bool ire = value & IRE;
-  if (m_ecap.ir() && ire != m_ires && (!ire || m_irtps)) {  // IRE without a prior SIRTP is ignored
+  if (m_caps.ir && ire != m_ires && (!ire || m_irtps)) {  // IRE without a prior SIRTP is ignored
     m_ires = ire;
     acted |= IRE;
   }
   bool cfi = value & CFI;
-  if (m_ecap.ir() && cfi != m_cfis) {
+  if (m_caps.ir && cfi != m_cfis) {
     m_cfis = cfi;
     acted |= CFI;
   }

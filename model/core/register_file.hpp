@@ -1,11 +1,12 @@
-// The VT-d register page a driver programs (VT-d spec chapter 11, digest section 1): offsets, RO/RW/RW1C/WO
-// masks, 4- and 8-byte accesses, and the GCMD/GSTS command protocol (digest 1.5) with the state it latches.
+// The VT-d register page a driver programs (VT-d spec chapter 11): offsets, RO/RW/RW1C/WO
+// masks, 4- and 8-byte accesses, and the GCMD/GSTS command protocol (GCMD_REG) with the state it latches.
 #pragma once
 #include <cstdint>
 #include <vector>
 
 #include "model/core/fault_recorder.hpp"
 #include "model/core/unit_config.hpp"
+#include "model/spec/caps.hpp"
 #include "model/spec/registers.hpp"
 
 namespace vtd::core {
@@ -28,7 +29,8 @@ class register_listener {
 
 class register_file {
  public:
-  register_file(const unit_config& cfg, fault_recorder& faults);
+  // `caps`: the unit's decoded capabilities (must outlive the register file).
+  register_file(const unit_config& cfg, const spec::caps& caps, fault_recorder& faults);
 
   // Software access. size is 4 or 8 and the offset must be size-aligned (else: read 0 / write refused).
   // Unimplemented offsets read 0 and ignore writes.
@@ -43,7 +45,7 @@ class register_file {
   // CCMD (clear ICC, set CAIG), IOTLB_REG (clear IVT, set IAIG), IQH, IQERCD.
   uint64_t hw_value(uint32_t offset) const;
   void hw_set(uint32_t offset, uint64_t value);
-  // ICS.IWC with the IECTL event logic (digest 5.6: an already-set IWC is not a new event).
+  // ICS.IWC with the IECTL event logic (an already-set IWC is not a new event).
   void signal_wait_completion();
   uint64_t completion_events_sent() const { return m_iec_events; }
 
@@ -94,8 +96,7 @@ class register_file {
   void notify_command(uint32_t offset, uint64_t value);
 
   unit_config m_cfg;
-  spec::reg::cap_reg m_cap;
-  spec::reg::ecap_reg m_ecap;
+  const spec::caps& m_caps;
   fault_recorder& m_faults;
   uint32_t m_iro, m_fro;
   uint64_t m_regs[kSlots] = {};

@@ -1,4 +1,4 @@
-// Remapping-unit facade and driver-style helpers (VT-d spec 10.4.4 GCMD software protocol, digest 1.5).
+// Remapping-unit facade and driver-style helpers (VT-d spec, GCMD_REG software protocol).
 #include "model/core/remapping_unit.hpp"
 
 namespace vtd::core {
@@ -7,11 +7,12 @@ using namespace spec::reg;
 
 remapping_unit::remapping_unit(const unit_config& cfg, physical_memory& mem)
     : m_cfg(cfg),
+      m_caps(spec::caps::decode(cfg.ver, cfg.cap, cfg.ecap, cfg.haw)),
       m_mem(mem),
-      m_faults(cfg.cap_fields().nfr(), cfg.compress_same_sid_faults),
-      m_regs(m_cfg, m_faults),
-      m_dma(m_cfg, m_regs, mem, m_faults),
-      m_ir(m_cfg, m_regs, mem, m_faults) {}
+      m_faults(m_caps.nfr, cfg.compress_same_sid_faults),
+      m_regs(m_cfg, m_caps, m_faults),
+      m_dma(m_caps, m_regs, mem, m_faults),
+      m_ir(m_caps, m_regs, mem, m_faults) {}
 
 // Software keeps the current level bits and drops the one-shot status bits (GSTS & 0x96FFFFFF), then flips
 // one.

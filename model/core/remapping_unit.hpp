@@ -13,6 +13,7 @@
 #include "model/core/unit_config.hpp"
 #include "model/core/walk_record.hpp"
 #include "model/memory/physical_memory.hpp"
+#include "model/spec/caps.hpp"
 
 namespace vtd::core {
 
@@ -36,6 +37,8 @@ class remapping_unit {
   const fault_recorder& faults() const { return m_faults; }
   physical_memory& memory() { return m_mem; }
   const unit_config& config() const { return m_cfg; }
+  // CAP / ECAP / VER decoded once, at construction; every part of the unit reads its capabilities here.
+  const spec::caps& caps() const { return m_caps; }
   dma_translator& dma() { return m_dma; }
   interrupt_remapper& interrupts() { return m_ir; }
 
@@ -45,7 +48,7 @@ class remapping_unit {
     m_ir.set_hooks(hooks);
   }
 
-  // Driver-style helpers: each is the register sequence a driver would use (digest 1.5 software protocol).
+  // Driver-style helpers: each is the register sequence a driver would use (spec GCMD_REG software protocol).
   void set_root_table(uint64_t rtaddr);      // RTADDR (RTA | TTM) then GCMD.SRTP
   void enable_translation(bool on);          // GCMD.TE
   void set_interrupt_table(uint64_t irta);   // IRTA (base | EIME | S) then GCMD.SIRTP
@@ -57,6 +60,7 @@ class remapping_unit {
   void gcmd_level(uint32_t bit, bool on);
 
   unit_config m_cfg;
+  spec::caps m_caps;
   physical_memory& m_mem;
   fault_recorder m_faults;
   register_file m_regs;

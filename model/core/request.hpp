@@ -5,7 +5,8 @@
 namespace vtd::core {
 
 enum class access_kind : uint8_t { read = 0, write = 1, atomic = 2 };
-// PCIe AT field: untranslated, ATS translation request, translated (digest 5.1 columns).
+// PCIe AT field: untranslated, ATS translation request, translated (the columns of the spec's fault-condition
+// tables).
 enum class address_type : uint8_t { untranslated = 0, translation_request = 1, translated = 2 };
 
 const char* to_string(access_kind k);

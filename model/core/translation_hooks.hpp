@@ -1,63 +1,49 @@
-// Where the translation caches plug into the functional core (VT-d spec 6.2, digest 6.2): context-cache,
-// IOTLB, second-level paging-structure caches and the interrupt entry cache. The core works without any of
+// Where the translation caches plug into the functional core (VT-d spec 6.2 "Translation Caches"):
+// context-cache, IOTLB, paging-structure caches and the interrupt entry cache. The core works without any of
 // them (hardware may evict anything at any time, so a cache-less unit is legal); an implementation overrides
-// only what it models. Lookups append their own cache_lookup step to `rec` when it is non-null.
+// only what it models. Every lookup and fill carries a cache_tag (source-id, PASID, domain, stage), so that a
+// translation mode with PASIDs and two stages uses the same seam as legacy mode. Lookups append their own
+// cache_lookup step to `rec` when it is non-null.
 #pragma once
 #include <cstdint>
 
+#include "model/core/cache/cache_tag.hpp"
+#include "model/core/cache/cached_entries.hpp"
 #include "model/core/walk_record.hpp"
-#include "model/spec/context_entry.hpp"
 #include "model/spec/irte.hpp"
 
 namespace vtd::core {
-
-// A final translation as the IOTLB holds it (tags: source-id, DID, page number).
-struct cached_translation {
-  uint64_t frame = 0;      // page frame (aligned to page_size)
-  uint64_t page_size = 0;  // 4 KiB, 2 MiB or 1 GiB
-  bool read = false;       // R and W ANDed over every level
-  bool write = false;
-};
-
-// A non-leaf paging entry as a paging-structure cache holds it: the table it points at and the permissions
-// accumulated from the top level down to and including it.
-struct cached_table {
-  unsigned level = 0;  // level of the cached entry (2..5); the walk resumes at level - 1
-  uint64_t next_table = 0;
-  bool read = false;
-  bool write = false;
-};
 
 class translation_hooks {
  public:
   virtual ~translation_hooks() = default;
 
-  // Context-cache (tag: source-id). Only present, fully validated entries are filled.
-  virtual bool lookup_context(uint16_t sid, spec::context_entry& out, walk_record* rec) {
-    (void)sid, (void)out, (void)rec;
+  // Context-cache (spec tag: source-id). Only present, fully validated entries are filled.
+  virtual bool lookup_context(const cache_tag& tag, cached_context& out, walk_record* rec) {
+    (void)tag, (void)out, (void)rec;
     return false;
   }
-  virtual void fill_context(uint16_t sid, const spec::context_entry& e) { (void)sid, (void)e; }
+  virtual void fill_context(const cache_tag& tag, const cached_context& e) { (void)tag, (void)e; }
 
-  // IOTLB. A hit still goes through the permission and interrupt-range checks.
-  virtual bool lookup_iotlb(uint16_t sid, uint16_t did, uint64_t addr, cached_translation& out,
-                            walk_record* rec) {
-    (void)sid, (void)did, (void)addr, (void)out, (void)rec;
+  // IOTLB (tag: domain, PASID, stage, page number). A hit still goes through the permission and
+  // interrupt-range checks.
+  virtual bool lookup_iotlb(const cache_tag& tag, uint64_t addr, cached_translation& out, walk_record* rec) {
+    (void)tag, (void)addr, (void)out, (void)rec;
     return false;
   }
-  virtual void fill_iotlb(uint16_t sid, uint16_t did, uint64_t addr, const cached_translation& t) {
-    (void)sid, (void)did, (void)addr, (void)t;
+  virtual void fill_iotlb(const cache_tag& tag, uint64_t addr, const cached_translation& t) {
+    (void)tag, (void)addr, (void)t;
   }
 
-  // Paging-structure caches: the deepest cached non-leaf entry for (DID, addr) below `top_level`.
-  virtual bool lookup_paging(uint16_t did, uint64_t addr, unsigned top_level, cached_table& out,
+  // Paging-structure caches: the deepest cached non-leaf entry for (tag, addr) at or below `top_level`.
+  virtual bool lookup_paging(const cache_tag& tag, uint64_t addr, unsigned top_level, cached_table& out,
                              walk_record* rec) {
-    (void)did, (void)addr, (void)top_level, (void)out, (void)rec;
+    (void)tag, (void)addr, (void)top_level, (void)out, (void)rec;
     return false;
   }
   // Called for every present, reserved-bit-free non-leaf entry the walker used.
-  virtual void fill_paging(uint16_t did, uint64_t addr, const cached_table& t) {
-    (void)did, (void)addr, (void)t;
+  virtual void fill_paging(const cache_tag& tag, uint64_t addr, const cached_table& t) {
+    (void)tag, (void)addr, (void)t;
   }
 
   // Interrupt entry cache (tag: interrupt_index). Only present entries are filled.
@@ -66,6 +52,20 @@ class translation_hooks {
     return false;
   }
   virtual void fill_irte(uint32_t index, const spec::irte& e) { (void)index, (void)e; }
+
+  // Legacy-mode shorthands (second stage, no PASID): tag = cache_tag::legacy(sid, did).
+  bool lookup_iotlb(uint16_t sid, uint16_t did, uint64_t addr, cached_translation& out, walk_record* rec) {
+    return lookup_iotlb(cache_tag::legacy(sid, did), addr, out, rec);
+  }
+  void fill_iotlb(uint16_t sid, uint16_t did, uint64_t addr, const cached_translation& t) {
+    fill_iotlb(cache_tag::legacy(sid, did), addr, t);
+  }
+  bool lookup_paging(uint16_t did, uint64_t addr, unsigned top_level, cached_table& out, walk_record* rec) {
+    return lookup_paging(cache_tag::legacy(0, did), addr, top_level, out, rec);
+  }
+  void fill_paging(uint16_t did, uint64_t addr, const cached_table& t) {
+    fill_paging(cache_tag::legacy(0, did), addr, t);
+  }
 };
 
 }  // namespace vtd::core

@@ -1,5 +1,5 @@
 // Static configuration of one remapping unit: the capability registers it reports (VT-d spec 11.4.1-11.4.3)
-// and the platform's host address width (ACPI DMAR "Host Address Width" + 1, digest conventions).
+// and the platform's host address width (ACPI DMAR "Host Address Width" + 1).
 #pragma once
 #include <cstdint>
 

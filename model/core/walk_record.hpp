@@ -1,22 +1,28 @@
 // The walk record: every memory read (address, raw entry) and every cache lookup one request caused, in
-// order. One source, several readers: the timing model prices it, `vtdsim walk` explains it, the checker
-// reads it. Fixed capacity so that recording costs no allocation on the hot path.
+// order. One source, several readers: the timing model prices it, `vtdsim walk` explains it, the replay's
+// stale check compares it. Each step is a tagged record (what happened, which structure, which translation
+// stage, which paging level, the raw entry up to 512 bits). Fixed capacity so that recording costs no
+// allocation on the hot path; a step beyond it is counted, never silently lost (overflowed() / dropped()).
 #pragma once
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 
 namespace vtd::core {
 
+// What the step did. A memory read is named by the structure it read (the legacy-mode names readers switch
+// on); see walk_step::structure for the full tag.
 enum class step_kind : uint8_t {
-  root_entry,         // 128-bit root entry read (RTA + bus*16)
-  context_entry,      // 128-bit context entry read (CTP + devfn*16)
-  sl_entry,           // 64-bit second-level paging entry read
+  root_entry,         // root entry read (RTA + bus*16)
+  context_entry,      // context entry read (CTP + devfn*16)
+  sl_entry,           // paging-structure entry read (64-bit; walk_step::stage says which stage)
   irte,               // 128-bit interrupt remapping table entry read
   posted_descriptor,  // posted-interrupt descriptor access
   cache_lookup,       // a lookup in one of the translation caches
   status_write,       // a memory write by the unit (invalidation-wait status, posting)
 };
 
+// Which cache a cache_lookup step probed; `none` on every other step.
 enum class cache_kind : uint8_t {
   context,    // context-cache, tagged by source-id
   iotlb,      // final translations, tagged by DID and page number
@@ -25,35 +31,122 @@ enum class cache_kind : uint8_t {
   pml4e,      // PML4Es (level 4)
   pml5e,      // PML5Es (level 5)
   interrupt,  // interrupt entry cache, tagged by interrupt_index
+  none,       // not a cache lookup
 };
-constexpr unsigned kCacheKinds = 7;
+constexpr unsigned kCacheKinds = 7;  // the caches (every value before `none`)
+
+// The architectural structure a step read, wrote, or found a cached copy of (spec chapter 9).
+enum class structure_kind : uint8_t {
+  none,               // a final translation (IOTLB), or nothing
+  root_entry,         // legacy root entry (9.1)
+  context_entry,      // legacy context entry (9.3)
+  sm_root_entry,      // scalable-mode root entry
+  sm_context_entry,   // scalable-mode context entry
+  pasid_dir_entry,    // scalable-mode PASID directory entry
+  pasid_entry,        // scalable-mode PASID-table entry
+  paging_entry,       // first- or second-stage paging entry (9.8 for the second stage): see stage and level
+  irte,               // interrupt remapping table entry (9.10 / 9.11)
+  posted_descriptor,  // posted-interrupt descriptor
+  invalidation_wait,  // inv_wait_dsc status write
+};
+
+// Translation stage of a paging entry, of a paging-structure cache or of a cached translation. The values are
+// the PASID-table entry's PGTT encodings; `none` for structures outside the paging hierarchy.
+enum class translation_stage : uint8_t { none = 0, first = 1, second = 2, nested = 3, pass_through = 4 };
+
 const char* to_string(step_kind k);
 const char* to_string(cache_kind k);
+const char* to_string(structure_kind s);
+const char* to_string(translation_stage s);
 
 struct walk_step {
+  static constexpr unsigned kMaxQwords = 8;  // 512 bits: the widest structure (PASID-table entry)
+
   step_kind kind = step_kind::root_entry;
-  cache_kind cache = cache_kind::context;  // cache_lookup only
-  uint8_t level = 0;   // sl_entry: paging level 5..1; cache_lookup on a paging-structure cache: its level
-  bool ok = true;      // memory read succeeded / cache lookup hit
-  uint16_t index = 0;  // index into the table (bus, devfn, 9-bit level index, interrupt_index)
+  cache_kind cache = cache_kind::none;  // cache_lookup only
+  structure_kind structure = structure_kind::none;
+  translation_stage stage = translation_stage::none;
+  uint8_t level = 0;       // paging entry: level 5..1; cache_lookup on a paging-structure cache: its level
+  bool ok = true;          // memory read succeeded / cache lookup hit
+  uint8_t raw_qwords = 0;  // 64-bit words of `raw` that hold the entry
+  uint32_t index = 0;      // index into the table (bus, devfn, 9-bit level index, interrupt_index) or tag
   uint64_t table_base = 0;
   uint64_t entry_address = 0;
-  uint64_t raw_lo = 0;  // entry as read (QW0); for a cache hit, the cached value where meaningful
-  uint64_t raw_hi = 0;  // QW1 for 128-bit entries
+  // The entry as read (for a cache hit, the cached value where meaningful), up to 512 bits: QW0 and QW1 (the
+  // whole of a 64- or 128-bit entry) and QW2..QW7 of wider ones. qw(n) reads any of them.
+  uint64_t raw_lo = 0;
+  uint64_t raw_hi = 0;
+  std::array<uint64_t, kMaxQwords - 2> raw_upper{};
+
+  uint64_t qw(unsigned n) const { return n == 0 ? raw_lo : n == 1 ? raw_hi : raw_upper[n - 2]; }
+  void set_qw(unsigned n, uint64_t v) { (n == 0 ? raw_lo : n == 1 ? raw_hi : raw_upper[n - 2]) = v; }
+  unsigned raw_bits() const { return 64u * raw_qwords; }
+  bool is_cache_lookup() const { return kind == step_kind::cache_lookup; }
+
+  // A memory read of `what` (a read that failed has ok=false and raw zero).
+  static walk_step read(step_kind kind, structure_kind what, translation_stage stage, unsigned level, bool ok,
+                        uint32_t index, uint64_t table_base, uint64_t entry_address,
+                        std::initializer_list<uint64_t> raw) {
+    walk_step s;
+    s.kind = kind;
+    s.structure = what;
+    s.stage = stage;
+    s.level = uint8_t(level);
+    s.ok = ok;
+    s.index = index;
+    s.table_base = table_base;
+    s.entry_address = entry_address;
+    s.set_raw(raw);
+    return s;
+  }
+  // A lookup in cache `cache` for a cached copy of `what`.
+  static walk_step lookup(cache_kind cache, structure_kind what, translation_stage stage, unsigned level,
+                          bool hit, uint32_t tag_index, std::initializer_list<uint64_t> raw) {
+    walk_step s;
+    s.kind = step_kind::cache_lookup;
+    s.cache = cache;
+    s.structure = what;
+    s.stage = stage;
+    s.level = uint8_t(level);
+    s.ok = hit;
+    s.index = tag_index;
+    s.set_raw(raw);
+    return s;
+  }
+  // The raw entry, QW0 first (at most kMaxQwords words are kept).
+  void set_raw(std::initializer_list<uint64_t> raw) {
+    unsigned n = 0;
+    for (uint64_t q : raw) {
+      if (n == kMaxQwords) break;
+      set_qw(n++, q);
+    }
+    raw_qwords = uint8_t(n);
+  }
 };
 
 class walk_record {
  public:
-  static constexpr unsigned kMaxSteps = 24;
+  // A legacy walk takes at most 10 steps; a scalable-mode nested walk up to 24 memory reads plus cache
+  // lookups. 64 leaves room for both; anything beyond is counted in dropped().
+  static constexpr unsigned kMaxSteps = 64;
 
-  void clear() { m_count = 0; }
+  void clear() {
+    m_count = 0;
+    m_dropped = 0;
+  }
   void add(const walk_step& s) {
-    if (m_count < kMaxSteps) m_steps[m_count++] = s;
+    if (m_count < kMaxSteps)
+      m_steps[m_count++] = s;
+    else
+      ++m_dropped;
   }
   unsigned size() const { return m_count; }
   const walk_step& operator[](unsigned i) const { return m_steps[i]; }
   const walk_step* begin() const { return m_steps.data(); }
   const walk_step* end() const { return m_steps.data() + m_count; }
+  // True when steps were not recorded because the record was full: the record is incomplete.
+  bool overflowed() const { return m_dropped != 0; }
+  unsigned dropped() const { return m_dropped; }
 
   unsigned memory_reads() const {
     unsigned n = 0;
@@ -63,7 +156,8 @@ class walk_record {
 
  private:
   std::array<walk_step, kMaxSteps> m_steps{};
-  uint8_t m_count = 0;
+  unsigned m_count = 0;
+  unsigned m_dropped = 0;
 };
 
 }  // namespace vtd::core

@@ -1,6 +1,8 @@
 // Bounded input files (see header).
 #include "model/io/input_file.hpp"
 
+#include "model/io/output_file.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,6 +29,11 @@ int open_checked(const std::string& path, std::string_view what, int64_t& regula
   int fd = 0;
   if (path != "-") {
     if (path.empty()) throw input_error(std::string(what) + ": empty file name");
+    try {
+      note_input(path);
+    } catch (const output_error& e) {
+      throw input_error(e.what());
+    }
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
       throw input_error(display(path) + ": cannot open " + std::string(what) + ": " + std::strerror(errno));

@@ -19,9 +19,9 @@ class input_error : public std::runtime_error {
 
 // The bounds of each kind of input (docs/cli.md, "Input bounds").
 inline constexpr uint64_t kMiB = uint64_t(1) << 20;
-inline constexpr uint64_t max_json_bytes = 256 * kMiB;  // platform, configuration and register JSON
-inline constexpr uint64_t max_query_file_bytes = 1024 * kMiB;
-inline constexpr uint64_t max_memory_image_bytes = uint64_t(4) << 30;  // one --mem image or page file
+inline constexpr uint64_t max_json_bytes = 256 * kMiB;       // platform, configuration and register JSON
+inline constexpr uint64_t max_query_file_bytes = 64 * kMiB;  // about 2.5 million queries
+inline constexpr uint64_t max_memory_image_bytes = uint64_t(1) << 30;  // one --mem image or page file
 
 // Reads all of `path`. `what` names the kind of input in messages ("platform", "memory image").
 // Throws input_error when the path is missing, unreadable, a directory, or longer than `max_bytes`.

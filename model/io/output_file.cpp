@@ -11,6 +11,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <vector>
 
 namespace vtd::io {
 
@@ -61,6 +63,55 @@ void remove_temporaries_on_signals() {
   sa.sa_handler = remove_and_reraise;
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+}
+
+// ----------------------------------------------------------------------------------- same-file registry
+namespace {
+
+// A file by identity when it exists (device and inode: catches links and different spellings), else by its
+// absolute path (two outputs naming the same new file).
+struct file_identity {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::string path;
+  bool same_as(const file_identity& o) const {
+    if (ino != 0 && o.ino != 0) return dev == o.dev && ino == o.ino;
+    return !path.empty() && path == o.path;
+  }
+};
+
+std::string absolute(const std::string& p) {
+  if (!p.empty() && p.front() == '/') return p;
+  char cwd[PATH_MAX];
+  return getcwd(cwd, sizeof cwd) ? std::string(cwd) + "/" + p : p;
+}
+
+file_identity identify(const std::string& resolved) {
+  file_identity id;
+  struct stat st {};
+  if (::stat(resolved.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    id.dev = st.st_dev;
+    id.ino = st.st_ino;
+  }
+  id.path = absolute(resolved);
+  return id;
+}
+
+std::vector<file_identity> g_inputs;
+std::vector<std::pair<int, file_identity>> g_outputs;  // claim number, identity
+int g_next_claim = 0;
+
+}  // namespace
+
+void note_input(const std::string& path) {
+  if (path.empty() || path == "-") return;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;  // only regular files can be replaced
+  const file_identity id = identify(path);
+  for (const auto& [claim, out] : g_outputs)
+    if (out.same_as(id))
+      throw output_error(path + ": is also an output of this command (it would be replaced while read)");
+  g_inputs.push_back(id);
 }
 
 // ------------------------------------------------------------------------------------------ output_file
@@ -123,6 +174,14 @@ output_file::output_file(std::string path) : m_path(std::move(path)) {
     }
     return;
   }
+  const file_identity id = identify(m_target);
+  for (const auto& in : g_inputs)
+    if (in.same_as(id))
+      throw output_error(m_path + ": is also an input of this command (choose another output)");
+  for (const auto& [claim, out] : g_outputs)
+    if (out.same_as(id)) throw output_error(m_path + ": named as two outputs of this command");
+  m_claim = g_next_claim++;
+  g_outputs.emplace_back(m_claim, id);
   m_atomic = true;
   m_mode = exists ? int(st.st_mode & 07777) : default_mode();
   std::string templ = dir_of(m_target) + "/." + base_of(m_target) + ".vtdsim-XXXXXX";
@@ -140,6 +199,7 @@ output_file::output_file(std::string path) : m_path(std::move(path)) {
 
 output_file::~output_file() {
   if (!m_committed) discard();
+  std::erase_if(g_outputs, [&](const auto& e) { return e.first == m_claim; });
 }
 
 void output_file::discard() noexcept {

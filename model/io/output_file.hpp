@@ -58,7 +58,14 @@ class output_file {
   bool m_committed = false;
   int m_mode = 0644;  // permissions the committed file gets
   int m_cleanup_slot = -1;
+  int m_claim = -1;  // this output's entry in the same-file registry
 };
+
+// One command never writes a file it also reads, or the same file twice: inputs are noted as they are opened
+// (read_input_file, line_reader, the trace reader) and every output_file checks its destination against them
+// and against the other outputs still open; an input opened after an output is checked the same way.
+// Throws output_error (for an output) or a std::runtime_error naming the path (for an input).
+void note_input(const std::string& path);
 
 // Installs handlers for SIGINT, SIGTERM and SIGHUP that remove every uncommitted temporary and then end the
 // process by the same signal (so the shell sees the usual status). Called once, at startup.

@@ -25,7 +25,7 @@ constexpr uint64_t set_bit(uint64_t value, unsigned bit, bool on) {
   return on ? (value | (uint64_t{1} << bit)) : (value & ~(uint64_t{1} << bit));
 }
 
-// Bits 63:haw of an address field are reserved (digest "HAW" convention); 51:haw inside paging entries.
+// Bits 63:haw of an address field are reserved (HAW: host address width); 51:haw inside paging entries.
 constexpr uint64_t above_width_mask(unsigned width, unsigned top_bit = 63) {
   return width > top_bit ? 0 : field_mask(top_bit, width);
 }

@@ -1,9 +1,10 @@
-// Legacy-mode context entry (VT-d spec 9.3, digest section 2): 128 bits, 256 per context table, indexed by
+// Legacy-mode context entry (VT-d spec 9.3 "Context Entry"): 128 bits, 256 per context table, indexed by
 // devfn.
 #pragma once
 #include <cstdint>
 
 #include "model/spec/bits.hpp"
+#include "model/spec/field.hpp"
 
 namespace vtd::spec {
 
@@ -28,17 +29,29 @@ constexpr unsigned agaw_to_aw(unsigned agaw) {
   return (agaw - 30) / 9;
 }
 
+namespace context_fields {
+constexpr field_desc P{"P", 0, 0, "present"};
+constexpr field_desc FPD{"FPD", 1, 1, "fault processing disable"};
+constexpr field_desc TT{"TT", 3, 2, "translation type"};
+constexpr field_desc SLPTPTR{"SLPTPTR", 63, 12, "root of the second-level page table"};
+constexpr field_desc AW{"AW", 66, 64, "address width of the second-level table"};
+constexpr field_desc AVAIL{"IGN", 70, 67, "available to software, ignored"};
+constexpr field_desc DID{"DID", 87, 72, "domain id: tags this device's cached translations"};
+// RsvdZ in a present entry: 11:4, 71, 127:88, DID bits above CAP.ND, SLPTPTR bits 63:HAW.
+constexpr const char* kReservedRanges = "11:4, 71, 127:88, ...";
+}  // namespace context_fields
+
 struct context_entry {
   uint64_t lo = 0;
   uint64_t hi = 0;
 
-  bool present() const { return get_bit(lo, 0); }                                            // P (0)
-  bool fpd() const { return get_bit(lo, 1); }                                                // FPD (1)
-  translation_type tt() const { return static_cast<translation_type>(get_bits(lo, 3, 2)); }  // TT (3:2)
-  uint64_t slptptr() const { return lo & field_mask(63, 12); }                  // SLPTPTR (63:12)
-  unsigned aw() const { return static_cast<unsigned>(get_bits(hi, 2, 0)); }     // AW (66:64)
-  unsigned avail() const { return static_cast<unsigned>(get_bits(hi, 6, 3)); }  // IGN (70:67)
-  uint16_t did() const { return static_cast<uint16_t>(get_bits(hi, 23, 8)); }   // DID (87:72)
+  bool present() const { return context_fields::P.get(lo); }
+  bool fpd() const { return context_fields::FPD.get(lo); }
+  translation_type tt() const { return static_cast<translation_type>(context_fields::TT.get(lo)); }
+  uint64_t slptptr() const { return context_fields::SLPTPTR.in_place(lo); }
+  unsigned aw() const { return static_cast<unsigned>(context_fields::AW.get(hi)); }
+  unsigned avail() const { return static_cast<unsigned>(context_fields::AVAIL.get(hi)); }
+  uint16_t did() const { return static_cast<uint16_t>(context_fields::DID.get(hi)); }
 
   // Reserved for a present entry (LCT.3 / fault 0Bh): 11:4, SLPTPTR 63:haw, bit 71, DID bits above the
   // CAP.ND width, 127:88.
@@ -54,9 +67,10 @@ struct context_entry {
 
   static context_entry make(uint64_t slptptr, unsigned aw, uint16_t did, translation_type tt,
                             bool fpd = false, bool present = true) {
+    using namespace context_fields;
     context_entry e;
-    e.lo = (slptptr & field_mask(63, 12)) | (uint64_t(tt) << 2) | (fpd ? 2u : 0u) | (present ? 1u : 0u);
-    e.hi = (uint64_t(aw) & 7) | (uint64_t(did) << 8);
+    e.lo = SLPTPTR.in_place(slptptr) | TT.place(uint64_t(tt)) | FPD.place(fpd) | P.place(present);
+    e.hi = AW.place(aw) | DID.place(did);
     return e;
   }
   static constexpr uint64_t size_bytes = 16;

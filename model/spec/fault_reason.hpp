@@ -10,7 +10,7 @@ namespace vtd::spec {
 
 enum class fault_reason : uint8_t {
   none = 0x00,
-  // Legacy-mode DMA remapping (digest 5.1)
+  // Legacy-mode DMA remapping (conditions LRT, LCT, LSS, LGN)
   root_not_present = 0x01,          // LRT.2
   context_not_present = 0x02,       // LCT.2
   context_invalid = 0x03,           // LCT.4.x (bad AW, unsupported TT, top SL read error)
@@ -25,7 +25,7 @@ enum class fault_reason : uint8_t {
   sl_entry_reserved = 0x0C,         // LSS.2
   translation_type_blocked = 0x0D,  // LCT.5
   interrupt_range_output = 0x0E,    // LGN.4
-  // Interrupt remapping (digest 5.3)
+  // Interrupt remapping (Table 15)
   ir_request_reserved = 0x20,
   ir_index_beyond_table = 0x21,
   ir_entry_not_present = 0x22,
@@ -36,7 +36,7 @@ enum class fault_reason : uint8_t {
   ir_pid_read_error = 0x27,
   ir_pid_reserved = 0x28,
   ir_not_an_interrupt = 0x29,
-  // Root-table-address faults (digest 5.2)
+  // Root-table-address faults (conditions RTA)
   rtaddr_invalid = 0x30,        // RTA.1.x
   pasid_request_legacy = 0x31,  // RTA.2
   page_request_legacy = 0x32,   // RTA.3

@@ -1,4 +1,4 @@
-// Names of invalidation descriptor types and IQEI codes (VT-d spec 6.5.2, 11.4.9.x; digest 1.11, 6.4).
+// Names of invalidation descriptor types and IQEI codes (VT-d spec 6.5.2, 11.4.9.x).
 #include "model/spec/inv_descriptor.hpp"
 
 namespace vtd::spec {

@@ -1,6 +1,6 @@
-// Queued-invalidation descriptors (VT-d spec 6.5.2, digest 6.4): 128-bit layouts of cc_inv_dsc (type 1),
+// Queued-invalidation descriptors (VT-d spec 6.5.2): 128-bit layouts of cc_inv_dsc (type 1),
 // iotlb_inv_dsc (2), dev_tlb_inv_dsc (3), iec_inv_dsc (4) and inv_wait_dsc (5), their reserved bits, and the
-// IQERCD.IQEI error codes (digest 1.11). In a DW=1 queue each descriptor occupies 256 bits.
+// IQERCD_REG.IQEI error codes. In a DW=1 queue each descriptor occupies 256 bits.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -24,7 +24,7 @@ enum class inv_type : uint8_t {
 };
 const char* to_string(inv_type t);
 
-// IQERCD.IQEI (3:0), digest 1.11.
+// IQERCD_REG.IQEI (3:0).
 enum class iqei : uint8_t {
   none = 0,
   invalid_tail = 1,     // IQT beyond the queue
@@ -37,7 +37,7 @@ enum class iqei : uint8_t {
 };
 const char* to_string(iqei e);
 
-// IQA (digest 1.11): 63:12 base, 11 DW, 2:0 QS.
+// IQA_REG: 63:12 base, 11 DW, 2:0 QS.
 inline uint64_t iqa_base(uint64_t iqa) {
   return iqa & field_mask(63, 12);
 }

@@ -1,9 +1,11 @@
-// Interrupt remapping table entry (VT-d spec 9.10 remapped format, 9.11 posted format; digest 7.2/7.3).
+// Interrupt remapping table entry (VT-d spec 9.10 remapped format, 9.11 posted format).
 // 128 bits; the table has 2^(IRTA.S+1) entries.
 #pragma once
 #include <cstdint>
 
 #include "model/spec/bits.hpp"
+#include "model/spec/field.hpp"
+#include "model/spec/source_id.hpp"
 
 namespace vtd::spec {
 
@@ -22,33 +24,50 @@ const char* delivery_mode_name(unsigned dlm);
 // SVT (83:82): source-id validation type.
 enum class source_validation : uint8_t { none = 0, requester_id = 1, bus_range = 2, reserved = 3 };
 
-// SQ (81:80) as a 16-bit AND mask over the requester id, for SVT=01.
+// SQ (81:80) as a 16-bit AND mask over the requester id, for SVT=01 (the FM encoding, source_id.hpp).
 constexpr uint16_t sq_mask(unsigned sq) {
-  constexpr uint16_t masks[4] = {0xFFFF, 0xFFFB, 0xFFF9, 0xFFF8};
-  return masks[sq & 3];
+  return sid_function_mask(sq);
 }
+
+namespace irte_fields {
+constexpr field_desc P{"P", 0, 0, "present"};
+constexpr field_desc FPD{"FPD", 1, 1, "fault processing disable"};
+constexpr field_desc IM{"IM", 15, 15, "IRTE mode: 0 remapped, 1 posted"};
+constexpr field_desc SID{"SID", 79, 64, "source identifier"};
+constexpr field_desc SQ{"SQ", 81, 80, "source-id qualifier"};
+constexpr field_desc SVT{"SVT", 83, 82, "source validation type"};
+// Remapped format (IM=0)
+constexpr field_desc DM{"DM", 2, 2, "destination mode: 0 physical, 1 logical"};
+constexpr field_desc RH{"RH", 3, 3, "redirection hint"};
+constexpr field_desc TM{"TM", 4, 4, "trigger mode: 0 edge, 1 level"};
+constexpr field_desc DLM{"DLM", 7, 5, "delivery mode"};
+constexpr field_desc AVAIL{"AVAIL", 11, 8, "available to software"};
+constexpr field_desc V{"V", 23, 16, "vector"};
+constexpr field_desc DST{"DST", 63, 32, "destination id"};
+// Posted format (IM=1)
+constexpr field_desc URG{"URG", 14, 14, "urgent"};
+constexpr field_desc VV{"VV", 23, 16, "virtual vector (PIR bit to set)"};
+}  // namespace irte_fields
 
 struct irte {
   uint64_t lo = 0;
   uint64_t hi = 0;
 
-  bool present() const { return get_bit(lo, 0); }  // P (0)
-  bool fpd() const { return get_bit(lo, 1); }      // FPD (1), evaluated even when P=0
-  bool posted() const { return get_bit(lo, 15); }  // IM (15): 0 remapped, 1 posted
-  uint16_t sid() const { return static_cast<uint16_t>(get_bits(hi, 15, 0)); }  // SID (79:64)
-  unsigned sq() const { return static_cast<unsigned>(get_bits(hi, 17, 16)); }  // SQ (81:80)
-  source_validation svt() const {
-    return static_cast<source_validation>(get_bits(hi, 19, 18));
-  }  // SVT (83:82)
+  bool present() const { return irte_fields::P.get(lo); }
+  bool fpd() const { return irte_fields::FPD.get(lo); }    // evaluated even when P=0
+  bool posted() const { return irte_fields::IM.get(lo); }  // 0 remapped, 1 posted
+  uint16_t sid() const { return static_cast<uint16_t>(irte_fields::SID.get(hi)); }
+  unsigned sq() const { return static_cast<unsigned>(irte_fields::SQ.get(hi)); }
+  source_validation svt() const { return static_cast<source_validation>(irte_fields::SVT.get(hi)); }
 
   // Remapped format (IM=0)
-  bool dm() const { return get_bit(lo, 2); }                                  // DM (2): 0 physical, 1 logical
-  bool rh() const { return get_bit(lo, 3); }                                  // RH (3)
-  bool tm() const { return get_bit(lo, 4); }                                  // TM (4): 0 edge, 1 level
-  unsigned dlm() const { return static_cast<unsigned>(get_bits(lo, 7, 5)); }  // DLM (7:5)
-  unsigned avail() const { return static_cast<unsigned>(get_bits(lo, 11, 8)); }     // AVAIL (11:8)
-  uint8_t vector() const { return static_cast<uint8_t>(get_bits(lo, 23, 16)); }     // V (23:16)
-  uint32_t dst_raw() const { return static_cast<uint32_t>(get_bits(lo, 63, 32)); }  // DST (63:32)
+  bool dm() const { return irte_fields::DM.get(lo); }
+  bool rh() const { return irte_fields::RH.get(lo); }
+  bool tm() const { return irte_fields::TM.get(lo); }
+  unsigned dlm() const { return static_cast<unsigned>(irte_fields::DLM.get(lo)); }
+  unsigned avail() const { return static_cast<unsigned>(irte_fields::AVAIL.get(lo)); }
+  uint8_t vector() const { return static_cast<uint8_t>(irte_fields::V.get(lo)); }
+  uint32_t dst_raw() const { return static_cast<uint32_t>(irte_fields::DST.get(lo)); }
   // Destination as the APIC sees it: xAPIC mode (EIME=0) uses DST bits 47:40 only.
   uint32_t destination(bool eime) const {
     return eime ? dst_raw() : static_cast<uint32_t>(get_bits(lo, 47, 40));
@@ -64,8 +83,8 @@ struct irte {
   uint64_t reserved_hi() const { return hi & field_mask(63, 20); }  // 127:84
 
   // Posted format (IM=1)
-  bool urgent() const { return get_bit(lo, 14); }                                              // URG (14)
-  uint8_t virtual_vector() const { return static_cast<uint8_t>(get_bits(lo, 23, 16)); }        // VV (23:16)
+  bool urgent() const { return irte_fields::URG.get(lo); }
+  uint8_t virtual_vector() const { return static_cast<uint8_t>(irte_fields::VV.get(lo)); }
   uint64_t pda() const { return (get_bits(lo, 63, 38) << 6) | (get_bits(hi, 63, 32) << 32); }  // PDA
   uint64_t reserved_lo_posted() const {
     return lo & (field_mask(7, 2) | field_mask(13, 12) | field_mask(37, 24));

@@ -1,4 +1,4 @@
-// MSI address/data formats seen by interrupt remapping (VT-d spec 5.1.2, digest 7.1).
+// MSI address/data formats seen by interrupt remapping (VT-d spec 5.1.2).
 #pragma once
 #include <cstdint>
 

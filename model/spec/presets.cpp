@@ -1,4 +1,4 @@
-// Capability presets and field overrides (CAP/ECAP layouts: VT-d spec 11.4.2-11.4.3, digest 1.3-1.4).
+// Capability presets and field overrides (CAP/ECAP layouts: VT-d spec 11.4.2-11.4.3).
 #include "model/spec/presets.hpp"
 
 #include <array>

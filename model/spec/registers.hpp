@@ -1,4 +1,4 @@
-// VT-d register offsets and fields (VT-d spec chapter 11, digest section 1).
+// VT-d register offsets and fields (VT-d spec chapter 11).
 #pragma once
 #include <cstdint>
 
@@ -6,24 +6,24 @@
 
 namespace vtd::spec::reg {
 
-// Offsets (digest 1.1). IVA/IOTLB and FRCD are placed by ECAP.IRO and CAP.FRO.
+// Offsets (spec 11.4 register map). IVA/IOTLB and FRCD are placed by ECAP.IRO and CAP.FRO.
 constexpr uint32_t VER = 0x000, CAP = 0x008, ECAP = 0x010, GCMD = 0x018, GSTS = 0x01C, RTADDR = 0x020,
                    CCMD = 0x028, FSTS = 0x034, FECTL = 0x038, FEDATA = 0x03C, FEADDR = 0x040, FEUADDR = 0x044,
                    IQH = 0x080, IQT = 0x088, IQA = 0x090, ICS = 0x09C, IECTL = 0x0A0, IEDATA = 0x0A4,
                    IEADDR = 0x0A8, IEUADDR = 0x0AC, IQERCD = 0x0B0, IRTA = 0x0B8;
 
-// GCMD / GSTS bits (digest 1.5).
+// GCMD_REG / GSTS_REG bits.
 constexpr uint32_t TE = 1u << 31, SRTP = 1u << 30, WBF = 1u << 27, QIE = 1u << 26, IRE = 1u << 25,
                    SIRTP = 1u << 24, CFI = 1u << 23;
 constexpr uint32_t GCMD_ONE_SHOT = SRTP | WBF | SIRTP | (1u << 29);
 // GSTS bits share positions: TES, RTPS, WBFS, QIES, IRES, IRTPS, CFIS.
 
-// FSTS bits (digest 1.9).
+// FSTS_REG bits.
 constexpr uint32_t FSTS_PFO = 1u << 0, FSTS_PPF = 1u << 1, FSTS_IQE = 1u << 4, FSTS_ICE = 1u << 5,
                    FSTS_ITE = 1u << 6;
 constexpr uint32_t FECTL_IM = 1u << 31, FECTL_IP = 1u << 30;
 
-// CAP register fields (digest 1.3).
+// CAP_REG fields (decoded once into spec::caps, caps.hpp).
 struct cap_reg {
   uint64_t raw = 0;
   unsigned nd() const { return unsigned(get_bits(raw, 2, 0)); }
@@ -50,7 +50,7 @@ struct cap_reg {
   bool esirtps() const { return get_bit(raw, 62); }
 };
 
-// ECAP register fields (digest 1.4).
+// ECAP_REG fields (decoded once into spec::caps, caps.hpp).
 struct ecap_reg {
   uint64_t raw = 0;
   bool c() const { return get_bit(raw, 0); }
@@ -62,11 +62,12 @@ struct ecap_reg {
   bool sc() const { return get_bit(raw, 7); }
   unsigned iro() const { return unsigned(get_bits(raw, 17, 8)); }
   unsigned mhmv() const { return unsigned(get_bits(raw, 23, 20)); }
+  bool pds() const { return get_bit(raw, 42); }
   bool smts() const { return get_bit(raw, 43); }
   bool adms() const { return get_bit(raw, 52); }
 };
 
-// RTADDR (digest 1.6): 63:12 RTA, 11:10 TTM; 9:8 RsvdZ, 7 SSIRWE (5.x only: RsvdZ in this 3.x/4.x model),
+// RTADDR_REG: 63:12 RTA, 11:10 TTM; 9:8 RsvdZ, 7 SSIRWE (5.x only: RsvdZ in this 3.x/4.x model),
 // 6:0 RsvdZ. Spec chapter 11, RTADDR_REG field RTA: "Hardware may ignore and not implement bits 63:HAW".
 // This model does not implement them (as Intel chipsets, whose RTADDR bits 63:HAW are read-only 0), so a root
 // table programmed at or above 2^HAW is read at its address modulo 2^HAW.
@@ -82,13 +83,13 @@ inline ttm rtaddr_ttm(uint64_t v) {
 inline uint64_t rtaddr_implemented(unsigned haw) {
   return (field_mask(63, 12) & ~above_width_mask(haw)) | field_mask(11, 10);
 }
-// RsvdZ bits of an RTADDR value: 9:0, and RTA bits 63:HAW (reserved in every address field, digest
-// conventions "HAW").
+// RsvdZ bits of an RTADDR value: 9:0, and RTA bits 63:HAW (reserved in every address field above
+// the host address width).
 inline uint64_t rtaddr_reserved(uint64_t v, unsigned haw) {
   return v & ~rtaddr_implemented(haw);
 }
 
-// IRTA (digest 1.12): 63:12 base, 11 EIME, 10:4 RsvdZ, 3:0 S (2^(S+1) entries). EIME is reserved without
+// IRTA_REG: 63:12 base, 11 EIME, 10:4 RsvdZ, 3:0 S (2^(S+1) entries). EIME is reserved without
 // ECAP.EIM (no x2APIC mode). Spec chapter 11, IRTA_REG field IRTA: hardware may ignore and not implement
 // bits 63:HAW, as for RTADDR.RTA.
 inline uint64_t irta_base(uint64_t v) {

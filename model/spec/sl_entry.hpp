@@ -1,9 +1,10 @@
-// Second-level (second-stage) paging entry (VT-d spec 9.8, digest section 4.1): 64 bits, 512 per 4 KiB table.
-// Level numbering follows the digest: level 1 is the PTE level, level 5 the PML5E.
+// Second-level (second-stage) paging entry (VT-d spec 9.8 "Second-Stage Paging Entries"): 64 bits, 512 per
+// 4 KiB table. Level 1 is the PTE level, level 5 the PML5E.
 #pragma once
 #include <cstdint>
 
 #include "model/spec/bits.hpp"
+#include "model/spec/field.hpp"
 
 namespace vtd::spec {
 
@@ -30,27 +31,45 @@ struct sl_check_config {
   bool device_tlb = false;     // ECAP.DT: TM (bit 62) in a leaf is reserved without it (3.x definition)
 };
 
+namespace sl_fields {
+constexpr field_desc R{"R", 0, 0, "read permission"};
+constexpr field_desc W{"W", 1, 1, "write permission"};
+constexpr field_desc PS{"PS", 7, 7, "page size: the entry maps a page instead of pointing to a table"};
+constexpr field_desc SNP{"SNP", 11, 11, "snoop behaviour (needs ECAP.SC)"};
+constexpr field_desc TM{"TM", 62, 62, "transient mapping (needs ECAP.DT)"};
+// ADDR: the next table (51:12) in a non-leaf entry; the page frame in a leaf: 51:12 (4 KiB), 51:21 (2 MiB),
+// 51:30 (1 GiB).
+constexpr field_desc ADDR_TABLE{"ADDR", 51, 12, "host physical address of the next table"};
+constexpr field_desc ADDR_4K{"ADDR", 51, 12, "host physical page frame"};
+constexpr field_desc ADDR_2M{"ADDR", 51, 21, "host physical page frame"};
+constexpr field_desc ADDR_1G{"ADDR", 51, 30, "host physical page frame"};
+constexpr const field_desc& address_field(unsigned level, bool leaf) {
+  return !leaf ? ADDR_TABLE : level == 3 ? ADDR_1G : level == 2 ? ADDR_2M : ADDR_4K;
+}
+// RsvdZ bits depend on the level, PS, CAP.SLLPS, ECAP.SC / DT and HAW (spec 9.8).
+constexpr const char* kReservedRanges = "see spec 9.8";
+}  // namespace sl_fields
+
 struct sl_entry {
   uint64_t raw = 0;
 
-  bool r() const { return get_bit(raw, 0); }  // R (0)
-  bool w() const { return get_bit(raw, 1); }  // W (1)
+  bool r() const { return sl_fields::R.get(raw); }
+  bool w() const { return sl_fields::W.get(raw); }
   bool x() const { return get_bit(raw, 2); }  // X (2): ignored in legacy mode
   unsigned emt() const { return static_cast<unsigned>(get_bits(raw, 5, 3)); }  // EMT (5:3), leaf
   bool ipat() const { return get_bit(raw, 6); }                                // IPAT (6), leaf
-  bool ps() const { return get_bit(raw, 7); }                                  // PS (7) at PDPE/PDE
+  bool ps() const { return sl_fields::PS.get(raw); }                           // PS (7) at PDPE/PDE
   bool a() const { return get_bit(raw, 8); }                                   // A (8)
   bool d() const { return get_bit(raw, 9); }                                   // D (9), leaf
-  bool snp() const { return get_bit(raw, 11); }                                // SNP (11), leaf
-  bool tm() const { return get_bit(raw, 62); }                                 // TM (62), leaf
+  bool snp() const { return sl_fields::SNP.get(raw); }                         // SNP (11), leaf
+  bool tm() const { return sl_fields::TM.get(raw); }                           // TM (62), leaf
   bool present() const { return r() || w(); }                                  // not present when R=W=0
 
   // True when this entry ends the walk at `level` (a 4 KiB PTE, or PS=1 at level 2/3).
   bool is_leaf(unsigned level) const { return level == 1 || ((level == 2 || level == 3) && ps()); }
   // Next-table address or page frame, with the low bits the page size implies cleared.
   uint64_t address(unsigned level) const {
-    uint64_t a = raw & field_mask(51, 12);
-    return is_leaf(level) ? (a & ~(level_page_size(level) - 1)) : a;
+    return sl_fields::address_field(level, is_leaf(level)).in_place(raw);
   }
 
   uint64_t reserved_mask(unsigned level, const sl_check_config& cfg) const {

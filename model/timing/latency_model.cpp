@@ -36,7 +36,11 @@ picoseconds latency_model::step_cost(const core::walk_step& s) const {
         return m_params.cycles(m_params.context_cache_hit_cycles);
       case cache_kind::interrupt:
         return m_params.cycles(m_params.iec_hit_cycles);
-      default:
+      case cache_kind::pde:
+      case cache_kind::pdpe:
+      case cache_kind::pml4e:
+      case cache_kind::pml5e:
+      case cache_kind::none:  // never on a lookup step; priced as before, like a paging-structure cache
         return m_params.cycles(m_params.psc_hit_cycles);
     }
   }
@@ -93,15 +97,23 @@ request_timing latency_model::price_interrupt(picoseconds arrival, const core::w
   return t;
 }
 
-reservation latency_model::price_invalidation(picoseconds now, unsigned descriptors, bool queued, bool wait) {
+reservation latency_model::price_invalidation(picoseconds now, const invalidation_work& work) {
   reservation r;
   r.start = std::max(now, m_invalidation_free);
-  picoseconds cost = queued ? descriptors * timing_params::ns(m_params.queued_descriptor_ns)
-                            : descriptors * timing_params::ns(m_params.register_invalidation_ns);
-  if (wait) cost += timing_params::ns(m_params.invalidation_wait_ns);
+  const picoseconds cost = work.register_commands * timing_params::ns(m_params.register_invalidation_ns) +
+                           work.descriptors * timing_params::ns(m_params.queued_descriptor_ns) +
+                           work.waits * timing_params::ns(m_params.invalidation_wait_ns);
   r.done = r.start + cost;
   m_invalidation_free = r.done;
   return r;
+}
+
+reservation latency_model::price_invalidation(picoseconds now, unsigned descriptors, bool queued,
+                                              unsigned waits) {
+  invalidation_work w;
+  (queued ? w.descriptors : w.register_commands) = descriptors;
+  w.waits = waits;
+  return price_invalidation(now, w);
 }
 
 unsigned latency_model::walkers_busy(picoseconds t) const {

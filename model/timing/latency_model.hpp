@@ -37,6 +37,16 @@ struct reservation {
   picoseconds busy() const { return done - start; }
 };
 
+// What one invalidation made the unit do, as the core counted it (core::iommu's invalidation counters, which
+// add up each queue run's descriptors): the timed replay prices this, not what the trace record claims.
+struct invalidation_work {
+  unsigned register_commands = 0;  // CCMD / IOTLB_REG invalidations started (ICC / IVT written as 1)
+  unsigned descriptors = 0;        // queued descriptors performed, inv_wait_dsc excepted
+  unsigned waits = 0;              // inv_wait_dsc performed (each waits for the ones before it)
+
+  bool empty() const { return register_commands == 0 && descriptors == 0 && waits == 0; }
+};
+
 class latency_model {
  public:
   explicit latency_model(const timing_params& p);
@@ -46,7 +56,11 @@ class latency_model {
   // `include_access`: add the DMA's own memory round trip (false for faults and ATS translation requests).
   request_timing price_dma(picoseconds arrival, const core::walk_record& walk, bool include_access);
   request_timing price_interrupt(picoseconds arrival, const core::walk_record& walk, bool delivered);
-  reservation price_invalidation(picoseconds now, unsigned descriptors, bool queued, bool wait);
+  // The invalidation engine serialises its work: it starts at `now` or when the previous work ends.
+  reservation price_invalidation(picoseconds now, const invalidation_work& work);
+  // `descriptors` register commands (queued false) or queued descriptors (queued true), plus `waits`
+  // invalidation-wait descriptors.
+  reservation price_invalidation(picoseconds now, unsigned descriptors, bool queued, unsigned waits);
 
   unsigned walkers() const { return static_cast<unsigned>(m_walker_free.size()); }
   // Walker occupancy at time t (number busy) and walks waiting for a walker at time t, for sampling. Walks

@@ -7,7 +7,9 @@
 #include <map>
 #include <set>
 
+#include "model/spec/caps.hpp"
 #include "model/spec/context_entry.hpp"
+#include "model/spec/entry_rules.hpp"
 #include "model/spec/irte.hpp"
 #include "model/spec/msi.hpp"
 #include "model/spec/registers.hpp"
@@ -47,13 +49,12 @@ class walker {
  public:
   walker(const core::physical_memory& mem, const check_registers& regs, const check_limits& lim,
          check_report& out)
-      : m_mem(mem), m_regs(regs), m_lim(lim), m_out(out), m_cap{regs.cap}, m_ecap{regs.ecap} {
-    m_sl.haw = regs.haw;
-    m_sl.super_2m = m_cap.super_2m();
-    m_sl.super_1g = m_cap.super_1g();
-    m_sl.snoop_control = m_ecap.sc();
-    m_sl.device_tlb = m_ecap.dt();
-  }
+      : m_mem(mem),
+        m_regs(regs),
+        m_lim(lim),
+        m_out(out),
+        m_caps(spec::caps::decode(0x10, regs.cap, regs.ecap, regs.haw)),
+        m_sl(m_caps.sl_check()) {}
 
   void run() {
     if (m_regs.has_rtaddr) root_table();
@@ -79,7 +80,7 @@ class walker {
   bool in_memory(uint64_t addr, uint64_t len) const { return m_mem.contains(addr, len); }
   uint64_t above_haw(uint64_t addr) const { return m_regs.haw < 64 ? addr >> m_regs.haw : 0; }
 
-  // RTADDR (digest 1.6): reserved bits are reported; the table is then checked where the hardware reads it,
+  // RTADDR_REG (RTA, TTM): reserved bits are reported; the table is then checked where the hardware reads it,
   // through the register's implemented bits (spec::reg::rtaddr_implemented, shared with the register file).
   void root_table() {
     const uint64_t v = m_regs.rtaddr;
@@ -115,7 +116,8 @@ class walker {
       const uint64_t at = rta + bus * 16;
       spec::root_entry e{*read_entry(at), *read_entry(at + 8)};
       finding where{severity::error, "", "", "root", int(bus), -1, -1, 0, int(bus), at, e.lo, e.hi};
-      if (!e.present()) {
+      const spec::root_rule rule = spec::check_root(e, m_caps);
+      if (rule == spec::root_rule::not_present) {
         if (e.lo || e.hi) {
           where.level = severity::warning;
           where.code = "root.nonpresent_bits";
@@ -126,7 +128,7 @@ class walker {
         }
         continue;
       }
-      if (e.has_reserved(m_regs.haw)) {
+      if (rule == spec::root_rule::reserved) {
         where.code = "root.reserved";
         where.message = fmt::format(
             "reserved bits set (11:1, 127:64, CTP above HAW): low 0x{:x}, high 0x{:x} -> fault 0Ah",
@@ -151,7 +153,8 @@ class walker {
       spec::context_entry e{*read_entry(at), *read_entry(at + 8)};
       finding where{severity::error, "", "",   "context", int(bus), int(devfn), -1, 0,
                     int(devfn),      at, e.lo, e.hi};
-      if (!e.present()) {
+      const spec::context_rule rule = spec::check_context(e, m_caps);
+      if (rule == spec::context_rule::not_present) {
         if ((e.lo & ~uint64_t{2}) || e.hi) {  // FPD (bit 1) is meaningful even when P=0
           where.level = severity::warning;
           where.code = "context.nonpresent_bits";
@@ -160,8 +163,8 @@ class walker {
         }
         continue;
       }
-      const unsigned did_bits = m_cap.domain_id_bits();
-      if (e.has_reserved(m_regs.haw, did_bits)) {
+      const unsigned did_bits = m_caps.did_bits;
+      if (rule == spec::context_rule::reserved) {
         where.code = "context.reserved";
         where.message = fmt::format(
             "reserved bits set (11:4, 71, 127:88, DID above {} bits, SLPTPTR above HAW): low 0x{:x}, "
@@ -171,22 +174,20 @@ class walker {
         continue;
       }
       const auto tt = e.tt();
-      if (tt == spec::translation_type::reserved ||
-          (tt == spec::translation_type::device_tlb && !m_ecap.dt()) ||
-          (tt == spec::translation_type::pass_through && !m_ecap.pt())) {
+      if (rule == spec::context_rule::tt_unsupported) {
         where.code = "context.tt_unsupported";
         where.message = fmt::format("TT={:02b}b ({}) is not supported by ECAP (DT={}, PT={}) -> fault 03h",
-                                    unsigned(tt), spec::to_string(tt), int(m_ecap.dt()), int(m_ecap.pt()));
+                                    unsigned(tt), spec::to_string(tt), int(m_caps.dt), int(m_caps.pt));
         add(where);
         continue;
       }
       device_info dev{uint16_t(bus << 8 | devfn), e.fpd(), unsigned(tt), e.aw(), e.did(), e.slptptr()};
       m_out.devices.push_back(dev);
       if (tt == spec::translation_type::pass_through) continue;
-      if (!m_cap.supports_aw(e.aw())) {
+      if (rule == spec::context_rule::aw_unsupported) {
         where.code = "context.aw_unsupported";
         where.message =
-            fmt::format("AW={:03b}b is not in CAP.SAGAW 0b{:05b} -> fault 03h", e.aw(), m_cap.sagaw());
+            fmt::format("AW={:03b}b is not in CAP.SAGAW 0b{:05b} -> fault 03h", e.aw(), m_caps.sagaw);
         add(where);
         continue;
       }
@@ -211,8 +212,8 @@ class walker {
   }
 
   // One page-table page at `level`: `path` holds the tables above it (cycle detection), `seen` every table of
-  // this domain; `read`/`write` are the permissions accumulated above it (ANDed per level, digest 4.1, as the
-  // walker does).
+  // this domain; `read`/`write` are the permissions accumulated above it (ANDed per level as the walker does,
+  // spec "Second-Stage Paging Entries").
   void sl_table(uint64_t table, unsigned level, uint64_t base, domain_info& d, std::vector<uint64_t>& path,
                 std::set<uint64_t>& seen, int bus, int devfn, bool read, bool write) {
     seen.insert(table);
@@ -240,7 +241,8 @@ class walker {
       const spec::sl_entry e{*read_entry(at)};
       const uint64_t iova = base + (uint64_t(i) << spec::level_shift(level));
       finding where{severity::error, "", "", "sl", bus, devfn, int(d.did), level, int(i), at, e.raw, 0};
-      if (!e.present()) {
+      const spec::sl_rule rule = spec::check_sl(e, level, m_sl);
+      if (rule == spec::sl_rule::not_present) {
         if (e.raw) {
           where.level = severity::warning;
           where.code = "sl.nonpresent_bits";
@@ -249,7 +251,8 @@ class walker {
         }
         continue;
       }
-      if (const uint64_t rsv = e.reserved_bits(level, m_sl)) {
+      if (rule == spec::sl_rule::reserved) {
+        const uint64_t rsv = e.reserved_bits(level, m_sl);
         const bool ps_only = rsv == (uint64_t{1} << 7) && (level == 2 || level == 3);
         where.code = ps_only ? "sl.superpage_not_supported" : "sl.reserved";
         where.message =
@@ -351,12 +354,12 @@ class walker {
     }
   }
 
-  // IRTA (digest 1.12): reserved bits, EIME without ECAP.EIM and base bits above HAW are reported; the table
-  // is then checked the way the hardware uses the register (spec::reg::irta_implemented, shared with the
-  // register file).
+  // IRTA_REG (IRTA, EIME, S): reserved bits, EIME without ECAP.EIM and base bits above HAW are reported; the
+  // table is then checked the way the hardware uses the register (spec::reg::irta_implemented, shared with
+  // the register file).
   void interrupt_table() {
     const uint64_t v = *m_regs.irta;
-    const uint64_t used = v & spec::reg::irta_implemented(m_regs.haw, m_ecap.eim());
+    const uint64_t used = v & spec::reg::irta_implemented(m_regs.haw, m_caps.eim);
     const uint64_t base = spec::reg::irta_base(used);
     const bool eime = spec::reg::irta_eime(used);
     m_out.irta_eime = eime;
@@ -372,7 +375,7 @@ class walker {
                "ignores them, so the table is read at {} (checked there)",
                hex(v), m_regs.haw, high, hex(base)),
            "irta"});
-    if (spec::reg::irta_eime(v) && !m_ecap.eim())
+    if (spec::reg::irta_eime(v) && !m_caps.eim)
       add({severity::error, "irta.eime_unsupported",
            fmt::format(
                "IRTA {}: EIME=1 (x2APIC mode) but ECAP.EIM=0; the hardware ignores EIME and reads the "
@@ -414,37 +417,37 @@ class walker {
         continue;
       }
       m_out.interrupts.push_back({i, e.lo, e.hi});
-      if (e.svt() == spec::source_validation::reserved) {
+      // The format rules the remapper applies (spec::check_irte), each reported.
+      const unsigned v = spec::check_irte(e, m_caps, eime);
+      if (v & spec::irte_svt_reserved) {
         where.code = "irte.svt_reserved";
         where.message = "SVT=11b is reserved -> fault 24h";
         add(where);
       }
-      if (e.posted()) {
-        if (!m_cap.pi()) {
-          where.code = "irte.posted_unsupported";
-          where.message = "IM=1 (posted format) but CAP.PI=0 -> fault 24h";
-          add(where);
-        } else if (e.reserved_lo_posted() || e.reserved_hi_posted(m_regs.haw)) {
-          where.code = "irte.reserved";
-          where.message = "reserved bits set in a posted-format IRTE -> fault 24h";
-          add(where);
-        }
-        continue;
-      }
-      if (e.reserved_lo_remapped(eime) || e.reserved_hi()) {
-        // Separate the destination rule (EIME-dependent) from plain reserved bits.
-        const bool dst_only = !e.reserved_lo_remapped(true) && !e.reserved_hi();
-        where.code = dst_only ? "irte.destination" : "irte.reserved";
-        where.message =
-            dst_only
-                ? fmt::format(
-                      "destination 0x{:x} is not valid in xAPIC mode (EIME=0: only DST[15:8]) -> fault 24h",
-                      e.dst_raw())
-                : fmt::format("reserved bits set: low 0x{:x}, high 0x{:x} -> fault 24h",
-                              e.reserved_lo_remapped(eime), e.reserved_hi());
+      if (v & spec::irte_posted_unsupported) {
+        where.code = "irte.posted_unsupported";
+        where.message = "IM=1 (posted format) but CAP.PI=0 -> fault 24h";
         add(where);
       }
-      if (!spec::is_valid_delivery_mode(e.dlm())) {
+      if (v & spec::irte_posted_reserved) {
+        where.code = "irte.reserved";
+        where.message = "reserved bits set in a posted-format IRTE -> fault 24h";
+        add(where);
+      }
+      if (v & spec::irte_destination) {
+        where.code = "irte.destination";
+        where.message =
+            fmt::format("destination 0x{:x} is not valid in xAPIC mode (EIME=0: only DST[15:8]) -> fault 24h",
+                        e.dst_raw());
+        add(where);
+      }
+      if (v & spec::irte_reserved) {
+        where.code = "irte.reserved";
+        where.message = fmt::format("reserved bits set: low 0x{:x}, high 0x{:x} -> fault 24h",
+                                    e.reserved_lo_remapped(eime), e.reserved_hi());
+        add(where);
+      }
+      if (v & spec::irte_delivery_mode) {
         where.code = "irte.delivery_mode";
         where.message = fmt::format("delivery mode {:03b}b is reserved -> fault 24h", e.dlm());
         add(where);
@@ -525,9 +528,8 @@ class walker {
   const check_registers& m_regs;
   const check_limits& m_lim;
   check_report& m_out;
-  spec::reg::cap_reg m_cap;
-  spec::reg::ecap_reg m_ecap;
-  spec::sl_check_config m_sl;
+  const spec::caps m_caps;  // CAP / ECAP decoded once
+  const spec::sl_check_config m_sl;
   std::map<uint16_t, std::pair<uint64_t, unsigned>> m_dids;
   std::map<std::pair<uint64_t, unsigned>, std::vector<device_info>> m_domain_devices;
   std::map<uint64_t, uint16_t> m_table_owner;

@@ -1,8 +1,8 @@
-// Validating what a table builder wrote (VT-d spec chapter 9, digest sections 2, 4, 7): walks everything
-// reachable from RTADDR and IRTA in a memory image (root table, every present context entry, every level of
-// every page table, the interrupt remapping table) and reports every violation with its path, raw value and
-// severity, plus what each domain maps. Reads memory only; bounded work and cycle detection make garbage
-// input safe.
+// Validating what a table builder wrote (VT-d spec chapter 9): walks everything reachable from RTADDR and
+// IRTA in a memory image (root table, every present context entry, every level of every page table, the
+// interrupt remapping table) and reports every violation with its path, raw value and severity, plus what
+// each domain maps. The validity rules are the hardware's own (model/spec/entry_rules.hpp). Reads memory
+// only; bounded work and cycle detection make garbage input safe.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -1,5 +1,5 @@
-// Every legacy-mode DMA fault reason (digest 5.1, 5.2, 8.1, 8.2), each provoked by a table built for it, plus
-// FPD qualification and the FRCD contents a fault leaves behind.
+// Every legacy-mode DMA fault reason (the legacy-mode and RTA fault conditions), each provoked by a table
+// built for it, plus FPD qualification and the FRCD contents a fault leaves behind.
 #include "tests/core/core_fixture.hpp"
 
 namespace vtd::test {

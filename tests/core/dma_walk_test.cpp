@@ -1,5 +1,6 @@
-// Hand-computed legacy-mode walks (digest 4, 8.2): 3/4/5 levels, 4 KiB / 2 MiB / 1 GiB pages. Indices and
-// entry addresses below were worked out by hand from the input address bits, not with the model's helpers.
+// Hand-computed legacy-mode walks (VT-d spec legacy-mode translation, 9.8): 3/4/5 levels, 4 KiB / 2 MiB / 1
+// GiB pages. Indices and entry addresses below were worked out by hand from the input address bits, not with
+// the model's helpers.
 #include <map>
 #include <random>
 

@@ -1,4 +1,4 @@
-// Primary fault logging (digest 5.5) and fault events (digest 5.6) through the register interface: FRI, wrap,
+// Primary fault logging and fault events (FECTL_REG) through the register interface: FRI, wrap,
 // overflow (PFO), RW1C clearing, IM masked / unmasked, and optional same-SID compression.
 #include "tests/core/core_fixture.hpp"
 

@@ -1,5 +1,5 @@
-// Interrupt remapping (digest 5.3, 7.1-7.5): every IR fault reason, source-id validation for each SQ value
-// and the bus range, compatibility-format rules, and the posted-interrupt notification logic.
+// Interrupt remapping (VT-d spec 5.1, Table 15): every IR fault reason, source-id validation for each SQ
+// value and the bus range, compatibility-format rules, and the posted-interrupt notification logic.
 #include "tests/core/core_fixture.hpp"
 
 #include "model/core/interrupt_remapper.hpp"

@@ -134,7 +134,7 @@ TEST(invalidation_scope, context_device_function_masks) {
                        context_entry::make(0x1000, 2, 5, translation_type::untranslated_only));
     }
     auto out = invalidate_context(c, cc_request{cc_granularity::device, 5, make_source_id(3, 2, 5), fm});
-    // FM ignores the low fm bits of the function number... as SID[2], SID[2:1], SID[2:0] (digest 1.7).
+    // FM ignores the low fm bits of the function number... as SID[2], SID[2:1], SID[2:0] (CCMD_REG.FM).
     unsigned ignored = fm == 0 ? 0 : fm == 1 ? 4 : fm == 2 ? 6 : 7;
     unsigned removed = 0;
     for (unsigned fn = 0; fn < 8; ++fn) {

@@ -1,4 +1,4 @@
-// Register page (digest 1.1-1.12): access widths and masks, GCMD/GSTS protocol, and command-write listeners.
+// Register page (VT-d spec 11.4): access widths and masks, GCMD/GSTS protocol, and command-write listeners.
 #include "tests/core/core_fixture.hpp"
 
 namespace vtd::test {

@@ -24,6 +24,35 @@ constexpr uint64_t kRoot = 0x100000, kCtx = 0x101000, kTables = 0x200000;
 constexpr uint16_t kSid = core::make_source_id(0, 4, 0);
 constexpr uint16_t kDid = 3;
 
+// A request port other than the unit itself, as the timed mode's: it serves requests on the same unit (and
+// stamps a fixed timing when `timed`), and answers each invalidation with the next busy interval of a script,
+// keeping the work it was asked to price.
+class scripted_port final : public request_port {
+ public:
+  scripted_port(core::remapping_unit& unit, std::vector<timing::reservation> busy, bool timed = false)
+      : m_unit(unit), m_busy(std::move(busy)), m_timed(timed) {}
+  const timing::upstream_result& transport(const timing::upstream_request& req) override {
+    timing::serve(m_unit, req, m_result);
+    if (m_timed) {
+      m_result.timed = true;
+      m_result.timing = {};
+      m_result.timing.done = 1000;
+    }
+    return m_result;
+  }
+  std::optional<timing::reservation> price(const timing::invalidation_work& work) override {
+    priced.push_back(work);
+    return m_busy.at(priced.size() - 1);
+  }
+  std::vector<timing::invalidation_work> priced;
+
+ private:
+  core::remapping_unit& m_unit;
+  std::vector<timing::reservation> m_busy;
+  bool m_timed;
+  timing::upstream_result m_result;
+};
+
 // Minimal second-level table writer: one domain, 4 levels, 4 KiB leaves, tables never freed.
 class tiny_driver final : public table_driver {
   unsigned m_next = 0;  // declared before pml4, whose initialiser uses it
@@ -93,7 +122,7 @@ class ReplayEngine : public ::testing::Test {
     engine = std::make_unique<replay_engine>(*unit, driver, replay_options{});
     apply(traces::make_attach(t, kSid, kDid));
   }
-  request_outcome apply(const record& r) { return engine->apply(r, nullptr); }
+  request_outcome apply(const record& r) { return engine->submit(r); }
   request_outcome read(uint64_t iova) {
     return apply(traces::make_dma(t += 1000, kSid, traces::dma_op::read, iova, 64));
   }
@@ -203,8 +232,8 @@ TEST_F(ReplayEngine, FunctionalReplayCountsWalksAndMemoryReads) {
   }
 }
 
-// The timed layer's protocol (begin_record before the shell translates, observe_dma after) gives the same
-// figures as apply(): the replay of the same records both ways reports equal counts.
+// A request port other than the unit itself (the timed mode's is the SystemC shell) gives the same figures
+// as the functional one: the replay of the same records both ways reports equal counts.
 TEST_F(ReplayEngine, TimedProtocolCountsLikeFunctional) {
   replay_options o;
   o.warmup = 2;
@@ -221,18 +250,10 @@ TEST_F(ReplayEngine, TimedProtocolCountsLikeFunctional) {
     u.unit().set_root_table(kRoot);
     u.unit().enable_translation(true);
     replay_engine e(u, d, o);
-    e.apply(traces::make_attach(0, kSid, kDid), nullptr);
-    for (const auto& r : records) {
-      if (!timed || r.kind != traces::record_kind::dma) {
-        e.apply(r, nullptr);
-        continue;
-      }
-      e.begin_record(r);
-      const core::dma_request q = replay_engine::to_request(r);
-      core::walk_record walk;
-      const auto result = u.translate(q, &walk);  // what remapping_unit_module::b_transport does
-      e.observe_dma(r, q, result, &walk);
-    }
+    scripted_port port(u.unit(), {}, true);
+    if (timed) e.use_port(&port);
+    e.submit(traces::make_attach(0, kSid, kDid));
+    for (const auto& r : records) e.submit(r);
     return e.report(1.0, false).to_json();
   };
   const auto functional = run(false), timed = run(true);
@@ -242,6 +263,28 @@ TEST_F(ReplayEngine, TimedProtocolCountsLikeFunctional) {
     if (name == "sim.wall_seconds" || name == "sim.requests_per_second") continue;  // host time
     EXPECT_EQ(timed[name], value) << name;
   }
+}
+
+// Invalidations are priced from what the unit performed, as its counters say, not from the record: one
+// descriptor, one wait, one register command; a queued record the unit never received (no queue) costs
+// nothing, where the timed replay used to charge it a descriptor.
+TEST_F(ReplayEngine, InvalidationsArePricedFromWhatTheUnitPerformed) {
+  scripted_port port(unit->unit(), std::vector<timing::reservation>(8));
+  engine->use_port(&port);
+  apply(traces::make_iotlb_inval(t, traces::granularity::page, kDid, 0x10000, 0, false, true));
+  apply(traces::make_inv_wait(t, 0x300000 + 0x100, 1, false, true, false, true));
+  apply(traces::make_iotlb_inval(t, traces::granularity::domain, kDid, 0, 0, false, /*queued=*/false));
+  ASSERT_EQ(port.priced.size(), 3u);
+  EXPECT_EQ(port.priced[0].descriptors, 1u);
+  EXPECT_EQ(port.priced[0].waits + port.priced[0].register_commands, 0u);
+  EXPECT_EQ(port.priced[1].waits, 1u);
+  EXPECT_EQ(port.priced[1].descriptors + port.priced[1].register_commands, 0u);
+  EXPECT_EQ(port.priced[2].register_commands, 1u) << "the unit started it (and refused it: QI is enabled)";
+  unit->unit().enable_queued_invalidation(false);
+  apply(traces::make_cc_inval(t, traces::granularity::global, 0, 0, 0, true));
+  EXPECT_EQ(port.priced.size(), 3u) << "no queue: nothing was performed, nothing is priced";
+  EXPECT_EQ(engine->report(1.0, false).find("inval.refused")->value, 2);
+  engine->use_port(nullptr);
 }
 
 TEST_F(ReplayEngine, WarmupCoveringEveryRequestIsAnError) {
@@ -295,19 +338,21 @@ TEST_F(ReplayEngine, BusyTimesStayWithinTheTraceSpan) {
   replay_options o;
   o.warmup = 1;
   engine = std::make_unique<replay_engine>(*unit, driver, o);
+  // The warmup invalidation is busy 1-9 us (not counted); each measured one is queued behind the others
+  // (1.5 us each): the backlog reaches past the trace's end.
+  std::vector<timing::reservation> busy{{1'000'000, 9'000'000}};
+  for (uint64_t i = 0; i < 4; ++i)
+    busy.push_back({2'000'000 + i * 1'500'000, 2'000'000 + (i + 1) * 1'500'000});
+  scripted_port port(unit->unit(), busy);
+  engine->use_port(&port);
   apply(traces::make_map(t = 1'000'000, kDid, 0x10000, 0x80000000, 0x1000, true, true));
-  read(0x10000);                                        // warmup request at 1.001 us
-  engine->record_invalidation({1'000'000, 9'000'000});  // warmup: not counted
+  apply(traces::make_inv_wait(1'000'000, 0x300000 + 0x100, 1, false, true, false, true));  // warmup
+  read(0x10000);  // warmup request at 1.001 us
   // The window opens at the next record (2 us) and ends at the last (a DMA at 6 us): a 4 us span.
-  for (uint64_t at : {2'000'000u, 3'000'000u, 4'000'000u, 5'000'000u}) {
-    const record r = traces::make_inv_wait(at, 0x300000 + 0x100, 1, false, true, false, true);
-    engine->begin_record(r);
-    engine->execute(r, nullptr);
-    // Each queued behind the others (1.5 us each): the backlog reaches past the trace's end.
-    const uint64_t start = 2'000'000 + (at - 2'000'000) / 1'000'000 * 1'500'000;
-    engine->record_invalidation({start, start + 1'500'000});
-  }
+  for (uint64_t at : {2'000'000u, 3'000'000u, 4'000'000u, 5'000'000u})
+    apply(traces::make_inv_wait(at, 0x300000 + 0x100, 1, false, true, false, true));
   apply(traces::make_dma(6'000'000, kSid, traces::dma_op::read, 0x10000, 64));
+  ASSERT_EQ(port.priced.size(), 5u);
   auto report = engine->report(1.0, true);
   const double span = report.find("sim.trace_span_ns")->value;
   EXPECT_DOUBLE_EQ(span, 4000.0);
@@ -315,4 +360,5 @@ TEST_F(ReplayEngine, BusyTimesStayWithinTheTraceSpan) {
   EXPECT_DOUBLE_EQ(report.find("inval.occupancy")->value, 1.0);
   EXPECT_DOUBLE_EQ(report.find("inval.backlog_ns")->value, 8000.0 - 6000.0);
   EXPECT_DOUBLE_EQ(report.find("pw_occupancy")->value, 0.0);
+  engine->use_port(nullptr);
 }

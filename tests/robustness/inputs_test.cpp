@@ -147,7 +147,7 @@ TEST(Inputs, ConfigNumbersOutOfRangeAreRefused) {
         "timing.walkers=1000000000", "timing.walkers=-1", "iotlb.entries=1.5"}) {
     SCOPED_TRACE(set);
     auto r = vtdsim(std::string("config --set ") + set, 30);
-    EXPECT_EQ(r.code, 1) << r.out << r.err;
+    EXPECT_EQ(r.code, 2) << r.out << r.err;  // a value on the command line: a usage error
     EXPECT_NE(r.err.find("--set"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("must be non-zero"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("bad_alloc"), std::string::npos) << r.err;

@@ -64,8 +64,9 @@ TEST(Usage, SweepRangeNeverRunsAway) {
                       " --functional -q --param iotlb.entries --values 16..18446744073709551615",
                   60);
   EXPECT_FALSE(r.timed_out);
-  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("at most"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--param iotlb.entries"), std::string::npos) << r.err;
 }
 
 TEST(Usage, SweepOverPoliciesWritesOneRowPerPolicyAndACategoricalPlot) {

@@ -1,5 +1,5 @@
 // Register field masks shared by the register file and the table checker, against values worked out by hand
-// from the digest's bit tables (1.6 RTADDR, 1.12 IRTA) and the spec's "hardware may ignore and not implement
+// from the spec's bit tables (RTADDR_REG, IRTA_REG) and the spec's "hardware may ignore and not implement
 // bits 63:HAW" (RTADDR_REG.RTA, IRTA_REG.IRTA).
 #include <gtest/gtest.h>
 

@@ -13,6 +13,8 @@
 #include <optional>
 #include <systemc>
 
+#include "apps/replay/timed/interrupt_counter.hpp"
+#include "apps/replay/timed/tlm_port.hpp"
 #include "model/io/output_file.hpp"
 #include "model/sysc/memory_target.hpp"
 #include "model/sysc/remapping_unit_module.hpp"
@@ -21,37 +23,6 @@
 namespace vtd::replay {
 
 namespace {
-
-sysc::upstream_request to_upstream(const traces::record& r) {
-  sysc::upstream_request u;
-  u.time_ps = r.time_ps;
-  u.source_id = r.id;
-  u.address = r.addr;
-  switch (r.kind) {
-    case traces::record_kind::dma:
-      u.what = sysc::upstream_request::kind::dma;
-      u.length = r.length;
-      u.write = r.op() == traces::dma_op::write;
-      u.atomic = r.op() == traces::dma_op::atomic;
-      u.at = static_cast<core::address_type>(r.at());
-      u.has_pasid = r.has_pasid();
-      u.pasid = static_cast<uint32_t>(r.value);
-      break;
-    case traces::record_kind::msi:
-      u.what = sysc::upstream_request::kind::msi;
-      u.msi_data = static_cast<uint32_t>(r.value);
-      break;
-    default:
-      u.what = sysc::upstream_request::kind::other;
-  }
-  return u;
-}
-
-bool is_invalidation(traces::record_kind k) {
-  return k == traces::record_kind::cc_inval || k == traces::record_kind::iotlb_inval ||
-         k == traces::record_kind::iec_inval || k == traces::record_kind::devtlb_inval ||
-         k == traces::record_kind::inv_wait;
-}
 
 // The VCD SystemC writes while the model runs. sc_create_vcd_trace_file takes a base name and writes
 // BASE.vcd itself, so it cannot write into a vtd::io::output_file: it writes a private temporary instead (a
@@ -109,8 +80,8 @@ class vcd_output {
 
 }  // namespace
 
-void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_params& params,
-               const std::function<bool(traces::record&)>& next, const timed_options& options) {
+timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_params& params,
+                        const std::function<bool(traces::record&)>& next, const timed_options& options) {
   // SystemC's informational reports (timescale notes and the like) would mix into the tool's output.
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   std::optional<vcd_output> vcd_file;
@@ -122,8 +93,10 @@ void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_pa
   auto memory =
       std::make_unique<sysc::memory_target>("memory", sc_core::sc_time(params.dma_access_ns, sc_core::SC_NS));
   auto port = std::make_unique<sysc::request_initiator>("root_port", quantum);
+  auto apic = std::make_unique<interrupt_counter>("apic");
   port->socket.bind(iommu->upstream);
   iommu->downstream.bind(memory->socket);
+  iommu->irq_out.bind(*apic);
 
   sc_core::sc_signal<unsigned> walkers_busy("walkers_busy"), walker_queue("walker_queue");
   sc_core::sc_trace_file* vcd = nullptr;
@@ -134,35 +107,22 @@ void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_pa
     sc_core::sc_trace(vcd, walker_queue, "walker_queue");
   }
 
-  traces::record current;
+  // The engine's requests go through the SystemC shell for as long as the simulation runs.
+  tlm_port transport(*port, *iommu);
+  struct restore_port {
+    replay_engine& engine;
+    ~restore_port() { engine.use_port(nullptr); }
+  } restore{engine};
+  engine.use_port(&transport);
+
+  traces::record record;
   uint64_t pulled = 0;
-  port->next = [&](sysc::upstream_request& u) {
-    if (!next(current)) return false;
+  port->step = [&] {
+    if (!next(record)) return false;
     ++pulled;
-    // Before the initiator hands the request to the unit: a warmup boundary here resets the cache counters
-    // before this request's lookups, as in the functional mode.
-    engine.begin_record(current);
-    u = to_upstream(current);
+    port->advance_to(record.time_ps);  // each record at its trace time, driver records included
+    engine.submit(record);
     return true;
-  };
-  port->on_other = [&](const sysc::upstream_request&, uint64_t now_ps) {
-    engine.execute(current, nullptr);
-    if (is_invalidation(current.kind)) {
-      // Only context-cache and IOTLB invalidations have a register interface; the rest are always queued.
-      const bool queued = current.queued() || (current.kind != traces::record_kind::cc_inval &&
-                                               current.kind != traces::record_kind::iotlb_inval);
-      const bool wait = current.kind == traces::record_kind::inv_wait;
-      engine.record_invalidation(iommu->latency().price_invalidation(now_ps, wait ? 0 : 1, queued, wait));
-    }
-  };
-  port->on_complete = [&](const sysc::upstream_request&, const sysc::request_extension& ext) {
-    // The unit decides by address whether a write is an interrupt request (remapping_unit_module), and so
-    // does the functional path (replay_engine::request).
-    const request_outcome out = ext.status == core::dma_status::interrupt
-                                    ? engine.observe_msi(current, ext.interrupt, &iommu->last_walk())
-                                    : engine.observe_dma(current, replay_engine::to_request(current),
-                                                         ext.translation, &iommu->last_walk());
-    engine.record_latency(current, out, ext.timing);
   };
   port->on_sync = [&](uint64_t now_ps) {
     const unsigned busy = iommu->latency().walkers_busy(now_ps);
@@ -183,6 +143,10 @@ void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_pa
   // (replay_engine::report): it writes no VCD either. The error is left to report() so that it is not
   // mistaken for a fault of the trace's last record.
   if (vcd_file && engine.measured()) vcd_file->commit();
+  timed_summary summary;
+  summary.interrupts_remapped = apic->remapped();
+  summary.notifications = apic->notifications();
+  return summary;
 }
 
 }  // namespace vtd::replay

@@ -1,8 +1,8 @@
 // Timed replay: the trace drives the SystemC/TLM model (request_initiator -> remapping_unit_module ->
-// memory), which prices every walk record with the latency model; the replay engine applies driver records at
-// their trace times and gathers the same statistics as the functional mode plus latencies and walker
-// occupancy. SystemC elaborates once per process: call run_timed at most once per process (vtdsim sweep runs
-// timed points in child processes).
+// memory, interrupts to a counting APIC), which prices every walk record with the latency model; the replay
+// engine takes every record through the same submit() as the functional mode and gathers the same
+// statistics plus latencies and walker occupancy. SystemC elaborates once per process: call run_timed at most
+// once per process (vtdsim sweep runs timed points in child processes).
 #pragma once
 #include <cstdio>
 #include <functional>
@@ -23,7 +23,15 @@ struct timed_options {
   std::function<void(uint64_t records)> on_progress;  // called at quantum boundaries
 };
 
-void run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_params& params,
-               const std::function<bool(traces::record&)>& next, const timed_options& options);
+// What only the timed model sees: the interrupts its interrupt output delivered to the (counting) APIC.
+struct timed_summary {
+  uint64_t interrupts_remapped = 0;  // remapped or passed-through device interrupts
+  uint64_t notifications = 0;        // posted-interrupt notification events
+};
+
+// Replays every record `next` gives through engine.submit(), with the engine's requests carried by the
+// SystemC shell (the engine's request port is the shell's root port while this runs).
+timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_params& params,
+                        const std::function<bool(traces::record&)>& next, const timed_options& options);
 
 }  // namespace vtd::replay

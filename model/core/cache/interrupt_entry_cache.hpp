@@ -1,4 +1,4 @@
-// Interrupt entry cache (VT-d spec 6.2.1, digest 6.2 / 6.4 iec_inv_dsc): IRTEs tagged by interrupt_index,
+// Interrupt entry cache (VT-d spec "Interrupt Entry Cache"; iec_inv_dsc): IRTEs tagged by interrupt_index,
 // invalidated globally or by index with an IM mask (2^IM naturally aligned entries).
 #pragma once
 #include <cstdint>
@@ -19,7 +19,7 @@ class interrupt_entry_cache {
   explicit interrupt_entry_cache(const cache_config& cfg) : m_cache(cfg) {}
 
   const spec::irte* lookup(uint32_t index) { return m_cache.lookup(index); }
-  // Only present entries are cached (non-present entries fault and are never cached, digest 6.1).
+  // Only present entries are cached (non-present entries fault and are never cached: spec "Caching Mode").
   bool fill(uint32_t index, const spec::irte& e) {
     if (!e.present()) return false;
     m_cache.fill(index, e);

@@ -1,4 +1,4 @@
-// IOTLB fills and invalidations (VT-d spec 6.2.2 / 6.5, digest 1.8 and 6.4).
+// IOTLB fills and invalidations (VT-d spec 6.2.2; IOTLB_REG, iotlb_inv_dsc).
 #include "model/core/cache/iotlb.hpp"
 
 namespace vtd::core {
@@ -22,11 +22,14 @@ uint32_t iotlb::capacity() const {
   return n;
 }
 
-bool iotlb::fill(uint16_t did, uint64_t addr, uint64_t frame, uint64_t page_size, bool read, bool write) {
+bool iotlb::fill(const cache_tag& tag, uint64_t addr, const cached_translation& t) {
+  const uint64_t page_size = t.page_size();
   unsigned s = page_size_class(page_size);
   if (s >= kPageSizes) return false;
-  auto r = array_for(s).fill(iotlb_tag{addr >> page_size_shift(s), did, uint8_t(s)},
-                             iotlb_entry{frame & ~(page_size - 1), uint8_t(s), read, write});
+  iotlb_entry e = t;
+  e.frame = t.frame & ~(page_size - 1);
+  if (tag.pasid != kNoPasid || tag.stage != translation_stage::second) m_only_legacy_tags = false;
+  auto r = array_for(s).fill(iotlb_tag::of(tag, addr, s), e);
   ++m_stats.total.fills;
   ++m_stats.by_size[s].fills;
   if (r.updated) return true;
@@ -70,12 +73,14 @@ uint64_t iotlb::invalidate_range(uint16_t did, uint64_t base, uint64_t length) {
   uint64_t probes = 0;
   for (unsigned s = 0; s < kPageSizes; ++s)
     if (m_count[s]) probes += (last >> page_size_shift(s)) - (base >> page_size_shift(s)) + 1;
-  if (last != ~uint64_t{0} && probes <= kProbeLimit) {
+  // The probes name legacy tags (no PASID, second stage): once other tags exist, only the scan finds them
+  // all.
+  if (last != ~uint64_t{0} && probes <= kProbeLimit && m_only_legacy_tags) {
     uint64_t n = 0;
     for (unsigned s = 0; s < kPageSizes; ++s) {
       if (m_count[s] == 0) continue;
       for (uint64_t page = base >> page_size_shift(s); page <= last >> page_size_shift(s); ++page) {
-        if (array_for(s).invalidate(iotlb_tag{page, did, uint8_t(s)})) {
+        if (array_for(s).invalidate(iotlb_tag{page, did, uint8_t(s), translation_stage::second, kNoPasid})) {
           --m_count[s];
           ++m_stats.by_size[s].invalidations;
           ++n;

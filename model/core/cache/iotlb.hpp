@@ -1,11 +1,13 @@
-// IOTLB (VT-d spec 6.2.2, digest 6.2): final second-level translations tagged by DID + page number + page
-// size. Entries of 4 KiB, 2 MiB and 1 GiB pages share one array or live in one array per size (cache_config::
-// split_by_size). A lookup finds an entry of any size covering the address.
+// IOTLB (VT-d spec 6.2.2 "IOTLB"): final translations tagged by domain, PASID and stage (cache_tag) + page
+// number + page size. Entries of 4 KiB, 2 MiB and 1 GiB pages share one array or live in one array per size
+// (cache_config::split_by_size). A lookup finds an entry of any size covering the address.
 #pragma once
 #include <array>
 #include <cstdint>
 #include <memory>
 
+#include "model/core/cache/cache_tag.hpp"
+#include "model/core/cache/cached_entries.hpp"
 #include "model/core/cache/set_assoc_cache.hpp"
 
 namespace vtd::core {
@@ -27,22 +29,24 @@ struct iotlb_tag {
   uint64_t page = 0;  // address >> page_size_shift(size)
   uint16_t did = 0;
   uint8_t size = 0;  // page-size class
+  translation_stage stage = translation_stage::second;
+  uint32_t pasid = kNoPasid;
   bool operator==(const iotlb_tag&) const = default;
+
+  static iotlb_tag of(const cache_tag& t, uint64_t addr, unsigned size_class) {
+    return iotlb_tag{addr >> page_size_shift(size_class), t.did, uint8_t(size_class), t.stage, t.pasid};
+  }
 };
 
-struct iotlb_entry {
-  uint64_t frame = 0;  // HPA of the page, aligned to its size
-  uint8_t size = 0;    // page-size class
-  bool read = false;   // R and W ANDed over every level of the walk
-  bool write = false;
-  uint64_t page_size() const { return uint64_t{1} << page_size_shift(size); }
-};
+// An IOTLB entry is the cached translation the walker produced (frame aligned to its size).
+using iotlb_entry = cached_translation;
 
-// Low page-number bits pick the set (sequential pages do not conflict); the DID and size salt them so that
-// domains and page sizes spread differently.
+// Low page-number bits pick the set (sequential pages do not conflict); the DID, size, PASID and stage salt
+// them so that domains, page sizes and address spaces spread differently.
 struct iotlb_set_index {
   uint64_t operator()(const iotlb_tag& t) const {
-    return t.page ^ ((uint64_t(t.did) * 0x9E3779B97F4A7C15ull) >> 40) ^ (uint64_t(t.size) * 0x2545F491u);
+    return t.page ^ ((uint64_t(t.did) * 0x9E3779B97F4A7C15ull) >> 40) ^ (uint64_t(t.size) * 0x2545F491u) ^
+           tag_salt(t.pasid, t.stage);
   }
 };
 
@@ -57,13 +61,13 @@ class iotlb {
 
   explicit iotlb(const cache_config& cfg);
 
-  // The entry of any size covering `addr` in domain `did`, or null. Sizes with no valid entry are not probed.
-  const iotlb_entry* lookup(uint16_t did, uint64_t addr) {
+  // The entry of any size covering `addr` for `tag` (domain, PASID, stage), or null. Sizes with no valid
+  // entry are not probed.
+  const iotlb_entry* lookup(const cache_tag& tag, uint64_t addr) {
     ++m_stats.total.lookups;
     for (unsigned s = 0; s < kPageSizes; ++s) {
       if (m_count[s] == 0) continue;
-      if (const iotlb_entry* e =
-              array_for(s).probe(iotlb_tag{addr >> page_size_shift(s), did, uint8_t(s)}, true)) {
+      if (const iotlb_entry* e = array_for(s).probe(iotlb_tag::of(tag, addr, s), true)) {
         ++m_stats.total.hits;
         ++m_stats.by_size[s].hits;
         return e;
@@ -72,10 +76,17 @@ class iotlb {
     ++m_stats.total.misses;
     return nullptr;
   }
-  // Inserts the translation of `addr` (frame aligned to page_size, a 4K/2M/1G size); false for another size.
-  bool fill(uint16_t did, uint64_t addr, uint64_t frame, uint64_t page_size, bool read, bool write);
+  // Inserts the translation of `addr` (a 4K/2M/1G page; the frame is aligned to it); false for another size.
+  bool fill(const cache_tag& tag, uint64_t addr, const cached_translation& t);
 
-  // Invalidations (digest 1.8, 6.4 iotlb_inv_dsc); each returns the number of entries removed.
+  // Legacy-mode shorthands: second stage, no PASID.
+  const iotlb_entry* lookup(uint16_t did, uint64_t addr) { return lookup(cache_tag::legacy(0, did), addr); }
+  bool fill(uint16_t did, uint64_t addr, uint64_t frame, uint64_t page_size, bool read, bool write) {
+    return fill(cache_tag::legacy(0, did), addr,
+                cached_translation{frame, page_size, read, write, translation_stage::second});
+  }
+
+  // Invalidations (IOTLB_REG, iotlb_inv_dsc); each returns the number of entries removed.
   uint64_t invalidate_global();
   uint64_t invalidate_domain(uint16_t did);
   // Every entry of `did` whose page overlaps [base, base + length): superpages hit by a small range go too.
@@ -100,6 +111,7 @@ class iotlb {
   bool m_split;
   std::array<std::unique_ptr<storage>, kPageSizes> m_arrays;
   std::array<uint32_t, kPageSizes> m_count{};
+  bool m_only_legacy_tags = true;  // every fill so far had no PASID and the second stage
   iotlb_stats m_stats;
 };
 

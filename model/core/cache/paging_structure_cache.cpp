@@ -1,5 +1,4 @@
-// Second-level paging-structure cache fills and invalidations (VT-d spec 6.2.3 / 6.5, digest 6.4
-// iotlb_inv_dsc).
+// Paging-structure cache fills and invalidations (VT-d spec 6.2.3; iotlb_inv_dsc).
 #include "model/core/cache/paging_structure_cache.hpp"
 
 namespace vtd::core {
@@ -14,11 +13,12 @@ paging_structure_caches::paging_structure_caches(const std::array<cache_config, 
     if (cfg[i].entries != 0) m_arrays[i] = std::make_unique<storage>(cfg[i]);
 }
 
-bool paging_structure_caches::fill(uint16_t did, uint64_t addr, unsigned level, const psc_entry& e) {
+bool paging_structure_caches::fill(const cache_tag& tag, uint64_t addr, unsigned level, const psc_entry& e) {
   if (level < kPscLowest || level >= kPscLowest + kPscLevels) return false;
   storage* a = m_arrays[level - kPscLowest].get();
   if (!a) return false;
-  a->fill(psc_tag{addr >> shift(level), did}, e);
+  if (tag.pasid != kNoPasid || tag.stage != translation_stage::second) m_only_legacy_tags = false;
+  a->fill(psc_tag{addr >> shift(level), tag.did, tag.stage, tag.pasid}, e);
   return true;
 }
 
@@ -46,14 +46,15 @@ uint64_t paging_structure_caches::invalidate_range(uint16_t did, uint64_t base, 
   uint64_t last = length == 0 ? base : base + (length - 1);
   if (last < base) last = ~uint64_t{0};
   // Small ranges: probe the few tags that can overlap (same result as the scan, without visiting every
-  // entry).
-  if (last != ~uint64_t{0} && (last >> shift(kPscLowest)) - (base >> shift(kPscLowest)) < 16) {
+  // entry), while only legacy tags exist: the probes name no-PASID, second-stage tags.
+  if (last != ~uint64_t{0} && (last >> shift(kPscLowest)) - (base >> shift(kPscLowest)) < 16 &&
+      m_only_legacy_tags) {
     uint64_t n = 0;
     for (unsigned i = 0; i < kPscLevels; ++i) {
       if (!m_arrays[i]) continue;
       const unsigned level = kPscLowest + i;
       for (uint64_t region = base >> shift(level); region <= last >> shift(level); ++region)
-        n += m_arrays[i]->invalidate(psc_tag{region, did});
+        n += m_arrays[i]->invalidate(psc_tag{region, did, translation_stage::second, kNoPasid});
     }
     m_stats.total.invalidations += n;
     return n;

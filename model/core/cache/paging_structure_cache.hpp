@@ -1,11 +1,13 @@
-// Second-level paging-structure caches (VT-d spec 6.2.3, digest 6.2): one cache per non-leaf level, PDE
-// (level 2), PDPE (3), PML4E (4), PML5E (5), tagged by DID + the address bits above that level (addr >>
-// level_shift(level)). A lookup returns the lowest-level hit so a walk can resume below it.
+// Paging-structure caches (VT-d spec 6.2.3 "Paging-Structure Caches"): one cache per non-leaf level, PDE
+// (level 2), PDPE (3), PML4E (4), PML5E (5), tagged by domain, PASID and stage (cache_tag) + the address bits
+// above that level (addr >> level_shift(level)). A lookup returns the lowest-level hit so a walk can resume
+// below it.
 #pragma once
 #include <array>
 #include <cstdint>
 #include <memory>
 
+#include "model/core/cache/cache_tag.hpp"
 #include "model/core/cache/set_assoc_cache.hpp"
 
 namespace vtd::core {
@@ -17,6 +19,8 @@ const char* psc_level_name(unsigned level);  // "pde", "pdpe", "pml4e", "pml5e"
 struct psc_tag {
   uint64_t region = 0;  // addr >> level_shift(level): the region one entry of this level maps
   uint16_t did = 0;
+  translation_stage stage = translation_stage::second;
+  uint32_t pasid = kNoPasid;
   bool operator==(const psc_tag&) const = default;
 };
 
@@ -28,7 +32,7 @@ struct psc_entry {
 
 struct psc_set_index {
   uint64_t operator()(const psc_tag& t) const {
-    return t.region ^ ((uint64_t(t.did) * 0x9E3779B97F4A7C15ull) >> 40);
+    return t.region ^ ((uint64_t(t.did) * 0x9E3779B97F4A7C15ull) >> 40) ^ tag_salt(t.pasid, t.stage);
   }
 };
 
@@ -49,16 +53,16 @@ class paging_structure_caches {
   // cfg[0] is the PDE cache, cfg[3] the PML5E cache. An entry count of 0 disables that level.
   explicit paging_structure_caches(const std::array<cache_config, kPscLevels>& cfg);
 
-  // The lowest cached non-leaf entry for (did, addr) at a level in [2, top_level]; top_level is the
-  // paging-level count of the context (3, 4 or 5), so a PML5E is never used for a 4-level table. False on a
+  // The lowest cached non-leaf entry for (tag, addr) at a level in [2, top_level]; top_level is the
+  // paging-level count of the table (3, 4 or 5), so a PML5E is never used for a 4-level table. False on a
   // miss.
-  bool lookup(uint16_t did, uint64_t addr, unsigned top_level, psc_hit& out) {
+  bool lookup(const cache_tag& tag, uint64_t addr, unsigned top_level, psc_hit& out) {
     ++m_stats.total.lookups;
     unsigned top = top_level > kPscLowest + kPscLevels - 1 ? kPscLowest + kPscLevels - 1 : top_level;
     for (unsigned level = kPscLowest; level <= top; ++level) {
       storage* a = m_arrays[level - kPscLowest].get();
       if (!a || a->valid_entries() == 0) continue;
-      const psc_entry* e = a->lookup(psc_tag{addr >> shift(level), did});
+      const psc_entry* e = a->lookup(psc_tag{addr >> shift(level), tag.did, tag.stage, tag.pasid});
       if (e) {
         ++m_stats.total.hits;
         out.level = level;
@@ -70,7 +74,15 @@ class paging_structure_caches {
     return false;
   }
   // Caches the non-leaf entry at `level` (2..5) used to translate `addr`.
-  bool fill(uint16_t did, uint64_t addr, unsigned level, const psc_entry& e);
+  bool fill(const cache_tag& tag, uint64_t addr, unsigned level, const psc_entry& e);
+
+  // Legacy-mode shorthands: second stage, no PASID.
+  bool lookup(uint16_t did, uint64_t addr, unsigned top_level, psc_hit& out) {
+    return lookup(cache_tag::legacy(0, did), addr, top_level, out);
+  }
+  bool fill(uint16_t did, uint64_t addr, unsigned level, const psc_entry& e) {
+    return fill(cache_tag::legacy(0, did), addr, level, e);
+  }
 
   uint64_t invalidate_global();
   uint64_t invalidate_domain(uint16_t did);
@@ -89,6 +101,7 @@ class paging_structure_caches {
   uint64_t remove_if(Pred pred);
 
   std::array<std::unique_ptr<storage>, kPscLevels> m_arrays;
+  bool m_only_legacy_tags = true;  // every fill so far had no PASID and the second stage
   psc_stats m_stats;
 };
 

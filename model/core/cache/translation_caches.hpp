@@ -1,4 +1,4 @@
-// All translation caches of one remapping unit in legacy mode (VT-d spec 6.2, digest 6.2 Table 17):
+// All translation caches of one remapping unit in legacy mode (VT-d spec 6.2 "Translation Caches"):
 // context-cache, IOTLB, second-level paging-structure caches and the interrupt entry cache, with their
 // configuration and a named statistics snapshot.
 #pragma once

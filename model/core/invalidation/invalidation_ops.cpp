@@ -1,23 +1,21 @@
-// Invalidation scopes over the translation caches (VT-d spec 6.5.1 / 6.5.2, digest 6.3 / 6.4).
+// Invalidation scopes over the translation caches (VT-d spec, register-based and queued invalidation).
 #include "model/core/invalidation/invalidation_ops.hpp"
 
 namespace vtd::core {
 
-invalidation_caps invalidation_caps::from(const unit_config& cfg) {
-  spec::reg::cap_reg cap{cfg.cap};
-  spec::reg::ecap_reg ecap{cfg.ecap};
+invalidation_caps invalidation_caps::from(const spec::caps& k) {
   invalidation_caps c;
-  c.psi = cap.psi();
-  c.mamv = cap.mamv();
-  c.mhmv = ecap.mhmv();
-  c.did_bits = cap.domain_id_bits();
-  c.mgaw = cap.mgaw();
-  c.haw = cfg.haw;
-  c.dt = ecap.dt();
-  c.ir = ecap.ir();
-  c.pds = spec::get_bit(cfg.ecap, 42);
-  c.wide_ok = ecap.smts() || ecap.adms();
-  c.ver_major = (cfg.ver >> 4) & 0xF;
+  c.psi = k.psi;
+  c.mamv = k.mamv;
+  c.mhmv = k.mhmv;
+  c.did_bits = k.did_bits;
+  c.mgaw = k.mgaw;
+  c.haw = k.haw;
+  c.dt = k.dt;
+  c.ir = k.ir;
+  c.pds = k.pds;
+  c.wide_ok = k.wide_descriptors();
+  c.ver_major = k.ver_major;
   return c;
 }
 

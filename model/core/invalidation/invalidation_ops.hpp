@@ -1,21 +1,24 @@
-// What each invalidation scope removes from the translation caches (VT-d spec 6.5,
-// digest 1.7, 1.8, 6.3, 6.4): context-cache global / domain / device(+FM), IOTLB global / domain /
-// page-selective (AM, IH) with the second-level paging-structure caches, and interrupt entry cache global /
-// index(+IM). Shared by the register-based and the queued interface.
+// What each invalidation scope removes from the translation caches (VT-d spec 6.5 "Invalidation of
+// Translation Caches": CCMD_REG, IOTLB_REG, cc_inv_dsc, iotlb_inv_dsc, iec_inv_dsc): context-cache global /
+// domain / device(+FM), IOTLB global / domain / page-selective (AM, IH) with the paging-structure caches, and
+// interrupt entry cache global / index(+IM). Shared by the register-based and the queued interface.
 #pragma once
 #include <cstdint>
 
 #include "model/core/cache/translation_caches.hpp"
-#include "model/core/unit_config.hpp"
+#include "model/spec/caps.hpp"
+#include "model/spec/inv_registers.hpp"
 #include "model/spec/registers.hpp"
 
 namespace vtd::core {
 
-// Encodings are the CIRG/CAIG and IIRG/IAIG values (00 = not performed / error).
-enum class cc_granularity : uint8_t { none = 0, global = 1, domain = 2, device = 3 };
-enum class iotlb_granularity : uint8_t { none = 0, global = 1, domain = 2, page = 3 };
+// Encodings are the CIRG/CAIG and IIRG/IAIG values (00 = not performed / error), defined with the register
+// layouts in model/spec/inv_registers.hpp.
+using spec::cc_granularity;
+using spec::iotlb_granularity;
 
-// The capability bits invalidation depends on (CAP/ECAP/VER, platform HAW).
+// The capability bits invalidation depends on: a projection of the unit's spec::caps (decoded once), which
+// tests may also set field by field.
 struct invalidation_caps {
   bool psi = true;         // CAP.PSI
   unsigned mamv = 18;      // CAP.MAMV
@@ -29,7 +32,7 @@ struct invalidation_caps {
   bool wide_ok = false;    // ECAP.SMTS or ECAP.ADMS: DW=1 queues accepted
   unsigned ver_major = 1;  // VER 7:4: register-based invalidation is rejected from 6 on
 
-  static invalidation_caps from(const unit_config& cfg);
+  static invalidation_caps from(const spec::caps& c);
   uint16_t mask_did(uint16_t did) const {
     return did_bits >= 16 ? did : uint16_t(did & ((1u << did_bits) - 1));
   }

@@ -1,48 +1,80 @@
-// Queued invalidation: fetch, validation (spec 6.5.2.10 / digest 1.11 IQEI codes) and execution of the
-// 128-bit descriptor types 1-5 (spec 6.5.2.1-6.5.2.8, digest 6.4).
+// Queued invalidation: fetch, validation (IQERCD_REG.IQEI codes) and execution of the 128-bit descriptor
+// types cc_inv_dsc, iotlb_inv_dsc, dev_tlb_inv_dsc, iec_inv_dsc and inv_wait_dsc (VT-d spec "Queued
+// Invalidation Interface").
 #include "model/core/invalidation/invalidation_queue.hpp"
 
 namespace vtd::core {
 
 using spec::iqei;
 
+namespace {
+// The descriptor types this model performs: the legacy-mode ones, each only when its feature exists (a
+// descriptor for a feature the hardware lacks is an invalid type). The scalable-mode types are invalid here.
+bool implemented(spec::inv_type t, const invalidation_caps& caps) {
+  switch (t) {
+    case spec::inv_type::cc:
+    case spec::inv_type::iotlb:
+    case spec::inv_type::wait:
+      return true;
+    case spec::inv_type::dev_tlb:
+      return caps.dt;
+    case spec::inv_type::iec:
+      return caps.ir;
+    case spec::inv_type::p_iotlb:
+    case spec::inv_type::pc:
+    case spec::inv_type::p_dev_tlb:
+    case spec::inv_type::page_group_response:
+    case spec::inv_type::hpt:
+      return false;
+  }
+  return false;
+}
+bool is_inv_type(unsigned type) {
+  return type >= unsigned(spec::inv_type::cc) && type <= unsigned(spec::inv_type::hpt);
+}
+}  // namespace
+
 iqei invalidation_queue::check(const spec::inv_descriptor& d, bool wide, spec::reg::ttm ttm) const {
-  unsigned type = d.type();
-  // Only legacy-mode types 1-5 are modelled; scalable-mode types 6-A are reported as invalid types.
-  bool known = type >= 1 && type <= 5;
-  if (type == 3 && !m_caps.dt) known = false;  // feature not implemented: invalid type
-  if (type == 4 && !m_caps.ir) known = false;
+  const unsigned type = d.type();
   (void)ttm;
-  if (!known) return iqei::invalid_type;
+  if (!is_inv_type(type) || !implemented(spec::inv_type(type), m_caps)) return iqei::invalid_type;
+  const auto t = spec::inv_type(type);
   spec::inv_reserved rsv = spec::inv_reserved_bits(type, m_caps.pds);
   if ((d.qw[0] & rsv.qw0) || (d.qw[1] & rsv.qw1)) return iqei::reserved_field;
   if (wide && (d.qw[2] || d.qw[3])) return iqei::reserved_field;  // a 128-bit descriptor's upper half is zero
-  switch (type) {
-    case 1:
+  switch (t) {
+    case spec::inv_type::cc:
       if (d.granularity() == 0) return iqei::reserved_field;  // G=00 is a reserved encoding
       break;
-    case 2:
+    case spec::inv_type::iotlb:
       if (d.granularity() == 0) return iqei::reserved_field;
       if (d.granularity() == 3 && (!m_caps.psi || d.iotlb_am() > m_caps.mamv)) return iqei::reserved_field;
       break;
-    case 4:
+    case spec::inv_type::iec:
       if (d.iec_index_selective() && d.iec_im() > m_caps.mhmv) return iqei::reserved_field;
       break;
-    default:
+    case spec::inv_type::dev_tlb:
+    case spec::inv_type::wait:
+    case spec::inv_type::p_iotlb:
+    case spec::inv_type::pc:
+    case spec::inv_type::p_dev_tlb:
+    case spec::inv_type::page_group_response:
+    case spec::inv_type::hpt:
       break;
   }
   return iqei::none;
 }
 
 void invalidation_queue::perform(const spec::inv_descriptor& d, iq_result& r) {
-  switch (d.type()) {
-    case 1: {
+  const auto t = spec::inv_type(d.type());  // check() accepted it: a known type
+  switch (t) {
+    case spec::inv_type::cc: {
       cc_request req{static_cast<cc_granularity>(d.granularity()), m_caps.mask_did(d.cc_did()), d.cc_sid(),
                      d.cc_fm()};
       r.entries_removed += invalidate_context(m_caches, req).removed;
       break;
     }
-    case 2: {
+    case spec::inv_type::iotlb: {
       uint64_t addr = d.iotlb_addr();
       if (m_caps.mgaw < 64) addr &= (uint64_t{1} << m_caps.mgaw) - 1;
       iotlb_request req{static_cast<iotlb_granularity>(d.granularity()), m_caps.mask_did(d.iotlb_did()), addr,
@@ -51,13 +83,13 @@ void invalidation_queue::perform(const spec::inv_descriptor& d, iq_result& r) {
       if (d.iotlb_dr() || d.iotlb_dw()) ++r.drains;
       break;
     }
-    case 3:
+    case spec::inv_type::dev_tlb:
       break;  // device-TLBs live in the endpoints: accepted and counted
-    case 4:
+    case spec::inv_type::iec:
       r.entries_removed +=
           invalidate_iec(m_caches, iec_request{d.iec_index_selective(), d.iec_iidx(), d.iec_im()}).removed;
       break;
-    case 5: {
+    case spec::inv_type::wait: {
       // Every earlier descriptor has completed (they are performed synchronously), so the wait completes now.
       if (d.wait_sw()) {
         uint64_t addr = d.wait_address();
@@ -69,10 +101,14 @@ void invalidation_queue::perform(const spec::inv_descriptor& d, iq_result& r) {
       ++r.waits_completed;
       break;
     }
-    default:
-      break;
+    case spec::inv_type::p_iotlb:
+    case spec::inv_type::pc:
+    case spec::inv_type::p_dev_tlb:
+    case spec::inv_type::page_group_response:
+    case spec::inv_type::hpt:
+      break;  // never accepted by check()
   }
-  ++r.by_type[d.type()];
+  ++r.by_type[unsigned(t)];
   ++r.processed;
 }
 
@@ -93,7 +129,7 @@ iq_result invalidation_queue::process(const iq_registers& regs) {
     return r;
   };
   if (regs.ttm == spec::reg::ttm::reserved) return fail(iqei::invalid_ttm);
-  // DW=1 needs SMTS or ADMS; scalable and abort-DMA modes need DW=1 (digest 1.11, IQEI 5).
+  // DW=1 needs SMTS or ADMS; scalable and abort-DMA modes need DW=1 (IQEI 5, invalid descriptor width).
   if (wide && !m_caps.wide_ok) return fail(iqei::invalid_width);
   if (!wide && regs.ttm != spec::reg::ttm::legacy) return fail(iqei::invalid_width);
   if (wide && (tail_raw & 0x10)) return fail(iqei::tail_misaligned);

@@ -1,4 +1,4 @@
-// Queued invalidation processor (VT-d spec 6.5.2, digest 1.11 and 6.4): fetches descriptors from IQH up to
+// Queued invalidation processor (VT-d spec 6.5.2): fetches descriptors from IQH up to
 // IQT out of simulated memory, checks them, performs them on the translation caches, writes inv_wait status
 // data and reports IWC requests, and stops with IQE / IQEI on the first bad descriptor with IQH left on it.
 // The register file owner applies the result (IQH, FSTS.IQE, IQERCD.IQEI, ICS.IWC).

@@ -1,9 +1,9 @@
-// Register-based context-cache and IOTLB invalidation (VT-d spec 6.5.1, 11.4.4, 11.4.8; digest 1.7 / 1.8).
+// Register-based context-cache and IOTLB invalidation (VT-d spec CCMD_REG, IVA_REG, IOTLB_REG).
 #include "model/core/invalidation/register_invalidation.hpp"
 
 namespace vtd::core {
 namespace {
-// Register-based invalidation exists only in legacy mode, on major versions below 6, while QI is off (6.3).
+// Register-based invalidation exists only in legacy mode, on major versions below 6, while QI is off.
 bool usable(const invalidation_caps& caps, const register_inv_state& s) {
   return s.ttm == spec::reg::ttm::legacy && caps.ver_major < 6 && !s.qi_enabled;
 }
@@ -17,30 +17,33 @@ register_inv_result execute_ccmd(translation_caches& c, const invalidation_caps&
     r.note = register_inv_note::not_started;
     return r;
   }
-  auto g = static_cast<cc_granularity>(spec::get_bits(v, 62, 61));
+  namespace f = spec::ccmd;
+  const cc_granularity g = f::cirg(v);
   if (!usable(caps, s))
     r.note = register_inv_note::wrong_mode;
   else if (g == cc_granularity::none)
     r.note = register_inv_note::reserved_request;
   else {
-    cc_request req{g, caps.mask_did(uint16_t(spec::get_bits(v, 15, 0))), uint16_t(spec::get_bits(v, 31, 16)),
-                   unsigned(spec::get_bits(v, 33, 32))};
+    cc_request req{g, caps.mask_did(uint16_t(f::DID.get(v))), uint16_t(f::SID.get(v)),
+                   unsigned(f::FM.get(v))};
     r.outcome = invalidate_context(c, req);
   }
-  r.value = spec::set_bits(v & ~ccmd::ICC, 60, 59, r.outcome.performed);  // CAIG
+  r.value = (v & ~ccmd::ICC & ~f::CAIG.place(3)) | f::CAIG.place(r.outcome.performed);
   return r;
 }
 
 register_inv_result execute_iotlb(translation_caches& c, const invalidation_caps& caps,
-                                  const register_inv_state& s, uint64_t v, uint64_t iva) {
+                                  const register_inv_state& s, uint64_t v, uint64_t iva_value) {
   register_inv_result r;
   r.value = v;
   if (!(v & iotlb_reg::IVT)) {
     r.note = register_inv_note::not_started;
     return r;
   }
-  auto g = static_cast<iotlb_granularity>(spec::get_bits(v, 61, 60));
-  iotlb_request req{g, caps.mask_did(uint16_t(spec::get_bits(v, 47, 32))), 0, 0, false};
+  namespace f = spec::iotlb_reg;
+  namespace iva = spec::iva_reg;
+  const iotlb_granularity g = f::iirg(v);
+  iotlb_request req{g, caps.mask_did(uint16_t(f::DID.get(v))), 0, 0, false};
   if (!usable(caps, s)) {
     r.note = register_inv_note::wrong_mode;
   } else if (g == iotlb_granularity::none) {
@@ -51,19 +54,19 @@ register_inv_result execute_iotlb(translation_caches& c, const invalidation_caps
     req.g = iotlb_granularity::domain;
     r.note = register_inv_note::coarsened;
     r.outcome = invalidate_iotlb(c, req);
-  } else if (g == iotlb_granularity::page && spec::get_bits(iva, 5, 0) > caps.mamv) {
+  } else if (g == iotlb_granularity::page && iva::AM.get(iva_value) > caps.mamv) {
     r.note = register_inv_note::am_unsupported;  // "unsupported address mask value": IAIG = 00, ignored
   } else {
     if (g == iotlb_granularity::page) {
-      uint64_t addr = iva & spec::field_mask(63, 12);
+      uint64_t addr = iva::ADDR.in_place(iva_value);
       if (caps.mgaw < 64) addr &= (uint64_t{1} << caps.mgaw) - 1;  // ADDR bits above MGAW are ignored
       req.addr = addr;
-      req.am = unsigned(spec::get_bits(iva, 5, 0));
-      req.ih = spec::get_bit(iva, 6);
+      req.am = unsigned(iva::AM.get(iva_value));
+      req.ih = iva::IH.get(iva_value);
     }
     r.outcome = invalidate_iotlb(c, req);
   }
-  r.value = spec::set_bits(v & ~iotlb_reg::IVT, 58, 57, r.outcome.performed);  // IAIG
+  r.value = (v & ~iotlb_reg::IVT & ~f::IAIG.place(3)) | f::IAIG.place(r.outcome.performed);
   return r;
 }
 

@@ -1,6 +1,6 @@
-// Register-based invalidation (VT-d spec 6.5.1, 11.4.4 CCMD, 11.4.8 IVA/IOTLB_REG; digest 1.7, 1.8, 6.3):
-// given the value software wrote, perform the invalidation and return the register value hardware leaves
-// (ICC / IVT cleared, CAIG / IAIG set to the granularity actually performed, 00 when refused).
+// Register-based invalidation (VT-d spec "Register-based Invalidation Interface": CCMD_REG, IVA_REG,
+// IOTLB_REG): given the value software wrote, perform the invalidation and return the register value hardware
+// leaves (ICC / IVT cleared, CAIG / IAIG set to the granularity actually performed, 00 when refused).
 #pragma once
 #include <cstdint>
 
@@ -8,28 +8,18 @@
 
 namespace vtd::core {
 
-// CCMD fields: 63 ICC, 62:61 CIRG, 60:59 CAIG, 33:32 FM, 31:16 SID, 15:0 DID.
+// The register layouts live in model/spec/inv_registers.hpp; these names keep the core's spelling.
 namespace ccmd {
-constexpr uint64_t ICC = uint64_t{1} << 63;
-inline uint64_t make(cc_granularity g, uint16_t did, uint16_t sid = 0, unsigned fm = 0) {
-  return ICC | uint64_t(g) << 61 | uint64_t(fm & 3) << 32 | uint64_t(sid) << 16 | did;
-}
-inline unsigned caig(uint64_t v) {
-  return unsigned(spec::get_bits(v, 60, 59));
-}
+constexpr uint64_t ICC = spec::ccmd::ICC.place(1);
+using spec::ccmd::caig;
+using spec::ccmd::make;
 }  // namespace ccmd
-
-// IOTLB_REG fields: 63 IVT, 61:60 IIRG, 58:57 IAIG, 49 DR, 48 DW, 47:32 DID. IVA: 63:12 ADDR, 6 IH, 5:0 AM.
 namespace iotlb_reg {
-constexpr uint64_t IVT = uint64_t{1} << 63;
-inline uint64_t make(iotlb_granularity g, uint16_t did) {
-  return IVT | uint64_t(g) << 60 | uint64_t(did) << 32;
-}
+constexpr uint64_t IVT = spec::iotlb_reg::IVT.place(1);
+using spec::iotlb_reg::iaig;
+using spec::iotlb_reg::make;
 inline uint64_t make_iva(uint64_t addr, unsigned am, bool ih) {
-  return (addr & spec::field_mask(63, 12)) | (ih ? 1u << 6 : 0u) | (am & 0x3F);
-}
-inline unsigned iaig(uint64_t v) {
-  return unsigned(spec::get_bits(v, 58, 57));
+  return spec::iva_reg::make(addr, am, ih);
 }
 }  // namespace iotlb_reg
 

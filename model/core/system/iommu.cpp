@@ -9,7 +9,7 @@ iommu::iommu(const unit_config& cfg, physical_memory& mem, const translation_cac
              bool caches_enabled)
     : m_mem(mem),
       m_unit(cfg, mem),
-      m_caps(invalidation_caps::from(cfg)),
+      m_caps(invalidation_caps::from(m_unit.caps())),
       m_caches_enabled(caches_enabled),
       m_caches(std::make_unique<translation_caches>(caches)),
       m_hooks(std::make_unique<cache_hooks>(*m_caches)),
@@ -46,15 +46,15 @@ void iommu::on_command_write(uint32_t offset, uint64_t value) {
 }
 
 void iommu::on_global_command(uint32_t acted) {
-  const auto cap = m_unit.config().cap_fields();
+  const spec::caps& caps = m_unit.caps();
   // CAP.ESRTPS: SRTP globally invalidates all DMA-remapping caches; CAP.ESIRTPS: SIRTP (and IRE 1->0) the
   // IEC.
-  if ((acted & reg::SRTP) && cap.esrtps()) {
+  if ((acted & reg::SRTP) && caps.esrtps) {
     m_caches->context().invalidate_global();
     m_caches->tlb().invalidate_global();
     m_caches->paging().invalidate_global();
   }
-  if ((acted & reg::SIRTP) && cap.esirtps()) m_caches->interrupt().invalidate_global();
+  if ((acted & reg::SIRTP) && caps.esirtps) m_caches->interrupt().invalidate_global();
   if (acted & reg::QIE) run_queue();
 }
 

@@ -1,0 +1,225 @@
+// Legacy-mode DMA translation, step by step as the spec's legacy-mode fault conditions order it: RTA.2, root
+// entry (LRT), context entry (LCT), ATS gates (LCT.5), address width (LGN.1), second-stage walk (LSS),
+// permissions (LGN.2 / LGN.3) and the interrupt-range output rule (LGN.4).
+#include "model/core/legacy_mode.hpp"
+
+#include <algorithm>
+
+#include "model/spec/entry_rules.hpp"
+#include "model/spec/msi.hpp"
+#include "model/spec/root_entry.hpp"
+#include "model/spec/sl_entry.hpp"
+
+namespace vtd::core {
+
+using spec::fault_reason;
+using spec::translation_type;
+
+namespace {
+bool overlaps_interrupt_range(uint64_t addr, uint32_t length) {
+  uint64_t last = addr + (length == 0 ? 0 : length - 1);
+  return addr <= spec::kInterruptRangeLast && last >= spec::kInterruptRangeBase;
+}
+}  // namespace
+
+translation_result legacy_mode::translate(const dma_request& req, walk_record* rec) {
+  if (req.has_pasid) return m_env.fail(req, fault_reason::pasid_request_legacy, false);  // RTA.2
+
+  // Context-cache (tag: source-id), else root and context entries from memory.
+  const cache_tag ctx_tag = cache_tag::legacy(req.source_id, 0);
+  cached_context ctx;
+  if (!(m_env.hooks && m_env.hooks->lookup_context(ctx_tag, ctx, rec))) {
+    context_lookup found;
+    fault_reason r = fetch_context(req.source_id, found, rec);
+    if (r != fault_reason::none) return m_env.fail(req, r, found.fpd);
+    ctx = cached_context::from(found.entry);
+    if (m_env.hooks) m_env.hooks->fill_context(ctx_tag, ctx);
+  }
+  return translate_context(req, ctx, rec);
+}
+
+fault_reason legacy_mode::fetch_context(uint16_t sid, context_lookup& out, walk_record* rec) const {
+  out.fpd = false;
+  // Root entry: RTA + bus * 16 (LRT.1 read error 08h, LRT.2 not present 01h, LRT.3 reserved 0Ah; all NQ).
+  const uint64_t root_table = m_env.regs.root_table();
+  const unsigned bus = sid_bus(sid);
+  const uint64_t root_addr = root_table + bus * spec::root_entry::size_bytes;
+  uint64_t raw[2] = {0, 0};
+  bool ok = m_env.mem.read(root_addr, raw, sizeof raw);
+  if (rec)
+    rec->add(walk_step::read(step_kind::root_entry, structure_kind::root_entry, translation_stage::none, 0,
+                             ok, bus, root_table, root_addr, {raw[0], raw[1]}));
+  if (!ok) return fault_reason::root_read_error;
+  const spec::root_entry root{raw[0], raw[1]};
+  if (fault_reason r = spec::fault_for(spec::check_root(root, m_env.caps)); r != fault_reason::none) return r;
+
+  // Context entry: CTP + devfn * 16 (LCT.1 read error 09h NQ). FPD is latched before the P check.
+  const unsigned devfn = sid_devfn(sid);
+  const uint64_t ctx_addr = root.ctp() + devfn * spec::context_entry::size_bytes;
+  raw[0] = raw[1] = 0;
+  ok = m_env.mem.read(ctx_addr, raw, sizeof raw);
+  if (rec)
+    rec->add(walk_step::read(step_kind::context_entry, structure_kind::context_entry, translation_stage::none,
+                             0, ok, devfn, root.ctp(), ctx_addr, {raw[0], raw[1]}));
+  if (!ok) return fault_reason::context_read_error;
+  out.entry = spec::context_entry{raw[0], raw[1]};
+  out.fpd = out.entry.fpd();
+  return spec::fault_for(spec::check_context(out.entry, m_env.caps));  // LCT.2 / LCT.3 / LCT.4.x
+}
+
+translation_result legacy_mode::translate_context(const dma_request& req, const cached_context& ctx,
+                                                  walk_record* rec) {
+  const translation_type tt = ctx.tt;
+  const bool fpd = ctx.fpd;
+  const bool is_xlat_req = req.at == address_type::translation_request;
+  const unsigned haw = m_env.caps.haw;
+  translation_result res;
+  res.domain_id = ctx.did;
+
+  // ATS gates (LCT.5): translation and translated requests need TT=01.
+  if (req.at != address_type::untranslated && tt != translation_type::device_tlb)
+    return m_env.fail(req, fault_reason::translation_type_blocked, fpd);
+
+  if (req.at == address_type::translated || tt == translation_type::pass_through) {
+    // Translated requests (TT=01) and pass-through (TT=10): output = input, checked against HAW (LGN.1.2/1.3)
+    // and the interrupt range (LGN.4 uses the input address here).
+    if (haw < 64 && (req.address >> haw) != 0)
+      return m_env.fail(req, fault_reason::address_beyond_width, fpd);
+    if (overlaps_interrupt_range(req.address, req.length))
+      return m_env.fail(req, fault_reason::interrupt_range_output, fpd);
+    res.status = dma_status::pass_through;
+    res.hpa = req.address;
+    res.read = res.write = true;
+    return res;
+  }
+
+  // Spec 5.10 special condition: an ATS translation request without PASID to the interrupt range succeeds
+  // with R=0, W=1 so that the device sends its MSIs untranslated. Not a fault.
+  if (is_xlat_req && spec::in_interrupt_range(req.address)) {
+    res.status = dma_status::translated;
+    res.hpa = req.address;
+    res.page_size = spec::kPageSize;
+    res.write = true;
+    return res;
+  }
+
+  const unsigned levels = spec::aw_to_levels(ctx.aw);
+  res.levels = uint8_t(levels);
+  const unsigned width = std::min(m_env.caps.mgaw, spec::aw_to_agaw(ctx.aw));
+  if (width < 64 && (req.address >> width) != 0) {  // LGN.1.1, before the walk
+    if (is_xlat_req) {
+      res.status = dma_status::translated;  // translation request: success with R=W=0
+      return res;
+    }
+    return m_env.fail(req, fault_reason::address_beyond_width, fpd);
+  }
+
+  // IOTLB and paging-structure caches are tagged by domain, second stage, no PASID.
+  const cache_tag tag = cache_tag::legacy(req.source_id, ctx.did);
+  walk_result w;
+  bool hit = false;
+  if (m_env.hooks) {
+    cached_translation t;
+    if (m_env.hooks->lookup_iotlb(tag, req.address, t, rec)) {
+      w = walk_result{true, t.frame, t.page_size(), t.read, t.write};
+      hit = true;
+    }
+  }
+  if (!hit) {
+    unsigned start = levels;
+    uint64_t table = ctx.slptptr;
+    bool r = true, wr = true;
+    cached_table ct;
+    if (m_env.hooks && m_env.hooks->lookup_paging(tag, req.address, levels, ct, rec)) {
+      start = ct.level - 1;
+      table = ct.next_table;
+      r = ct.read;
+      wr = ct.write;
+    }
+    fault_reason fr = walk_from(start, table, req.address, r, wr, start == levels, tag, w, rec);
+    if (fr != fault_reason::none) return m_env.fail(req, fr, fpd);
+    if (!w.present) {
+      // R=W=0 entry: the missing permission is the fault (LGN.2 / LGN.3); a translation request instead
+      // completes successfully with R=W=0 (translation-request column of the fault-reason table).
+      if (is_xlat_req) {
+        res.status = dma_status::translated;
+        return res;
+      }
+      return m_env.fail(req, check_access(req, false, false), fpd);
+    }
+    if (m_env.hooks)
+      m_env.hooks->fill_iotlb(
+          tag, req.address,
+          cached_translation{w.frame, w.page_size, w.read, w.write, translation_stage::second});
+  }
+
+  res.hpa = w.frame | (req.address & (w.page_size - 1));
+  res.page_size = w.page_size;
+  res.read = w.read;
+  res.write = w.write;
+  if (!is_xlat_req) {
+    fault_reason pr = check_access(req, w.read, w.write);
+    if (pr != fault_reason::none) return m_env.fail(req, pr, fpd);
+  }
+  // LGN.4: the output may not land in the interrupt range.
+  if (overlaps_interrupt_range(res.hpa, is_xlat_req ? 1 : req.length))
+    return m_env.fail(req, fault_reason::interrupt_range_output, fpd);
+  res.status = dma_status::translated;
+  return res;
+}
+
+// Permission check on the accumulated R/W (LGN.2 / LGN.3): writes and AtomicOps need W, reads and AtomicOps
+// need R, except zero-length reads to write-only pages when CAP.ZLR=1.
+fault_reason legacy_mode::check_access(const dma_request& req, bool r, bool w) const {
+  const bool need_w = req.access != access_kind::read;
+  const bool need_r = req.access != access_kind::write;
+  if (need_w && !w) return fault_reason::write_denied;
+  if (need_r && !r) {
+    const bool zlr_ok = m_env.caps.zlr && req.access == access_kind::read && req.length == 0 && w;
+    if (!zlr_ok) return fault_reason::read_denied;
+  }
+  return fault_reason::none;
+}
+
+fault_reason legacy_mode::walk_from(unsigned level, uint64_t table, uint64_t addr, bool read, bool write,
+                                    bool top, const cache_tag& tag, walk_result& out,
+                                    walk_record* rec) const {
+  const spec::sl_check_config sl = m_env.caps.sl_check();
+  for (; level >= 1; --level) {
+    const unsigned idx = spec::level_index(addr, level);
+    const uint64_t ea = table + uint64_t(idx) * 8;
+    const auto raw = m_env.mem.read64(ea);
+    if (rec)
+      rec->add(walk_step::read(step_kind::sl_entry, structure_kind::paging_entry, translation_stage::second,
+                               level, raw.has_value(), idx, table, ea, {raw.value_or(0)}));
+    if (!raw)
+      return top ? fault_reason::context_invalid : fault_reason::sl_table_read_error;  // LCT.4.3 / LSS.1
+    top = false;
+    const spec::sl_entry e{*raw};
+    switch (spec::check_sl(e, level, sl)) {
+      case spec::sl_rule::not_present:
+        // R=W=0: the walk stops (reported as the missing permission, LGN.2 / LGN.3).
+        out = walk_result{};
+        return fault_reason::none;
+      case spec::sl_rule::reserved:
+        return fault_reason::sl_entry_reserved;  // LSS.2: an entry with reserved bits is never used
+      case spec::sl_rule::ok:
+        break;
+    }
+    read = read && e.r();
+    write = write && e.w();
+    if (e.is_leaf(level)) {
+      out.present = true;
+      out.frame = e.address(level);
+      out.page_size = spec::level_page_size(level);
+      out.read = read;
+      out.write = write;
+      return fault_reason::none;
+    }
+    table = e.address(level);
+    if (m_env.hooks) m_env.hooks->fill_paging(tag, addr, cached_table{level, table, read, write, tag.stage});
+  }
+  return fault_reason::sl_table_read_error;  // unreachable: level 1 is always a leaf
+}
+
+}  // namespace vtd::core
