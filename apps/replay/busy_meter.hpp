@@ -18,13 +18,22 @@ namespace vtd::replay {
 
 class busy_meter {
  public:
-  // Starts a window at `open` (the first measured record's time) and forgets everything counted so far.
+  // Starts a window at `open` (the first measured record's time) and forgets everything counted so far, but
+  // not work still in progress: the part of an earlier interval that reaches past `open` (a backlog built up
+  // during a warmup) keeps the resource busy inside the window and is counted from `open`.
   void reset(uint64_t open) {
+    std::vector<std::pair<uint64_t, uint64_t>> carried;  // (start, end) clipped to the new window
+    if (m_chain_end > open && m_chain_end > m_chain_start)
+      carried.emplace_back(std::max(m_chain_start, open), m_chain_end);
+    for (const auto& [end, start] : m_pending)
+      if (end > open) carried.emplace_back(std::max(start, open), end);
     m_open = m_now = open;
     m_settled = 0;
     m_pending.clear();
     m_chain_start = m_chain_end = open;
     m_latest_end = open;
+    std::sort(carried.begin(), carried.end());
+    for (const auto& [start, end] : carried) add(start, end);
   }
 
   // One busy interval [start, end), in picoseconds.

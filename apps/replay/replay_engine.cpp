@@ -201,7 +201,10 @@ request_outcome replay_engine::submit(const record& r) {
       break;
     }
     case record_kind::unmap: {
-      m_tables.unmap(r.id, r.addr, r.map_bytes());
+      // Unmapping nothing is what a driver does after a double free or with a wrong IOVA: refuse it.
+      if (m_tables.unmap(r.id, r.addr, r.map_bytes()) == 0)
+        throw std::runtime_error(fmt::format("unmap [0x{:x}, 0x{:x}) in domain {}: nothing is mapped there",
+                                             r.addr, r.addr + r.map_bytes(), r.id));
       ++m_unmaps;
       if (m_options.check_stale)
         m_stale.changed_range(r.id, {m_records - 1, r.time_ps, r.addr, r.map_bytes(), true});
@@ -214,6 +217,13 @@ request_outcome replay_engine::submit(const record& r) {
         m_tables.attach(r.id, static_cast<uint16_t>(r.value));
         ++m_attach;
       } else {
+        // A detach names the domain the driver believes the device is in: a different one is a driver bug
+        // (or a corrupt trace), not something to carry out silently.
+        if (old_domain != int(r.value))
+          throw std::runtime_error(
+              old_domain < 0 ? fmt::format("detach from domain {}: the device is not attached", r.value)
+                             : fmt::format("detach from domain {}: the device is attached to domain {}",
+                                           r.value, old_domain));
         m_tables.detach(r.id);
         ++m_detach;
       }

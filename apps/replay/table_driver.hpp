@@ -11,7 +11,8 @@ class table_driver {
   virtual ~table_driver() = default;
   // Throw std::runtime_error for an operation the tables refuse (overlap, unknown domain, ...).
   virtual void map(uint16_t domain, uint64_t iova, uint64_t hpa, uint64_t bytes, bool read, bool write) = 0;
-  virtual void unmap(uint16_t domain, uint64_t iova, uint64_t bytes) = 0;
+  // Returns the bytes that were mapped in the range (0: nothing was).
+  virtual uint64_t unmap(uint16_t domain, uint64_t iova, uint64_t bytes) = 0;
   virtual void attach(uint16_t sid, uint16_t domain) = 0;
   virtual void detach(uint16_t sid) = 0;
   // Domain a source-id is attached to (for stale-translation reports); -1 if none.

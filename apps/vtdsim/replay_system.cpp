@@ -1,16 +1,26 @@
 // Replay system setup (see header).
 #include "apps/vtdsim/replay_system.hpp"
 
+#include <fmt/format.h>
+
+#include <stdexcept>
+
 #include "apps/vtdsim/platform_setup.hpp"
 
 namespace vtdsim::app {
 
 void platform_driver::map(uint16_t domain, uint64_t iova, uint64_t hpa, uint64_t bytes, bool read,
                           bool write) {
+  // The same rule the platform loader applies to its mappings: bits 63:HAW of an address field are reserved,
+  // so no leaf can point there (a driver that tried would get reserved-bit faults, not its page).
+  const unsigned haw = m_platform.caps().haw;
+  if (haw < 64 && (hpa >= (uint64_t{1} << haw) || bytes > (uint64_t{1} << haw) - hpa))
+    throw std::runtime_error(fmt::format("map hpa [0x{:x}, 0x{:x}): beyond the host address width ({} bits)",
+                                         hpa, hpa + bytes, haw));
   m_platform.map(domain, iova, hpa, bytes, read, write);
 }
-void platform_driver::unmap(uint16_t domain, uint64_t iova, uint64_t bytes) {
-  m_platform.unmap(domain, iova, bytes);
+uint64_t platform_driver::unmap(uint16_t domain, uint64_t iova, uint64_t bytes) {
+  return m_platform.unmap(domain, iova, bytes);
 }
 void platform_driver::attach(uint16_t sid, uint16_t domain) {
   m_platform.attach(sid, domain);

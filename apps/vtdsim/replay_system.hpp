@@ -15,7 +15,7 @@ class platform_driver final : public vtd::replay::table_driver {
  public:
   explicit platform_driver(vtd::tables::platform_state& p) : m_platform(p) {}
   void map(uint16_t domain, uint64_t iova, uint64_t hpa, uint64_t bytes, bool read, bool write) override;
-  void unmap(uint16_t domain, uint64_t iova, uint64_t bytes) override;
+  uint64_t unmap(uint16_t domain, uint64_t iova, uint64_t bytes) override;
   void attach(uint16_t sid, uint16_t domain) override;
   void detach(uint16_t sid) override;
   int domain_of(uint16_t sid) const override;

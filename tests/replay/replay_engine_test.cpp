@@ -65,8 +65,13 @@ class tiny_driver final : public table_driver {
     for (uint64_t off = 0; off < bytes; off += 4096)
       m_mem.write64(pte_address(iova + off), spec::sl_entry::make_leaf(1, hpa + off, r, w).raw);
   }
-  void unmap(uint16_t, uint64_t iova, uint64_t bytes) override {
-    for (uint64_t off = 0; off < bytes; off += 4096) m_mem.write64(pte_address(iova + off), 0);
+  uint64_t unmap(uint16_t, uint64_t iova, uint64_t bytes) override {
+    uint64_t was_mapped = 0;
+    for (uint64_t off = 0; off < bytes; off += 4096) {
+      if (m_mem.read64(pte_address(iova + off)).value_or(0) & 3) was_mapped += 4096;
+      m_mem.write64(pte_address(iova + off), 0);
+    }
+    return was_mapped;
   }
   void attach(uint16_t sid, uint16_t did) override {
     auto ctx = spec::context_entry::make(pml4, 2, did, spec::translation_type::untranslated_only);

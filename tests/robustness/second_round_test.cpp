@@ -138,3 +138,21 @@ TEST(SecondRound, AHugeBinaryRecordCountIsTruncationNotExcess) {
   EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("more data than"), std::string::npos) << r.err;
 }
+
+TEST(SecondRound, DriverRecordsThatContradictTheTablesAreRefused) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"1000 detach 00:02.0 dom=77\n", "attached to domain 1"},
+      {"1000 map dom=1 iova=0x900000 hpa=0xfffffffffffff000 len=0x1000 rw\n", "host address width"},
+      {"1000 unmap dom=1 iova=0x900000 len=0x1000\n", "nothing is mapped"},
+  };
+  for (const auto& [text, said] : cases) {
+    SCOPED_TRACE(text);
+    const std::string t = write_file("contradiction.trace", "500 dma 00:02.0 read 0x100000 4\n" + text);
+    for (const char* mode : {"--functional", ""}) {
+      auto r = vtdsim(std::string("replay -q ") + mode + " --platform " + ex() + " --trace " + t);
+      EXPECT_EQ(r.code, 1) << r.err;
+      EXPECT_NE(r.err.find(t + ": record 1:"), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find(said), std::string::npos) << r.err;
+    }
+  }
+}
