@@ -16,8 +16,8 @@ struct interrupt_message {
     fault_event,   // the fault event interrupt (FEDATA/FEADDR/FEUADDR)
   };
   source from = source::remapped;
-  uint64_t address = 0;  // the MSI address written to the APIC (0xFEEx_xxxx)
-  uint32_t data = 0;     // the MSI data
+  uint64_t address = 0;           // the MSI address written to the APIC (0xFEEx_xxxx)
+  uint32_t data = 0;              // the MSI data
   core::interrupt_result result;  // for remapped and notification: the core's full result
 };
 
