@@ -5,13 +5,23 @@
 
 namespace vtd::sysc {
 
-request_initiator::request_initiator(sc_core::sc_module_name name, sc_core::sc_time quantum)
+request_initiator::request_initiator(sc_core::sc_module_name name, sc_core::sc_time quantum, bool own_thread)
     : sc_module(name), socket("socket") {
   tlm_utils::tlm_quantumkeeper::set_global_quantum(quantum);
   m_qk.reset();
   m_gp.set_extension(&m_ext);
-  SC_HAS_PROCESS(request_initiator);
-  SC_THREAD(run);
+  if (own_thread) {
+    SC_HAS_PROCESS(request_initiator);
+    SC_THREAD(run);
+  }
+}
+
+void request_initiator::sync_kernel() {
+  // The same instants the thread's quantum keeper would wait for: the kernel runs up to the local time.
+  // (Nothing to run for zero time: SystemC would warn about an sc_start without activity.)
+  if (m_qk.get_local_time() > sc_core::SC_ZERO_TIME) sc_core::sc_start(m_qk.get_local_time());
+  m_qk.reset();
+  if (on_sync) on_sync(static_cast<uint64_t>(sc_core::sc_time_stamp().value()));
 }
 
 request_initiator::~request_initiator() {

@@ -30,7 +30,12 @@ class request_initiator : public sc_core::sc_module {
   // Called at every quantum boundary with the current time (for occupancy sampling and progress).
   std::function<void(uint64_t now_ps)> on_sync;
 
-  request_initiator(sc_core::sc_module_name name, sc_core::sc_time quantum);
+  // With `own_thread`, an SC_THREAD calls step() (testbenches with several initiators). Without, the caller
+  // drives the initiator from outside any SystemC process (sc_main's stack): it calls advance_to() and
+  // transport() itself and sync_kernel() when need_sync() says so. The timed replay does that, because an
+  // exception (a bad trace record) must not unwind through a SystemC coroutine: AddressSanitizer cannot
+  // follow QuickThreads' stack switches and reports false stack overflows after such an unwind.
+  request_initiator(sc_core::sc_module_name name, sc_core::sc_time quantum, bool own_thread = true);
   ~request_initiator() override;
 
   // From step(): moves the local time forward to `time_ps` (never back: a trace is in time order).
@@ -42,6 +47,11 @@ class request_initiator : public sc_core::sc_module {
   const timing::upstream_result& transport(const timing::upstream_request& req);
 
   uint64_t issued() const { return m_issued; }
+
+  // Driven from outside: true when the local time has passed the quantum boundary.
+  bool need_sync() const { return m_qk.need_sync(); }
+  // Driven from outside: runs the kernel up to the local time (sc_start), then calls on_sync.
+  void sync_kernel();
   // An exception thrown inside the simulation thread; rethrown by the caller after sc_start() returns
   // (exceptions must not unwind through the SystemC kernel).
   std::exception_ptr failure() const { return m_failure; }

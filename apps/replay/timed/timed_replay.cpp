@@ -92,7 +92,8 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
   auto iommu = std::make_unique<sysc::remapping_unit_module>("iommu", unit.unit(), params);
   auto memory =
       std::make_unique<sysc::memory_target>("memory", sc_core::sc_time(params.dma_access_ns, sc_core::SC_NS));
-  auto port = std::make_unique<sysc::request_initiator>("root_port", quantum);
+  // Driven from this function's loop, not from a SystemC thread: see request_initiator (exceptions).
+  auto port = std::make_unique<sysc::request_initiator>("root_port", quantum, /*own_thread=*/false);
   auto apic = std::make_unique<interrupt_counter>("apic");
   port->socket.bind(iommu->upstream);
   iommu->downstream.bind(memory->socket);
@@ -117,13 +118,6 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
 
   traces::record record;
   uint64_t pulled = 0;
-  port->step = [&] {
-    if (!next(record)) return false;
-    ++pulled;
-    port->advance_to(record.time_ps);  // each record at its trace time, driver records included
-    engine.submit(record);
-    return true;
-  };
   port->on_sync = [&](uint64_t now_ps) {
     const unsigned busy = iommu->latency().walkers_busy(now_ps);
     const unsigned queued = iommu->latency().walker_queue_depth(now_ps);
@@ -136,9 +130,19 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
     }
     if (options.on_progress) options.on_progress(pulled);
   };
-  sc_core::sc_start();
-  if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
-  if (port->failure()) std::rethrow_exception(port->failure());  // vcd_file's destructor removes the VCD
+  // Each record at its trace time, driver records included; the kernel runs once per quantum. An exception
+  // (a bad record) leaves from here, on this stack: vcd_file's destructor then removes the VCD.
+  while (next(record)) {
+    ++pulled;
+    port->advance_to(record.time_ps);
+    engine.submit(record);
+    if (port->need_sync()) port->sync_kernel();
+  }
+  port->sync_kernel();
+  if (vcd) {
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);  // the last samples' signal updates reach the VCD
+    sc_core::sc_close_vcd_trace_file(vcd);
+  }
   // A replay whose warmup swallowed every request fails as a whole when its statistics are asked for
   // (replay_engine::report): it writes no VCD either. The error is left to report() so that it is not
   // mistaken for a fault of the trace's last record.
