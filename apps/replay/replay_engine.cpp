@@ -243,6 +243,11 @@ request_outcome replay_engine::submit(const record& r) {
 
 request_outcome replay_engine::request(const record& r) {
   const timing::upstream_request q = to_request(r);
+  if (core::crosses_4k_boundary(q.dma.address, q.dma.length))
+    throw std::runtime_error(
+        fmt::format("DMA [0x{:x}, 0x{:x}) crosses a 4 KiB boundary: a PCIe request never does "
+                    "(one record per request)",
+                    q.dma.address, q.dma.address + q.dma.length));
   const timing::upstream_result& res = m_port->transport(q);
   request_outcome out;
   out.is_msi = res.is_interrupt();
@@ -421,10 +426,14 @@ void replay_engine::invalidate_now(const record& r) {
         m_stale.invalidated_all();
       else if (g == core::iotlb_granularity::domain)
         m_stale.invalidated_domain(domain);
-      else {
+      else if (!ih) {
         auto block = core::psi_block(r.addr, r.length);
         m_stale.invalidated_range(domain, block.base, block.length);
       }
+      // With IH (invalidation hint) software says only leaf entries changed, and the unit may keep its
+      // paging-structure caches (IVA_REG.IH, the IOTLB invalidate descriptor's IH): if the unmap freed a
+      // page-table page, a walk that starts from a cached non-leaf entry is still stale. The range stays
+      // pending, and the check compares what such a walk served with the tables.
       break;
     }
     case record_kind::iec_inval:

@@ -21,7 +21,7 @@ namespace vtdsim::app {
 namespace {
 
 struct query_options {
-  std::string sid, iova, length = "4", at = "untranslated", addr, data = "0", queries;
+  std::string sid, iova, length, at = "untranslated", addr, data = "0", queries;
   bool write = false, read = false, atomic = false, json = false;
 };
 
@@ -63,7 +63,7 @@ int run_translate(const std::vector<std::string>& args) {
                                                               "a write request")(
       "read", po::bool_switch(&q.read), "a read request (default)")("atomic", po::bool_switch(&q.atomic),
                                                                     "an AtomicOp (needs R and W)")(
-      "length", po::value(&q.length)->default_value("4"), "bytes (0 = zero-length read)")(
+      "length", po::value(&q.length), "bytes (0 = zero-length read; default 4, less at a page's end)")(
       "at", po::value(&q.at)->default_value("untranslated"),
       "address type: untranslated | translation_request | translated")(
       "queries", po::value(&q.queries), "file of queries, one per line; prints one JSON result per line")(
@@ -84,7 +84,10 @@ int run_translate(const std::vector<std::string>& args) {
   req.access = q.write    ? core::access_kind::write
                : q.atomic ? core::access_kind::atomic
                           : core::access_kind::read;
-  req.length = static_cast<uint32_t>(parse_number(q.length, "--length", UINT32_MAX));
+  req.length = q.length.empty() ? vtd::core::default_query_length(req.address)
+                                : static_cast<uint32_t>(parse_number(q.length, "--length", UINT32_MAX));
+  if (vtd::core::crosses_4k_boundary(req.address, req.length))
+    throw usage_error("--iova and --length: the DMA crosses a 4 KiB boundary (a PCIe request never does)");
   req.at = parse_at(q.at);
   auto r = sys.unit->translate(req);
   if (q.json)

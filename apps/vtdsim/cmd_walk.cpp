@@ -120,7 +120,10 @@ int run_walk(const std::vector<std::string>& args) {
     q.type = query::kind::dma;
     q.dma.source_id = parse_bdf(sid);
     q.dma.address = parse_number(iova, "--iova");
-    q.dma.length = static_cast<uint32_t>(parse_number(length.empty() ? "4" : length, "--length", UINT32_MAX));
+    q.dma.length = length.empty() ? vtd::core::default_query_length(q.dma.address)
+                                  : static_cast<uint32_t>(parse_number(length, "--length", UINT32_MAX));
+    if (vtd::core::crosses_4k_boundary(q.dma.address, q.dma.length))
+      throw usage_error("--iova and --length: the DMA crosses a 4 KiB boundary (a PCIe request never does)");
     q.dma.access = write    ? vtd::core::access_kind::write
                    : atomic ? vtd::core::access_kind::atomic
                             : vtd::core::access_kind::read;

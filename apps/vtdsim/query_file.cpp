@@ -66,9 +66,12 @@ std::optional<query> parse_query_line(std::string_view line) {
     else
       throw query_syntax_error(w[3].column, fmt::format("'{}': expected read, write or atomic", w[3].text));
     used = 4;
+    q.dma.length = vtd::core::default_query_length(q.dma.address);
     if (w.size() > 4) {
       q.dma.length = static_cast<uint32_t>(
           at_word(w[4], [](std::string_view t) { return parse_number(t, "length", UINT32_MAX); }));
+      if (vtd::core::crosses_4k_boundary(q.dma.address, q.dma.length))
+        throw query_syntax_error(w[4].column, "the DMA crosses a 4 KiB boundary (a PCIe request never does)");
       used = 5;
     }
   } else if (w[0].text == "msi") {

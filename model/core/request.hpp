@@ -1,5 +1,6 @@
 // Upstream requests the remapping unit receives: DMA requests and interrupt (MSI) writes.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 namespace vtd::core {
@@ -37,6 +38,20 @@ struct dma_request {
   bool has_pasid = false;
   uint32_t pasid = 0;
 };
+
+// PCIe never lets one memory request cross a 4 KiB boundary (PCI Express Base Specification, "Address and
+// Length": a request's Address/Length combination must not cross a 4-KB boundary), so the unit translates a
+// request within one 4 KiB page. A longer transfer is several requests: inputs that describe one request
+// (trace records, queries) are refused when they cross, rather than translated by their first page only.
+constexpr bool crosses_4k_boundary(uint64_t address, uint32_t length) {
+  return length > 0 && (address & 0xFFF) + uint64_t(length) > 0x1000;
+}
+
+// The length a query gets when it names none: a DWORD, or less at the end of a page (so that a query for the
+// last byte of a page stays one request).
+constexpr uint32_t default_query_length(uint64_t address) {
+  return uint32_t(std::min<uint64_t>(4, 0x1000 - (address & 0xFFF)));
+}
 
 struct interrupt_request {
   uint16_t source_id = 0;

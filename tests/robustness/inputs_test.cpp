@@ -142,9 +142,9 @@ TEST(Inputs, PageFileRoundTripsThroughDump) {
 }
 
 TEST(Inputs, ConfigNumbersOutOfRangeAreRefused) {
-  for (const char* set :
-       {"iotlb.entries=4294967296", "iotlb.entries=4294967295", "timing.dma_access_ns=1e300",
-        "timing.walkers=1000000000", "timing.walkers=-1", "iotlb.entries=1.5"}) {
+  for (const char* set : {"iotlb.entries=4294967296", "iotlb.entries=4294967295", "iotlb.entries=2097152",
+                          "iotlb.ways=4096", "timing.dma_access_ns=1e300", "timing.walkers=1000000000",
+                          "timing.walkers=-1", "iotlb.entries=1.5"}) {
     SCOPED_TRACE(set);
     auto r = vtdsim(std::string("config --set ") + set, 30);
     EXPECT_EQ(r.code, 2) << r.out << r.err;  // a value on the command line: a usage error

@@ -156,3 +156,45 @@ TEST(SecondRound, DriverRecordsThatContradictTheTablesAreRefused) {
     }
   }
 }
+
+TEST(SecondRound, AnInvalidationHintDoesNotHideAStalePagingStructureCache) {
+  // The unmap frees the page table that mapped 0x200000; the page-selective invalidation carries IH, so the
+  // paging-structure cache keeps its entry for the freed page, which the next map reuses as a directory.
+  const std::string platform = write_file(
+      "ih.json",
+      R"({"domains":[{"id":1,"superpages":false,"mappings":[{"iova":"0x200000","hpa":"0x5000","size":"4KiB","read":true,"write":true},{"iova":"0x1000","hpa":"0x1000","size":"4KiB","read":true,"write":true}]}],"devices":[{"bdf":"00:02.0","domain":1}]})");
+  const std::string trace = write_file("ih.trace",
+                                       "1000 dma 00:02.0 read 0x200000 4\n"
+                                       "2000 unmap dom=1 iova=0x200000 len=0x1000\n"
+                                       "2500 iotlb-inval page dom=1 addr=0x200000 am=0 ih qi\n"
+                                       "2600 inv-wait addr=0x0 data=0 sw qi\n"
+                                       "2700 map dom=1 iova=0x40000000 hpa=0x7000 len=0x1000 rw\n"
+                                       "3000 dma 00:02.0 read 0x200000 4\n");
+  auto r = vtdsim("check --platform " + platform + " --trace " + trace + " --json");
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["stale_translations_served"], 1) << r.out;
+  // Without IH the paging-structure caches are invalidated too: nothing stale, the DMA faults.
+  std::string no_ih = read_file(trace);
+  no_ih.replace(no_ih.find(" ih qi"), 6, " qi");
+  const std::string trace2 = write_file("no-ih.trace", no_ih);
+  r = vtdsim("check --platform " + platform + " --trace " + trace2 + " --json");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+}
+
+TEST(SecondRound, ADmaThatCrossesA4KiBBoundaryIsRefusedNotHalfTranslated) {
+  const std::string t = write_file("cross.trace", "1000 dma 00:02.0 write 0x100ff0 0x100\n");
+  auto r = vtdsim("replay --functional -q --platform " + ex() + " --trace " + t);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(t + ": record 0:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("4 KiB boundary"), std::string::npos) << r.err;
+  r = vtdsim("translate --platform " + ex() + " --sid 00:02.0 --iova 0x100ff0 --length 0x100 --write");
+  EXPECT_EQ(r.code, 2) << r.err;
+  const std::string q = write_file("cross.q", "dma 00:02.0 0x100ff0 write 0x100\n");
+  r = vtdsim("translate --platform " + ex() + " --queries " + q);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(q + ":1:"), std::string::npos) << r.err;
+  // Up to the boundary is one request.
+  r = vtdsim("translate --platform " + ex() + " --sid 00:02.0 --iova 0x100f00 --length 0x100 --json");
+  EXPECT_EQ(r.code, 0) << r.err;
+}

@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <systemc>
 #include <vector>
 
@@ -24,6 +25,10 @@
 #include "model/sysc/request_initiator.hpp"
 
 using namespace vtd;
+
+// The embeddable unit booted through registers (embed_test.cpp): builds its platform, kept alive by the
+// result.
+std::shared_ptr<void> start_embed_bench();
 
 namespace {
 
@@ -267,6 +272,8 @@ int sc_main(int argc, char** argv) {
                  msi(6000, spec::msi_request::make_remappable(5, false, 0)),
                  msi(7000, spec::msi_request::make_remappable(6, false, 0))};
   drive(root_port2, g_requests2, g_seen2);
+
+  const std::shared_ptr<void> embed_bench = start_embed_bench();
 
   sc_core::sc_start();
   if (root_port.failure() || root_port2.failure()) {

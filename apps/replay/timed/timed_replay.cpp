@@ -116,6 +116,8 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
   } restore{engine};
   engine.use_port(&transport);
 
+  // Elaboration (end_of_elaboration binds multi-sockets' callbacks) before the first request is issued.
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
   traces::record record;
   uint64_t pulled = 0;
   port->on_sync = [&](uint64_t now_ps) {

@@ -48,7 +48,8 @@ struct cache_stats {
 };
 
 // Checks a geometry; returns null when it is usable, else the reason.
-inline constexpr uint32_t max_cache_entries = uint32_t(1) << 24;
+inline constexpr uint32_t max_cache_entries = uint32_t(1) << 20;
+inline constexpr uint32_t max_cache_ways = 256;
 const char* validate(const cache_config& c);
 
 // Tag: a small regular type with ==. Payload: copyable. Index: functor uint64_t(const Tag&) giving the
