@@ -231,7 +231,7 @@ platform_description parse_platform(const std::string& text, const std::string& 
   if (j.contains("schema") && r.number(j["schema"], "schema") != 1)
     r.fail("schema", "unsupported schema version (this vtdsim reads 1)");
   if (j.contains("iommu")) parse_iommu(r, j["iommu"], p);
-  // Host address width the mappings must fit (digest conventions "HAW": address bits 51:HAW of a paging entry
+  // Host address width (HAW) the mappings must fit: address bits 51:HAW of a paging entry
   // are reserved, so a leaf can never point there). An unknown preset is reported when the platform is built.
   std::optional<unsigned> haw = p.haw;
   if (!haw)

@@ -1,8 +1,8 @@
-// Second-level page tables of one domain, written into simulated memory as a driver would (VT-d spec 9.8,
-// digest 4.1): map and unmap ranges of any 4 KiB-aligned size, with 2 MiB / 1 GiB leaves where alignment and
-// the capability (CAP.SLLPS) allow, superpages split when a partial unmap needs it, table pages freed when
-// they become empty. The walker reads only memory; the per-table entry counts kept here are the driver's
-// bookkeeping.
+// Second-level page tables of one domain, written into simulated memory as a driver would (VT-d spec
+// "Second-Stage Paging Entries"): map and unmap ranges of any 4 KiB-aligned size, with 2 MiB / 1 GiB leaves
+// where alignment and the capability (CAP.SLLPS) allow, superpages split when a partial unmap needs it, table
+// pages freed when they become empty. The walker reads only memory; the per-table entry counts kept here are
+// the driver's bookkeeping.
 #pragma once
 #include <cstdint>
 #include <functional>
