@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "model/spec/root_entry.hpp"
+#include "model/spec/text.hpp"
 #include "tables/table_error.hpp"
 
 namespace vtd::tables {
@@ -31,7 +32,7 @@ context_builder::context_builder(core::physical_memory& mem, page_allocator& pag
     : m_mem(mem), m_pages(pages), m_caps(caps), m_root(pages.alloc()) {}
 
 void context_builder::attach(uint16_t sid, const context_params& p) {
-  const auto bdf = fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
+  const auto bdf = spec::format_bdf(sid);
   using spec::translation_type;
   if (p.tt == translation_type::device_tlb && !m_caps.device_tlb)
     throw table_error(fmt::format("{}: translation \"device_tlb\" needs ECAP.DT", bdf));

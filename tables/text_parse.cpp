@@ -1,6 +1,8 @@
 // Command-line number and BDF parsing (see header).
 #include "tables/text_parse.hpp"
 
+#include "model/spec/text.hpp"
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -68,7 +70,7 @@ uint16_t parse_bdf(std::string_view text) {
 }
 
 std::string format_bdf(uint16_t sid) {
-  return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
+  return spec::format_bdf(sid);
 }
 
 std::pair<std::string, uint64_t> parse_file_at(std::string_view text) {

@@ -9,6 +9,7 @@
 #include "model/spec/msi.hpp"
 #include "model/spec/root_entry.hpp"
 #include "model/spec/sl_entry.hpp"
+#include "model/spec/text.hpp"
 
 namespace vtd::explain {
 
@@ -16,9 +17,6 @@ namespace {
 
 using spec::fault_reason;
 
-std::string hex(uint64_t v) {
-  return fmt::format("0x{:x}", v);
-}
 std::string yn(bool b) {
   return b ? "1" : "0";
 }
@@ -50,9 +48,6 @@ const char* level_entry_name(unsigned level) {
       return "PTE";
   }
 }
-std::string bdf(uint16_t sid) {
-  return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
-}
 // A decoded field: name and bit range from the spec's descriptor, the value and what it means here.
 field described(const spec::field_desc& d, std::string value, std::string meaning) {
   return {d.name, d.bits(), std::move(value), std::move(meaning)};
@@ -72,15 +67,15 @@ step root_step(const core::walk_step& w, const core::remapping_unit& u, uint16_t
   s.read_ok = w.ok;
   s.raw_lo = w.raw_lo;
   s.raw_hi = w.raw_hi;
-  s.address_calc =
-      fmt::format("RTA {} + bus 0x{:02x} x 16 = {}", hex(w.table_base), sid >> 8, hex(w.entry_address));
+  s.address_calc = fmt::format("RTA {} + bus 0x{:02x} x 16 = {}", spec::hex(w.table_base), sid >> 8,
+                               spec::hex(w.entry_address));
   spec::root_entry e{w.raw_lo, w.raw_hi};
   const unsigned haw = u.caps().haw;
   namespace rf = spec::root_fields;
   s.fields = {described(rf::P, yn(e.present()),
                         e.present() ? "present" : "not present: the bus has no context table"),
-              described(rf::CTP, hex(e.ctp())),
-              {"reserved", rf::kReservedRanges, hex(e.reserved_lo(haw) | e.reserved_hi()),
+              described(rf::CTP, spec::hex(e.ctp())),
+              {"reserved", rf::kReservedRanges, spec::hex(e.reserved_lo(haw) | e.reserved_hi()),
                e.has_reserved(haw) ? "SET: reserved bits must be 0" : "all zero, as required"}};
   return s;
 }
@@ -97,8 +92,8 @@ step context_step(const core::walk_step& w, const core::remapping_unit& u, uint1
   s.read_ok = w.ok;
   s.raw_lo = w.raw_lo;
   s.raw_hi = w.raw_hi;
-  s.address_calc =
-      fmt::format("CTP {} + devfn 0x{:02x} x 16 = {}", hex(w.table_base), sid & 0xFF, hex(w.entry_address));
+  s.address_calc = fmt::format("CTP {} + devfn 0x{:02x} x 16 = {}", spec::hex(w.table_base), sid & 0xFF,
+                               spec::hex(w.entry_address));
   spec::context_entry e{w.raw_lo, w.raw_hi};
   const spec::caps& caps = u.caps();
   const unsigned aw = e.aw();
@@ -115,10 +110,10 @@ step context_step(const core::walk_step& w, const core::remapping_unit& u, uint1
           e.fpd() ? "fault processing disabled: qualified faults are not recorded" : "faults are recorded"),
       described(cf::TT, fmt::format("{:02b}b", unsigned(e.tt())),
                 fmt::format("translation type: {}", spec::to_string(e.tt()))),
-      described(cf::SLPTPTR, hex(e.slptptr())),
+      described(cf::SLPTPTR, spec::hex(e.slptptr())),
       described(cf::AW, fmt::format("{:03b}b", aw), aw_meaning),
       described(cf::DID, fmt::format("{}", e.did())),
-      {"reserved", cf::kReservedRanges, hex(rsv), rsv ? "SET: reserved bits must be 0" : "all zero"}};
+      {"reserved", cf::kReservedRanges, spec::hex(rsv), rsv ? "SET: reserved bits must be 0" : "all zero"}};
   return s;
 }
 
@@ -134,8 +129,8 @@ step sl_step(const core::walk_step& w, const core::remapping_unit& u, uint64_t i
   s.read_ok = w.ok;
   s.raw_lo = w.raw_lo;
   const unsigned lo = spec::level_shift(L), hi = lo + 8;
-  s.address_calc = fmt::format("table {} + IOVA[{}:{}] = 0x{:x} x 8 = {}", hex(w.table_base), hi, lo,
-                               spec::level_index(iova, L), hex(w.entry_address));
+  s.address_calc = fmt::format("table {} + IOVA[{}:{}] = 0x{:x} x 8 = {}", spec::hex(w.table_base), hi, lo,
+                               spec::level_index(iova, L), spec::hex(w.entry_address));
   spec::sl_entry e{w.raw_lo};
   const spec::sl_check_config cfg = u.caps().sl_check();
   const bool leaf = e.is_leaf(L);
@@ -149,13 +144,13 @@ step sl_step(const core::walk_step& w, const core::remapping_unit& u, uint64_t i
                   e.ps() ? fmt::format("page size: this entry maps a {} page", L == 2 ? "2 MiB" : "1 GiB")
                          : "points to the next-level table"));
   const spec::field_desc& addr = sf::address_field(L, leaf);
-  s.fields.push_back(described(addr, hex(e.address(L))));
+  s.fields.push_back(described(addr, spec::hex(e.address(L))));
   s.fields.back().name = fmt::format("{} ({})", addr.name, leaf ? "frame" : "next table");
   if (leaf) {
     s.fields.push_back(described(sf::SNP, yn(e.snp())));
     s.fields.push_back(described(sf::TM, yn(e.tm())));
   }
-  s.fields.push_back({"reserved", sf::kReservedRanges, hex(rsv),
+  s.fields.push_back({"reserved", sf::kReservedRanges, spec::hex(rsv),
                       rsv ? "SET: an entry with reserved bits is never used" : "all zero"});
   return s;
 }
@@ -171,9 +166,9 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
   explanation x;
   x.kind = "dma";
   x.input = req.address;
-  x.request =
-      fmt::format("{} {} of {} bytes at IOVA {} ({}{})", bdf(req.source_id), core::to_string(req.access),
-                  req.length, hex(req.address), core::to_string(req.at), req.has_pasid ? ", with PASID" : "");
+  x.request = fmt::format("{} {} of {} bytes at IOVA {} ({}{})", spec::format_bdf(req.source_id),
+                          core::to_string(req.access), req.length, spec::hex(req.address),
+                          core::to_string(req.at), req.has_pasid ? ", with PASID" : "");
   auto twin = make_uncached_twin(unit);
   core::walk_record rec;
   const core::translation_result r = twin->translate(req, &rec);
@@ -183,7 +178,7 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
   reg.kind = "register";
   reg.title = "RTADDR register (latched by GCMD.SRTP) and GSTS";
   reg.raw_lo = regs.root_table() | (uint64_t(regs.ttm()) << 10);
-  reg.fields = {{"RTA", "63:12", hex(regs.root_table()), "root table address"},
+  reg.fields = {{"RTA", "63:12", spec::hex(regs.root_table()), "root table address"},
                 {"TTM", "11:10", fmt::format("{:02b}b", unsigned(regs.ttm())),
                  regs.ttm() == spec::reg::ttm::legacy ? "legacy mode: root -> context -> second-level tables"
                                                       : "not legacy mode"},
@@ -201,7 +196,7 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
       x.steps.push_back(root_step(w, *twin, req.source_id));
       spec::root_entry e{w.raw_lo, w.raw_hi};
       x.steps.back().verdict = fmt::format("present: index the context table at {} with devfn 0x{:02x}",
-                                           hex(e.ctp()), req.source_id & 0xFF);
+                                           spec::hex(e.ctp()), req.source_id & 0xFF);
     } else if (w.kind == core::step_kind::context_entry) {
       x.steps.push_back(context_step(w, *twin, req.source_id));
       spec::context_entry e{w.raw_lo, w.raw_hi};
@@ -213,7 +208,7 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
           e.tt() == spec::translation_type::pass_through
               ? "pass-through (TT=10b): the DMA address is used as the host physical address"
               : fmt::format("domain {}: walk the {}-level second-level table at {}", e.did(), levels,
-                            hex(e.slptptr()));
+                            spec::hex(e.slptptr()));
     } else if (w.kind == core::step_kind::sl_entry) {
       x.steps.push_back(sl_step(w, *twin, req.address));
       spec::sl_entry e{w.raw_lo};
@@ -221,9 +216,9 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
                                                                 w.level == 1   ? "4 KiB"
                                                                 : w.level == 2 ? "2 MiB"
                                                                                : "1 GiB",
-                                                                hex(e.address(w.level)))
+                                                                spec::hex(e.address(w.level)))
                                                   : fmt::format("go on to the level {} table at {}",
-                                                                w.level - 1, hex(e.address(w.level)));
+                                                                w.level - 1, spec::hex(e.address(w.level)));
     }
   }
   // The IOVA cut into its index slices (for the levels of this context) and the page offset.
@@ -249,8 +244,8 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
     switch (r.status) {
       case core::dma_status::translated: {
         const uint64_t base = r.hpa & ~(r.page_size - 1);
-        x.result = fmt::format("HPA {} = page {} + offset {} ({} page, {}{}, domain {})", hex(r.hpa),
-                               hex(base), hex(r.hpa - base),
+        x.result = fmt::format("HPA {} = page {} + offset {} ({} page, {}{}, domain {})", spec::hex(r.hpa),
+                               spec::hex(base), spec::hex(r.hpa - base),
                                r.page_size >= (1u << 30)   ? "1 GiB"
                                : r.page_size >= (2u << 20) ? "2 MiB"
                                                            : "4 KiB",
@@ -258,10 +253,10 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
         break;
       }
       case core::dma_status::pass_through:
-        x.result = fmt::format("HPA {} (pass-through)", hex(r.hpa));
+        x.result = fmt::format("HPA {} (pass-through)", spec::hex(r.hpa));
         break;
       case core::dma_status::untranslated:
-        x.result = fmt::format("HPA {} (remapping disabled)", hex(r.hpa));
+        x.result = fmt::format("HPA {} (remapping disabled)", spec::hex(r.hpa));
         break;
       case core::dma_status::interrupt:
         x.result =
@@ -310,7 +305,26 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
       case fault_reason::interrupt_range_output:
         if (last) mark(*last, "ADDR");
         break;
-      default:
+      // The other reasons mark no single field of the last step (the verdict names them).
+      case fault_reason::abort_dma_mode:
+      case fault_reason::address_beyond_width:
+      case fault_reason::context_read_error:
+      case fault_reason::ir_compat_blocked:
+      case fault_reason::ir_entry_not_present:
+      case fault_reason::ir_entry_reserved:
+      case fault_reason::ir_index_beyond_table:
+      case fault_reason::ir_not_an_interrupt:
+      case fault_reason::ir_pid_read_error:
+      case fault_reason::ir_pid_reserved:
+      case fault_reason::ir_request_reserved:
+      case fault_reason::ir_source_id_invalid:
+      case fault_reason::ir_table_read_error:
+      case fault_reason::none:
+      case fault_reason::page_request_legacy:
+      case fault_reason::pasid_request_legacy:
+      case fault_reason::root_read_error:
+      case fault_reason::rtaddr_invalid:
+      case fault_reason::sl_table_read_error:
         break;
     }
     if (last) {

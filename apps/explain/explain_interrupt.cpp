@@ -7,20 +7,14 @@
 #include "model/core/interrupt_remapper.hpp"
 #include "model/spec/irte.hpp"
 #include "model/spec/msi.hpp"
+#include "model/spec/text.hpp"
 
 namespace vtd::explain {
 
 namespace {
-std::string hex(uint64_t v) {
-  return fmt::format("0x{:x}", v);
-}
 std::string yn(bool b) {
   return b ? "1" : "0";
 }
-std::string bdf(uint16_t sid) {
-  return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
-}
-
 const char* svt_meaning(spec::source_validation v) {
   switch (v) {
     case spec::source_validation::none:
@@ -39,8 +33,8 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
   explanation x;
   x.kind = "interrupt";
   x.input = req.address;
-  x.request =
-      fmt::format("{} MSI write: address {}, data {}", bdf(req.source_id), hex(req.address), hex(req.data));
+  x.request = fmt::format("{} MSI write: address {}, data {}", spec::format_bdf(req.source_id),
+                          spec::hex(req.address), spec::hex(req.data));
   auto twin = make_uncached_twin(unit);
   core::walk_record rec;
   const core::interrupt_result r = twin->remap_interrupt(req, &rec);
@@ -51,7 +45,7 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
   reg.kind = "register";
   reg.title = "IRTA register (latched by GCMD.SIRTP) and GSTS";
   reg.fields = {
-      {"IRTA", "63:12", hex(regs.irta_base()), "interrupt remapping table address"},
+      {"IRTA", "63:12", spec::hex(regs.irta_base()), "interrupt remapping table address"},
       {"S", "3:0", fmt::format("{}", regs.irta_size_field()), fmt::format("{} entries", regs.irta_entries())},
       {"EIME", "11", yn(regs.eime()),
        regs.eime() ? "x2APIC mode: 32-bit destinations" : "xAPIC mode: 8-bit destinations"},
@@ -100,8 +94,8 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
       s.read_ok = w.ok;
       s.raw_lo = w.raw_lo;
       s.raw_hi = w.raw_hi;
-      s.address_calc =
-          fmt::format("IRTA {} + index {} x 16 = {}", hex(w.table_base), w.index, hex(w.entry_address));
+      s.address_calc = fmt::format("IRTA {} + index {} x 16 = {}", spec::hex(w.table_base), w.index,
+                                   spec::hex(w.entry_address));
       spec::irte e{w.raw_lo, w.raw_hi};
       const bool sid_ok = core::interrupt_remapper::source_id_valid(e, req.source_id);
       namespace f = spec::irte_fields;
@@ -115,10 +109,12 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
         add(f::VV, fmt::format("{}", e.virtual_vector()), f::VV.meaning);
         add(f::URG, yn(e.urgent()), f::URG.meaning);
         // PDA is split over two ranges (127:96 and 63:38): no single descriptor.
-        s.fields.push_back({"PDA", "127:96,63:38", hex(e.pda()), "posted-interrupt descriptor address"});
+        s.fields.push_back(
+            {"PDA", "127:96,63:38", spec::hex(e.pda()), "posted-interrupt descriptor address"});
       } else {
         add(f::V, fmt::format("{}", e.vector()), f::V.meaning);
-        add(f::DST, hex(e.dst_raw()), fmt::format("destination APIC id {}", e.destination(regs.eime())));
+        add(f::DST, spec::hex(e.dst_raw()),
+            fmt::format("destination APIC id {}", e.destination(regs.eime())));
         add(f::DLM, fmt::format("{:03b}b", e.dlm()), spec::delivery_mode_name(e.dlm()));
         add(f::TM, yn(e.tm()), e.tm() ? "level" : "edge");
         add(f::DM, yn(e.dm()), e.dm() ? "logical" : "physical");
@@ -126,8 +122,10 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
       }
       add(f::SVT, fmt::format("{:02b}b", unsigned(e.svt())), svt_meaning(e.svt()));
       add(f::SQ, fmt::format("{}", e.sq()), fmt::format("mask 0x{:04x}", spec::sq_mask(e.sq())));
-      add(f::SID, e.svt() == spec::source_validation::bus_range ? hex(e.sid()) : bdf(e.sid()),
-          fmt::format("requester {} {}", bdf(req.source_id), sid_ok ? "passes" : "FAILS the check"));
+      add(f::SID,
+          e.svt() == spec::source_validation::bus_range ? spec::hex(e.sid()) : spec::format_bdf(e.sid()),
+          fmt::format("requester {} {}", spec::format_bdf(req.source_id),
+                      sid_ok ? "passes" : "FAILS the check"));
       s.verdict = r.ok() ? "valid: deliver" : "";
       x.steps.push_back(s);
     } else if (w.kind == core::step_kind::posted_descriptor) {
@@ -148,7 +146,7 @@ explanation explain_interrupt(core::remapping_unit& unit, const core::interrupt_
   if (r.ok()) {
     if (r.status == core::interrupt_status::posted)
       x.result =
-          fmt::format("posted to descriptor {}{}", hex(r.pid_address),
+          fmt::format("posted to descriptor {}{}", spec::hex(r.pid_address),
                       r.notification_sent ? fmt::format(", notification vector {} to APIC {}",
                                                         r.notification_vector, r.notification_destination)
                                           : ", no notification");

@@ -80,9 +80,10 @@ std::string fault_fix(spec::fault_reason r) {
       return "Legacy mode has no page requests.";
     case fault_reason::abort_dma_mode:
       return "RTADDR.TTM=11b aborts every DMA: program a root table in legacy mode.";
-    default:
+    case fault_reason::none:
       return "";
   }
+  return "";
 }
 
 void set_fault(explanation& x, spec::fault_reason r, bool recorded) {

@@ -4,16 +4,11 @@
 #include <fmt/format.h>
 
 #include "model/spec/irte.hpp"
+#include "model/spec/text.hpp"
 
 namespace vtd::explain {
 
 namespace {
-std::string hex(uint64_t v) {
-  return fmt::format("0x{:x}", v);
-}
-std::string bdf(uint16_t sid) {
-  return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
-}
 void add_fault(nlohmann::ordered_json& j, spec::fault_reason r, bool recorded) {
   const auto& info = spec::info(r);
   j["fault_reason"] = fault_code(r);
@@ -30,13 +25,13 @@ std::string fault_code(spec::fault_reason r) {
 nlohmann::ordered_json result_json(const core::dma_request& q, const core::translation_result& r) {
   nlohmann::ordered_json j;
   j["kind"] = "dma";
-  j["sid"] = bdf(q.source_id);
-  j["iova"] = hex(q.address);
+  j["sid"] = spec::format_bdf(q.source_id);
+  j["iova"] = spec::hex(q.address);
   j["access"] = core::to_string(q.access);
   j["status"] = r.ok() ? "ok" : "fault";
   j["result"] = core::to_string(r.status);
   if (r.ok()) {
-    j["hpa"] = hex(r.hpa);
+    j["hpa"] = spec::hex(r.hpa);
     if (r.page_size) j["page_size"] = r.page_size;
     j["read"] = r.read;
     j["write"] = r.write;
@@ -53,15 +48,15 @@ nlohmann::ordered_json result_json(const core::dma_request& q, const core::trans
 nlohmann::ordered_json result_json(const core::interrupt_request& q, const core::interrupt_result& r) {
   nlohmann::ordered_json j;
   j["kind"] = "interrupt";
-  j["sid"] = bdf(q.source_id);
-  j["address"] = hex(q.address);
-  j["data"] = hex(q.data);
+  j["sid"] = spec::format_bdf(q.source_id);
+  j["address"] = spec::hex(q.address);
+  j["data"] = spec::hex(q.data);
   j["status"] = r.ok() ? "ok" : "fault";
   j["result"] = core::to_string(r.status);
   if (r.ok()) {
     if (r.status != core::interrupt_status::passthrough) j["interrupt_index"] = r.interrupt_index;
     if (r.status == core::interrupt_status::posted) {
-      j["posted_descriptor"] = hex(r.pid_address);
+      j["posted_descriptor"] = spec::hex(r.pid_address);
       j["notification_sent"] = r.notification_sent;
       if (r.notification_sent) {
         j["notification_vector"] = r.notification_vector;

@@ -10,6 +10,7 @@
 #include "apps/replay/unit_setup.hpp"
 #include "model/core/invalidation/register_invalidation.hpp"
 #include "model/spec/inv_descriptor.hpp"
+#include "model/spec/text.hpp"
 
 namespace vtd::replay {
 
@@ -69,10 +70,6 @@ std::string describe(const core::translation_result& r) {
   return fmt::format("fault 0x{:02x} {}", unsigned(r.fault), spec::to_string(r.fault));
 }
 
-std::string bdf(uint16_t sid) {
-  return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
-}
-
 }  // namespace
 
 replay_engine::replay_engine(core::iommu& unit, table_driver& tables, const replay_options& options)
@@ -87,7 +84,7 @@ replay_engine::replay_engine(core::iommu& unit, table_driver& tables, const repl
 
 std::string replay_engine::device_name(uint16_t sid) const {
   auto it = m_names.find(sid);
-  return it != m_names.end() ? it->second : bdf(sid);
+  return it != m_names.end() ? it->second : spec::format_bdf(sid);
 }
 
 device_stats& replay_engine::device(uint16_t sid) {
@@ -307,8 +304,8 @@ void replay_engine::write_csv(const record& r, const request_outcome& o, core::a
   }
   std::string latency = latency_ps < 0 ? std::string() : fmt::format("{:.3f}", double(latency_ps) / 1000.0);
   fmt::print(m_options.per_request_csv, "{},{:.3f},{},{},0x{:x},{},0x{:02x},0x{:x},{},{},{}\n", m_records - 1,
-             double(r.time_ps) / 1000.0, bdf(r.id), kind, r.addr, o.ok ? "ok" : "fault", unsigned(o.fault),
-             o.hpa, o.iotlb_hit ? 1 : 0, o.memory_reads, latency);
+             double(r.time_ps) / 1000.0, spec::format_bdf(r.id), kind, r.addr, o.ok ? "ok" : "fault",
+             unsigned(o.fault), o.hpa, o.iotlb_hit ? 1 : 0, o.memory_reads, latency);
 }
 
 void replay_engine::check_stale(const record& r, const core::dma_request& q,
@@ -332,7 +329,7 @@ void replay_engine::check_stale(const record& r, const core::dma_request& q,
       fix = fmt::format(
           "context-cache device-selective invalidation SID={} DID={}, then a domain-selective IOTLB "
           "invalidation",
-          bdf(q.source_id), change->domain);
+          spec::format_bdf(q.source_id), change->domain);
   }
   if (!change || !m_reference) return;
   core::translation_result truth = m_reference->translate(q);

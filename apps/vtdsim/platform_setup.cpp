@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 
+#include "model/spec/text.hpp"
 #include "tables/platform_state.hpp"
 #include "tables/table_error.hpp"
 
@@ -48,7 +49,7 @@ loaded_system load_platform_system(const std::string& path) {
 }
 
 std::string format_bdf_name(uint16_t sid) {
-  return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
+  return vtd::spec::format_bdf(sid);
 }
 
 }  // namespace vtdsim::app

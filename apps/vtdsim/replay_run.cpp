@@ -15,6 +15,7 @@
 #include "apps/vtdsim/replay_system.hpp"
 #include "apps/vtdsim/trace_source.hpp"
 #include "apps/vtdsim/version.hpp"
+#include "model/spec/text.hpp"
 
 namespace po = boost::program_options;
 
@@ -147,7 +148,7 @@ replay_result run_replay_request(const replay_request& rq) {
   for (const auto& e : engine.stale_events())
     stale.push_back({{"record", e.record_index},
                      {"time_ps", e.time_ps},
-                     {"sid", fmt::format("{:02x}:{:02x}.{}", e.sid >> 8, (e.sid >> 3) & 0x1F, e.sid & 7)},
+                     {"sid", vtd::spec::format_bdf(e.sid)},
                      {"address", fmt::format("0x{:x}", e.address)},
                      {"served", e.served},
                      {"memory", e.memory},

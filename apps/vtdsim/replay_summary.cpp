@@ -1,6 +1,7 @@
 // Replay summary for people (see header). Every number comes from the stats registry, so the text and the
 // JSON can never disagree.
 #include "apps/vtdsim/replay_summary.hpp"
+#include "model/spec/text.hpp"
 
 #include <fmt/format.h>
 
@@ -66,8 +67,7 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
                            count(value(s, "stale.translations_served"))));
   for (const auto& e : engine.stale_events()) {
     o += fmt::format("      t={:.3f}us {} 0x{:x}: served {}, memory says {}\n", double(e.time_ps) / 1e6,
-                     fmt::format("{:02x}:{:02x}.{}", e.sid >> 8, (e.sid >> 3) & 0x1F, e.sid & 7), e.address,
-                     e.served, e.memory);
+                     vtd::spec::format_bdf(e.sid), e.address, e.served, e.memory);
     o += fmt::format("        changed by {}; fix: {}\n", e.changed, e.fix);
   }
   if (timed) {

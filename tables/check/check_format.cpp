@@ -7,20 +7,18 @@
 
 #include "model/spec/context_entry.hpp"
 #include "model/spec/irte.hpp"
+#include "model/spec/text.hpp"
 #include "tables/check/checker.hpp"
 
 namespace vtd::tables {
 
 namespace {
 
-std::string hex(uint64_t v) {
-  return fmt::format("0x{:x}", v);
-}
 std::string bdf(int bus, int devfn) {
-  return fmt::format("{:02x}:{:02x}.{}", bus, (devfn >> 3) & 0x1F, devfn & 7);
+  return spec::format_bdf(uint16_t(((bus & 0xFF) << 8) | (devfn & 0xFF)));
 }
 std::string bdf(uint16_t sid) {
-  return bdf(sid >> 8, sid & 0xFF);
+  return spec::format_bdf(sid);
 }
 std::string size_text(uint64_t b) {
   if (b >= (1ull << 30) && b % (1ull << 30) == 0) return fmt::format("{}GiB", b >> 30);
@@ -41,7 +39,7 @@ bool wide(const finding& f) {
 nlohmann::ordered_json raw_json(const finding& f) {
   if (!f.entry_address) return nullptr;
   if (wide(f) && f.raw_hi) return fmt::format("0x{:x}{:016x}", f.raw_hi, f.raw_lo);
-  return hex(f.raw_lo);
+  return spec::hex(f.raw_lo);
 }
 
 std::string where(const finding& f) {
@@ -58,15 +56,17 @@ std::string where(const finding& f) {
   else
     w = f.structure;
   if (f.entry_address)
-    w += wide(f) ? fmt::format(" at {} raw 0x{:016x}_{:016x}", hex(*f.entry_address), f.raw_hi, f.raw_lo)
-                 : fmt::format(" at {} raw 0x{:016x}", hex(*f.entry_address), f.raw_lo);
-  if (f.page) w += fmt::format(" (table page {})", hex(*f.page));
+    w += wide(f)
+             ? fmt::format(" at {} raw 0x{:016x}_{:016x}", spec::hex(*f.entry_address), f.raw_hi, f.raw_lo)
+             : fmt::format(" at {} raw 0x{:016x}", spec::hex(*f.entry_address), f.raw_lo);
+  if (f.page) w += fmt::format(" (table page {})", spec::hex(*f.page));
   return w;
 }
 
 void mappings_text(std::string& o, const domain_info& d) {
-  o += fmt::format("  domain {}: {}-level table at {}, {} table pages, {} mapped in {} ranges, devices",
-                   d.did, d.levels, hex(d.root), d.table_pages, size_text(d.mapped_bytes), d.ranges.size());
+  o +=
+      fmt::format("  domain {}: {}-level table at {}, {} table pages, {} mapped in {} ranges, devices", d.did,
+                  d.levels, spec::hex(d.root), d.table_pages, size_text(d.mapped_bytes), d.ranges.size());
   for (auto sid : d.devices) {
     o += ' ';
     o += bdf(sid);
@@ -86,9 +86,9 @@ nlohmann::ordered_json finding_json(const finding& f) {
   if (f.domain >= 0) j["domain"] = f.domain;
   if (f.paging_level) j["level"] = f.paging_level;
   if (f.index >= 0) j["index"] = f.index;
-  j["entry_address"] = f.entry_address ? nlohmann::ordered_json(hex(*f.entry_address)) : nullptr;
+  j["entry_address"] = f.entry_address ? nlohmann::ordered_json(spec::hex(*f.entry_address)) : nullptr;
   j["raw"] = raw_json(f);
-  if (f.page) j["table_page"] = hex(*f.page);
+  if (f.page) j["table_page"] = spec::hex(*f.page);
   return j;
 }
 
@@ -100,7 +100,7 @@ nlohmann::ordered_json devices_json(const check_report& r) {
                  {"fpd", d.fpd},
                  {"did", d.did},
                  {"aw", d.aw},
-                 {"slptptr", hex(d.slptptr)}});
+                 {"slptptr", spec::hex(d.slptptr)}});
   return a;
 }
 
@@ -109,9 +109,9 @@ nlohmann::ordered_json domains_json(const check_report& r) {
   for (const auto& d : r.domains) {
     auto ranges = nlohmann::ordered_json::array();
     for (const auto& m : d.ranges)
-      ranges.push_back({{"iova", hex(m.iova)},
-                        {"hpa", hex(m.hpa)},
-                        {"size", hex(m.size)},
+      ranges.push_back({{"iova", spec::hex(m.iova)},
+                        {"hpa", spec::hex(m.hpa)},
+                        {"size", spec::hex(m.size)},
                         {"page_size", m.page_size},
                         {"read", m.read},
                         {"write", m.write}});
@@ -119,7 +119,7 @@ nlohmann::ordered_json domains_json(const check_report& r) {
     for (auto sid : d.devices) devs.push_back(bdf(sid));
     a.push_back({{"did", d.did},
                  {"levels", d.levels},
-                 {"root", hex(d.root)},
+                 {"root", spec::hex(d.root)},
                  {"devices", devs},
                  {"table_pages", d.table_pages},
                  {"mapped_bytes", d.mapped_bytes},
@@ -132,11 +132,12 @@ nlohmann::ordered_json interrupts_json(const check_report& r) {
   auto a = nlohmann::ordered_json::array();
   for (const auto& i : r.interrupts) {
     spec::irte e{i.lo, i.hi};
-    nlohmann::ordered_json o{{"index", i.index}, {"raw", {hex(i.lo), hex(i.hi)}}, {"fpd", e.fpd()}};
+    nlohmann::ordered_json o{
+        {"index", i.index}, {"raw", {spec::hex(i.lo), spec::hex(i.hi)}}, {"fpd", e.fpd()}};
     if (e.posted()) {
       o["format"] = "posted";
       o["virtual_vector"] = e.virtual_vector();
-      o["descriptor"] = hex(e.pda());
+      o["descriptor"] = spec::hex(e.pda());
       o["urgent"] = e.urgent();
     } else {
       o["format"] = "remapped";
@@ -148,7 +149,7 @@ nlohmann::ordered_json interrupts_json(const check_report& r) {
     }
     o["svt"] = unsigned(e.svt());
     o["sq"] = e.sq();
-    o["sid"] = hex(e.sid());
+    o["sid"] = spec::hex(e.sid());
     a.push_back(o);
   }
   return a;
@@ -168,7 +169,7 @@ void interrupts_text(std::string& o, const check_report& r) {
                                   : std::string(svt[unsigned(e.svt())]);
     if (e.posted())
       o += fmt::format("  {:>5}  posted  vv {:>3} -> descriptor {}{}  {}\n", i.index, e.virtual_vector(),
-                       hex(e.pda()), e.urgent() ? " urgent" : "", check);
+                       spec::hex(e.pda()), e.urgent() ? " urgent" : "", check);
     else
       o += fmt::format("  {:>5}  vector {:>3} -> {} APIC {:<4} {:<15} {:<5} {}\n", i.index, e.vector(),
                        e.dm() ? "logical" : "physical", e.destination(r.irta_eime),
@@ -207,7 +208,7 @@ std::string format_check_text(const check_report& r, bool include_mappings) {
   }
   for (const auto& d : r.domains) {
     std::string heading =
-        fmt::format("domain {} ({}-level table at {}, devices", d.did, d.levels, hex(d.root));
+        fmt::format("domain {} ({}-level table at {}, devices", d.did, d.levels, spec::hex(d.root));
     for (auto sid : d.devices) {
       heading += ' ';
       heading += bdf(sid);
@@ -244,7 +245,7 @@ std::string format_dump_text(const check_report& r) {
   std::string o = fmt::format("devices ({}):\n", r.devices.size());
   for (const auto& d : r.devices)
     o += fmt::format("  {}  {:<13} DID {:<5} AW {} ({}-level)  SLPTPTR {}{}\n", bdf(d.sid), tt_name(d.tt),
-                     d.did, d.aw, d.aw + 2, hex(d.slptptr), d.fpd ? "  FPD" : "");
+                     d.did, d.aw, d.aw + 2, spec::hex(d.slptptr), d.fpd ? "  FPD" : "");
   o += fmt::format("\ndomains ({}):\n", r.domains.size());
   for (const auto& d : r.domains) mappings_text(o, d);
   interrupts_text(o, r);

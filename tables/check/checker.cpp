@@ -15,6 +15,7 @@
 #include "model/spec/registers.hpp"
 #include "model/spec/root_entry.hpp"
 #include "model/spec/sl_entry.hpp"
+#include "model/spec/text.hpp"
 
 // Findings are built with positional aggregate initialisers that leave trailing path fields at their
 // defaults.
@@ -40,10 +41,6 @@ size_t check_report::count(severity s) const {
 }
 
 namespace {
-
-std::string hex(uint64_t v) {
-  return fmt::format("0x{:x}", v);
-}
 
 class walker {
  public:
@@ -94,8 +91,9 @@ class walker {
         which += fmt::format("{}RTA bits 63:{} (above the host address width) = 0x{:x}", low ? ", " : "",
                              m_regs.haw, high);
       add({severity::error, "rtaddr.reserved",
-           fmt::format("RTADDR {} has reserved bits set ({}); the hardware ignores them{}", hex(v), which,
-                       high ? fmt::format(", so the root table is read at {} (checked there)", hex(rta))
+           fmt::format("RTADDR {} has reserved bits set ({}); the hardware ignores them{}", spec::hex(v),
+                       which,
+                       high ? fmt::format(", so the root table is read at {} (checked there)", spec::hex(rta))
                             : std::string()),
            "rtaddr"});
     }
@@ -106,8 +104,8 @@ class walker {
            "rtaddr"});
     if (!in_memory(rta, 4096)) {
       add({severity::error, "rtaddr.beyond_memory",
-           fmt::format("root table {} lies beyond memory (size {}) -> fault 08h", hex(rta),
-                       hex(m_mem.size())),
+           fmt::format("root table {} lies beyond memory (size {}) -> fault 08h", spec::hex(rta),
+                       spec::hex(m_mem.size())),
            "rtaddr"});
       return;
     }
@@ -138,7 +136,8 @@ class walker {
       }
       if (!in_memory(e.ctp(), 4096)) {
         where.code = "root.ctp_beyond_memory";
-        where.message = fmt::format("context-table pointer {} lies beyond memory -> fault 09h", hex(e.ctp()));
+        where.message =
+            fmt::format("context-table pointer {} lies beyond memory -> fault 09h", spec::hex(e.ctp()));
         add(where);
         continue;
       }
@@ -193,7 +192,7 @@ class walker {
       }
       if (!in_memory(e.slptptr(), 4096)) {
         where.code = "context.slptptr_beyond_memory";
-        where.message = fmt::format("SLPTPTR {} lies beyond memory -> fault 03h", hex(e.slptptr()));
+        where.message = fmt::format("SLPTPTR {} lies beyond memory -> fault 03h", spec::hex(e.slptptr()));
         add(where);
         continue;
       }
@@ -204,7 +203,7 @@ class walker {
         where.message = fmt::format(
             "DID {} is used with another page table ({} AW {} vs {} AW {}): caches are DID-tagged, "
             "so the two devices may see each other's translations",
-            e.did(), hex(e.slptptr()), e.aw(), hex(it->second.first), it->second.second);
+            e.did(), spec::hex(e.slptptr()), e.aw(), spec::hex(it->second.first), it->second.second);
         add(where);
       }
       m_domain_devices[{e.slptptr(), spec::aw_to_levels(e.aw())}].push_back(dev);
@@ -223,7 +222,7 @@ class walker {
           "sl.shared_between_domains",
           fmt::format(
               "page-table page {} is used by domains {} and {} (legal; invalidations must cover both DIDs)",
-              hex(table), it->second, d.did),
+              spec::hex(table), it->second, d.did),
           "sl",
           bus,
           devfn,
@@ -246,7 +245,8 @@ class walker {
         if (e.raw) {
           where.level = severity::warning;
           where.code = "sl.nonpresent_bits";
-          where.message = fmt::format("not-present entry (R=W=0) for IOVA {} has other bits set", hex(iova));
+          where.message =
+              fmt::format("not-present entry (R=W=0) for IOVA {} has other bits set", spec::hex(iova));
           add(where);
         }
         continue;
@@ -258,15 +258,16 @@ class walker {
         where.message =
             ps_only ? fmt::format("PS=1 at level {} but CAP.SLLPS does not allow {} pages -> fault 0Ch",
                                   level, level == 2 ? "2 MiB" : "1 GiB")
-                    : fmt::format("reserved bits 0x{:x} set (IOVA {}) -> fault 0Ch", rsv, hex(iova));
+                    : fmt::format("reserved bits 0x{:x} set (IOVA {}) -> fault 0Ch", rsv, spec::hex(iova));
         add(where);
         continue;
       }
       if (e.w() && !e.r()) {
         where.level = severity::warning;
         where.code = "sl.write_only";
-        where.message = fmt::format(
-            "W=1 without R at IOVA {}: legal, but devices rarely write what they may not read", hex(iova));
+        where.message =
+            fmt::format("W=1 without R at IOVA {}: legal, but devices rarely write what they may not read",
+                        spec::hex(iova));
         add(where);
       }
       if (e.is_leaf(level)) {
@@ -278,7 +279,7 @@ class walker {
           where.message = fmt::format(
               "IOVA {} maps onto the interrupt address range 0xFEE00000-0xFEEFFFFF: DMA there "
               "faults (0Eh)",
-              hex(iova));
+              spec::hex(iova));
           add(where);
         }
         if (iova <= spec::kInterruptRangeLast && iova + size > spec::kInterruptRangeBase) {
@@ -295,7 +296,7 @@ class walker {
       const uint64_t next = e.address(level);
       if (!in_memory(next, 4096)) {
         where.code = "sl.table_beyond_memory";
-        where.message = fmt::format("next-table address {} lies beyond memory -> fault 07h", hex(next));
+        where.message = fmt::format("next-table address {} lies beyond memory -> fault 07h", spec::hex(next));
         add(where);
         continue;
       }
@@ -306,7 +307,7 @@ class walker {
         where.message = fmt::format(
             "entry for IOVA {} points back to page-table page {}, which this walk already uses at level {}: "
             "a cycle (the page would be read as two levels)",
-            hex(iova), hex(next), d.levels - unsigned(on_path - path.begin()));
+            spec::hex(iova), spec::hex(next), d.levels - unsigned(on_path - path.begin()));
         add(where);
         continue;
       }
@@ -317,7 +318,7 @@ class walker {
         where.message = fmt::format(
             "entry for IOVA {} points to page-table page {}, which another entry of domain {} reaches too "
             "(legal, but changing it changes every IOVA range that reaches it)",
-            hex(iova), hex(next), d.did);
+            spec::hex(iova), spec::hex(next), d.did);
         add(where);
         continue;
       }
@@ -366,21 +367,22 @@ class walker {
     const uint32_t entries = spec::reg::irta_entries(used);
     if (const uint64_t rsv = spec::reg::irta_reserved(v))
       add({severity::error, "irta.reserved",
-           fmt::format("IRTA {} has reserved bits 10:4 set: 0x{:x} (the hardware ignores them)", hex(v), rsv),
+           fmt::format("IRTA {} has reserved bits 10:4 set: 0x{:x} (the hardware ignores them)", spec::hex(v),
+                       rsv),
            "irta"});
     if (const uint64_t high = spec::reg::irta_above_haw(v, m_regs.haw))
       add({severity::error, "irta.reserved",
            fmt::format(
                "IRTA {} has base bits above the host address width ({} bits) set: 0x{:x}; the hardware "
                "ignores them, so the table is read at {} (checked there)",
-               hex(v), m_regs.haw, high, hex(base)),
+               spec::hex(v), m_regs.haw, high, spec::hex(base)),
            "irta"});
     if (spec::reg::irta_eime(v) && !m_caps.eim)
       add({severity::error, "irta.eime_unsupported",
            fmt::format(
                "IRTA {}: EIME=1 (x2APIC mode) but ECAP.EIM=0; the hardware ignores EIME and reads the "
                "entries in xAPIC mode",
-               hex(v)),
+               spec::hex(v)),
            "irta"});
     const uint64_t bytes = uint64_t(entries) * 16;
     if (above_haw(base + bytes - 1)) {
@@ -388,14 +390,14 @@ class walker {
            fmt::format(
                "interrupt remapping table {} ({} entries) reaches above the host address width ({} bits) "
                "-> fault 21h for the entries there",
-               hex(base), entries, m_regs.haw),
+               spec::hex(base), entries, m_regs.haw),
            "irta"});
       return;
     }
     if (!in_memory(base, bytes)) {
       add({severity::error, "irta.beyond_memory",
-           fmt::format("interrupt remapping table {} ({} entries) lies beyond memory -> fault 23h", hex(base),
-                       entries),
+           fmt::format("interrupt remapping table {} ({} entries) lies beyond memory -> fault 23h",
+                       spec::hex(base), entries),
            "irta"});
       return;
     }
@@ -480,9 +482,7 @@ class walker {
     for (const auto& d : m_out.domains) {
       const int bus = d.devices.front() >> 8, devfn = d.devices.front() & 0xFF;
       std::string devices;
-      for (auto sid : d.devices)
-        devices += fmt::format("{}{:02x}:{:02x}.{}", devices.empty() ? "" : ", ", sid >> 8, (sid >> 3) & 0x1F,
-                               sid & 7);
+      for (auto sid : d.devices) devices += (devices.empty() ? "" : ", ") + spec::format_bdf(sid);
       unsigned reported = 0;
       uint64_t more = 0;
       for (const auto& r : d.ranges) {
@@ -502,7 +502,7 @@ class walker {
                     "sl.writable_table",
                     fmt::format("device {} (domain {}) can DMA-write {} at HPA {} through IOVA {}: it could "
                                 "rewrite what the remapping hardware reads",
-                                devices, d.did, it->second, hex(it->first), hex(iova)),
+                                devices, d.did, it->second, spec::hex(it->first), spec::hex(iova)),
                     "sl",
                     bus,
                     devfn,

@@ -1,5 +1,6 @@
 // Device-model machinery (see header).
 #include "traces/gen/device_model.hpp"
+#include "model/spec/text.hpp"
 
 #include <fmt/format.h>
 
@@ -79,10 +80,7 @@ uint64_t device_model::add_vector(platform_parts& p, uint8_t vector, uint32_t de
       {{"index", index},
        {"vector", vector},
        {"destination", destination},
-       {"source_validation",
-        {{"type", "requester_id"},
-         {"sid", fmt::format("{:02x}:{:02x}.{}", m_sid >> 8, (m_sid >> 3) & 0x1F, m_sid & 7)},
-         {"sq", 0}}}});
+       {"source_validation", {{"type", "requester_id"}, {"sid", spec::format_bdf(m_sid)}, {"sq", 0}}}});
   // Remappable-format MSI address: 0xFEE, handle[14:0] in 19:5, bit 4 = 1, SHV = 0, handle[15] in bit 2.
   return 0xFEE00000ull | (uint64_t(index & 0x7FFF) << 5) | 0x10 | (uint64_t(index >> 15) << 2);
 }

@@ -1,6 +1,7 @@
 // NIC model (see header). Timings inside a packet (descriptor fetch, data, write-back, driver clean-up) are
 // stated assumptions of a few hundred nanoseconds to a few microseconds, typical of a PCIe Gen4 NIC and NAPI.
 #include "traces/gen/nic.hpp"
+#include "model/spec/text.hpp"
 
 #include <fmt/format.h>
 
@@ -8,9 +9,6 @@ namespace vtd::traces::gen {
 
 namespace {
 constexpr unsigned kRxBufferBytes = 2048;  // one 2 KiB RX buffer per slot (Linux half-page buffers)
-std::string hex(uint64_t v) {
-  return fmt::format("0x{:x}", v);
-}
 }  // namespace
 
 nic_model::nic_model(unsigned index, const nic_params& p, uint64_t seed, platform_parts& platform)
@@ -21,8 +19,11 @@ nic_model::nic_model(unsigned index, const nic_params& p, uint64_t seed, platfor
     bytes = (bytes + 4095) & ~uint64_t{4095};
     uint64_t iova = m_iova.alloc(bytes, 0);
     uint64_t hpa = (uint64_t{0x80} << 32) + (uint64_t(index) << 32) + (uint64_t(mappings.size()) << 24);
-    mappings.push_back(
-        {{"iova", hex(iova)}, {"hpa", hex(hpa)}, {"size", hex(bytes)}, {"read", true}, {"write", true}});
+    mappings.push_back({{"iova", spec::hex(iova)},
+                        {"hpa", spec::hex(hpa)},
+                        {"size", spec::hex(bytes)},
+                        {"read", true},
+                        {"write", true}});
     return iova;
   };
   m_queues.resize(p.queues);

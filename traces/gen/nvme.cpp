@@ -1,15 +1,13 @@
 // NVMe model (see header). The I/O rate is fixed by --nvme-iops; when queue_depth I/Os are outstanding the
 // next submission waits for the oldest completion (closed loop), as an fio job with that iodepth would.
 #include "traces/gen/nvme.hpp"
+#include "model/spec/text.hpp"
 
 #include <fmt/format.h>
 
 namespace vtd::traces::gen {
 
 namespace {
-std::string hex(uint64_t v) {
-  return fmt::format("0x{:x}", v);
-}
 constexpr unsigned kPrpPages = 64;
 }  // namespace
 
@@ -24,8 +22,11 @@ nvme_model::nvme_model(unsigned index, const nvme_params& p, uint64_t seed, plat
     bytes = (bytes + 4095) & ~uint64_t{4095};
     uint64_t iova = m_iova.alloc(bytes, 0);
     uint64_t hpa = (uint64_t{0x90} << 32) + (uint64_t(index) << 32) + (uint64_t(mappings.size()) << 24);
-    mappings.push_back(
-        {{"iova", hex(iova)}, {"hpa", hex(hpa)}, {"size", hex(bytes)}, {"read", true}, {"write", true}});
+    mappings.push_back({{"iova", spec::hex(iova)},
+                        {"hpa", spec::hex(hpa)},
+                        {"size", spec::hex(bytes)},
+                        {"read", true},
+                        {"write", true}});
     return iova;
   };
   m_queues.resize(p.queues);

@@ -1,0 +1,20 @@
+// How vtdsim writes a source-id and an address in messages, reports and JSON: one place for both.
+#pragma once
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <string>
+
+namespace vtd::spec {
+
+// A requester id as PCI writes it: bus:device.function, "bb:dd.f" in hexadecimal.
+inline std::string format_bdf(uint16_t sid) {
+  return fmt::format("{:02x}:{:02x}.{}", sid >> 8, (sid >> 3) & 0x1F, sid & 7);
+}
+
+// An address or raw value: "0x" and lower-case hexadecimal without leading zeros.
+inline std::string hex(uint64_t v) {
+  return fmt::format("0x{:x}", v);
+}
+
+}  // namespace vtd::spec
