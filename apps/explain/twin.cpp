@@ -4,19 +4,16 @@
 #include <fmt/format.h>
 
 #include "model/core/system/iommu.hpp"
+#include "model/core/unit_setup.hpp"
 
 namespace vtd::explain {
 
 namespace {
 
+// A twin is brought up with the registers the unit has latched, through the one bring-up sequence
+// (model/core/unit_setup.hpp) the platform loader and the replay use.
 void copy_registers(const core::remapping_unit& from, core::remapping_unit& to) {
-  const auto& r = from.regs();
-  if (r.root_table_set()) to.set_root_table(r.root_table() | (uint64_t(r.ttm()) << 10));
-  to.enable_translation(r.translation_enabled());
-  if (r.irta_set())
-    to.set_interrupt_table(r.irta_base() | (r.eime() ? (1u << 11) : 0u) | r.irta_size_field());
-  to.allow_compat_interrupts(r.compat_format_allowed());
-  to.enable_interrupt_remapping(r.ir_enabled());
+  core::program(to, core::setup_of(from));
 }
 
 std::string describe(const core::walk_step& s) {

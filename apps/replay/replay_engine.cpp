@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "apps/replay/unit_setup.hpp"
 #include "model/core/invalidation/register_invalidation.hpp"
+#include "model/core/unit_setup.hpp"
 #include "model/spec/inv_descriptor.hpp"
 #include "model/spec/text.hpp"
 
@@ -77,7 +77,7 @@ replay_engine::replay_engine(core::iommu& unit, table_driver& tables, const repl
   if (m_options.check_stale && unit.caches()) {
     // No caches: every translation it makes reads the tables as they are in memory now.
     m_reference = std::make_unique<core::remapping_unit>(unit.unit().config(), unit.unit().memory());
-    program(*m_reference, setup_of(unit.unit()));
+    core::program(*m_reference, core::setup_of(unit.unit()));
   }
   m_warm = m_options.warmup == 0;
 }

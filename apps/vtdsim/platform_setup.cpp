@@ -41,7 +41,7 @@ loaded_system load_platform_system(const std::string& path) {
   sys.config = p.config;
   // The memory belongs to the platform state; loaded_system.memory stays empty and unit uses the platform's.
   sys.unit = std::make_unique<vtd::core::remapping_unit>(sys.config, p.state->memory());
-  vtd::replay::program(*sys.unit, p.setup);
+  vtd::core::program(*sys.unit, p.setup);
   for (const auto& d : p.state->description().devices)
     sys.device_names.emplace_back(d.name.empty() ? format_bdf_name(d.sid) : d.name, d.sid);
   sys.platform = p.state;

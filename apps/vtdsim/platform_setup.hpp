@@ -3,8 +3,8 @@
 #include <memory>
 #include <string>
 
-#include "apps/replay/unit_setup.hpp"
 #include "apps/vtdsim/system_setup.hpp"
+#include "model/core/unit_setup.hpp"
 
 namespace vtd::tables {
 class platform_state;
@@ -14,12 +14,12 @@ namespace vtdsim::app {
 
 // A platform file, loaded once for every command that runs on one: the tables built into the platform's
 // memory, the unit's configuration from its capabilities, and the registers its driver programs (a unit is
-// brought up with vtd::replay::program(unit, setup); queued invalidation, when `state->iqa()` is set, by the
+// brought up with vtd::core::program(unit, setup); queued invalidation, when `state->iqa()` is set, by the
 // owner of a complete core::iommu). Throws std::runtime_error (with the file's position) on a bad file.
 struct loaded_platform {
   std::shared_ptr<vtd::tables::platform_state> state;
   vtd::core::unit_config config;
-  vtd::replay::unit_setup setup;
+  vtd::core::unit_setup setup;
 };
 loaded_platform load_platform(const std::string& path);
 

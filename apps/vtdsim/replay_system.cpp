@@ -38,7 +38,7 @@ replay_system make_replay_system(const std::string& platform_path, const vtd::re
   s.platform = p.state;
   s.unit = std::make_unique<vtd::core::iommu>(p.config, s.platform->memory(), config.caches,
                                               config.caches_enabled);
-  vtd::replay::program(s.unit->unit(), p.setup);
+  vtd::core::program(s.unit->unit(), p.setup);
   if (s.platform->iqa()) s.unit->setup_queue(s.platform->iq_base(), 0);
   s.driver = std::make_unique<platform_driver>(*s.platform);
   return s;

@@ -7,7 +7,7 @@
 
 #include "model/core/remapping_unit.hpp"
 
-namespace vtd::replay {
+namespace vtd::core {
 
 struct unit_setup {
   std::optional<uint64_t> rtaddr;    // RTADDR as written (RTA | TTM), latched by GCMD.SRTP
@@ -18,9 +18,9 @@ struct unit_setup {
 };
 
 // What `unit` has latched (GSTS.RTPS/IRTPS and the level bits).
-unit_setup setup_of(const core::remapping_unit& unit);
+unit_setup setup_of(const remapping_unit& unit);
 // Programs `unit` as a driver would: RTADDR then SRTP, TE, and with an interrupt table IRTA then SIRTP, CFI,
 // IRE. Queued invalidation (IQA, QIE) is left to the owner of a complete core::iommu.
-void program(core::remapping_unit& unit, const unit_setup& setup);
+void program(remapping_unit& unit, const unit_setup& setup);
 
-}  // namespace vtd::replay
+}  // namespace vtd::core

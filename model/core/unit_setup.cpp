@@ -1,9 +1,9 @@
 // Programming a unit as a driver would (see header).
-#include "apps/replay/unit_setup.hpp"
+#include "model/core/unit_setup.hpp"
 
-namespace vtd::replay {
+namespace vtd::core {
 
-unit_setup setup_of(const core::remapping_unit& unit) {
+unit_setup setup_of(const remapping_unit& unit) {
   const auto& r = unit.regs();
   unit_setup s;
   if (r.root_table_set()) s.rtaddr = r.root_table() | (uint64_t(r.ttm()) << 10);
@@ -16,7 +16,7 @@ unit_setup setup_of(const core::remapping_unit& unit) {
   return s;
 }
 
-void program(core::remapping_unit& unit, const unit_setup& setup) {
+void program(remapping_unit& unit, const unit_setup& setup) {
   if (setup.rtaddr) unit.set_root_table(*setup.rtaddr);
   unit.enable_translation(setup.translation);
   if (setup.irta) {
@@ -26,4 +26,4 @@ void program(core::remapping_unit& unit, const unit_setup& setup) {
   }
 }
 
-}  // namespace vtd::replay
+}  // namespace vtd::core
