@@ -23,9 +23,10 @@ const char* svt_meaning(spec::source_validation v) {
       return "requester id must equal SID under the SQ mask";
     case spec::source_validation::bus_range:
       return "requester bus must lie in SID[15:8]..SID[7:0]";
-    default:
+    case spec::source_validation::reserved:
       return "reserved (faults 24h)";
   }
+  return "reserved (faults 24h)";
 }
 }  // namespace
 

@@ -12,9 +12,10 @@ const char* to_string(translation_type tt) {
       return "device_tlb";
     case translation_type::pass_through:
       return "pass_through";
-    default:
+    case translation_type::reserved:
       return "reserved";
   }
+  return "reserved";
 }
 
 bool is_valid_delivery_mode(unsigned dlm) {

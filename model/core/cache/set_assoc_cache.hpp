@@ -199,8 +199,9 @@ class set_assoc_cache {
       case replacement_policy::plru:
         plru_touch(base / m_ways, way);
         break;
-      default:
-        break;  // FIFO and random ignore hits
+      case replacement_policy::fifo:
+      case replacement_policy::random:
+        break;  // hits do not change their choice
     }
   }
   // Tree-PLRU over ways (power of two): node n has children 2n+1, 2n+2; a bit of 1 means "the victim is in
@@ -230,13 +231,14 @@ class set_assoc_cache {
         return plru_victim(base / m_ways);
       case replacement_policy::random:
         return uint32_t(m_rng.next() % m_ways);
-      default: {  // LRU and FIFO: the smallest stamp (last use / insertion)
-        uint32_t best = 0;
-        for (uint32_t w = 1; w < m_ways; ++w)
-          if (m_stamp[base + w] < m_stamp[base + best]) best = w;
-        return best;
-      }
+      case replacement_policy::lru:
+      case replacement_policy::fifo:
+        break;  // the smallest stamp (last use / insertion), below
     }
+    uint32_t best = 0;
+    for (uint32_t w = 1; w < m_ways; ++w)
+      if (m_stamp[base + w] < m_stamp[base + best]) best = w;
+    return best;
   }
 
   cache_config m_cfg;
