@@ -33,7 +33,7 @@ build fuzz_page_file apps/vtdsim/fuzz/fuzz_page_file.cc apps/vtdsim/page_file.cp
 build fuzz_registers apps/vtdsim/fuzz/fuzz_registers.cc apps/vtdsim/register_json.cpp tables/json_input.cpp "${io[@]}"
 wait $!
 build fuzz_config apps/replay/fuzz/fuzz_config.cc apps/replay/sim_config.cpp tables/json_input.cpp model/core/cache/cache_config.cpp \
-  model/timing/*.cpp "${io[@]}"
+  model/timing/timing_presets.cpp "${io[@]}"
 for name in fuzz_text_reader fuzz_binary_reader fuzz_platform fuzz_check fuzz_page_file fuzz_registers fuzz_config; do
   corpus=$(mktemp -d)
   echo "== fuzz-smoke: $name for ${seconds}s"

@@ -8,7 +8,9 @@
 #include <boost/iostreams/device/file_descriptor.hpp>
 // GCC 12 reports a false -Wrestrict inside Boost's gzip_compressor header (GCC bug 105329, std::string
 // insert inlined at -O3); it is not in vtdsim's code.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filter/lzma.hpp>
 #include <boost/iostreams/filter/zstd.hpp>
