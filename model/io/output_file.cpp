@@ -54,6 +54,20 @@ int remove_on_signal(const std::string& path) {
   return slot;
 }
 
+int create_temporary(std::string& templ, int suffix_len, int& slot) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&block, sig);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  const int fd = mkostemps(templ.data(), suffix_len, O_CLOEXEC);
+  const int saved = errno;
+  slot = fd >= 0 ? remove_on_signal(templ) : -1;
+  pthread_sigmask(SIG_SETMASK, &old,
+                  nullptr);  // a signal that came meanwhile is delivered now: it removes it
+  errno = saved;
+  return fd;
+}
+
 void forget_on_signal(int slot) {
   if (slot >= 0 && slot < kSlots) g_slots[size_t(slot)].used.store(false, std::memory_order_release);
 }
@@ -180,20 +194,21 @@ output_file::output_file(std::string path) : m_path(std::move(path)) {
       throw output_error(m_path + ": is also an input of this command (choose another output)");
   for (const auto& [claim, out] : g_outputs)
     if (out.same_as(id)) throw output_error(m_path + ": named as two outputs of this command");
-  m_claim = g_next_claim++;
-  g_outputs.emplace_back(m_claim, id);
   m_atomic = true;
   m_mode = exists ? int(st.st_mode & 07777) : default_mode();
   std::string templ = dir_of(m_target) + "/." + base_of(m_target) + ".vtdsim-XXXXXX";
-  m_fd = mkostemp(templ.data(), O_CLOEXEC);
+  m_fd = create_temporary(templ, 0, m_cleanup_slot);
   if (m_fd < 0)
     throw output_error(m_path + ": cannot create: " + std::strerror(errno == EEXIST ? EACCES : errno));
   m_tmp = templ;
-  m_cleanup_slot = remove_on_signal(m_tmp);
+  m_claim = g_next_claim++;
+  g_outputs.emplace_back(m_claim, id);
   m_stream = fdopen(m_fd, "w+b");
   if (!m_stream) {
+    const int e = errno;
     discard();
-    throw output_error(m_path + ": cannot create: " + std::strerror(errno));
+    std::erase_if(g_outputs, [&](const auto& o) { return o.first == m_claim; });
+    throw output_error(m_path + ": cannot create: " + std::strerror(e));
   }
 }
 

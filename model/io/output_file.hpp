@@ -71,6 +71,12 @@ void note_input(const std::string& path);
 // process by the same signal (so the shell sees the usual status). Called once, at startup.
 void remove_temporaries_on_signals();
 
+// Creates a unique file from `templ` (mkstemps: "...XXXXXX" followed by `suffix_len` fixed characters; the
+// name is written back into `templ`) and registers it for removal on a signal, with SIGINT, SIGTERM and
+// SIGHUP blocked in between, so that no signal can leave it behind unregistered. Returns the open descriptor
+// (-1 and errno on failure) and the registration slot in `slot`.
+int create_temporary(std::string& templ, int suffix_len, int& slot);
+
 // Registers a path to remove if a signal ends the process (a temporary written by name, e.g. by a library);
 // returns a slot for forget_on_signal(). -1 when the table is full (the path is then not protected).
 int remove_on_signal(const std::string& path);

@@ -37,13 +37,12 @@ class vcd_output {
                                           ? std::filesystem::path(m_out.temporary()).parent_path()
                                           : std::filesystem::temp_directory_path();
     std::string name = (dir / ".vtdsim-vcd-XXXXXX.vcd").string();
-    const int fd = ::mkstemps(name.data(), 4);
+    const int fd = io::create_temporary(name, 4, m_slot);
     if (fd < 0)
       throw io::output_error(
           fmt::format("{}: cannot create a temporary in {}: {}", path, dir.string(), std::strerror(errno)));
     ::close(fd);
     m_tmp = name;
-    m_slot = io::remove_on_signal(m_tmp);
   }
   ~vcd_output() { remove_temporary(); }
   vcd_output(const vcd_output&) = delete;
