@@ -151,4 +151,25 @@ constexpr std::uint64_t field_of(const record& r, slot s) {
   return 0;
 }
 
+// Sets a record's generic field by slot (the value is narrowed to the field's width).
+constexpr void set_field(record& r, slot s, std::uint64_t v) {
+  switch (s) {
+    case slot::id:
+      r.id = static_cast<std::uint16_t>(v);
+      break;
+    case slot::addr:
+      r.addr = v;
+      break;
+    case slot::value:
+      r.value = v;
+      break;
+    case slot::length:
+      r.length = static_cast<std::uint32_t>(v);
+      break;
+    case slot::flags:
+      r.flags = static_cast<std::uint8_t>(v);
+      break;
+  }
+}
+
 }  // namespace vtd::traces

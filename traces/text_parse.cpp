@@ -52,26 +52,6 @@ std::optional<unsigned> word_value(const flag_field& f, std::string_view word) {
   return std::nullopt;
 }
 
-void set_field(record& r, slot s, std::uint64_t v) {
-  switch (s) {
-    case slot::id:
-      r.id = static_cast<std::uint16_t>(v);
-      break;
-    case slot::addr:
-      r.addr = v;
-      break;
-    case slot::value:
-      r.value = v;
-      break;
-    case slot::length:
-      r.length = static_cast<std::uint32_t>(v);
-      break;
-    case slot::flags:
-      r.flags = static_cast<std::uint8_t>(v);
-      break;
-  }
-}
-
 // A word of a one-bit field sets its bit (so "qi reg" stays queued); a word of a wider field replaces the
 // field ("r w" is write-only).
 void set_flag_value(record& r, const flag_field& f, unsigned v) {

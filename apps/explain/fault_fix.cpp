@@ -4,6 +4,7 @@
 
 #include "apps/explain/explanation.hpp"
 #include "apps/explain/result_json.hpp"
+#include "model/spec/text.hpp"
 
 namespace vtd::explain {
 
@@ -88,7 +89,7 @@ std::string fault_fix(spec::fault_reason r) {
 
 void set_fault(explanation& x, spec::fault_reason r, bool recorded) {
   const auto& info = spec::info(r);
-  x.fault_code = fault_code(r);
+  x.fault_code = spec::format_fault_code(r);
   x.fault_name = info.name;
   x.fault_condition = info.spec_code;
   x.fault_description = info.description;

@@ -11,16 +11,12 @@ namespace vtd::explain {
 namespace {
 void add_fault(nlohmann::ordered_json& j, spec::fault_reason r, bool recorded) {
   const auto& info = spec::info(r);
-  j["fault_reason"] = fault_code(r);
+  j["fault_reason"] = spec::format_fault_code(r);
   j["fault_name"] = info.name;
   j["fault_condition"] = info.spec_code;
   j["fault_recorded"] = recorded;
 }
 }  // namespace
-
-std::string fault_code(spec::fault_reason r) {
-  return fmt::format("0x{:02x}", unsigned(r));
-}
 
 nlohmann::ordered_json result_json(const core::dma_request& q, const core::translation_result& r) {
   nlohmann::ordered_json j;

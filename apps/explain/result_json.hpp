@@ -11,9 +11,6 @@
 
 namespace vtd::explain {
 
-// A fault reason as the spec writes it, two hex digits: "0x05" (05h).
-std::string fault_code(spec::fault_reason r);
-
 // kind, sid, iova, access, status, result, then hpa/page_size/read/write (+ domain_id, levels when walked)
 // or fault_reason/fault_name/fault_condition/fault_recorded.
 nlohmann::ordered_json result_json(const core::dma_request& q, const core::translation_result& r);

@@ -11,6 +11,7 @@
 #include "model/core/unit_setup.hpp"
 #include "model/spec/inv_descriptor.hpp"
 #include "model/spec/text.hpp"
+#include "traces/record_kinds.hpp"
 
 namespace vtd::replay {
 
@@ -45,29 +46,9 @@ timing::invalidation_work operator-(const timing::invalidation_work& a, const ti
   return {a.register_commands - b.register_commands, a.descriptors - b.descriptors, a.waits - b.waits};
 }
 
-// Device requests (DMA and interrupt writes, counted against the warmup) as opposed to driver records.
-bool is_request(record_kind k) {
-  switch (k) {
-    case record_kind::dma:
-    case record_kind::msi:
-      return true;
-    case record_kind::map:
-    case record_kind::unmap:
-    case record_kind::attach:
-    case record_kind::detach:
-    case record_kind::cc_inval:
-    case record_kind::iotlb_inval:
-    case record_kind::iec_inval:
-    case record_kind::devtlb_inval:
-    case record_kind::inv_wait:
-      return false;
-  }
-  return false;
-}
-
 std::string describe(const core::translation_result& r) {
   if (r.ok()) return fmt::format("hpa 0x{:x} ({}{})", r.hpa, r.read ? "R" : "-", r.write ? "W" : "-");
-  return fmt::format("fault 0x{:02x} {}", unsigned(r.fault), spec::to_string(r.fault));
+  return fmt::format("fault {} {}", spec::format_fault_code(r.fault), spec::to_string(r.fault));
 }
 
 }  // namespace
@@ -129,7 +110,8 @@ void replay_engine::begin(const record& r) {
   m_walkers_busy.advance(m_last_time);
   m_walk_waits.advance(m_last_time);
   m_invalidation_busy.advance(m_last_time);
-  if (is_request(r.kind)) {
+  // Device requests (DMA and interrupt writes) count against the warmup; driver records do not.
+  if (traces::kind_of(r.kind).cls == traces::kind_class::device_request) {
     ++m_requests;
     if (!m_warm && m_requests == m_options.warmup) m_window_pending = true;
   }
@@ -303,9 +285,9 @@ void replay_engine::write_csv(const record& r, const request_outcome& o, core::a
     }
   }
   std::string latency = latency_ps < 0 ? std::string() : fmt::format("{:.3f}", double(latency_ps) / 1000.0);
-  fmt::print(m_options.per_request_csv, "{},{:.3f},{},{},0x{:x},{},0x{:02x},0x{:x},{},{},{}\n", m_records - 1,
+  fmt::print(m_options.per_request_csv, "{},{:.3f},{},{},0x{:x},{},{},0x{:x},{},{},{}\n", m_records - 1,
              double(r.time_ps) / 1000.0, spec::format_bdf(r.id), kind, r.addr, o.ok ? "ok" : "fault",
-             unsigned(o.fault), o.hpa, o.iotlb_hit ? 1 : 0, o.memory_reads, latency);
+             spec::format_fault_code(o.fault), o.hpa, o.iotlb_hit ? 1 : 0, o.memory_reads, latency);
 }
 
 void replay_engine::check_stale(const record& r, const core::dma_request& q,

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "apps/replay/replay_engine.hpp"
+#include "model/spec/text.hpp"
 
 namespace vtd::replay {
 
@@ -24,8 +25,9 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
   s.add("dma.faults", double(m_faults), "count", "DMA requests blocked with a fault");
   for (auto [code, n] : m_faults_by_reason) {
     auto r = static_cast<spec::fault_reason>(code);
-    s.add(fmt::format("faults.0x{:02x}_{}", code, spec::to_string(r)), double(n), "count",
-          fmt::format("requests faulted with reason 0x{:02x} ({})", code, spec::info(r).spec_code));
+    s.add(fmt::format("faults.{}_{}", spec::format_fault_code(r), spec::to_string(r)), double(n), "count",
+          fmt::format("requests faulted with reason {} ({})", spec::format_fault_code(r),
+                      spec::info(r).spec_code));
   }
   s.add("msi.requests", double(m_msi), "count", "MSI writes (interrupt requests)");
   s.add("msi.delivered", double(m_interrupts_delivered), "count",

@@ -7,7 +7,6 @@
 #include <iostream>
 #include <optional>
 
-#include "apps/vtdsim/atomic_file.hpp"
 #include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/platform_setup.hpp"

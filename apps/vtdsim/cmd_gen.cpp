@@ -5,7 +5,6 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
-#include "apps/vtdsim/atomic_file.hpp"
 #include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/gen_run.hpp"
 #include "apps/vtdsim/options.hpp"

@@ -18,7 +18,6 @@
 #include <sstream>
 
 #include "apps/replay/sim_config.hpp"
-#include "apps/vtdsim/atomic_file.hpp"
 #include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/parse.hpp"
@@ -26,6 +25,7 @@
 #include "apps/vtdsim/replay_run.hpp"
 #include "apps/vtdsim/svg_plot.hpp"
 #include "model/io/input_file.hpp"
+#include "model/io/output_file.hpp"
 
 namespace po = boost::program_options;
 
@@ -264,13 +264,13 @@ int run_sweep(const std::vector<std::string>& args) {
   }
   std::vector<std::string> wrote;
   if (!csv_path.empty()) {
-    atomic_file f(csv_path);
+    vtd::io::output_file f(csv_path);
     f.write(csv);
     f.commit();
     wrote.push_back(csv_path);
   }
   if (!svg_path.empty()) {
-    atomic_file f(svg_path);
+    vtd::io::output_file f(svg_path);
     f.write(render_svg(series));
     f.commit();
     wrote.push_back(svg_path);

@@ -84,10 +84,7 @@ int run_translate(const std::vector<std::string>& args) {
   req.access = q.write    ? core::access_kind::write
                : q.atomic ? core::access_kind::atomic
                           : core::access_kind::read;
-  req.length = q.length.empty() ? vtd::core::default_query_length(req.address)
-                                : static_cast<uint32_t>(parse_number(q.length, "--length", UINT32_MAX));
-  if (vtd::core::crosses_4k_boundary(req.address, req.length))
-    throw usage_error("--iova and --length: the DMA crosses a 4 KiB boundary (a PCIe request never does)");
+  req.length = command_line_dma_length(q.length, req.address);
   req.at = parse_at(q.at);
   auto r = sys.unit->translate(req);
   if (q.json)

@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "apps/explain/explanation.hpp"
-#include "apps/vtdsim/atomic_file.hpp"
 #include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/options.hpp"
 #include "apps/vtdsim/parse.hpp"
 #include "apps/vtdsim/query_file.hpp"
 #include "apps/vtdsim/system_setup.hpp"
+#include "model/io/output_file.hpp"
 
 namespace po = boost::program_options;
 
@@ -120,10 +120,7 @@ int run_walk(const std::vector<std::string>& args) {
     q.type = query::kind::dma;
     q.dma.source_id = parse_bdf(sid);
     q.dma.address = parse_number(iova, "--iova");
-    q.dma.length = length.empty() ? vtd::core::default_query_length(q.dma.address)
-                                  : static_cast<uint32_t>(parse_number(length, "--length", UINT32_MAX));
-    if (vtd::core::crosses_4k_boundary(q.dma.address, q.dma.length))
-      throw usage_error("--iova and --length: the DMA crosses a 4 KiB boundary (a PCIe request never does)");
+    q.dma.length = command_line_dma_length(length, q.dma.address);
     q.dma.access = write    ? vtd::core::access_kind::write
                    : atomic ? vtd::core::access_kind::atomic
                             : vtd::core::access_kind::read;
@@ -131,7 +128,7 @@ int run_walk(const std::vector<std::string>& args) {
   loaded_system sys = load_system(sys_opts);
   const vtd::explain::explanation x = explain_query(sys, q);
   if (!html.empty()) {
-    atomic_file f(html);
+    vtd::io::output_file f(html);
     f.write(vtd::explain::render_html(x));
     f.commit();
     if (html != "-") fmt::print(json ? stderr : stdout, "wrote {}\n", html);

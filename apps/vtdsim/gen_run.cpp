@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "apps/vtdsim/atomic_file.hpp"
 #include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/parse.hpp"
 #include "apps/vtdsim/progress.hpp"
+#include "model/io/output_file.hpp"
 #include "traces/trace_error.hpp"
 #include "traces/trace_io.hpp"
 
@@ -197,7 +197,7 @@ vtd::traces::gen::generation_summary run_gen_request(const gen_request& g) {
     h.seed = g.workload.seed;
     h.generator = "vtdsim-gen 1 " + g.workload.name;
     trace_writer writer(g.output, g.format, g.compression, h);
-    atomic_file pf(g.platform_out);  // opened before the work, so that a bad path fails at once
+    vtd::io::output_file pf(g.platform_out);  // opened before the work, so that a bad path fails at once
     nlohmann::ordered_json platform;
     progress_line progress("gen", !g.quiet);
     auto s = gen::generate(

@@ -32,41 +32,32 @@ void progress_line::update(uint64_t done, uint64_t total) {
   update(done, total, std::string());
 }
 
-void progress_line::update_fraction(uint64_t done, double fraction) {
-  if (!m_enabled) return;
-  if (fraction <= 0) return update(done, 0);
-  auto now = std::chrono::steady_clock::now();
-  if (now - m_last < std::chrono::milliseconds(200)) return;
-  m_last = now;
-  const double secs = std::chrono::duration<double>(now - m_start).count();
-  const double rate = secs > 0 ? double(done) / secs : 0;
-  const std::string rate_text =
-      rate >= 1e5 ? fmt::format("{:.2f} M/s", rate / 1e6) : fmt::format("{:.1f}/s", rate);
-  const std::string eta = fraction < 1 ? duration_text(secs * (1 - fraction) / fraction) : std::string("-");
-  fmt::print(stderr, "\r{}: {:5.1f}%  {} {}  {}  ETA {}\033[K", m_label, 100.0 * std::min(fraction, 1.0),
-             done, m_unit, rate_text, eta);
-  m_shown = true;
+void progress_line::update(uint64_t done, uint64_t total, const std::string& note) {
+  show(done, total, total ? double(std::min(done, total)) / double(total) : -1, note);
 }
 
-void progress_line::update(uint64_t done, uint64_t total, const std::string& note) {
+void progress_line::update_fraction(uint64_t done, double fraction) {
+  show(done, 0, fraction > 0 ? std::min(fraction, 1.0) : -1, std::string());
+}
+
+void progress_line::show(uint64_t done, uint64_t total, double fraction, const std::string& note) {
   if (!m_enabled) return;
   auto now = std::chrono::steady_clock::now();
-  if (now - m_last < std::chrono::milliseconds(200) && done < total) return;
+  if (now - m_last < std::chrono::milliseconds(200) && fraction < 1) return;  // the last update always shows
   m_last = now;
   const double secs = std::chrono::duration<double>(now - m_start).count();
   const double rate = secs > 0 ? double(done) / secs : 0;
   const std::string rate_text =
       rate >= 1e5 ? fmt::format("{:.2f} M/s", rate / 1e6) : fmt::format("{:.1f}/s", rate);
+  const std::string count =
+      total ? fmt::format("{} / {} {}", done, total, m_unit) : fmt::format("{} {}", done, m_unit);
   std::string text;
-  if (total) {
-    const std::string eta = done > 0 && done < total
-                                ? duration_text(secs * double(total - done) / double(done))
-                                : std::string("-");
-    text = fmt::format("{}: {:5.1f}%  {} / {} {}  {}  ETA {}", m_label,
-                       100.0 * double(std::min(done, total)) / double(total), done, total, m_unit, rate_text,
-                       eta);
+  if (fraction >= 0) {
+    const std::string eta =
+        fraction > 0 && fraction < 1 ? duration_text(secs * (1 - fraction) / fraction) : std::string("-");
+    text = fmt::format("{}: {:5.1f}%  {}  {}  ETA {}", m_label, 100.0 * fraction, count, rate_text, eta);
   } else {
-    text = fmt::format("{}: {} {}  {}  {} elapsed", m_label, done, m_unit, rate_text, duration_text(secs));
+    text = fmt::format("{}: {}  {}  {} elapsed", m_label, count, rate_text, duration_text(secs));
   }
   if (!note.empty()) text += "  " + note;
   fmt::print(stderr, "\r{}\033[K", text);

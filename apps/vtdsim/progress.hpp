@@ -22,6 +22,9 @@ class progress_line {
   void finish();
 
  private:
+  // fraction: 0..1 through the work, or -1 when unknown (then the rate and the elapsed time).
+  void show(uint64_t done, uint64_t total, double fraction, const std::string& note);
+
   std::string m_label, m_unit;
   bool m_enabled;
   bool m_shown = false;

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/parse.hpp"
 #include "model/io/input_file.hpp"
 
@@ -104,6 +105,14 @@ void for_each_query(const std::string& path, const std::function<void(const quer
     }
     if (q) fn(*q, in.line_number());
   }
+}
+
+uint32_t command_line_dma_length(const std::string& text, uint64_t address) {
+  const uint32_t length = text.empty() ? vtd::core::default_query_length(address)
+                                       : static_cast<uint32_t>(parse_number(text, "--length", UINT32_MAX));
+  if (vtd::core::crosses_4k_boundary(address, length))
+    throw usage_error("--iova and --length: the DMA crosses a 4 KiB boundary (a PCIe request never does)");
+  return length;
 }
 
 }  // namespace vtdsim::app

@@ -36,6 +36,11 @@ class query_syntax_error : public std::runtime_error {
   size_t m_column;
 };
 
+// The length of one DMA query given on the command line (`--length TEXT`; empty: the default), held to the
+// same rules as a query file's: a 32-bit field never truncated, a request that never crosses a 4 KiB
+// boundary. Throws usage_error naming the options.
+uint32_t command_line_dma_length(const std::string& text, uint64_t address);
+
 // One line of a query file; nullopt for a blank or comment-only line. Throws query_syntax_error.
 std::optional<query> parse_query_line(std::string_view line);
 

@@ -7,6 +7,7 @@
 #include "apps/vtdsim/parse.hpp"
 #include "model/spec/fault_reason.hpp"
 #include "model/spec/irte.hpp"
+#include "model/spec/text.hpp"
 
 namespace vtdsim::app {
 
@@ -19,8 +20,6 @@ std::string page_size_name(uint64_t bytes) {
     return fmt::format("{}MiB", bytes >> 20);
   return fmt::format("{}KiB", bytes >> 10);
 }
-
-using explain::fault_code;
 
 nlohmann::ordered_json to_json(const core::dma_request& q, const core::translation_result& r) {
   return explain::result_json(q, r);
@@ -35,8 +34,8 @@ std::string to_text(const core::dma_request& q, const core::translation_result& 
       fmt::format("{} {:<6} 0x{:016x}", format_bdf(q.source_id), core::to_string(q.access), q.address);
   if (!r.ok()) {
     const auto& info = spec::info(r.fault);
-    return fmt::format("{} -> FAULT {} {} ({}): {}{}", head, fault_code(r.fault), info.name, info.spec_code,
-                       info.description, r.fault_recorded ? "" : " [not recorded]");
+    return fmt::format("{} -> FAULT {} {} ({}): {}{}", head, vtd::spec::format_fault_code(r.fault), info.name,
+                       info.spec_code, info.description, r.fault_recorded ? "" : " [not recorded]");
   }
   std::string perms = fmt::format("{}{}", r.read ? "R" : "-", r.write ? "W" : "-");
   switch (r.status) {
@@ -60,8 +59,8 @@ std::string to_text(const core::interrupt_request& q, const core::interrupt_resu
       fmt::format("{} msi addr 0x{:08x} data 0x{:08x}", format_bdf(q.source_id), q.address, q.data);
   if (!r.ok()) {
     const auto& info = spec::info(r.fault);
-    return fmt::format("{} -> FAULT {} {}: {}{}", head, fault_code(r.fault), info.name, info.description,
-                       r.fault_recorded ? "" : " [not recorded]");
+    return fmt::format("{} -> FAULT {} {}: {}{}", head, vtd::spec::format_fault_code(r.fault), info.name,
+                       info.description, r.fault_recorded ? "" : " [not recorded]");
   }
   if (r.status == core::interrupt_status::posted)
     return fmt::format("{} -> posted via IRTE {} to descriptor 0x{:x}{}", head, r.interrupt_index,

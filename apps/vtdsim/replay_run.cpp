@@ -8,13 +8,13 @@
 #include <optional>
 
 #include "apps/replay/timed/timed_replay.hpp"
-#include "apps/vtdsim/atomic_file.hpp"
 #include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/progress.hpp"
 #include "apps/vtdsim/replay_summary.hpp"
 #include "apps/vtdsim/replay_system.hpp"
 #include "apps/vtdsim/trace_source.hpp"
 #include "apps/vtdsim/version.hpp"
+#include "model/io/output_file.hpp"
 #include "model/spec/text.hpp"
 
 namespace po = boost::program_options;
@@ -51,7 +51,7 @@ replay_result run_replay_request(const replay_request& rq) {
     throw usage_error("--epochs needs the timed model (drop --functional)");
   // Every output is opened before the replay starts, so that a path that cannot be written fails at once and
   // not after an hour of replay; each appears only when the replay succeeded (model/io/output_file.hpp).
-  std::optional<atomic_file> csv, epochs, stats_out;
+  std::optional<vtd::io::output_file> csv, epochs, stats_out;
   if (!rq.stats_json.empty()) stats_out.emplace(rq.stats_json);
   replay_system sys = make_replay_system(rq.platform, config);
   if (!rq.epochs.empty()) {
@@ -64,7 +64,7 @@ replay_result run_replay_request(const replay_request& rq) {
   if (!rq.per_request_csv.empty()) {
     csv.emplace(rq.per_request_csv);
     csv->write("index,time_ns,sid,kind,address,status,fault,hpa,iotlb_hit,memory_reads,latency_ns\n");
-    options.per_request_csv = csv->get();
+    options.per_request_csv = csv->stream();
   }
   trace_source trace = open_trace(rq.trace);
   vtd::replay::replay_engine engine(*sys.unit, *sys.driver, options);
@@ -102,7 +102,7 @@ replay_result run_replay_request(const replay_request& rq) {
     if (timed) {
       vtd::replay::timed_options topt;
       topt.vcd_path = rq.vcd;
-      if (epochs) topt.epochs = epochs->get();
+      if (epochs) topt.epochs = epochs->stream();
       topt.on_progress = [&](uint64_t n) { show_progress(n); };
       vtd::replay::run_timed(engine, *sys.unit, config.timing, next, topt);
     } else {

@@ -23,6 +23,16 @@ std::string display(const std::string& path) {
   return path == "-" ? std::string("<stdin>") : path;
 }
 
+// The bound of a kind of input exceeded: by a regular file's size (known up front, `size` >= 0), or while
+// reading a stream (`size` < 0: it may never end).
+input_error too_long(const std::string& path, int64_t size, uint64_t max_bytes, std::string_view what) {
+  if (size >= 0)
+    return input_error(display(path) + ": " + std::to_string(size) + " bytes, more than the " +
+                       size_text(max_bytes) + " a " + std::string(what) + " file may have");
+  return input_error(display(path) + ": more than the " + size_text(max_bytes) + " a " + std::string(what) +
+                     " file may have (endless input?)");
+}
+
 // Opens for reading and checks the kind of file. Returns the descriptor; sets `regular_size` (-1 if not
 // a regular file).
 int open_checked(const std::string& path, std::string_view what, int64_t& regular_size) {
@@ -71,9 +81,7 @@ void read_input_chunks(const std::string& path, uint64_t max_bytes, std::string_
       if (fd != 0) ::close(fd);
     }
   } close_at_exit{fd};
-  if (size >= 0 && uint64_t(size) > max_bytes)
-    throw input_error(display(path) + ": " + std::to_string(size) + " bytes, more than the " +
-                      size_text(max_bytes) + " a " + std::string(what) + " file may have");
+  if (size >= 0 && uint64_t(size) > max_bytes) throw too_long(path, size, max_bytes, what);
   uint64_t total = 0;
   std::string buf(1 << 16, '\0');
   for (;;) {
@@ -84,9 +92,7 @@ void read_input_chunks(const std::string& path, uint64_t max_bytes, std::string_
       throw input_error(display(path) + ": read error in " + std::string(what) + ": " + std::strerror(errno));
     }
     total += uint64_t(n);
-    if (total > max_bytes)
-      throw input_error(display(path) + ": more than the " + size_text(max_bytes) + " a " +
-                        std::string(what) + " file may have (endless input?)");
+    if (total > max_bytes) throw too_long(path, -1, max_bytes, what);
     sink(buf.data(), size_t(n));
   }
 }
@@ -105,8 +111,7 @@ line_reader::line_reader(const std::string& path, std::string_view what, size_t 
   m_fd = open_checked(path, what, size);
   if (size >= 0 && uint64_t(size) > max_bytes) {
     if (m_fd != 0) ::close(m_fd);
-    throw input_error(display(path) + ": " + std::to_string(size) + " bytes, more than the " +
-                      size_text(max_bytes) + " a " + m_what + " file may have");
+    throw too_long(path, size, max_bytes, m_what);
   }
 }
 
@@ -130,9 +135,7 @@ bool line_reader::fill() {
     return false;
   }
   m_total += uint64_t(n);
-  if (m_total > m_max_bytes)
-    throw input_error(display(m_path) + ": more than the " + size_text(m_max_bytes) + " a " + m_what +
-                      " file may have (endless input?)");
+  if (m_total > m_max_bytes) throw too_long(m_path, -1, m_max_bytes, m_what);
   m_buffer.append(buf, size_t(n));
   return true;
 }

@@ -12,6 +12,7 @@
 #include "model/spec/registers.hpp"
 #include "model/spec/root_entry.hpp"
 #include "model/spec/sl_entry.hpp"
+#include "model/spec/text.hpp"
 
 using namespace vtd;
 
@@ -181,8 +182,8 @@ TEST_F(ExplainTest, JsonResultOfAFaultUsesTwoHexDigits) {
   EXPECT_EQ(r["fault_name"], "write_denied");
   EXPECT_EQ(r["fault_condition"], "LGN.2");
   EXPECT_EQ(json["fault"]["reason"], r["fault_reason"]);
-  EXPECT_EQ(explain::fault_code(spec::fault_reason::context_not_present), "0x02");
-  EXPECT_EQ(explain::fault_code(spec::fault_reason::ir_source_id_invalid), "0x26");
+  EXPECT_EQ(spec::format_fault_code(spec::fault_reason::context_not_present), "0x02");
+  EXPECT_EQ(spec::format_fault_code(spec::fault_reason::ir_source_id_invalid), "0x26");
 }
 
 TEST_F(ExplainTest, JsonResultOfAnInterruptHasVectorAndDestination) {

@@ -47,26 +47,6 @@ uint64_t slot_limit(slot s) {
   return UINT64_MAX;
 }
 
-void set_slot(record& r, slot s, uint64_t v) {
-  switch (s) {
-    case slot::id:
-      r.id = static_cast<uint16_t>(v);
-      break;
-    case slot::addr:
-      r.addr = v;
-      break;
-    case slot::value:
-      r.value = v;
-      break;
-    case slot::length:
-      r.length = static_cast<uint32_t>(v);
-      break;
-    case slot::flags:
-      r.flags = static_cast<uint8_t>(v);
-      break;
-  }
-}
-
 // A valid record of the kind with random fields, made from the table alone: legal values in every flag field,
 // every field within what its text items accept. `small` picks mostly zero or small values.
 record random_record(const kind_info& k, uint64_t& seed, bool small) {
@@ -92,7 +72,7 @@ record random_record(const kind_info& k, uint64_t& seed, bool small) {
       if (item.max < slot_limit(s)) v %= item.max + 1;
       if (!item.aligned.empty()) v &= ~uint64_t{0xfff};
     }
-    set_slot(r, s, v);
+    set_field(r, s, v);
   }
   return r;
 }
