@@ -1,7 +1,8 @@
 // `vtdsim check` (and `dump`) never says "clean" when it did not look, reports what the driver programmed
 // (reserved register bits included), agrees with the model on where the tables are, and names the file and
 // JSON path of a platform it refuses. Memory images here are written byte by byte by the test (independent of
-// the project's builders); expected findings come from the spec's bit layouts (digest 1.6, 1.12, 2, 4.1).
+// the project's builders); expected findings come from the spec's bit layouts (RTADDR_REG, IRTA_REG, root and
+// context entries, second-stage paging entries).
 #include <nlohmann/json.hpp>
 
 #include "tests/robustness/robustness_fixture.hpp"
