@@ -325,6 +325,48 @@ explanation explain_dma(core::remapping_unit& unit, const core::dma_request& req
       case fault_reason::root_read_error:
       case fault_reason::rtaddr_invalid:
       case fault_reason::sl_table_read_error:
+      case fault_reason::sm_root_read_error:
+      case fault_reason::sm_root_not_present:
+      case fault_reason::sm_root_reserved:
+      case fault_reason::sm_context_read_error:
+      case fault_reason::sm_context_not_present:
+      case fault_reason::sm_context_reserved:
+      case fault_reason::sm_context_invalid:
+      case fault_reason::sm_device_tlb_disabled:
+      case fault_reason::sm_pasid_disabled:
+      case fault_reason::sm_pasid_beyond_directory:
+      case fault_reason::pasid_dir_read_error:
+      case fault_reason::pasid_dir_not_present:
+      case fault_reason::pasid_dir_reserved:
+      case fault_reason::pasid_entry_read_error:
+      case fault_reason::pasid_entry_not_present:
+      case fault_reason::pasid_entry_reserved:
+      case fault_reason::pasid_entry_invalid:
+      case fault_reason::execute_request_blocked:
+      case fault_reason::supervisor_request_blocked:
+      case fault_reason::fs_table_read_error:
+      case fault_reason::fs_entry_not_present:
+      case fault_reason::fs_entry_reserved:
+      case fault_reason::fs_top_read_error:
+      case fault_reason::fs_address_beyond_width:
+      case fault_reason::fs_top_ss_read_denied:
+      case fault_reason::fs_ss_read_denied:
+      case fault_reason::fs_ss_write_denied:
+      case fault_reason::ss_table_read_error:
+      case fault_reason::ss_entry_not_present:
+      case fault_reason::ss_entry_reserved:
+      case fault_reason::ss_top_read_error:
+      case fault_reason::ss_ad_not_snooped:
+      case fault_reason::non_canonical_address:
+      case fault_reason::user_request_supervisor_page:
+      case fault_reason::execute_denied:
+      case fault_reason::sm_address_beyond_haw:
+      case fault_reason::sm_address_beyond_width:
+      case fault_reason::sm_write_denied:
+      case fault_reason::sm_read_denied:
+      case fault_reason::sm_interrupt_range_output:
+      case fault_reason::pasid_beyond_width:
+      case fault_reason::fs_ad_not_snooped:
         break;
     }
     if (last) {

@@ -7,7 +7,7 @@ namespace vtd::core {
 
 using spec::fault_reason;
 
-dma_translator::dma_translator(const spec::caps& caps, const register_file& regs, const physical_memory& mem,
+dma_translator::dma_translator(const spec::caps& caps, const register_file& regs, physical_memory& mem,
                                fault_recorder& faults)
     : m_env{caps, regs, mem, faults, nullptr}, m_legacy(m_env) {
   set_mode(spec::reg::ttm::legacy, &m_legacy);

@@ -23,7 +23,7 @@ namespace vtd::core {
 
 class dma_translator {
  public:
-  dma_translator(const spec::caps& caps, const register_file& regs, const physical_memory& mem,
+  dma_translator(const spec::caps& caps, const register_file& regs, physical_memory& mem,
                  fault_recorder& faults);
   dma_translator(const dma_translator&) = delete;
   dma_translator& operator=(const dma_translator&) = delete;

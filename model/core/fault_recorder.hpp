@@ -19,6 +19,8 @@ struct fault_info {
   bool has_pasid = false;
   uint32_t pasid = 0;
   uint64_t fault_info = 0;  // FRCD.FI (63:12): DMA page address, or interrupt_index << 48 for IR faults
+  bool privileged = false;  // FRCD.PRIV (with has_pasid)
+  bool execute = false;     // FRCD.EXE (with has_pasid, reads only)
 
   static uint64_t dma_fi(uint64_t address) { return address & ~uint64_t{0xFFF}; }
   static uint64_t interrupt_fi(uint32_t index) { return uint64_t(index & 0xFFFF) << 48; }

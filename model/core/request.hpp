@@ -37,6 +37,11 @@ struct dma_request {
   address_type at = address_type::untranslated;
   bool has_pasid = false;
   uint32_t pasid = 0;
+  // PASID TLP prefix fields (scalable mode; meaningful only with has_pasid): Privileged Mode Requested
+  // (supervisor) and Execute Requested. A request without PASID takes its privilege from the context entry's
+  // RID_PRIV and never executes.
+  bool privileged = false;
+  bool execute = false;
 };
 
 // PCIe never lets one memory request cross a 4 KiB boundary (PCI Express Base Specification, "Address and

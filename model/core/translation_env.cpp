@@ -15,6 +15,8 @@ translation_result translation_env::fail(const dma_request& req, spec::fault_rea
     f.at = req.at;
     f.has_pasid = req.has_pasid;
     f.pasid = req.pasid;
+    f.privileged = req.privileged;
+    f.execute = req.execute;
     f.fault_info = fault_info::dma_fi(req.address);
     res.fault_recorded = faults.record(f);
   }

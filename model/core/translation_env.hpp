@@ -15,7 +15,7 @@ namespace vtd::core {
 struct translation_env {
   const spec::caps& caps;
   const register_file& regs;
-  const physical_memory& mem;
+  physical_memory& mem;  // read by walks; written only for accessed/dirty updates (first stage, SLADE)
   fault_recorder& faults;
   translation_hooks* hooks = nullptr;
 

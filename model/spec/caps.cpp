@@ -31,7 +31,9 @@ caps caps::decode(uint32_t ver, uint64_t cap, uint64_t ecap, unsigned haw) {
   c.mamv = k.mamv();
   c.dwd = k.dwd();
   c.drd = k.drd();
+  c.fs1gp = k.fs1gp();
   c.pi = k.pi();
+  c.fs5lp = k.fs5lp();
   c.esirtps = k.esirtps();
   c.esrtps = k.esrtps();
   c.c = e.c();
@@ -43,9 +45,24 @@ caps caps::decode(uint32_t ver, uint64_t cap, uint64_t ecap, unsigned haw) {
   c.sc = e.sc();
   c.iro = e.iro();
   c.mhmv = e.mhmv();
+  c.mts = e.mts();
+  c.nest = e.nest();
+  c.prs = e.prs();
+  c.ers = e.ers();
+  c.srs = e.srs();
+  c.nwfs = e.nwfs();
+  c.eafs = e.eafs();
+  c.pss = e.pss();
+  c.pasid = e.pasid();
   c.pds = e.pds();
   c.smts = e.smts();
+  c.slads = e.slads();
+  c.slts = e.slts();
+  c.flts = e.flts();
+  c.smpwcs = e.smpwcs();
+  c.rps = e.rps();
   c.adms = e.adms();
+  c.rprivs = e.rprivs();
   return c;
 }
 

@@ -1,5 +1,6 @@
 // Fault reasons (VT-d spec 7.1.3 Table 30 for legacy DMA, Table 15 / 5.1.4.1 for interrupt remapping, and the
-// RTA codes of the scalable-mode table). The enum value is the FR code the hardware writes into FRCD.FR.
+// scalable-mode table: RTA, SRT, SCT, SPD, SPT, SFS, SSS, SGN). Only the reasons the model can raise are
+// listed: page requests (47h), SCT.9 (48h), failed A/D updates (7Dh, 91h) and the 5.x-only codes are not. The enum value is the FR code the hardware writes into FRCD.FR.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -41,6 +42,49 @@ enum class fault_reason : uint8_t {
   pasid_request_legacy = 0x31,  // RTA.2
   page_request_legacy = 0x32,   // RTA.3
   abort_dma_mode = 0x33,        // RTA.4
+  // Scalable-mode DMA remapping (conditions SRT, SCT, SPD, SPT, SFS, SSS, SGN)
+  sm_root_read_error = 0x38,            // SRT.1
+  sm_root_not_present = 0x39,           // SRT.2
+  sm_root_reserved = 0x3A,              // SRT.3
+  sm_context_read_error = 0x40,         // SCT.1
+  sm_context_not_present = 0x41,        // SCT.2
+  sm_context_reserved = 0x42,           // SCT.3
+  sm_context_invalid = 0x43,            // SCT.4.x
+  sm_device_tlb_disabled = 0x44,        // SCT.5
+  sm_pasid_disabled = 0x45,             // SCT.6
+  sm_pasid_beyond_directory = 0x46,     // SCT.7
+  pasid_dir_read_error = 0x50,          // SPD.1
+  pasid_dir_not_present = 0x51,         // SPD.2
+  pasid_dir_reserved = 0x52,            // SPD.3
+  pasid_entry_read_error = 0x58,        // SPT.1
+  pasid_entry_not_present = 0x59,       // SPT.2
+  pasid_entry_reserved = 0x5A,          // SPT.3
+  pasid_entry_invalid = 0x5B,           // SPT.4.x
+  execute_request_blocked = 0x5C,       // SPT.5
+  supervisor_request_blocked = 0x5D,    // SPT.6
+  fs_table_read_error = 0x70,           // SFS.1
+  fs_entry_not_present = 0x71,          // SFS.2
+  fs_entry_reserved = 0x72,             // SFS.3
+  fs_top_read_error = 0x73,             // SFS.4
+  fs_address_beyond_width = 0x74,       // SFS.5 (nested)
+  fs_top_ss_read_denied = 0x75,         // SFS.6 (nested)
+  fs_ss_read_denied = 0x76,             // SFS.7 (nested)
+  fs_ss_write_denied = 0x77,            // SFS.8 (nested)
+  ss_table_read_error = 0x78,           // SSS.1
+  ss_entry_not_present = 0x79,          // SSS.2
+  ss_entry_reserved = 0x7A,             // SSS.3
+  ss_top_read_error = 0x7B,             // SSS.4
+  ss_ad_not_snooped = 0x7C,             // SSS.5
+  non_canonical_address = 0x80,         // SGN.1
+  user_request_supervisor_page = 0x81,  // SGN.2
+  execute_denied = 0x82,                // SGN.3 (Rev 3.x)
+  sm_address_beyond_haw = 0x83,         // SGN.4.x
+  sm_address_beyond_width = 0x84,       // SGN.5
+  sm_write_denied = 0x85,               // SGN.6
+  sm_read_denied = 0x86,                // SGN.7
+  sm_interrupt_range_output = 0x87,     // SGN.8.x
+  pasid_beyond_width = 0x89,            // SGN.10
+  fs_ad_not_snooped = 0x90,             // SFS.9
 };
 
 struct fault_reason_info {

@@ -45,7 +45,9 @@ struct cap_reg {
   unsigned mamv() const { return unsigned(get_bits(raw, 53, 48)); }
   bool dwd() const { return get_bit(raw, 54); }
   bool drd() const { return get_bit(raw, 55); }
+  bool fs1gp() const { return get_bit(raw, 56); }  // FL1GP / FS1GP: 1 GiB first-stage pages
   bool pi() const { return get_bit(raw, 59); }
+  bool fs5lp() const { return get_bit(raw, 60); }  // FL5LP / FS5LP: 5-level first-stage paging
   bool esrtps() const { return get_bit(raw, 63); }
   bool esirtps() const { return get_bit(raw, 62); }
 };
@@ -62,9 +64,25 @@ struct ecap_reg {
   bool sc() const { return get_bit(raw, 7); }
   unsigned iro() const { return unsigned(get_bits(raw, 17, 8)); }
   unsigned mhmv() const { return unsigned(get_bits(raw, 23, 20)); }
+  bool mts() const { return get_bit(raw, 25); }
+  bool nest() const { return get_bit(raw, 26); }
+  bool prs() const { return get_bit(raw, 29); }
+  bool ers() const { return get_bit(raw, 30); }
+  bool srs() const { return get_bit(raw, 31); }
+  bool nwfs() const { return get_bit(raw, 33); }
+  bool eafs() const { return get_bit(raw, 34); }
+  unsigned pss() const { return unsigned(get_bits(raw, 39, 35)); }
+  bool pasid() const { return get_bit(raw, 40); }
+  bool dit() const { return get_bit(raw, 41); }
   bool pds() const { return get_bit(raw, 42); }
   bool smts() const { return get_bit(raw, 43); }
+  bool slads() const { return get_bit(raw, 45); }  // SLADS / SSADS
+  bool slts() const { return get_bit(raw, 46); }   // SLTS / SSTS
+  bool flts() const { return get_bit(raw, 47); }   // FLTS / FSTS
+  bool smpwcs() const { return get_bit(raw, 48); }
+  bool rps() const { return get_bit(raw, 49); }
   bool adms() const { return get_bit(raw, 52); }
+  bool rprivs() const { return get_bit(raw, 53); }
 };
 
 // RTADDR_REG: 63:12 RTA, 11:10 TTM; 9:8 RsvdZ, 7 SSIRWE (5.x only: RsvdZ in this 3.x/4.x model),
