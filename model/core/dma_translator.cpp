@@ -9,8 +9,9 @@ using spec::fault_reason;
 
 dma_translator::dma_translator(const spec::caps& caps, const register_file& regs, physical_memory& mem,
                                fault_recorder& faults)
-    : m_env{caps, regs, mem, faults, nullptr}, m_legacy(m_env) {
+    : m_env{caps, regs, mem, faults, nullptr}, m_legacy(m_env), m_scalable(m_env) {
   set_mode(spec::reg::ttm::legacy, &m_legacy);
+  set_mode(spec::reg::ttm::scalable, &m_scalable);
 }
 
 translation_mode* dma_translator::mode(spec::reg::ttm ttm) const {
@@ -52,8 +53,7 @@ translation_result dma_translator::translate(const dma_request& req, walk_record
   }
 
   // RTADDR_REG.TTM picks the mode. Abort-DMA mode (11b, ECAP.ADMS) blocks everything (RTA.4); a TTM that is
-  // reserved, unsupported or not modelled is an invalid root-table address (RTA.1.x). Scalable mode is not
-  // modelled yet, so TTM=01 faults 30h even on hardware that advertises SMTS.
+  // reserved or unsupported (TTM=01b without ECAP.SMTS) is an invalid root-table address (RTA.1.x).
   const spec::reg::ttm ttm = m_env.regs.ttm();
   if (translation_mode* m = mode(ttm)) return m->translate(req, rec);
   const bool abort = ttm == spec::reg::ttm::abort_dma && m_env.caps.adms;

@@ -1,7 +1,7 @@
 // DMA request dispatch (VT-d spec chapter 3 "DMA Remapping"): the interrupt-address-range rule, GSTS.TES,
-// then RTADDR_REG.TTM picks the translation mode that walks the request: legacy mode (00b) is built in;
-// scalable mode (01b) plugs in through set_mode without touching legacy mode. A TTM with no mode behind it
-// faults as the spec's root-table-address conditions say (RTA.1.x 30h; abort-DMA mode 11b with ECAP.ADMS:
+// then RTADDR_REG.TTM picks the translation mode that walks the request: legacy mode (00b) and scalable mode
+// (01b, with ECAP.SMTS) are registered through set_mode; neither knows the other. A TTM with no mode behind
+// it faults as the spec's root-table-address conditions say (RTA.1.x 30h; abort-DMA mode 11b with ECAP.ADMS:
 // RTA.4 33h).
 #pragma once
 #include <array>
@@ -12,6 +12,7 @@
 #include "model/core/register_file.hpp"
 #include "model/core/request.hpp"
 #include "model/core/result.hpp"
+#include "model/core/scalable_mode.hpp"
 #include "model/core/translation_env.hpp"
 #include "model/core/translation_hooks.hpp"
 #include "model/core/translation_mode.hpp"
@@ -33,17 +34,20 @@ class dma_translator {
   // One request, start to end. `rec` (may be null) gets one step per memory read and cache lookup, appended.
   translation_result translate(const dma_request& req, walk_record* rec);
 
-  // The mode that serves RTADDR.TTM = `ttm` (null: none). Legacy mode is registered at construction; a mode
-  // registered for TTM=01 is used only when ECAP.SMTS is set. The mode must outlive the translator.
+  // The mode that serves RTADDR.TTM = `ttm` (null: none). Legacy and scalable mode are registered at
+  // construction; a mode registered for TTM=01 is used only when ECAP.SMTS is set. The mode must outlive the
+  // translator.
   void set_mode(spec::reg::ttm ttm, translation_mode* mode) { m_modes[unsigned(ttm)] = mode; }
   translation_mode* mode(spec::reg::ttm ttm) const;
 
   legacy_mode& legacy() { return m_legacy; }
+  scalable_mode& scalable() { return m_scalable; }
   const translation_env& env() const { return m_env; }
 
  private:
   translation_env m_env;
   legacy_mode m_legacy;
+  scalable_mode m_scalable;
   std::array<translation_mode*, 4> m_modes{};  // indexed by TTM
 };
 

@@ -35,8 +35,14 @@ const char* to_string(step_kind k) {
       return "root_entry";
     case step_kind::context_entry:
       return "context_entry";
+    case step_kind::pasid_dir_entry:
+      return "pasid_dir_entry";
+    case step_kind::pasid_entry:
+      return "pasid_entry";
     case step_kind::sl_entry:
       return "sl_entry";
+    case step_kind::fs_entry:
+      return "fs_entry";
     case step_kind::irte:
       return "irte";
     case step_kind::posted_descriptor:

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 
+#include "model/core/walk_record.hpp"
 #include "model/spec/context_entry.hpp"
 #include "model/spec/fault_reason.hpp"
 
@@ -27,6 +28,10 @@ struct translation_result {
   uint16_t domain_id = 0;
   uint8_t levels = 0;  // paging levels of the context's table (3/4/5)
   bool stale = false;  // served from a cached entry that no longer matches memory (checker mode)
+  // How it was translated: the second stage in legacy mode; in scalable mode the PASID-table entry's PGTT and
+  // the effective PASID (the request's, or RID_PASID for a request without PASID).
+  translation_stage stage = translation_stage::second;
+  uint32_t pasid = 0;
 
   bool ok() const { return status != dma_status::fault; }
 };

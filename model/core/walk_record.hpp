@@ -13,13 +13,16 @@ namespace vtd::core {
 // What the step did. A memory read is named by the structure it read (the legacy-mode names readers switch
 // on); see walk_step::structure for the full tag.
 enum class step_kind : uint8_t {
-  root_entry,         // root entry read (RTA + bus*16)
-  context_entry,      // context entry read (CTP + devfn*16)
-  sl_entry,           // paging-structure entry read (64-bit; walk_step::stage says which stage)
+  root_entry,         // root entry read (RTA + bus*16), legacy or scalable-mode (walk_step::structure)
+  context_entry,      // context entry read: legacy CTP + devfn*16, scalable (L|U)CTP + (devfn & 0x7F)*32
+  pasid_dir_entry,    // PASID directory entry read (PASIDDIRPTR + PASID[19:6]*8)
+  pasid_entry,        // PASID-table entry read (SMPTBLPTR + PASID[5:0]*64)
+  sl_entry,           // second-stage paging entry read (64-bit)
+  fs_entry,           // first-stage paging entry read (64-bit, IA-32e format)
   irte,               // 128-bit interrupt remapping table entry read
   posted_descriptor,  // posted-interrupt descriptor access
   cache_lookup,       // a lookup in one of the translation caches
-  status_write,       // a memory write by the unit (invalidation-wait status, posting)
+  status_write,       // a memory write by the unit (invalidation-wait status, posting, accessed/dirty update)
 };
 
 // Which cache a cache_lookup step probed; `none` on every other step.

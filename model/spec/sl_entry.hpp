@@ -35,6 +35,8 @@ namespace sl_fields {
 constexpr field_desc R{"R", 0, 0, "read permission"};
 constexpr field_desc W{"W", 1, 1, "write permission"};
 constexpr field_desc PS{"PS", 7, 7, "page size: the entry maps a page instead of pointing to a table"};
+constexpr field_desc A{"A", 8, 8, "accessed (set by hardware with SLADE=1 in scalable mode)"};
+constexpr field_desc D{"D", 9, 9, "dirty, leaf only (set by hardware with SLADE=1 in scalable mode)"};
 constexpr field_desc SNP{"SNP", 11, 11, "snoop behaviour (needs ECAP.SC)"};
 constexpr field_desc TM{"TM", 62, 62, "transient mapping (needs ECAP.DT)"};
 // ADDR: the next table (51:12) in a non-leaf entry; the page frame in a leaf: 51:12 (4 KiB), 51:21 (2 MiB),
@@ -59,8 +61,8 @@ struct sl_entry {
   unsigned emt() const { return static_cast<unsigned>(get_bits(raw, 5, 3)); }  // EMT (5:3), leaf
   bool ipat() const { return get_bit(raw, 6); }                                // IPAT (6), leaf
   bool ps() const { return sl_fields::PS.get(raw); }                           // PS (7) at PDPE/PDE
-  bool a() const { return get_bit(raw, 8); }                                   // A (8)
-  bool d() const { return get_bit(raw, 9); }                                   // D (9), leaf
+  bool a() const { return sl_fields::A.get(raw); }                             // A (8)
+  bool d() const { return sl_fields::D.get(raw); }                             // D (9), leaf
   bool snp() const { return sl_fields::SNP.get(raw); }                         // SNP (11), leaf
   bool tm() const { return sl_fields::TM.get(raw); }                           // TM (62), leaf
   bool present() const { return r() || w(); }                                  // not present when R=W=0

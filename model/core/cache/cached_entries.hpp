@@ -17,6 +17,13 @@ struct cached_translation {
   bool read = false;        // R and W ANDed over every level
   bool write = false;
   translation_stage stage = translation_stage::second;  // how it was translated (PGTT in scalable mode)
+  // First stage (spec 9.7): U/S ANDed over every level and XD ORed, checked again on every hit against the
+  // request's privilege; `dirty` says the leaf's D bit is set (or no A/D tracking applies), so that a write
+  // that hits an entry filled by a read walks again to set D.
+  bool user = true;
+  bool execute_disable = false;
+  bool dirty = true;
+  bool ss_write = true;  // second-stage W alone: a supervisor write with WPE=0 ignores first-stage R/W only
 
   uint64_t page_size() const { return size_bytes; }
 };
