@@ -9,6 +9,7 @@
 #include "model/spec/irte.hpp"
 #include "model/spec/text.hpp"
 #include "tables/check/checker.hpp"
+#include "tables/check/sm_format.hpp"
 
 namespace vtd::tables {
 
@@ -20,26 +21,47 @@ std::string bdf(int bus, int devfn) {
 std::string bdf(uint16_t sid) {
   return spec::format_bdf(sid);
 }
-std::string size_text(uint64_t b) {
-  if (b >= (1ull << 30) && b % (1ull << 30) == 0) return fmt::format("{}GiB", b >> 30);
-  if (b >= (1ull << 20) && b % (1ull << 20) == 0) return fmt::format("{}MiB", b >> 20);
-  return fmt::format("{}KiB", b >> 10);
-}
+using detail::size_text;
 const char* tt_name(unsigned tt) {
   return spec::to_string(static_cast<spec::translation_type>(tt));
 }
 
-// A root, context or IRTE entry is 128 bits; a paging entry 64.
+// A root (legacy or scalable-mode), legacy context or IRTE entry is 128 bits; a paging entry or PASID
+// directory entry 64; scalable-mode context (256) and PASID-table entries (512) keep every quadword in
+// raw_wide.
 bool wide(const finding& f) {
-  return f.structure == "root" || f.structure == "context" || f.structure == "irte";
+  return f.structure == "root" || f.structure == "context" || f.structure == "irte" ||
+         f.structure == "sm_root";
 }
 
-// The raw value as one hexadecimal integer (bits 127:64 first for 128-bit entries), or null when the finding
-// is about a page or a register as a whole (docs/check.md).
+// The highest non-zero quadword of a 256/512-bit entry (at least QW1, as for 128-bit entries).
+size_t top_quadword(const finding& f) {
+  size_t top = 1;
+  for (size_t i = 2; i < f.raw_wide.size(); ++i)
+    if (f.raw_wide[i]) top = i;
+  return top;
+}
+
+// The raw value as one hexadecimal integer (bits 127:64 first for 128-bit entries, the highest quadword
+// first for wider ones), or null when the finding is about a page or a register as a whole (docs/check.md).
 nlohmann::ordered_json raw_json(const finding& f) {
   if (!f.entry_address) return nullptr;
+  if (!f.raw_wide.empty()) {
+    size_t top = top_quadword(f);
+    while (top > 0 && !f.raw_wide[top]) --top;
+    std::string s = fmt::format("0x{:x}", f.raw_wide[top]);
+    for (size_t i = top; i-- > 0;) s += fmt::format("{:016x}", f.raw_wide[i]);
+    return s;
+  }
   if (wide(f) && f.raw_hi) return fmt::format("0x{:x}{:016x}", f.raw_hi, f.raw_lo);
   return spec::hex(f.raw_lo);
+}
+
+// " raw 0x<QWn>_..._<QW0>" for 256/512-bit entries, from the highest non-zero quadword.
+std::string wide_raw_text(const finding& f) {
+  std::string s = " raw 0x";
+  for (size_t i = top_quadword(f) + 1; i-- > 0;) s += fmt::format("{:016x}{}", f.raw_wide[i], i ? "_" : "");
+  return s;
 }
 
 std::string where(const finding& f) {
@@ -53,10 +75,24 @@ std::string where(const finding& f) {
     w = fmt::format("bus 0x{:02x} root entry", f.bus);
   else if (f.structure == "irte")
     w = fmt::format("IRTE {}", f.index);
+  else if (f.structure == "sm_root")
+    w = fmt::format("bus 0x{:02x} scalable-mode root entry", f.bus);
+  else if (f.structure == "sm_context")
+    w = fmt::format("device {} scalable-mode context entry", bdf(f.bus, f.devfn));
+  else if (f.structure == "pasid_dir")
+    w = fmt::format("device {} PASID directory entry {} (PASIDs {}-{})", bdf(f.bus, f.devfn), f.index,
+                    f.index * 64, f.index * 64 + 63);
+  else if (f.structure == "pasid")
+    w = fmt::format("device {} PASID {} table entry", bdf(f.bus, f.devfn), f.pasid);
+  else if (f.structure == "fs")
+    w = f.index >= 0
+            ? fmt::format("domain {} first-stage level {} index {}", f.domain, f.paging_level, f.index)
+            : fmt::format("domain {} first stage", f.domain);
   else
     w = f.structure;
   if (f.entry_address)
-    w += wide(f)
+    w += !f.raw_wide.empty() ? fmt::format(" at {}{}", spec::hex(*f.entry_address), wide_raw_text(f))
+         : wide(f)
              ? fmt::format(" at {} raw 0x{:016x}_{:016x}", spec::hex(*f.entry_address), f.raw_hi, f.raw_lo)
              : fmt::format(" at {} raw 0x{:016x}", spec::hex(*f.entry_address), f.raw_lo);
   if (f.page) w += fmt::format(" (table page {})", spec::hex(*f.page));
@@ -64,6 +100,7 @@ std::string where(const finding& f) {
 }
 
 void mappings_text(std::string& o, const domain_info& d) {
+  if (d.scalable) return detail::sm_mappings_text(o, d);
   o +=
       fmt::format("  domain {}: {}-level table at {}, {} table pages, {} mapped in {} ranges, devices", d.did,
                   d.levels, spec::hex(d.root), d.table_pages, size_text(d.mapped_bytes), d.ranges.size());
@@ -86,6 +123,7 @@ nlohmann::ordered_json finding_json(const finding& f) {
   if (f.domain >= 0) j["domain"] = f.domain;
   if (f.paging_level) j["level"] = f.paging_level;
   if (f.index >= 0) j["index"] = f.index;
+  if (f.pasid >= 0) j["pasid"] = f.pasid;
   j["entry_address"] = f.entry_address ? nlohmann::ordered_json(spec::hex(*f.entry_address)) : nullptr;
   j["raw"] = raw_json(f);
   if (f.page) j["table_page"] = spec::hex(*f.page);
@@ -95,18 +133,25 @@ nlohmann::ordered_json finding_json(const finding& f) {
 nlohmann::ordered_json devices_json(const check_report& r) {
   auto a = nlohmann::ordered_json::array();
   for (const auto& d : r.devices)
-    a.push_back({{"device", bdf(d.sid)},
-                 {"translation", tt_name(d.tt)},
-                 {"fpd", d.fpd},
-                 {"did", d.did},
-                 {"aw", d.aw},
-                 {"slptptr", spec::hex(d.slptptr)}});
+    if (d.scalable)
+      a.push_back(detail::sm_device_json(d));
+    else
+      a.push_back({{"device", bdf(d.sid)},
+                   {"translation", tt_name(d.tt)},
+                   {"fpd", d.fpd},
+                   {"did", d.did},
+                   {"aw", d.aw},
+                   {"slptptr", spec::hex(d.slptptr)}});
   return a;
 }
 
 nlohmann::ordered_json domains_json(const check_report& r) {
   auto a = nlohmann::ordered_json::array();
   for (const auto& d : r.domains) {
+    if (d.scalable) {
+      a.push_back(detail::sm_domain_json(d));
+      continue;
+    }
     auto ranges = nlohmann::ordered_json::array();
     for (const auto& m : d.ranges)
       ranges.push_back({{"iova", spec::hex(m.iova)},
@@ -183,8 +228,15 @@ std::string format_check_text(const check_report& r, bool include_mappings) {
   std::string o = fmt::format("vtdsim check: {} errors, {} warnings ({} entries examined{})\n",
                               r.count(severity::error), r.count(severity::warning), r.entries_examined,
                               r.truncated ? ", stopped at the work limit" : "");
-  o += fmt::format("  {} devices, {} domains, {} interrupt entries\n", r.devices.size(), r.domains.size(),
-                   r.interrupts.size());
+  if (r.scalable) {
+    size_t pasids = 0;
+    for (const auto& d : r.devices) pasids += d.pasids.size();
+    o += fmt::format("  scalable mode: {} devices, {} PASID entries, {} domains, {} interrupt entries\n",
+                     r.devices.size(), pasids, r.domains.size(), r.interrupts.size());
+  } else {
+    o += fmt::format("  {} devices, {} domains, {} interrupt entries\n", r.devices.size(), r.domains.size(),
+                     r.interrupts.size());
+  }
   // Findings grouped by where they are: registers/root table, each device, each domain, the interrupt table.
   auto group = [&](const std::string& heading, auto pred) {
     bool first = true;
@@ -196,25 +248,37 @@ std::string format_check_text(const check_report& r, bool include_mappings) {
     }
   };
   group("registers and root table", [](const finding& f) {
-    return f.structure == "rtaddr" || f.structure == "root" || f.structure == "check";
+    return f.structure == "rtaddr" || f.structure == "root" || f.structure == "sm_root" ||
+           f.structure == "check";
   });
+  // Everything from a device's context entry to its PASID-table entries is the device's.
+  auto device_structure = [](const finding& f) {
+    return f.structure == "context" || f.structure == "sm_context" || f.structure == "pasid_dir" ||
+           f.structure == "pasid";
+  };
   std::set<std::pair<int, int>> devices;
   for (const auto& f : r.findings)
-    if (f.structure == "context") devices.insert({f.bus, f.devfn});
+    if (device_structure(f)) devices.insert({f.bus, f.devfn});
   for (const auto& device : devices) {
     const int bus = device.first, devfn = device.second;  // (clang 14 cannot capture structured bindings)
     group(fmt::format("device {}", bdf(bus, devfn)),
-          [&](const finding& f) { return f.structure == "context" && f.bus == bus && f.devfn == devfn; });
+          [&](const finding& f) { return device_structure(f) && f.bus == bus && f.devfn == devfn; });
   }
   for (const auto& d : r.domains) {
-    std::string heading =
-        fmt::format("domain {} ({}-level table at {}, devices", d.did, d.levels, spec::hex(d.root));
-    for (auto sid : d.devices) {
-      heading += ' ';
-      heading += bdf(sid);
+    std::string heading;
+    if (d.scalable) {
+      heading = detail::sm_domain_heading(d);
+    } else {
+      heading = fmt::format("domain {} ({}-level table at {}, devices", d.did, d.levels, spec::hex(d.root));
+      for (auto sid : d.devices) {
+        heading += ' ';
+        heading += bdf(sid);
+      }
+      heading += ')';
     }
-    heading += ')';
-    group(heading, [&](const finding& f) { return f.structure == "sl" && f.domain == d.did; });
+    group(heading, [&](const finding& f) {
+      return (f.structure == "sl" || f.structure == "fs") && f.domain == d.did;
+    });
   }
   group("interrupt remapping table",
         [](const finding& f) { return f.structure == "irte" || f.structure == "irta"; });
@@ -244,8 +308,10 @@ std::string format_check_json(const check_report& r) {
 std::string format_dump_text(const check_report& r) {
   std::string o = fmt::format("devices ({}):\n", r.devices.size());
   for (const auto& d : r.devices)
-    o += fmt::format("  {}  {:<13} DID {:<5} AW {} ({}-level)  SLPTPTR {}{}\n", bdf(d.sid), tt_name(d.tt),
-                     d.did, d.aw, d.aw + 2, spec::hex(d.slptptr), d.fpd ? "  FPD" : "");
+    o += d.scalable
+             ? detail::sm_device_text(d)
+             : fmt::format("  {}  {:<13} DID {:<5} AW {} ({}-level)  SLPTPTR {}{}\n", bdf(d.sid),
+                           tt_name(d.tt), d.did, d.aw, d.aw + 2, spec::hex(d.slptptr), d.fpd ? "  FPD" : "");
   o += fmt::format("\ndomains ({}):\n", r.domains.size());
   for (const auto& d : r.domains) mappings_text(o, d);
   interrupts_text(o, r);

@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     mem.write(page * 4096, data + 32, body < 4096 ? body : 4096);
   vtd::tables::check_registers regs;
   regs.has_rtaddr = true;
-  regs.rtaddr = w[0] & 0xFFFFF000u;
+  regs.rtaddr = w[0] & 0xFFFFFC00u;
   regs.irta = w[1] & 0xFFFFF80Fu;
   regs.cap = w[2];
   regs.ecap = w[3];
