@@ -18,7 +18,7 @@ using namespace vtd::core;
 using namespace vtd::spec;
 
 class core_fixture : public ::testing::Test {
- protected:
+ public:  // public so that table-driven cases (lambdas) can build with it
   static constexpr uint64_t kMemSize = uint64_t{1} << 32;  // reads at or above 4 GiB fail (read-error faults)
   static constexpr uint64_t kRoot = 0x100000;
   static constexpr uint64_t kCtx = 0x101000;

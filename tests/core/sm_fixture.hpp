@@ -13,7 +13,7 @@
 namespace vtd::test {
 
 class sm_fixture : public core_fixture {
- protected:
+ public:  // public so that table-driven cases (lambdas) can build with it
   static constexpr uint64_t kCtxLo = 0x101000, kCtxHi = 0x102000;
   static constexpr uint64_t kDir = 0x110000;                 // PDTS=7: 16384 entries, 128 KiB
   static constexpr uint64_t kPasidTable = 0x130000;          // PASIDs 0-63
@@ -144,7 +144,6 @@ class sm_fixture : public core_fixture {
     return r;
   }
 
- private:
   uint64_t m_next_table = 0x200000;
 };
 
