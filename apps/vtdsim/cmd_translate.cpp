@@ -21,8 +21,8 @@ namespace vtdsim::app {
 namespace {
 
 struct query_options {
-  std::string sid, iova, length, at = "untranslated", addr, data = "0", queries;
-  bool write = false, read = false, atomic = false, json = false;
+  std::string sid, iova, length, at = "untranslated", addr, data = "0", queries, pasid;
+  bool write = false, read = false, atomic = false, json = false, priv = false, exec = false;
 };
 
 core::address_type parse_at(const std::string& s) {
@@ -66,15 +66,23 @@ int run_translate(const std::vector<std::string>& args) {
       "length", po::value(&q.length), "bytes (0 = zero-length read; default 4, less at a page's end)")(
       "at", po::value(&q.at)->default_value("untranslated"),
       "address type: untranslated | translation_request | translated")(
+      "pasid", po::value(&q.pasid), "PASID of the request (0..0xfffff): a PASID TLP prefix")(
+      "priv", po::bool_switch(&q.priv), "privileged (supervisor) request; needs --pasid")(
+      "exec", po::bool_switch(&q.exec), "execute requested; needs --pasid and a read")(
       "queries", po::value(&q.queries), "file of queries, one per line; prints one JSON result per line")(
       "json", po::bool_switch(&q.json), "print JSON instead of text");
   add_system_options(desc, sys_opts);
-  if (!parse_options(
-          args, 1, desc,
-          "vtdsim translate (--platform FILE | --mem FILE@ADDR ... --rtaddr A) --sid BDF --iova A [--write]"))
+  if (!parse_options(args, 1, desc,
+                     "vtdsim translate (--platform FILE | --mem FILE@ADDR ... --rtaddr A) --sid BDF --iova A "
+                     "[--write] [--pasid N [--priv] [--exec]]"))
     return 0;
-  loaded_system sys = load_system(sys_opts);
-  if (!q.queries.empty()) return run_query_file(sys, q.queries);
+  if (!q.queries.empty()) {
+    // The file's lines carry their own PASID keywords (pasid=N, priv, exec).
+    if (!q.pasid.empty() || q.priv || q.exec)
+      throw usage_error("--queries takes every request from its file: not with --pasid, --priv or --exec");
+    loaded_system sys = load_system(sys_opts);
+    return run_query_file(sys, q.queries);
+  }
   if (q.sid.empty() || q.iova.empty()) throw usage_error("--sid and --iova are required (or --queries FILE)");
   if (int(q.write) + int(q.read) + int(q.atomic) > 1)
     throw usage_error("choose one of --read, --write, --atomic");
@@ -86,6 +94,9 @@ int run_translate(const std::vector<std::string>& args) {
                           : core::access_kind::read;
   req.length = command_line_dma_length(q.length, req.address);
   req.at = parse_at(q.at);
+  command_line_pasid(req, q.pasid, q.priv, q.exec);
+  // Every option is checked before the system loads, so that a usage error is one whatever the platform.
+  loaded_system sys = load_system(sys_opts);
   auto r = sys.unit->translate(req);
   if (q.json)
     fmt::print("{}\n", to_json(req, r).dump(2));

@@ -66,13 +66,16 @@ int walk_query_file(loaded_system& sys, const std::string& path, bool json, bool
 
 int run_walk(const std::vector<std::string>& args) {
   system_options sys_opts;
-  std::string sid, iova, length, addr, data, html, color = "auto", queries;
-  bool write = false, atomic = false, msi = false, json = false;
+  std::string sid, iova, length, addr, data, html, color = "auto", queries, pasid;
+  bool write = false, atomic = false, msi = false, json = false, priv = false, exec = false;
   po::options_description desc("vtdsim walk");
   desc.add_options()("help,h", "show this help")("sid", po::value(&sid), "requester id bb:dd.f")(
       "iova", po::value(&iova), "DMA input address")("write", po::bool_switch(&write),
                                                      "a write (default: read)")(
       "atomic", po::bool_switch(&atomic), "an AtomicOp")("length", po::value(&length), "bytes (default 4)")(
+      "pasid", po::value(&pasid), "PASID of the DMA (0..0xfffff): a PASID TLP prefix")(
+      "priv", po::bool_switch(&priv), "privileged (supervisor) DMA; needs --pasid")(
+      "exec", po::bool_switch(&exec), "execute requested; needs --pasid and a read")(
       "msi", po::bool_switch(&msi), "explain an interrupt: --addr and --data are the MSI")(
       "addr", po::value(&addr), "MSI address")("data", po::value(&data), "MSI data (default 0)")(
       "queries", po::value(&queries),
@@ -84,6 +87,7 @@ int run_walk(const std::vector<std::string>& args) {
   if (!parse_options(
           args, 1, desc,
           "vtdsim walk (--platform FILE | --mem FILE@ADDR ... --rtaddr A) --sid BDF --iova A [--write]\n"
+          "       [--pasid N [--priv] [--exec]]\n"
           "       vtdsim walk ... --msi --sid BDF --addr A --data D\n"
           "       vtdsim walk ... --queries FILE [--json]"))
     return 0;
@@ -92,10 +96,10 @@ int run_walk(const std::vector<std::string>& args) {
   const bool colour = color == "always" || (color == "auto" && isatty(STDOUT_FILENO));
   if (!queries.empty()) {
     if (!sid.empty() || !iova.empty() || !addr.empty() || !data.empty() || !length.empty() || msi || write ||
-        atomic)
+        atomic || !pasid.empty() || priv || exec)
       throw usage_error(
           "--queries takes every request from its file: not with --sid, --iova, --msi, --addr, --data, "
-          "--length, --write or --atomic");
+          "--length, --write, --atomic, --pasid, --priv or --exec");
     if (!html.empty()) throw usage_error("--html draws one walk: not with --queries");
     loaded_system sys = load_system(sys_opts);
     return walk_query_file(sys, queries, json, colour);
@@ -103,8 +107,10 @@ int run_walk(const std::vector<std::string>& args) {
   if (sid.empty()) throw usage_error("--sid is required (or --queries FILE)");
   if (msi) {
     if (addr.empty()) throw usage_error("--addr is required with --msi");
-    if (!iova.empty() || !length.empty() || write || atomic)
-      throw usage_error("--msi explains an interrupt: --iova, --length, --write and --atomic are for DMAs");
+    if (!iova.empty() || !length.empty() || write || atomic || !pasid.empty() || priv || exec)
+      throw usage_error(
+          "--msi explains an interrupt: --iova, --length, --write, --atomic, "
+          "--pasid, --priv and --exec are for DMAs");
   } else {
     if (iova.empty()) throw usage_error("--iova is required (or --msi with --addr)");
     if (!addr.empty() || !data.empty()) throw usage_error("--addr and --data describe an MSI: add --msi");
@@ -124,6 +130,7 @@ int run_walk(const std::vector<std::string>& args) {
     q.dma.access = write    ? vtd::core::access_kind::write
                    : atomic ? vtd::core::access_kind::atomic
                             : vtd::core::access_kind::read;
+    command_line_pasid(q.dma, pasid, priv, exec);
   }
   loaded_system sys = load_system(sys_opts);
   const vtd::explain::explanation x = explain_query(sys, q);

@@ -44,7 +44,97 @@ auto at_word(const word& w, F&& parse) {
   }
 }
 
+// A LENGTH is a number, and numbers start with a digit (decimal, 0x-hex, 4KiB); the keywords start with a
+// letter. So the word after the access is a LENGTH exactly when it starts with a digit.
+bool is_length_word(const word& w) {
+  return !w.text.empty() && w.text[0] >= '0' && w.text[0] <= '9';
+}
+
+constexpr std::string_view kPasidKeyword = "pasid=";
+
+// The keywords after LENGTH: [pasid=N] [priv] [exec], in any order, each at most once, held to
+// check_pasid_prefix's rules. Errors point at the keyword at fault.
+void parse_pasid_keywords(const std::vector<word>& w, size_t first, vtd::core::dma_request& req) {
+  const word* pasid = nullptr;
+  const word* priv = nullptr;
+  const word* exec = nullptr;
+  for (size_t i = first; i < w.size(); ++i) {
+    const word& k = w[i];
+    const word** slot = nullptr;
+    std::string_view name;
+    if (k.text.starts_with(kPasidKeyword)) {
+      slot = &pasid;
+      name = kPasidKeyword;
+    } else if (k.text == "priv") {
+      slot = &priv;
+      name = k.text;
+    } else if (k.text == "exec") {
+      slot = &exec;
+      name = k.text;
+    } else if (k.text == "pasid") {
+      throw query_syntax_error(k.column, "'pasid': expected pasid=N");
+    } else if (is_length_word(k)) {
+      throw query_syntax_error(k.column,
+                               fmt::format("'{}': LENGTH comes before pasid=N, priv and exec", k.text));
+    } else {
+      throw query_syntax_error(k.column,
+                               fmt::format("unknown keyword '{}' (expected pasid=N, priv or exec)", k.text));
+    }
+    if (*slot)
+      throw query_syntax_error(k.column,
+                               fmt::format("duplicate '{}' (first at column {})", name, (*slot)->column));
+    *slot = &k;
+  }
+  if (pasid) {
+    const word value{pasid->text.substr(kPasidKeyword.size()), pasid->column + kPasidKeyword.size()};
+    req.has_pasid = true;
+    req.pasid = static_cast<uint32_t>(
+        at_word(value, [](std::string_view t) { return parse_number(t, "pasid", kMaxPasid); }));
+  }
+  req.privileged = priv != nullptr;
+  req.execute = exec != nullptr;
+  switch (check_pasid_prefix(req)) {
+    case pasid_prefix_problem::none:
+      return;
+    case pasid_prefix_problem::priv_without_pasid:
+      throw query_syntax_error(priv->column,
+                               "'priv' needs pasid=N (privilege is a field of the PASID prefix)");
+    case pasid_prefix_problem::exec_without_pasid:
+      throw query_syntax_error(exec->column, "'exec' needs pasid=N (execute is a field of the PASID prefix)");
+    case pasid_prefix_problem::exec_without_read:
+      throw query_syntax_error(
+          exec->column, fmt::format("'exec' is for reads only, not {}", vtd::core::to_string(req.access)));
+  }
+}
+
 }  // namespace
+
+pasid_prefix_problem check_pasid_prefix(const vtd::core::dma_request& req) {
+  if (req.privileged && !req.has_pasid) return pasid_prefix_problem::priv_without_pasid;
+  if (req.execute && !req.has_pasid) return pasid_prefix_problem::exec_without_pasid;
+  if (req.execute && req.access != vtd::core::access_kind::read)
+    return pasid_prefix_problem::exec_without_read;
+  return pasid_prefix_problem::none;
+}
+
+void command_line_pasid(vtd::core::dma_request& req, const std::string& pasid, bool priv, bool exec) {
+  if (!pasid.empty()) {
+    req.has_pasid = true;
+    req.pasid = static_cast<uint32_t>(parse_number(pasid, "--pasid", kMaxPasid));
+  }
+  req.privileged = priv;
+  req.execute = exec;
+  switch (check_pasid_prefix(req)) {
+    case pasid_prefix_problem::none:
+      return;
+    case pasid_prefix_problem::priv_without_pasid:
+      throw usage_error("--priv needs --pasid (privilege is a field of the PASID prefix)");
+    case pasid_prefix_problem::exec_without_pasid:
+      throw usage_error("--exec needs --pasid (execute is a field of the PASID prefix)");
+    case pasid_prefix_problem::exec_without_read:
+      throw usage_error(fmt::format("--exec is for reads only, not {}", vtd::core::to_string(req.access)));
+  }
+}
 
 std::optional<query> parse_query_line(std::string_view line) {
   if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
@@ -54,7 +144,9 @@ std::optional<query> parse_query_line(std::string_view line) {
   query q;
   size_t used = 0;
   if (w[0].text == "dma") {
-    if (w.size() < 4) throw query_syntax_error(past_end, "expected: dma BDF IOVA read|write|atomic [LENGTH]");
+    if (w.size() < 4)
+      throw query_syntax_error(past_end,
+                               "expected: dma BDF IOVA read|write|atomic [LENGTH] [pasid=N] [priv] [exec]");
     q.type = query::kind::dma;
     q.dma.source_id = at_word(w[1], [](std::string_view t) { return parse_bdf(t); });
     q.dma.address = at_word(w[2], [](std::string_view t) { return parse_number(t, "IOVA"); });
@@ -68,13 +160,15 @@ std::optional<query> parse_query_line(std::string_view line) {
       throw query_syntax_error(w[3].column, fmt::format("'{}': expected read, write or atomic", w[3].text));
     used = 4;
     q.dma.length = vtd::core::default_query_length(q.dma.address);
-    if (w.size() > 4) {
+    if (w.size() > 4 && is_length_word(w[4])) {
       q.dma.length = static_cast<uint32_t>(
           at_word(w[4], [](std::string_view t) { return parse_number(t, "length", UINT32_MAX); }));
       if (vtd::core::crosses_4k_boundary(q.dma.address, q.dma.length))
         throw query_syntax_error(w[4].column, "the DMA crosses a 4 KiB boundary (a PCIe request never does)");
       used = 5;
     }
+    parse_pasid_keywords(w, used, q.dma);
+    used = w.size();
   } else if (w[0].text == "msi") {
     if (w.size() < 4) throw query_syntax_error(past_end, "expected: msi BDF ADDRESS DATA");
     q.type = query::kind::msi;

@@ -1,9 +1,10 @@
 // Query files, shared by `translate --queries` and `walk --queries` (docs/cli.md): one query per line, '#'
 // starts a comment, blank lines are skipped.
-//   dma BDF IOVA read|write|atomic [LENGTH]
+//   dma BDF IOVA read|write|atomic [LENGTH] [pasid=N] [priv] [exec]
 //   msi BDF ADDRESS DATA
 // Numbers as everywhere on the command line: decimal, 0x-hex, or a size such as 4KiB; LENGTH and DATA are
-// 32-bit fields and refused, not truncated, above 0xffffffff.
+// 32-bit fields and refused, not truncated, above 0xffffffff. The keywords after LENGTH (any order, each at
+// most once) are the request's PASID TLP prefix, under the rules of the --pasid, --priv and --exec options.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -40,6 +41,19 @@ class query_syntax_error : public std::runtime_error {
 // same rules as a query file's: a 32-bit field never truncated, a request that never crosses a 4 KiB
 // boundary. Throws usage_error naming the options.
 uint32_t command_line_dma_length(const std::string& text, uint64_t address);
+
+// The PASID TLP prefix carries a 20-bit PASID (the 20-bit PV field of FRCD_REG records all of it).
+constexpr uint32_t kMaxPasid = 0xFFFFF;
+
+// What is wrong with a request's PASID prefix fields. Privileged Mode Requested and Execute Requested are
+// fields of the PASID TLP prefix, so neither exists without a PASID; Execute Requested is defined for memory
+// reads only (an instruction fetch is a read), so a write or an AtomicOp never carries it.
+enum class pasid_prefix_problem : uint8_t { none, priv_without_pasid, exec_without_pasid, exec_without_read };
+pasid_prefix_problem check_pasid_prefix(const vtd::core::dma_request& req);
+
+// The PASID prefix of one DMA query given on the command line (`--pasid TEXT`, empty: none; `--priv`,
+// `--exec`), set on `req` (whose access must already be set). Throws usage_error naming the options.
+void command_line_pasid(vtd::core::dma_request& req, const std::string& pasid, bool priv, bool exec);
 
 // One line of a query file; nullopt for a blank or comment-only line. Throws query_syntax_error.
 std::optional<query> parse_query_line(std::string_view line);

@@ -22,7 +22,19 @@ std::string page_size_name(uint64_t bytes) {
 }
 
 nlohmann::ordered_json to_json(const core::dma_request& q, const core::translation_result& r) {
-  return explain::result_json(q, r);
+  nlohmann::ordered_json j = explain::result_json(q, r);
+  if (!q.has_pasid) return j;  // absent, like every field that does not apply (docs/cli.md)
+  // The PASID TLP prefix is part of the request: its fields follow "access", before the result.
+  nlohmann::ordered_json out;
+  for (const auto& item : j.items()) {
+    out[item.key()] = item.value();
+    if (item.key() == "access") {
+      out["pasid"] = q.pasid;
+      out["privileged"] = q.privileged;
+      out["execute"] = q.execute;
+    }
+  }
+  return out;
 }
 
 nlohmann::ordered_json to_json(const core::interrupt_request& q, const core::interrupt_result& r) {
@@ -32,6 +44,9 @@ nlohmann::ordered_json to_json(const core::interrupt_request& q, const core::int
 std::string to_text(const core::dma_request& q, const core::translation_result& r) {
   std::string head =
       fmt::format("{} {:<6} 0x{:016x}", format_bdf(q.source_id), core::to_string(q.access), q.address);
+  // The PASID prefix in the query file's own words (query_file.hpp), so a line can be pasted back.
+  if (q.has_pasid)
+    head += fmt::format(" pasid=0x{:x}{}{}", q.pasid, q.privileged ? " priv" : "", q.execute ? " exec" : "");
   if (!r.ok()) {
     const auto& info = spec::info(r.fault);
     return fmt::format("{} -> FAULT {} {} ({}): {}{}", head, vtd::spec::format_fault_code(r.fault), info.name,

@@ -1,5 +1,6 @@
 // Rendering of translation and interrupt results for people (one aligned line) and programs (one JSON
-// object: apps/explain/result_json.hpp, the same object `walk --json` gives as its "result").
+// object: apps/explain/result_json.hpp, the same object `walk --json` gives as its "result"; a DMA with a
+// PASID adds its prefix fields "pasid", "privileged" and "execute" after "access").
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
