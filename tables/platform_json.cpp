@@ -2,6 +2,7 @@
 // path; syntax errors give line:column.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -216,6 +217,230 @@ spec::translation_type parse_tt(const reader& r, const std::string& s, const std
   r.fail(path, fmt::format("\"{}\": expected untranslated, device_tlb or pass_through", s));
 }
 
+constexpr const char* kScalableOnly = "scalable-mode key: needs \"mode\": \"scalable\"";
+
+// Refuses the keys in `keys` that `obj` has, with `why`: keys of the other mode or of another kind of domain
+// get a message that says so instead of "unknown key".
+void refuse(const reader& r, const json& obj, const std::string& path,
+            std::initializer_list<const char*> keys, const std::string& why) {
+  if (!obj.is_object()) return;  // reader::keys reports it
+  for (const char* k : keys)
+    if (obj.contains(k)) r.fail(path + "." + k, why);
+}
+
+bool first_stage(platform_mode mode, domain_stage s) {
+  return mode == platform_mode::scalable && (s == domain_stage::first || s == domain_stage::nested);
+}
+
+domain_stage parse_stage(const reader& r, const json& v, const std::string& path) {
+  const std::string s = r.string(v, path);
+  for (auto st :
+       {domain_stage::first, domain_stage::second, domain_stage::nested, domain_stage::pass_through})
+    if (s == to_string(st)) return st;
+  r.fail(path, fmt::format("\"{}\": expected first, second, nested or pass_through", s));
+}
+
+mapping_desc parse_mapping(const reader& r, const json& m, const std::string& mp, platform_mode mode,
+                           domain_stage stage, std::optional<unsigned> haw) {
+  const bool fs = first_stage(mode, stage);
+  const bool nested = fs && stage == domain_stage::nested;
+  if (mode == platform_mode::legacy)
+    refuse(r, m, mp, {"gpa", "user", "execute"}, kScalableOnly);
+  else if (!fs)
+    refuse(r, m, mp, {"gpa", "user", "execute"},
+           "first-stage key: only in the mappings of first-stage and nested domains");
+  else if (!nested)
+    refuse(r, m, mp, {"gpa"}, "only a nested domain maps to GPAs (a first-stage domain's output is \"hpa\")");
+  if (fs)
+    r.keys(m, mp, {"iova", "hpa", "gpa", "size", "read", "write", "user", "execute"});
+  else
+    r.keys(m, mp, {"iova", "hpa", "size", "read", "write"});
+  // A nested domain's first stage outputs GPAs: "gpa", or "hpa" meaning the same output.
+  std::string out = "hpa";
+  if (nested) {
+    if (m.contains("hpa") && m.contains("gpa"))
+      r.fail(mp + ".gpa", "give \"gpa\" or \"hpa\" (both mean the first stage's output), not both");
+    if (!m.contains("hpa")) out = "gpa";
+  }
+  mapping_desc md;
+  for (const std::string& req : {std::string("iova"), out, std::string("size")})
+    if (!m.contains(req)) r.fail(mp + "." + req, "required");
+  md.iova = r.number(m["iova"], mp + ".iova");
+  md.hpa = r.number(m[out], mp + "." + out);
+  md.size = r.number(m["size"], mp + ".size");
+  if (m.contains("read")) md.read = r.boolean(m["read"], mp + ".read");
+  if (m.contains("write")) md.write = r.boolean(m["write"], mp + ".write");
+  if (m.contains("user")) md.user = r.boolean(m["user"], mp + ".user");
+  if (m.contains("execute")) md.execute = r.boolean(m["execute"], mp + ".execute");
+  if (fs && !md.read)
+    r.fail(mp + ".read", "a present first-stage entry is always readable (P grants read): must be true");
+  if ((md.iova | md.hpa | md.size) & 0xFFF || md.size == 0)
+    r.fail(mp, fmt::format("iova, {} and size must be 4 KiB aligned and size non-zero", out));
+  if (md.iova + md.size < md.iova)
+    r.fail(mp + ".size", fmt::format("IOVA range 0x{:x} + 0x{:x} wraps around 2^64", md.iova, md.size));
+  if (md.hpa + md.size < md.hpa)
+    r.fail(mp + "." + out, fmt::format("{} range 0x{:x} + 0x{:x} wraps around 2^64",
+                                       nested ? "guest" : "host", md.hpa, md.size));
+  // A GPA is bounded by the parent's second stage, not by the host address width.
+  if (!nested && haw && ((md.hpa + md.size - 1) >> *haw) != 0)
+    r.fail(mp + ".hpa",
+           fmt::format("host range [0x{:x}, 0x{:x}) reaches beyond the host address width ({} bits: host "
+                       "addresses end at 0x{:x})",
+                       md.hpa, md.hpa + md.size, *haw, (uint64_t{1} << *haw) - 1));
+  return md;
+}
+
+domain_desc parse_domain(const reader& r, const json& d, const std::string& path, platform_mode mode,
+                         std::optional<unsigned> haw, std::set<uint16_t>& ids) {
+  if (mode == platform_mode::legacy) {
+    refuse(r, d, path, {"stage", "parent", "preset_ad"}, kScalableOnly);
+    r.keys(d, path, {"id", "address_width", "superpages", "mappings"});
+  } else {
+    r.keys(d, path, {"id", "stage", "parent", "address_width", "superpages", "preset_ad", "mappings"});
+  }
+  domain_desc dd;
+  if (!d.contains("id")) r.fail(path + ".id", "required");
+  uint64_t id = r.number(d["id"], path + ".id");
+  if (id > 0xFFFF) r.fail(path + ".id", "must be 0..65535");
+  dd.id = uint16_t(id);
+  if (!ids.insert(dd.id).second) r.fail(path + ".id", fmt::format("domain {} defined twice", id));
+  if (d.contains("stage")) dd.stage = parse_stage(r, d["stage"], path + ".stage");
+  const bool fs = first_stage(mode, dd.stage);
+  if (dd.stage != domain_stage::nested) refuse(r, d, path, {"parent"}, "only a nested domain has a parent");
+  if (dd.stage == domain_stage::pass_through)
+    refuse(r, d, path, {"address_width", "superpages", "preset_ad", "mappings"},
+           "a pass-through domain has no page tables");
+  if (!fs && mode == platform_mode::scalable)
+    refuse(r, d, path, {"preset_ad"}, "first-stage key: only first-stage and nested domains");
+  if (d.contains("address_width")) {
+    uint64_t aw = r.number(d["address_width"], path + ".address_width");
+    if (fs && aw != 48 && aw != 57)
+      r.fail(path + ".address_width",
+             fmt::format("{}: must be 48 or 57 (4- or 5-level first-stage paging)", aw));
+    if (!fs && aw != 39 && aw != 48 && aw != 57)
+      r.fail(path + ".address_width", fmt::format("{}: must be 39, 48 or 57", aw));
+    dd.address_width = unsigned(aw);
+  }
+  if (dd.stage == domain_stage::nested) {
+    if (!d.contains("parent"))
+      r.fail(path + ".parent",
+             "required for a nested domain (the second-stage domain that translates its GPAs)");
+    uint64_t parent = r.number(d["parent"], path + ".parent");
+    if (parent > 0xFFFF) r.fail(path + ".parent", fmt::format("{}: no such domain in \"domains\"", parent));
+    dd.parent = uint16_t(parent);
+  }
+  if (d.contains("superpages")) dd.superpages = r.boolean(d["superpages"], path + ".superpages");
+  if (d.contains("preset_ad")) dd.preset_ad = r.boolean(d["preset_ad"], path + ".preset_ad");
+  if (d.contains("mappings")) {
+    if (!d["mappings"].is_array()) r.fail(path + ".mappings", "expected an array");
+    for (size_t k = 0; k < d["mappings"].size(); ++k)
+      dd.mappings.push_back(
+          parse_mapping(r, d["mappings"][k], at(path + ".mappings", k), mode, dd.stage, haw));
+  }
+  return dd;
+}
+
+// A nested domain's parent must be a second-stage domain of the file (it may be listed after it).
+void check_parents(const reader& r, const std::vector<domain_desc>& domains) {
+  for (size_t i = 0; i < domains.size(); ++i) {
+    if (!domains[i].parent) continue;
+    const uint16_t parent = *domains[i].parent;
+    const std::string path = at("domains", i) + ".parent";
+    auto it =
+        std::find_if(domains.begin(), domains.end(), [&](const domain_desc& d) { return d.id == parent; });
+    if (it == domains.end()) r.fail(path, fmt::format("{}: no such domain in \"domains\"", parent));
+    if (it->stage != domain_stage::second)
+      r.fail(path,
+             fmt::format("{}: domain {} has stage \"{}\"; a nested domain's parent must be a second-stage "
+                         "domain",
+                         parent, parent, to_string(it->stage)));
+  }
+}
+
+uint16_t domain_ref(const reader& r, const json& v, const std::string& path, const std::set<uint16_t>& ids) {
+  uint64_t dom = r.number(v, path);
+  if (dom > 0xFFFF || !ids.count(uint16_t(dom)))
+    r.fail(path, fmt::format("{}: no such domain in \"domains\"", dom));
+  return uint16_t(dom);
+}
+
+// Scalable-mode device keys: the context entry (spec 9.4) and the PASIDs attached (spec 9.6).
+void parse_scalable_device(const reader& r, const json& d, const std::string& path, device_desc& dev,
+                           const std::set<uint16_t>& ids) {
+  if (d.contains("max_pasids")) {
+    uint64_t n = r.number(d["max_pasids"], path + ".max_pasids");
+    if (n < 64 || n > (1u << 20) || (n & (n - 1)) != 0)
+      r.fail(path + ".max_pasids", fmt::format("{}: must be a power of two from 64 to 1048576 (2^20)", n));
+    dev.max_pasids = uint32_t(n);
+  }
+  if (d.contains("rid_pasid")) {
+    uint64_t n = r.number(d["rid_pasid"], path + ".rid_pasid");
+    if (n >= dev.max_pasids)
+      r.fail(path + ".rid_pasid",
+             fmt::format("PASID {} beyond the device's max_pasids {}", n, dev.max_pasids));
+    dev.rid_pasid = uint32_t(n);
+  }
+  if (d.contains("pasid_enable")) dev.pasid_enable = r.boolean(d["pasid_enable"], path + ".pasid_enable");
+  if (d.contains("device_tlb")) dev.device_tlb = r.boolean(d["device_tlb"], path + ".device_tlb");
+  if (d.contains("rid_priv")) dev.rid_priv = r.boolean(d["rid_priv"], path + ".rid_priv");
+  if (!d.contains("pasids")) return;
+  if (!d["pasids"].is_array()) r.fail(path + ".pasids", "expected an array");
+  std::set<uint32_t> seen;
+  if (dev.domain) seen.insert(dev.rid_pasid);  // "domain" attaches the RID_PASID
+  for (size_t k = 0; k < d["pasids"].size(); ++k) {
+    const json& e = d["pasids"][k];
+    const std::string pp = at(path + ".pasids", k);
+    r.keys(e, pp, {"pasid", "domain", "supervisor", "write_protect"});
+    pasid_desc pd;
+    for (const char* req : {"pasid", "domain"})
+      if (!e.contains(req)) r.fail(pp + "." + req, "required");
+    uint64_t n = r.number(e["pasid"], pp + ".pasid");
+    if (n >= dev.max_pasids)
+      r.fail(pp + ".pasid", fmt::format("PASID {} beyond the device's max_pasids {}", n, dev.max_pasids));
+    pd.pasid = uint32_t(n);
+    if (!seen.insert(pd.pasid).second)
+      r.fail(pp + ".pasid", dev.domain && pd.pasid == dev.rid_pasid
+                                ? fmt::format("PASID {} is the RID_PASID, already attached by \"domain\"", n)
+                                : fmt::format("PASID {} attached twice", n));
+    pd.domain = domain_ref(r, e["domain"], pp + ".domain", ids);
+    if (e.contains("supervisor")) pd.supervisor = r.boolean(e["supervisor"], pp + ".supervisor");
+    if (e.contains("write_protect")) pd.write_protect = r.boolean(e["write_protect"], pp + ".write_protect");
+    dev.pasids.push_back(pd);
+  }
+}
+
+device_desc parse_device(const reader& r, const json& d, const std::string& path, platform_mode mode,
+                         const std::set<uint16_t>& ids, std::set<uint16_t>& sids) {
+  if (mode == platform_mode::legacy) {
+    refuse(r, d, path, {"rid_pasid", "pasids", "pasid_enable", "device_tlb", "rid_priv", "max_pasids"},
+           kScalableOnly);
+    r.keys(d, path, {"bdf", "name", "domain", "translation", "fpd"});
+  } else {
+    refuse(r, d, path, {"translation"},
+           "legacy-mode key: in scalable mode the domain's \"stage\" says how the device translates "
+           "(\"device_tlb\" sets DTE)");
+    r.keys(d, path,
+           {"bdf", "name", "domain", "rid_pasid", "pasids", "pasid_enable", "device_tlb", "rid_priv",
+            "max_pasids", "fpd"});
+  }
+  device_desc dev;
+  if (!d.contains("bdf")) r.fail(path + ".bdf", "required");
+  dev.sid = r.bdf(d["bdf"], path + ".bdf");
+  if (!sids.insert(dev.sid).second)
+    r.fail(path + ".bdf", fmt::format("{} listed twice", format_bdf(dev.sid)));
+  if (d.contains("name")) dev.name = r.string(d["name"], path + ".name");
+  if (d.contains("translation"))
+    dev.tt = parse_tt(r, r.string(d["translation"], path + ".translation"), path + ".translation");
+  if (d.contains("fpd")) dev.fpd = r.boolean(d["fpd"], path + ".fpd");
+  if (d.contains("domain")) {
+    dev.domain = domain_ref(r, d["domain"], path + ".domain", ids);
+  } else if (mode == platform_mode::legacy && dev.tt != spec::translation_type::pass_through) {
+    r.fail(path + ".domain", "required unless translation is \"pass_through\"");
+  }
+  if (mode == platform_mode::scalable) parse_scalable_device(r, d, path, dev, ids);
+  return dev;
+}
+
 }  // namespace
 
 platform_description parse_platform(const std::string& text, const std::string& filename) {
@@ -226,10 +451,16 @@ platform_description parse_platform(const std::string& text, const std::string& 
     throw table_error(e.what());
   }
   reader r(filename);
-  r.keys(j, "", {"schema", "iommu", "enable", "domains", "devices", "interrupts"});
+  r.keys(j, "", {"schema", "mode", "iommu", "enable", "domains", "devices", "interrupts"});
   platform_description p;
   if (j.contains("schema") && r.number(j["schema"], "schema") != 1)
     r.fail("schema", "unsupported schema version (this vtdsim reads 1)");
+  if (j.contains("mode")) {
+    const std::string mode = r.string(j["mode"], "mode");
+    if (mode != "legacy" && mode != "scalable")
+      r.fail("mode", fmt::format("\"{}\": expected legacy or scalable", mode));
+    p.mode = mode == "scalable" ? platform_mode::scalable : platform_mode::legacy;
+  }
   if (j.contains("iommu")) parse_iommu(r, j["iommu"], p);
   // Host address width (HAW) the mappings must fit: address bits 51:HAW of a paging entry
   // are reserved, so a leaf can never point there). An unknown preset is reported when the platform is built.
@@ -250,82 +481,15 @@ platform_description parse_platform(const std::string& text, const std::string& 
   std::set<uint16_t> domain_ids;
   if (j.contains("domains")) {
     if (!j["domains"].is_array()) r.fail("domains", "expected an array");
-    for (size_t i = 0; i < j["domains"].size(); ++i) {
-      const json& d = j["domains"][i];
-      std::string path = at("domains", i);
-      r.keys(d, path, {"id", "address_width", "superpages", "mappings"});
-      domain_desc dd;
-      if (!d.contains("id")) r.fail(path + ".id", "required");
-      uint64_t id = r.number(d["id"], path + ".id");
-      if (id > 0xFFFF) r.fail(path + ".id", "must be 0..65535");
-      dd.id = uint16_t(id);
-      if (!domain_ids.insert(dd.id).second) r.fail(path + ".id", fmt::format("domain {} defined twice", id));
-      if (d.contains("address_width")) {
-        uint64_t aw = r.number(d["address_width"], path + ".address_width");
-        if (aw != 39 && aw != 48 && aw != 57)
-          r.fail(path + ".address_width", fmt::format("{}: must be 39, 48 or 57", aw));
-        dd.address_width = unsigned(aw);
-      }
-      if (d.contains("superpages")) dd.superpages = r.boolean(d["superpages"], path + ".superpages");
-      if (d.contains("mappings")) {
-        if (!d["mappings"].is_array()) r.fail(path + ".mappings", "expected an array");
-        for (size_t k = 0; k < d["mappings"].size(); ++k) {
-          const json& m = d["mappings"][k];
-          std::string mp = at(path + ".mappings", k);
-          r.keys(m, mp, {"iova", "hpa", "size", "read", "write"});
-          mapping_desc md;
-          for (const char* req : {"iova", "hpa", "size"})
-            if (!m.contains(req)) r.fail(mp + "." + req, "required");
-          md.iova = r.number(m["iova"], mp + ".iova");
-          md.hpa = r.number(m["hpa"], mp + ".hpa");
-          md.size = r.number(m["size"], mp + ".size");
-          if (m.contains("read")) md.read = r.boolean(m["read"], mp + ".read");
-          if (m.contains("write")) md.write = r.boolean(m["write"], mp + ".write");
-          if ((md.iova | md.hpa | md.size) & 0xFFF || md.size == 0)
-            r.fail(mp, "iova, hpa and size must be 4 KiB aligned and size non-zero");
-          if (md.iova + md.size < md.iova)
-            r.fail(mp + ".size",
-                   fmt::format("IOVA range 0x{:x} + 0x{:x} wraps around 2^64", md.iova, md.size));
-          if (md.hpa + md.size < md.hpa)
-            r.fail(mp + ".hpa", fmt::format("host range 0x{:x} + 0x{:x} wraps around 2^64", md.hpa, md.size));
-          if (haw && ((md.hpa + md.size - 1) >> *haw) != 0)
-            r.fail(mp + ".hpa",
-                   fmt::format(
-                       "host range [0x{:x}, 0x{:x}) reaches beyond the host address width ({} bits: host "
-                       "addresses end at 0x{:x})",
-                       md.hpa, md.hpa + md.size, *haw, (uint64_t{1} << *haw) - 1));
-          dd.mappings.push_back(md);
-        }
-      }
-      p.domains.push_back(std::move(dd));
-    }
+    for (size_t i = 0; i < j["domains"].size(); ++i)
+      p.domains.push_back(parse_domain(r, j["domains"][i], at("domains", i), p.mode, haw, domain_ids));
+    check_parents(r, p.domains);
   }
   std::set<uint16_t> sids;
   if (j.contains("devices")) {
     if (!j["devices"].is_array()) r.fail("devices", "expected an array");
-    for (size_t i = 0; i < j["devices"].size(); ++i) {
-      const json& d = j["devices"][i];
-      std::string path = at("devices", i);
-      r.keys(d, path, {"bdf", "name", "domain", "translation", "fpd"});
-      device_desc dev;
-      if (!d.contains("bdf")) r.fail(path + ".bdf", "required");
-      dev.sid = r.bdf(d["bdf"], path + ".bdf");
-      if (!sids.insert(dev.sid).second)
-        r.fail(path + ".bdf", fmt::format("{} listed twice", format_bdf(dev.sid)));
-      if (d.contains("name")) dev.name = r.string(d["name"], path + ".name");
-      if (d.contains("translation"))
-        dev.tt = parse_tt(r, r.string(d["translation"], path + ".translation"), path + ".translation");
-      if (d.contains("fpd")) dev.fpd = r.boolean(d["fpd"], path + ".fpd");
-      if (d.contains("domain")) {
-        uint64_t dom = r.number(d["domain"], path + ".domain");
-        if (dom > 0xFFFF || !domain_ids.count(uint16_t(dom)))
-          r.fail(path + ".domain", fmt::format("{}: no such domain in \"domains\"", dom));
-        dev.domain = uint16_t(dom);
-      } else if (dev.tt != spec::translation_type::pass_through) {
-        r.fail(path + ".domain", "required unless translation is \"pass_through\"");
-      }
-      p.devices.push_back(std::move(dev));
-    }
+    for (size_t i = 0; i < j["devices"].size(); ++i)
+      p.devices.push_back(parse_device(r, j["devices"][i], at("devices", i), p.mode, domain_ids, sids));
   }
   if (j.contains("interrupts")) parse_interrupts(r, j["interrupts"], p);
   return p;
@@ -343,11 +507,79 @@ platform_description load_platform_file(const std::string& path) {
   return parse_platform(text, path);
 }
 
+namespace {
+
+std::string hex(uint64_t v) {
+  return fmt::format("0x{:x}", v);
+}
+
+nlohmann::ordered_json scalable_domain_json(const domain_desc& d) {
+  using oj = nlohmann::ordered_json;
+  oj e;
+  e["id"] = d.id;
+  e["stage"] = to_string(d.stage);
+  if (d.stage == domain_stage::pass_through) return e;
+  const bool fs = d.stage == domain_stage::first || d.stage == domain_stage::nested;
+  if (d.parent) e["parent"] = *d.parent;
+  e["address_width"] = d.address_width;
+  e["superpages"] = d.superpages;
+  if (fs) e["preset_ad"] = d.preset_ad;
+  oj maps = oj::array();
+  for (const auto& m : d.mappings) {
+    oj o;
+    o["iova"] = hex(m.iova);
+    o[d.stage == domain_stage::nested ? "gpa" : "hpa"] = hex(m.hpa);
+    o["size"] = hex(m.size);
+    o["read"] = m.read;
+    o["write"] = m.write;
+    if (fs) {
+      o["user"] = m.user;
+      o["execute"] = m.execute;
+    }
+    maps.push_back(o);
+  }
+  e["mappings"] = maps;
+  return e;
+}
+
+void add_scalable_device_json(const device_desc& d, nlohmann::ordered_json& e) {
+  using oj = nlohmann::ordered_json;
+  e["rid_pasid"] = d.rid_pasid;
+  e["max_pasids"] = d.max_pasids;
+  e["pasid_enable"] = d.pasid_enabled();
+  e["device_tlb"] = d.device_tlb;
+  e["rid_priv"] = d.rid_priv;
+  e["fpd"] = d.fpd;
+  oj pasids = oj::array();
+  for (const auto& pd : d.pasids)
+    pasids.push_back({{"pasid", pd.pasid},
+                      {"domain", pd.domain},
+                      {"supervisor", pd.supervisor},
+                      {"write_protect", pd.write_protect}});
+  e["pasids"] = pasids;
+}
+
+}  // namespace
+
+const char* to_string(domain_stage s) {
+  switch (s) {
+    case domain_stage::first:
+      return "first";
+    case domain_stage::second:
+      return "second";
+    case domain_stage::nested:
+      return "nested";
+    case domain_stage::pass_through:
+      return "pass_through";
+  }
+  return "?";
+}
+
 nlohmann::ordered_json to_json(const platform_description& p) {
   using oj = nlohmann::ordered_json;
-  auto hex = [](uint64_t v) { return fmt::format("0x{:x}", v); };
   oj j;
   j["schema"] = 1;
+  if (p.mode == platform_mode::scalable) j["mode"] = "scalable";  // legacy files stay as they always were
   oj iommu;
   iommu["preset"] = p.preset;
   if (p.cap) iommu["cap"] = hex(*p.cap);
@@ -370,17 +602,24 @@ nlohmann::ordered_json to_json(const platform_description& p) {
                  {"interrupt_remapping", p.enable_interrupt_remapping},
                  {"compat_interrupts", p.enable_compat},
                  {"queued_invalidation", p.enable_qi}};
+  const bool scalable = p.mode == platform_mode::scalable;
   oj domains = oj::array();
   for (const auto& d : p.domains) {
-    oj maps = oj::array();
-    for (const auto& m : d.mappings)
-      maps.push_back({{"iova", hex(m.iova)},
-                      {"hpa", hex(m.hpa)},
-                      {"size", hex(m.size)},
-                      {"read", m.read},
-                      {"write", m.write}});
-    domains.push_back(
-        {{"id", d.id}, {"address_width", d.address_width}, {"superpages", d.superpages}, {"mappings", maps}});
+    if (!scalable) {
+      oj maps = oj::array();
+      for (const auto& m : d.mappings)
+        maps.push_back({{"iova", hex(m.iova)},
+                        {"hpa", hex(m.hpa)},
+                        {"size", hex(m.size)},
+                        {"read", m.read},
+                        {"write", m.write}});
+      domains.push_back({{"id", d.id},
+                         {"address_width", d.address_width},
+                         {"superpages", d.superpages},
+                         {"mappings", maps}});
+      continue;
+    }
+    domains.push_back(scalable_domain_json(d));
   }
   j["domains"] = domains;
   oj devices = oj::array();
@@ -389,10 +628,14 @@ nlohmann::ordered_json to_json(const platform_description& p) {
     e["bdf"] = format_bdf(d.sid);
     if (!d.name.empty()) e["name"] = d.name;
     if (d.domain) e["domain"] = *d.domain;
-    e["translation"] = d.tt == spec::translation_type::pass_through ? "pass_through"
-                       : d.tt == spec::translation_type::device_tlb ? "device_tlb"
-                                                                    : "untranslated";
-    e["fpd"] = d.fpd;
+    if (scalable) {
+      add_scalable_device_json(d, e);
+    } else {
+      e["translation"] = d.tt == spec::translation_type::pass_through ? "pass_through"
+                         : d.tt == spec::translation_type::device_tlb ? "device_tlb"
+                                                                      : "untranslated";
+      e["fpd"] = d.fpd;
+    }
     devices.push_back(e);
   }
   j["devices"] = devices;

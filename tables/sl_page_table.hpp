@@ -2,15 +2,16 @@
 // "Second-Stage Paging Entries"): map and unmap ranges of any 4 KiB-aligned size, with 2 MiB / 1 GiB leaves
 // where alignment and the capability (CAP.SLLPS) allow, superpages split when a partial unmap needs it, table
 // pages freed when they become empty. The walker reads only memory; the per-table entry counts kept here are
-// the driver's bookkeeping.
+// the driver's bookkeeping. The range logic is paging_tree's, shared with the first-stage builder.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <unordered_map>
 
 #include "model/memory/physical_memory.hpp"
 #include "tables/page_allocator.hpp"
+#include "tables/paging_format.hpp"
+#include "tables/paging_tree.hpp"
 
 namespace vtd::tables {
 
@@ -36,9 +37,9 @@ class sl_page_table {
   sl_page_table(const sl_page_table&) = delete;
   sl_page_table& operator=(const sl_page_table&) = delete;
 
-  uint64_t root() const { return m_root; }
-  unsigned levels() const { return m_opt.levels; }
-  uint64_t address_limit() const { return uint64_t{1} << (12 + 9 * m_opt.levels); }
+  uint64_t root() const { return m_tree.root(); }
+  unsigned levels() const { return m_tree.levels(); }
+  uint64_t address_limit() const { return m_tree.address_limit(); }
 
   // Throws table_error: misaligned, beyond the address width, or overlapping an existing mapping.
   void map(uint64_t iova, uint64_t hpa, uint64_t size, bool read, bool write);
@@ -48,23 +49,10 @@ class sl_page_table {
   // Read back from memory.
   std::optional<sl_mapping> lookup(uint64_t iova) const;
   void for_each_mapping(const std::function<void(const sl_mapping&)>& fn) const;
-  uint64_t table_pages() const { return m_counts.size(); }
+  uint64_t table_pages() const { return m_tree.table_pages(); }
 
  private:
-  void map_range(uint64_t table, unsigned level, uint64_t iova, uint64_t hpa, uint64_t size, bool r, bool w);
-  bool unmap_range(uint64_t table, unsigned level, uint64_t iova, uint64_t size, uint64_t& unmapped);
-  bool leaf_allowed(unsigned level) const;
-  std::optional<uint64_t> first_mapped(uint64_t table, unsigned level, uint64_t iova, uint64_t size) const;
-  uint64_t new_table();
-  void free_tree(uint64_t table, unsigned level);
-  void walk(uint64_t table, unsigned level, uint64_t base,
-            const std::function<void(const sl_mapping&)>& fn) const;
-
-  core::physical_memory& m_mem;
-  page_allocator& m_pages;
-  sl_options m_opt;
-  uint64_t m_root;
-  std::unordered_map<uint64_t, uint16_t> m_counts;  // table page -> present entries
+  paging_tree<sl_format> m_tree;
 };
 
 }  // namespace vtd::tables

@@ -23,18 +23,28 @@ struct field {
 };
 
 struct step {
-  std::string title;   // "Root entry (bus 0x00)"
-  std::string kind;    // register | root_entry | context_entry | sl_entry | irte | posted_descriptor
-  unsigned level = 0;  // paging level for sl_entry
+  std::string title;  // "Root entry (bus 0x00)"
+  // register | root_entry | context_entry | sm_root_entry | sm_context_entry | pasid_dir_entry | pasid_entry
+  // | sl_entry | fs_entry | status_write | msi | irte | posted_descriptor | check
+  std::string kind;
+  std::string stage;   // scalable-mode paging steps: "first" or "second"; empty otherwise
+  unsigned level = 0;  // paging level for sl_entry / fs_entry / status_write
   uint64_t table_base = 0, entry_address = 0;
   unsigned index = 0;
   std::string address_calc;  // "RTA 0x10000000 + bus 0x00 x 16 = 0x10000000"
-  bool wide = false;         // 128-bit entry
+  bool wide = false;         // an entry of 128 bits or more
   bool read_ok = true;
   uint64_t raw_lo = 0, raw_hi = 0;
+  std::vector<uint64_t> raw_upper;  // QW2 and up of a 256-bit (context) or 512-bit (PASID-table) entry
   std::vector<field> fields;
   std::string verdict;  // why the walk goes on or stops
   bool fault = false;
+  // Steps that belong together under one label: in a nested walk, the second-stage reads that translate one
+  // guest-physical address ("second stage translates GPA 0x1000000 of the first-stage PML4 table").
+  std::string group;
+
+  unsigned qwords() const { return wide ? unsigned(2 + raw_upper.size()) : 1u; }
+  uint64_t qw(unsigned n) const { return n == 0 ? raw_lo : n == 1 ? raw_hi : raw_upper.at(n - 2); }
 };
 
 struct slice {
@@ -46,6 +56,7 @@ struct slice {
 
 struct explanation {
   std::string kind;     // "dma" or "interrupt"
+  std::string mode;     // DMA: the RTADDR.TTM mode, "legacy" or "scalable" (also "reserved", "abort_dma")
   std::string request;  // one line: who asked for what
   uint64_t input = 0;   // IOVA or MSI address
   std::vector<slice> slices;
@@ -61,6 +72,15 @@ struct explanation {
   std::string fault_code, fault_name, fault_condition, fault_description, fault_fix;
   bool fault_recorded = false;
   std::vector<std::string> second_access;  // cache lookups a repeated request would make, with hit/miss
+  // Scalable mode, once the context entry is read: the PASID the request is processed with and where it came
+  // from ("request": its PASID prefix; "RID_PASID": a request without PASID), and its privilege.
+  bool has_pasid_context = false;
+  uint32_t pasid = 0;
+  std::string pasid_source;
+  bool privileged = false;
+  // Scalable mode, once the PASID-table entry is read: what its PGTT selects ("first", "second", "nested",
+  // "pass_through"; empty for a reserved PGTT).
+  std::string translation;
 };
 
 // Explains on a copy of nothing: the unit's registers and memory are used as they are; the unit's caches are

@@ -14,17 +14,14 @@ std::string fault_fix(spec::fault_reason r) {
     case fault_reason::root_not_present:
       return "Create a context table for this bus and set P=1 in its root entry.";
     case fault_reason::context_not_present:
-      return "Attach the device: write its context entry (SLPTPTR, AW, DID, TT) and set P=1, then invalidate "
-             "the "
-             "context-cache for it.";
+      return "Attach the device: write its context entry (SLPTPTR, AW, DID, TT) and set P=1, then "
+             "invalidate the context-cache for it.";
     case fault_reason::context_invalid:
-      return "Use an AW value the hardware supports (CAP.SAGAW) and a TT it supports (01b needs ECAP.DT, 10b "
-             "needs "
-             "ECAP.PT); make sure SLPTPTR points to readable memory.";
+      return "Use an AW value the hardware supports (CAP.SAGAW) and a TT it supports (01b needs ECAP.DT, "
+             "10b needs ECAP.PT); make sure SLPTPTR points to readable memory.";
     case fault_reason::address_beyond_width:
-      return "Map the buffer at an IOVA below 2^AGAW of the context (and below CAP.MGAW), or give the domain "
-             "a wider "
-             "address width.";
+      return "Map the buffer at an IOVA below 2^AGAW of the context (and below CAP.MGAW), or give the "
+             "domain a wider address width.";
     case fault_reason::write_denied:
       return "Set W=1 in the leaf entry (and in every entry above it), i.e. map the page writable.";
     case fault_reason::read_denied:
@@ -38,12 +35,11 @@ std::string fault_fix(spec::fault_reason r) {
     case fault_reason::root_reserved:
       return "Clear the reserved bits of the root entry (11:1, 127:64, CTP above HAW).";
     case fault_reason::context_reserved:
-      return "Clear the reserved bits of the context entry (11:4, 71, 127:88, DID bits above CAP.ND, SLPTPTR "
-             "above HAW).";
+      return "Clear the reserved bits of the context entry (11:4, 71, 127:88, DID bits above CAP.ND, "
+             "SLPTPTR above HAW).";
     case fault_reason::sl_entry_reserved:
       return "Clear the reserved bits of the paging entry (bits above HAW, PS where not allowed, SNP/TM "
-             "without "
-             "ECAP.SC/DT, low frame bits of a superpage).";
+             "without ECAP.SC/DT, low frame bits of a superpage).";
     case fault_reason::translation_type_blocked:
       return "Set TT=01b (device-TLB) in the context entry if the device should use ATS, or have it send "
              "untranslated requests.";
@@ -59,8 +55,7 @@ std::string fault_fix(spec::fault_reason r) {
       return "Program IRTA with a table in existing memory.";
     case fault_reason::ir_entry_reserved:
       return "Clear the IRTE's reserved bits: a valid delivery mode, xAPIC destination in DST[15:8] only, "
-             "IM=0 "
-             "unless CAP.PI, SVT != 11b.";
+             "IM=0 unless CAP.PI, SVT != 11b.";
     case fault_reason::ir_compat_blocked:
       return "Program the device with a remappable-format MSI, or allow compatibility format (GCMD.CFI, "
              "xAPIC mode).";
@@ -90,12 +85,12 @@ std::string fault_fix(spec::fault_reason r) {
     case fault_reason::sm_context_read_error:
       return "Point the root entry's LCTP/UCTP at a context table in existing memory.";
     case fault_reason::sm_context_not_present:
-      return "Attach the device: write its scalable-mode context entry (PASIDDIRPTR, PDTS, RID_PASID) and set "
-             "P=1, then invalidate the context-cache for it.";
+      return "Attach the device: write its scalable-mode context entry (PASIDDIRPTR, PDTS, RID_PASID) and "
+             "set P=1, then invalidate the context-cache for it.";
     case fault_reason::sm_context_reserved:
       return "Clear the context entry's reserved bits (8:5, 255:85, PASIDDIRPTR above HAW) and the feature "
-             "bits the hardware lacks (DTE without ECAP.DT, PASIDE without ECAP.PASID, PRE without ECAP.PRS, "
-             "RID_PASID without ECAP.RPS, RID_PRIV without ECAP.RPRIVS).";
+             "bits the hardware lacks (DTE without ECAP.DT, PASIDE without ECAP.PASID, PRE without "
+             "ECAP.PRS, RID_PASID without ECAP.RPS, RID_PRIV without ECAP.RPRIVS).";
     case fault_reason::sm_context_invalid:
       return "Set DTE=1 whenever PRE=1, and keep RID_PASID below 2^(PDTS+13).";
     case fault_reason::sm_device_tlb_disabled:
@@ -116,12 +111,13 @@ std::string fault_fix(spec::fault_reason r) {
       return "Set up the PASID-table entry for this PASID (PGTT, DID, table pointers) and set P=1, then "
              "invalidate the PASID cache.";
     case fault_reason::pasid_entry_reserved:
-      return "Clear the PASID-table entry's reserved bits (11:10, 86:80, 139:136, 511:192, pointers above HAW, "
-             "DID above CAP.ND) and the feature bits the hardware lacks (SLADE, PWSNP, PGSNP, SRE, EAFE ...).";
+      return "Clear the PASID-table entry's reserved bits (11:10, 86:80, 139:136, 511:192, pointers above "
+             "HAW, DID above CAP.ND) and the feature bits the hardware lacks (SLADE, PWSNP, PGSNP, SRE, "
+             "EAFE ...).";
     case fault_reason::pasid_entry_invalid:
-      return "Use a PGTT the hardware supports (FLTS, SLTS, NEST, PT), an AW in CAP.SAGAW for second-stage and "
-             "nested entries, FLPM=00b (or 01b with CAP.FS5LP), and a nested FLPTPTR below the second-stage "
-             "width.";
+      return "Use a PGTT the hardware supports (FLTS, SLTS, NEST, PT), an AW in CAP.SAGAW for second-stage "
+             "and nested entries, FLPM=00b (or 01b with CAP.FS5LP), and a nested FLPTPTR below the "
+             "second-stage width.";
     case fault_reason::execute_request_blocked:
       return "Do not send execute requests: the hardware or the PASID entry (ERE) does not allow them.";
     case fault_reason::supervisor_request_blocked:
@@ -148,8 +144,8 @@ std::string fault_fix(spec::fault_reason r) {
     case fault_reason::ss_entry_not_present:
       return "Map the page in the second stage: set R (and W as needed) at every level.";
     case fault_reason::ss_entry_reserved:
-      return "Clear the second-stage entry's reserved bits (bits above HAW, PS where not allowed, SNP without "
-             "ECAP.SC, low frame bits of a superpage).";
+      return "Clear the second-stage entry's reserved bits (bits above HAW, PS where not allowed, SNP "
+             "without ECAP.SC, low frame bits of a superpage).";
     case fault_reason::ss_top_read_error:
       return "Point SLPTPTR at a second-stage table in existing memory.";
     case fault_reason::ss_ad_not_snooped:

@@ -53,7 +53,20 @@ th{background:#f0f0f0} td.v{font-family:monospace} tr.culprit td{background:#ffc
 .ok{background:#e8f5e9;border:1px solid #66bb6a} .bad{background:#ffebee;border:1px solid #e53935}
 .fix{margin-top:8px;font-family:system-ui,sans-serif;font-size:14px}
 ul.second{font-size:14px}
+.group{border-left:3px dashed #00897b;margin:0 0 6px 12px;padding:4px 0 2px 12px;max-width:990px}
+.group-title{font-weight:bold;color:#00695c;margin:0 0 6px 0}
+.stage{font-size:12px;color:#fff;background:#00897b;border-radius:3px;padding:1px 5px;margin-left:6px}
 )";
+
+// The raw entry: one value up to 128 bits (high_low), QW0 first for the 256- and 512-bit entries.
+std::string raw_html(const step& s) {
+  if (s.qwords() <= 2)
+    return s.wide ? fmt::format("0x{:016x}_{:016x}", s.raw_hi, s.raw_lo) : fmt::format("0x{:016x}", s.raw_lo);
+  std::string o;
+  for (unsigned i = 0; i < s.qwords(); ++i)
+    o += fmt::format("{}QW{} 0x{:016x}", i == 0 ? "" : i % 2 ? " " : "<br>", i, s.qw(i));
+  return o;
+}
 
 }  // namespace
 
@@ -73,21 +86,27 @@ std::string render_html(const explanation& x) {
   }
   for (size_t i = 0; i < x.steps.size(); ++i) {
     const auto& s = x.steps[i];
-    const char* colour = s.kind == "sl_entry"   ? kColours[s.level % 6]
-                         : s.kind == "register" ? "#546e7a"
-                                                : "#6d4c41";
+    // A group (the second-stage reads of one guest-physical address) is one framed block under its label.
+    const bool opens = !s.group.empty() && (i == 0 || x.steps[i - 1].group != s.group);
+    const bool closes = !s.group.empty() && (i + 1 == x.steps.size() || x.steps[i + 1].group != s.group);
+    if (opens) o += "<div class=\"group\"><div class=\"group-title\">" + esc(s.group) + "</div>\n";
+    const char* colour = s.kind == "sl_entry" || s.kind == "fs_entry" ? kColours[s.level % 6]
+                         : s.kind == "register"                       ? "#546e7a"
+                         : s.kind == "status_write"                   ? "#00897b"
+                                                                      : "#6d4c41";
     o += fmt::format("<div class=\"card{}\" id=\"step-{}\" style=\"border-left-color:{}\">\n",
                      s.fault ? " fault" : "", i + 1, colour);
-    o += fmt::format("<h2>{}. {}</h2>\n", i + 1, esc(s.title));
+    o += fmt::format("<h2>{}. {}{}</h2>\n", i + 1, esc(s.title),
+                     s.stage.empty() ? "" : "<span class=\"stage\">" + esc(s.stage) + " stage</span>");
     if (!s.address_calc.empty())
       o += "<div class=\"calc\">entry address: " + esc(s.address_calc) + "</div>\n";
     if (s.kind != "register" && s.kind != "msi" && s.kind != "check") {
       if (!s.read_ok)
-        o += "<div class=\"raw\">read failed: the address is outside simulated memory</div>\n";
-      else if (s.wide)
-        o += fmt::format("<div class=\"raw\">raw entry: 0x{:016x}_{:016x}</div>\n", s.raw_hi, s.raw_lo);
+        o += fmt::format("<div class=\"raw\">{} failed: the address is outside simulated memory</div>\n",
+                         s.kind == "status_write" ? "write" : "read");
       else
-        o += fmt::format("<div class=\"raw\">raw entry: 0x{:016x}</div>\n", s.raw_lo);
+        o += "<div class=\"raw\">" + std::string(s.kind == "status_write" ? "written" : "raw entry") + ": " +
+             raw_html(s) + "</div>\n";
     }
     if (!s.fields.empty()) {
       o += "<table><tr><th>field</th><th>bits</th><th>value</th><th>meaning</th></tr>\n";
@@ -99,9 +118,15 @@ std::string render_html(const explanation& x) {
     }
     if (!s.verdict.empty()) o += "<div class=\"verdict\">&rArr; " + esc(s.verdict) + "</div>\n";
     o += "</div>\n";
-    if (i + 1 < x.steps.size())
+    if (i + 1 < x.steps.size() && !closes)
       o += fmt::format("<div class=\"arrow\"><a href=\"#step-{}\">&darr; next: {}</a></div>\n", i + 2,
                        esc(x.steps[i + 1].title));
+    if (closes) {
+      o += "</div>\n";
+      if (i + 1 < x.steps.size())
+        o += fmt::format("<div class=\"arrow\"><a href=\"#step-{}\">&darr; next: {}</a></div>\n", i + 2,
+                         esc(x.steps[i + 1].title));
+    }
   }
   o += fmt::format("<div class=\"result {}\" id=\"result\">{}", x.ok ? "ok" : "bad", esc(x.result));
   if (!x.ok)

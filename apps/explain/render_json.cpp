@@ -1,4 +1,5 @@
-// JSON rendering of an explanation (fields documented in docs/cli.md, "walk").
+// JSON rendering of an explanation (fields documented in docs/cli.md, "walk", and for scalable mode in
+// docs/walk-json.md).
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,13 @@ std::string render_json(const explanation& x, int indent) {
   j["kind"] = x.kind;
   j["request"] = x.request;
   j["input"] = hex(x.input);
+  if (x.kind == "dma") j["mode"] = x.mode;
+  if (x.has_pasid_context) {
+    j["pasid"] = x.pasid;
+    j["pasid_source"] = x.pasid_source;
+    j["privileged"] = x.privileged;
+  }
+  if (!x.translation.empty()) j["translation"] = x.translation;
   oj slices = oj::array();
   for (const auto& s : x.slices)
     slices.push_back({{"bits", fmt::format("{}:{}", s.hi, s.lo)},
@@ -27,6 +35,8 @@ std::string render_json(const explanation& x, int indent) {
     oj o;
     o["title"] = s.title;
     o["kind"] = s.kind;
+    if (!s.stage.empty()) o["stage"] = s.stage;
+    if (!s.group.empty()) o["group"] = s.group;
     if (s.level) o["level"] = s.level;
     if (!s.address_calc.empty()) {
       o["table"] = hex(s.table_base);
@@ -34,7 +44,10 @@ std::string render_json(const explanation& x, int indent) {
       o["entry_address"] = hex(s.entry_address);
       o["address_calc"] = s.address_calc;
       o["read_ok"] = s.read_ok;
-      o["raw"] = s.wide ? oj::array({hex(s.raw_lo), hex(s.raw_hi)}) : oj(hex(s.raw_lo));
+      // One string for a 64-bit entry; QW0 first for wider ones (128, 256 or 512 bits).
+      oj raw = oj::array();
+      for (unsigned i = 0; i < s.qwords(); ++i) raw.push_back(hex(s.qw(i)));
+      o["raw"] = s.wide ? raw : oj(hex(s.raw_lo));
     }
     oj fields = oj::array();
     for (const auto& f : s.fields) {

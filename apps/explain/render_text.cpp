@@ -11,8 +11,41 @@ namespace {
 struct palette {
   const char *bold, *dim, *red, *green, *cyan, *reset;
 };
+constexpr size_t kMaxBitsColumn = 24;
 constexpr const char* kLevelColours[] = {"\033[37m", "\033[36m", "\033[32m",
                                          "\033[33m", "\033[35m", "\033[34m"};
+
+// A 256- or 512-bit entry, QW0 (the lowest address) first, two quadwords a line; trailing all-zero
+// quadwords are summed up in one line.
+std::string wide_raw(const step& s) {
+  unsigned used = s.qwords();
+  while (used > 2 && s.qw(used - 1) == 0) --used;
+  std::string o;
+  for (unsigned i = 0; i < used; i += 2) {
+    o += fmt::format("    {}QW{} 0x{:016x}", i == 0 ? "raw:     " : "         ", i, s.qw(i));
+    if (i + 1 < used) o += fmt::format("  QW{} 0x{:016x}", i + 1, s.qw(i + 1));
+    o += "\n";
+  }
+  if (used < s.qwords())
+    o += fmt::format("             QW{}-QW{} all zero ({}-bit entry)\n", used, s.qwords() - 1,
+                     64 * s.qwords());
+  return o;
+}
+
+// Steps of a group (the second-stage reads of one guest-physical address in a nested walk) are drawn inside a
+// bracket under the group's label.
+std::string bracketed(const std::string& block) {
+  std::string o;
+  size_t start = 0;
+  while (start < block.size()) {
+    const size_t end = block.find('\n', start);
+    const std::string line = block.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    o += (line.empty() ? " |" : " | ") + line + "\n";
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return o;
+}
 }  // namespace
 
 std::string render_text(const explanation& x, bool color) {
@@ -34,28 +67,44 @@ std::string render_text(const explanation& x, bool color) {
     o += "\n" + labels + "\n";
   }
   unsigned n = 0;
+  const std::string* group = nullptr;
   for (const auto& s : x.steps) {
-    o += fmt::format("\n{}{:2}. {}{}\n", s.fault ? p.red : p.bold, ++n, s.title, p.reset);
-    if (!s.address_calc.empty()) o += fmt::format("    address: {}\n", s.address_calc);
+    std::string b = fmt::format("\n{}{:2}. {}{}\n", s.fault ? p.red : p.bold, ++n, s.title, p.reset);
+    if (!s.address_calc.empty()) b += fmt::format("    address: {}\n", s.address_calc);
     if (s.kind != "register" && s.kind != "msi" && s.kind != "check") {
       if (!s.read_ok)
-        o += fmt::format("    {}read FAILED: the address is outside simulated memory{}\n", p.red, p.reset);
+        b += fmt::format("    {}{} FAILED: the address is outside simulated memory{}\n", p.red,
+                         s.kind == "status_write" ? "write" : "read", p.reset);
+      else if (s.qwords() > 2)
+        b += wide_raw(s);
       else if (s.wide)
-        o += fmt::format("    raw:     0x{:016x}_{:016x} (high, low)\n", s.raw_hi, s.raw_lo);
+        b += fmt::format("    raw:     0x{:016x}_{:016x} (high, low)\n", s.raw_hi, s.raw_lo);
       else
-        o += fmt::format("    raw:     0x{:016x}\n", s.raw_lo);
+        b += fmt::format("    raw:     0x{:016x}\n", s.raw_lo);
     }
+    // A long list of bit ranges (the reserved bits of a scalable-mode entry) would widen the bits column of
+    // every row: it goes after the meaning instead.
+    auto in_column = [](const field& f) { return f.bits.size() <= kMaxBitsColumn; };
     size_t name_w = 4, bits_w = 4, value_w = 5;
     for (const auto& f : s.fields) {
       name_w = std::max(name_w, f.name.size());
-      bits_w = std::max(bits_w, f.bits.size());
+      if (in_column(f)) bits_w = std::max(bits_w, f.bits.size());
       value_w = std::max(value_w, f.value.size());
     }
     for (const auto& f : s.fields)
-      o += fmt::format("    {}{:<{}}  {:<{}}  {:<{}}  {}{}{}\n", f.culprit ? p.red : "", f.name, name_w,
-                       f.bits, bits_w, f.value, value_w, f.meaning, f.culprit ? "   <-- cause" : "",
+      b += fmt::format("    {}{:<{}}  {:<{}}  {:<{}}  {}{}{}{}\n", f.culprit ? p.red : "", f.name, name_w,
+                       in_column(f) ? f.bits : "", bits_w, f.value, value_w, f.meaning,
+                       in_column(f) ? "" : " (bits " + f.bits + ")", f.culprit ? "   <-- cause" : "",
                        f.culprit ? p.reset : "");
-    if (!s.verdict.empty()) o += fmt::format("    {}=> {}{}\n", s.fault ? p.red : p.cyan, s.verdict, p.reset);
+    if (!s.verdict.empty()) b += fmt::format("    {}=> {}{}\n", s.fault ? p.red : p.cyan, s.verdict, p.reset);
+    if (s.group.empty()) {
+      group = nullptr;
+      o += b;
+      continue;
+    }
+    if (!group || *group != s.group) o += fmt::format("\n +- {}{}{}\n", p.dim, s.group, p.reset);
+    group = &s.group;
+    o += bracketed(b);
   }
   o += fmt::format("\n{}Result:{} {}{}{}\n", p.bold, p.reset, x.ok ? p.green : p.red, x.result, p.reset);
   if (!x.ok) {

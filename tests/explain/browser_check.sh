@@ -22,4 +22,18 @@ grep -q 'id="result"' <<< "$dom" || { echo "result missing from the rendered pag
 grep -q 'write_denied' <<< "$dom" || { echo "fault not shown"; exit 1; }
 timeout 120 "$browser" "${flags[@]}" --screenshot="$out_dir/walk.png" --window-size=1100,1800 "file://$page" 2>/dev/null
 [[ -s "$out_dir/walk.png" ]] || { echo "no screenshot produced"; exit 1; }
-echo "browser check passed: $steps steps rendered, screenshot $out_dir/walk.png"
+
+# A nested scalable-mode walk: every step, and its second-stage groups framed under their titles.
+nested=(--platform "$source_dir/tests/explain/tutorial-scalable.json" --sid 00:03.0 --pasid 0x42 --iova 0x7f0000200040)
+"$vtdsim" walk "${nested[@]}" --html "$out_dir/nested.html" > /dev/null
+nested_steps=$("$vtdsim" walk "${nested[@]}" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["steps"]))')
+dom=$(timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$out_dir/nested.html" 2>/dev/null)
+for i in $(seq 1 "$nested_steps"); do
+  grep -q "id=\"step-$i\"" <<< "$dom" || { echo "nested walk: step $i missing from the rendered page"; exit 1; }
+done
+groups=$(grep -o 'class="group-title"' <<< "$dom" | wc -l)
+[[ $groups -eq 5 ]] || { echo "nested walk: $groups second-stage groups rendered, 5 expected"; exit 1; }
+timeout 120 "$browser" "${flags[@]}" --screenshot="$out_dir/nested.png" --window-size=1100,3000 \
+  "file://$out_dir/nested.html" 2>/dev/null
+echo "browser check passed: $steps steps rendered, screenshot $out_dir/walk.png;" \
+     "nested walk $nested_steps steps in $groups groups, screenshot $out_dir/nested.png"
