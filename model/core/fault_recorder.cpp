@@ -7,7 +7,8 @@ fault_recorder::fault_recorder(unsigned nfr, bool compress_same_sid)
     : m_nfr(nfr == 0 ? 1 : nfr), m_compress(compress_same_sid), m_records(m_nfr) {}
 
 // FRCD_REG layout, upper quadword = bits 127:64: 63 F, 62 T1, 61:60 AT, 59:40 PV, 39:32 FR, 31 PP, 30 EXE,
-// 29 PRIV, 28 T2, 15:0 SID. PV, EXE and PRIV are valid only with PP=1. {T1,T2}: 00 write, 10 read, 11 AtomicOp (01 page request is not produced in legacy mode).
+// 29 PRIV, 28 T2, 15:0 SID. PV, EXE and PRIV are valid only with PP=1. {T1,T2}: 00 write, 10 read, 11
+// AtomicOp (01 page request is not produced in legacy mode).
 fault_recorder::frcd fault_recorder::encode(const fault_info& f) {
   frcd r;
   r.lo = f.fault_info & ~uint64_t{0xFFF};

@@ -44,15 +44,15 @@ struct caps {
   bool esrtps = false;    // ESRTPS (63)
 
   // ECAP_REG
-  bool c = false;     // C (0): page-walk coherency
-  bool qi = false;    // QI (1): queued invalidation
-  bool dt = false;    // DT (2): device-TLB
-  bool ir = false;    // IR (3): interrupt remapping
-  bool eim = false;   // EIM (4): x2APIC mode
-  bool pt = false;    // PT (6): pass-through
-  bool sc = false;    // SC (7): snoop control
-  unsigned iro = 0;   // IRO (17:8), in 16-byte units
-  unsigned mhmv = 0;  // MHMV (23:20)
+  bool c = false;       // C (0): page-walk coherency
+  bool qi = false;      // QI (1): queued invalidation
+  bool dt = false;      // DT (2): device-TLB
+  bool ir = false;      // IR (3): interrupt remapping
+  bool eim = false;     // EIM (4): x2APIC mode
+  bool pt = false;      // PT (6): pass-through
+  bool sc = false;      // SC (7): snoop control
+  unsigned iro = 0;     // IRO (17:8), in 16-byte units
+  unsigned mhmv = 0;    // MHMV (23:20)
   bool mts = false;     // MTS (25): memory-type support
   bool nest = false;    // NEST (26): nested translation (PGTT=011b)
   bool prs = false;     // PRS (29): page requests

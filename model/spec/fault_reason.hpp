@@ -1,6 +1,7 @@
 // Fault reasons (VT-d spec 7.1.3 Table 30 for legacy DMA, Table 15 / 5.1.4.1 for interrupt remapping, and the
 // scalable-mode table: RTA, SRT, SCT, SPD, SPT, SFS, SSS, SGN). Only the reasons the model can raise are
-// listed: page requests (47h), SCT.9 (48h), failed A/D updates (7Dh, 91h) and the 5.x-only codes are not. The enum value is the FR code the hardware writes into FRCD.FR.
+// listed: page requests (47h), SCT.9 (48h), failed A/D updates (7Dh, 91h) and the 5.x-only codes are not. The
+// enum value is the FR code the hardware writes into FRCD.FR.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -25,8 +25,8 @@ std::optional<capability_preset> find_capability_preset(std::string_view name);
 // Field-by-field overrides by the spec's field name (lower case): CAP fields nd, rwbf, plmr, phmr, cm, sagaw,
 // mgaw (the width in bits, stored as width-1), zlr, fro, sllps, psi, nfr (the count, stored as count-1),
 // mamv, dwd, drd, fs1gp, pi, fs5lp, esirtps, esrtps; ECAP fields c, qi, dt, ir, eim, pt, sc, iro, mhmv, mts,
-// nest, prs, ers, srs, nwfs, eafs, pss, pasid, dit, pds, smts, slads, slts, flts, smpwcs, rps, adms, rprivs. Returns
-// false (and leaves the value alone) for an unknown field or a value that does not fit.
+// nest, prs, ers, srs, nwfs, eafs, pss, pasid, dit, pds, smts, slads, slts, flts, smpwcs, rps, adms, rprivs.
+// Returns false (and leaves the value alone) for an unknown field or a value that does not fit.
 bool set_cap_field(uint64_t& cap, std::string_view field, uint64_t value);
 bool set_ecap_field(uint64_t& ecap, std::string_view field, uint64_t value);
 
