@@ -46,8 +46,7 @@ sm_context_builder::sm_context_builder(core::physical_memory& mem, page_allocato
     : m_mem(mem), m_pages(pages), m_caps(caps), m_root(pages.alloc()) {}
 
 uint64_t sm_context_builder::rtaddr() const {
-  // RTADDR_REG: RTA 63:12, TTM 11:10 (spec 11.4.5); spec::reg::rtaddr_ttm reads the same field.
-  return spec::reg::rtaddr_rta(m_root) | spec::set_bits(0, 11, 10, uint64_t(spec::reg::ttm::scalable));
+  return spec::reg::make_rtaddr(m_root, spec::reg::ttm::scalable);
 }
 
 unsigned sm_context_builder::pdts_for(uint32_t max_pasids) {

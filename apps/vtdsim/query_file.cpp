@@ -89,7 +89,7 @@ void parse_pasid_keywords(const std::vector<word>& w, size_t first, vtd::core::d
     const word value{pasid->text.substr(kPasidKeyword.size()), pasid->column + kPasidKeyword.size()};
     req.has_pasid = true;
     req.pasid = static_cast<uint32_t>(
-        at_word(value, [](std::string_view t) { return parse_number(t, "pasid", kMaxPasid); }));
+        at_word(value, [](std::string_view t) { return parse_number(t, "pasid", vtd::spec::kMaxPasid); }));
   }
   req.privileged = priv != nullptr;
   req.execute = exec != nullptr;
@@ -120,7 +120,7 @@ pasid_prefix_problem check_pasid_prefix(const vtd::core::dma_request& req) {
 void command_line_pasid(vtd::core::dma_request& req, const std::string& pasid, bool priv, bool exec) {
   if (!pasid.empty()) {
     req.has_pasid = true;
-    req.pasid = static_cast<uint32_t>(parse_number(pasid, "--pasid", kMaxPasid));
+    req.pasid = static_cast<uint32_t>(parse_number(pasid, "--pasid", vtd::spec::kMaxPasid));
   }
   req.privileged = priv;
   req.execute = exec;

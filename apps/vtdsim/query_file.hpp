@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "model/core/request.hpp"
+#include "model/spec/pasid_entry.hpp"
 
 namespace vtdsim::app {
 
@@ -41,9 +42,6 @@ class query_syntax_error : public std::runtime_error {
 // same rules as a query file's: a 32-bit field never truncated, a request that never crosses a 4 KiB
 // boundary. Throws usage_error naming the options.
 uint32_t command_line_dma_length(const std::string& text, uint64_t address);
-
-// The PASID TLP prefix carries a 20-bit PASID (the 20-bit PV field of FRCD_REG records all of it).
-constexpr uint32_t kMaxPasid = 0xFFFFF;
 
 // What is wrong with a request's PASID prefix fields. Privileged Mode Requested and Execute Requested are
 // fields of the PASID TLP prefix, so neither exists without a PASID; Execute Requested is defined for memory

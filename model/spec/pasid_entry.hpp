@@ -14,6 +14,9 @@
 
 namespace vtd::spec {
 
+// PASIDs are 20 bits (the PASID TLP prefix; FRCD.PV; the 19:0 range of the directory and table indexes).
+constexpr uint32_t kMaxPasid = 0xFFFFF;
+
 constexpr unsigned pasid_dir_index(uint32_t pasid) {
   return (pasid >> 6) & 0x3FFF;
 }

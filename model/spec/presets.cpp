@@ -173,6 +173,12 @@ std::optional<capability_preset> find_capability_preset(std::string_view name) {
   return std::nullopt;
 }
 
+std::string capability_preset_names() {
+  std::string names;
+  for (const auto& p : kPresets) names += (names.empty() ? "" : ", ") + std::string(p.name);
+  return names;
+}
+
 bool set_cap_field(uint64_t& cap, std::string_view field, uint64_t value) {
   return set_field(kCapFields, cap, field, value);
 }

@@ -21,6 +21,8 @@ struct capability_preset {
 
 std::span<const capability_preset> capability_presets();
 std::optional<capability_preset> find_capability_preset(std::string_view name);
+// The preset names, comma-separated, for messages about an unknown one.
+std::string capability_preset_names();
 
 // Field-by-field overrides by the spec's field name (lower case): CAP fields nd, rwbf, plmr, phmr, cm, sagaw,
 // mgaw (the width in bits, stored as width-1), zlr, fro, sllps, psi, nfr (the count, stored as count-1),

@@ -93,6 +93,10 @@ enum class ttm : uint8_t { legacy = 0, scalable = 1, reserved = 2, abort_dma = 3
 inline uint64_t rtaddr_rta(uint64_t v) {
   return v & field_mask(63, 12);
 }
+// The RTADDR value software writes for a root table at `rta` in mode `t`.
+inline uint64_t make_rtaddr(uint64_t rta, ttm t) {
+  return rtaddr_rta(rta) | set_bits(0, 11, 10, uint64_t(t));
+}
 inline ttm rtaddr_ttm(uint64_t v) {
   return static_cast<ttm>(get_bits(v, 11, 10));
 }

@@ -24,7 +24,7 @@ timeout 120 "$browser" "${flags[@]}" --screenshot="$out_dir/walk.png" --window-s
 [[ -s "$out_dir/walk.png" ]] || { echo "no screenshot produced"; exit 1; }
 
 # A nested scalable-mode walk: every step, and its second-stage groups framed under their titles.
-nested=(--platform "$source_dir/tests/explain/tutorial-scalable.json" --sid 00:03.0 --pasid 0x42 --iova 0x7f0000200040)
+nested=(--platform "$source_dir/examples/scalable.json" --sid 00:03.0 --pasid 0x42 --iova 0x7f0000200040)
 "$vtdsim" walk "${nested[@]}" --html "$out_dir/nested.html" > /dev/null
 nested_steps=$("$vtdsim" walk "${nested[@]}" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["steps"]))')
 dom=$(timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$out_dir/nested.html" 2>/dev/null)
