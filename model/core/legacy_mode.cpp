@@ -15,12 +15,7 @@ namespace vtd::core {
 using spec::fault_reason;
 using spec::translation_type;
 
-namespace {
-bool overlaps_interrupt_range(uint64_t addr, uint32_t length) {
-  uint64_t last = addr + (length == 0 ? 0 : length - 1);
-  return addr <= spec::kInterruptRangeLast && last >= spec::kInterruptRangeBase;
-}
-}  // namespace
+using spec::overlaps_interrupt_range;
 
 translation_result legacy_mode::translate(const dma_request& req, walk_record* rec) {
   if (req.has_pasid) return m_env.fail(req, fault_reason::pasid_request_legacy, false);  // RTA.2

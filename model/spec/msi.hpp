@@ -11,6 +11,11 @@ constexpr uint64_t kInterruptRangeLast = 0xFEEFFFFF;
 constexpr bool in_interrupt_range(uint64_t addr) {
   return addr >= kInterruptRangeBase && addr <= kInterruptRangeLast;
 }
+// Whether [addr, addr + length) touches the interrupt range (a zero length counts as one byte).
+constexpr bool overlaps_interrupt_range(uint64_t addr, uint64_t length) {
+  const uint64_t last = addr + (length == 0 ? 0 : length - 1);
+  return addr <= kInterruptRangeLast && last >= kInterruptRangeBase;
+}
 
 struct msi_request {
   uint64_t address = 0;  // full 64-bit address (upper 32 bits must be 0 to be in the range)

@@ -61,11 +61,13 @@ enum class fs_rule : uint8_t { ok, not_present, reserved };
 fs_rule check_fs(const fs_entry& e, unsigned level, const fs_check_config& c);
 
 // A first-stage input address is canonical when bits 63:N-1 are all equal (N = 48 for 4-level, 57 for
-// 5-level paging; SGN.1 80h otherwise).
-constexpr bool is_canonical(uint64_t addr, unsigned levels) {
+// 5-level paging; SGN.1 80h otherwise). canonical_form copies bit N-1 into 63:N.
+constexpr uint64_t canonical_form(uint64_t addr, unsigned levels) {
   const unsigned n = 12 + 9 * levels;  // 48 or 57
-  const int64_t s = int64_t(addr << (64 - n)) >> (64 - n);
-  return uint64_t(s) == addr;
+  return uint64_t(int64_t(addr << (64 - n)) >> (64 - n));
+}
+constexpr bool is_canonical(uint64_t addr, unsigned levels) {
+  return canonical_form(addr, levels) == addr;
 }
 
 }  // namespace vtd::spec

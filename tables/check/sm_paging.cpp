@@ -20,16 +20,7 @@
 namespace vtd::tables::detail {
 namespace {
 
-bool overlaps_interrupt_range(uint64_t base, uint64_t size) {
-  return base <= spec::kInterruptRangeLast && base + size > spec::kInterruptRangeBase;
-}
-
-// Bits 63:N of a first-stage input address copy bit N-1 (N = 48 or 57, spec::is_canonical): the address an
-// entry of the top table maps.
-uint64_t canonical(uint64_t addr, unsigned levels) {
-  const unsigned n = spec::level_shift(levels + 1);  // 48 for 4 levels, 57 for 5
-  return uint64_t(int64_t(addr << (64 - n)) >> (64 - n));
-}
+using spec::overlaps_interrupt_range;
 
 // How translating one GPA through a nested domain's second stage ends (the hardware's walk, spec 9.8 rules).
 struct ss_lookup {
@@ -181,7 +172,7 @@ class fs_walker {
       const uint64_t at = hpa + i * 8;
       const spec::fs_entry e{m_w.read64(at)};
       uint64_t iova = base + (uint64_t(i) << spec::level_shift(level));
-      if (level == m_d.levels) iova = canonical(iova, m_d.levels);
+      if (level == m_d.levels) iova = spec::canonical_form(iova, m_d.levels);
       finding where;
       where.structure = "fs";
       where.bus = m_bus;
