@@ -13,13 +13,10 @@
 namespace vtd::core {
 
 using spec::fault_reason;
+using spec::overlaps_interrupt_range;
 using spec::pgtt;
 
 namespace {
-bool overlaps_interrupt_range(uint64_t addr, uint32_t length) {
-  uint64_t last = addr + (length == 0 ? 0 : length - 1);
-  return addr <= spec::kInterruptRangeLast && last >= spec::kInterruptRangeBase;
-}
 
 translation_stage stage_of(pgtt t) {
   switch (t) {
@@ -68,16 +65,14 @@ translation_result scalable_mode::translate(const dma_request& req, walk_record*
   return translate_pasid(req, pc, rec);
 }
 
-fault_reason scalable_mode::fetch_pasid_entry(const dma_request& req, pasid_context& out, walk_record* rec,
-                                              bool stop_after_context) const {
+fault_reason scalable_mode::read_context(const dma_request& req, pasid_context& out, walk_record* rec) const {
   const spec::caps& caps = m_env.caps;
-  out = pasid_context{};
   // Scalable-mode root entry: RTA + bus * 16; the devfn picks the half (SRT.1 38h, SRT.2 39h, SRT.3 3Ah; NQ).
   const uint64_t root_table = m_env.regs.root_table();
   const unsigned bus = sid_bus(req.source_id);
   const unsigned devfn = sid_devfn(req.source_id);
   const uint64_t root_addr = root_table + bus * spec::sm_root_entry::size_bytes;
-  uint64_t raw[8] = {};
+  uint64_t raw[4] = {};
   bool ok = m_env.mem.read(root_addr, raw, 16);
   if (rec)
     rec->add(walk_step::read(step_kind::root_entry, structure_kind::sm_root_entry, translation_stage::none, 0,
@@ -99,10 +94,57 @@ fault_reason scalable_mode::fetch_pasid_entry(const dma_request& req, pasid_cont
                              {raw[0], raw[1], raw[2], raw[3]}));
   if (!ok) return fault_reason::sm_context_read_error;
   out.context = spec::sm_context_entry{{raw[0], raw[1], raw[2], raw[3]}};
+  out.fpd = out.context.fpd();
+  return spec::fault_for(spec::check_sm_context(out.context, caps));  // SCT.2 / SCT.3 / SCT.4.x
+}
+
+fault_reason scalable_mode::read_pasid_entry(const pasid_context& pc, cached_pasid_entry& out,
+                                             walk_record* rec) const {
+  const spec::caps& caps = m_env.caps;
+  // PASID directory entry: PASIDDIRPTR + PASID[19:6] * 8 (SPD.1 50h NQ); its FPD ORs in even when P=0.
+  const uint64_t dir = pc.context.pasiddirptr();
+  const unsigned dir_index = spec::pasid_dir_index(pc.pasid);
+  const uint64_t dir_addr = dir + uint64_t(dir_index) * spec::pasid_dir_entry::size_bytes;
+  const auto dir_raw = m_env.mem.read64(dir_addr);
+  if (rec)
+    rec->add(walk_step::read(step_kind::pasid_dir_entry, structure_kind::pasid_dir_entry,
+                             translation_stage::none, 0, dir_raw.has_value(), dir_index, dir, dir_addr,
+                             {dir_raw.value_or(0)}));
+  if (!dir_raw) return fault_reason::pasid_dir_read_error;
+  const spec::pasid_dir_entry de{*dir_raw};
+  out.dir_fpd = de.fpd();
+  if (fault_reason r = spec::fault_for(spec::check_pasid_dir(de, caps)); r != fault_reason::none) return r;
+
+  // PASID-table entry: SMPTBLPTR + PASID[5:0] * 64 (SPT.1 58h NQ); FPD ORs in even when P=0.
+  const uint64_t table = de.smptblptr();
+  const unsigned pe_index = spec::pasid_table_index(pc.pasid);
+  const uint64_t pe_addr = table + uint64_t(pe_index) * spec::pasid_entry::size_bytes;
+  uint64_t raw[8] = {};
+  const bool ok = m_env.mem.read(pe_addr, raw, spec::pasid_entry::size_bytes);
+  if (rec)
+    rec->add(walk_step::read(step_kind::pasid_entry, structure_kind::pasid_entry, translation_stage::none, 0,
+                             ok, pe_index, table, pe_addr,
+                             {raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7]}));
+  if (!ok) return fault_reason::pasid_entry_read_error;
+  for (unsigned i = 0; i < 8; ++i) out.entry.qw[i] = raw[i];
+  return spec::fault_for(spec::check_pasid_entry(out.entry, caps));  // SPT.2 / SPT.3 / SPT.4.x
+}
+
+// Caches (spec 6.2): the scalable-mode context-cache answers for the root and context entries, the
+// PASID-cache for the directory and PASID-table entries; each is filled only with an entry that passed its
+// structure checks. The request-type gates depend on the request, so they run on hits and misses alike.
+fault_reason scalable_mode::fetch_pasid_entry(const dma_request& req, pasid_context& out, walk_record* rec,
+                                              bool stop_after_context) const {
+  const spec::caps& caps = m_env.caps;
+  translation_hooks* hooks = m_env.hooks;
+  out = pasid_context{};
+  if (hooks && hooks->lookup_sm_context(req.source_id, out.context, rec)) {
+    out.fpd = out.context.fpd();
+  } else {
+    if (fault_reason r = read_context(req, out, rec); r != fault_reason::none) return r;
+    if (hooks) hooks->fill_sm_context(req.source_id, out.context);
+  }
   const spec::sm_context_entry& ctx = out.context;
-  out.fpd = ctx.fpd();
-  if (fault_reason r = spec::fault_for(spec::check_sm_context(ctx, caps)); r != fault_reason::none)
-    return r;  // SCT.2 / SCT.3 / SCT.4.x
 
   // Request-type gates (the spec does not order them; this model checks them in code order).
   if (req.at != address_type::untranslated && !ctx.dte())
@@ -117,36 +159,18 @@ fault_reason scalable_mode::fetch_pasid_entry(const dma_request& req, pasid_cont
   if (out.pasid >= spec::pasid_limit(ctx.pdts())) return fault_reason::sm_pasid_beyond_directory;  // SCT.7
   if (stop_after_context) return fault_reason::none;
 
-  // PASID directory entry: PASIDDIRPTR + PASID[19:6] * 8 (SPD.1 50h NQ); its FPD ORs in even when P=0.
-  const uint64_t dir = ctx.pasiddirptr();
-  const unsigned dir_index = spec::pasid_dir_index(out.pasid);
-  const uint64_t dir_addr = dir + uint64_t(dir_index) * spec::pasid_dir_entry::size_bytes;
-  const auto dir_raw = m_env.mem.read64(dir_addr);
-  if (rec)
-    rec->add(walk_step::read(step_kind::pasid_dir_entry, structure_kind::pasid_dir_entry,
-                             translation_stage::none, 0, dir_raw.has_value(), dir_index, dir, dir_addr,
-                             {dir_raw.value_or(0)}));
-  if (!dir_raw) return fault_reason::pasid_dir_read_error;
-  const spec::pasid_dir_entry de{*dir_raw};
-  out.fpd = out.fpd || de.fpd();
-  if (fault_reason r = spec::fault_for(spec::check_pasid_dir(de, caps)); r != fault_reason::none) return r;
-
-  // PASID-table entry: SMPTBLPTR + PASID[5:0] * 64 (SPT.1 58h NQ); FPD ORs in even when P=0.
-  const uint64_t table = de.smptblptr();
-  const unsigned pe_index = spec::pasid_table_index(out.pasid);
-  const uint64_t pe_addr = table + uint64_t(pe_index) * spec::pasid_entry::size_bytes;
-  std::fill(std::begin(raw), std::end(raw), 0);
-  ok = m_env.mem.read(pe_addr, raw, spec::pasid_entry::size_bytes);
-  if (rec)
-    rec->add(walk_step::read(step_kind::pasid_entry, structure_kind::pasid_entry, translation_stage::none, 0,
-                             ok, pe_index, table, pe_addr,
-                             {raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7]}));
-  if (!ok) return fault_reason::pasid_entry_read_error;
-  for (unsigned i = 0; i < 8; ++i) out.entry.qw[i] = raw[i];
+  // FPD of the directory and PASID-table entries ORs in as far as they were read (an entry not read stays
+  // zero in `pce`), even when P=0.
+  cached_pasid_entry pce;
+  if (!(hooks && hooks->lookup_pasid(req.source_id, out.pasid, pce, rec))) {
+    const fault_reason r = read_pasid_entry(out, pce, rec);
+    out.fpd = out.fpd || pce.dir_fpd || pce.entry.fpd();
+    if (r != fault_reason::none) return r;
+    if (hooks) hooks->fill_pasid(req.source_id, out.pasid, pce);
+  }
+  out.entry = pce.entry;
+  out.fpd = out.fpd || pce.dir_fpd || pce.entry.fpd();
   const spec::pasid_entry& pe = out.entry;
-  out.fpd = out.fpd || pe.fpd();
-  if (fault_reason r = spec::fault_for(spec::check_pasid_entry(pe, caps)); r != fault_reason::none)
-    return r;  // SPT.2 / SPT.3 / SPT.4.x
   // SPT.5: execute requests need ECAP.ERS and ERE (a Rev 3.x feature; later revisions have neither).
   if (out.execute && !(caps.ers && pe.ere())) return fault_reason::execute_request_blocked;
   // SPT.6: supervisor requests need SRE.
@@ -233,7 +257,7 @@ translation_result scalable_mode::translate_pasid(const dma_request& req, const 
   }
   if (!hit) {
     fault_reason fr =
-        type == pgtt::second_stage ? second_stage(req, pc, tag, w, rec) : first_stage(req, pc, w, rec);
+        type == pgtt::second_stage ? second_stage(req, pc, w, rec) : first_stage(req, pc, w, rec);
     if (fr != fault_reason::none) {
       if (is_xlat_req && answered_with_no_access(fr)) {
         res.status = dma_status::translated;  // R=W=0 completion

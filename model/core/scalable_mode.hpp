@@ -6,13 +6,17 @@
 // (SRT, SCT, SPD, SPT, SFS, SSS, SGN), qualified by FPD ORed over the context, PASID directory and
 // PASID-table entries. Requests without PASID use the context entry's RID_PASID and RID_PRIV.
 //
-// Caches: the IOTLB is looked up and filled with tags that carry the PASID and the stage; the second-stage
-// paging-structure caches serve PGTT=010b walks. The PASID cache, the scalable context-cache and first-stage
-// paging-structure caches are not modelled yet (a cache-less lookup is always legal: spec 6.2, hardware may
-// evict anything at any time), so every request reads its context, directory and PASID-table entries.
+// Caches (spec 6.2, through translation_hooks; without hooks every request walks memory, which is legal):
+// the scalable-mode context-cache (by source-id) stands for the root and context entries, the PASID-cache
+// (by source-id and PASID) for the directory and PASID-table entries, the IOTLB (by DID, PASID and stage:
+// a nested entry combines both stages) for the walk; first-stage walks resume from the first-stage
+// paging-structure caches (DID, PASID, stage first or nested; filled only once A/EA are set, spec 6.2), and
+// second-stage walks, nested sub-walks included, from the second-stage ones (DID alone: the spec tags them
+// with no PASID).
 #pragma once
 #include <cstdint>
 
+#include "model/core/cache/cached_entries.hpp"
 #include "model/core/translation_mode.hpp"
 #include "model/spec/pasid_entry.hpp"
 #include "model/spec/sm_context_entry.hpp"
@@ -42,6 +46,12 @@ class scalable_mode final : public translation_mode {
   spec::fault_reason fetch_pasid_entry(const dma_request& req, pasid_context& out, walk_record* rec,
                                        bool stop_after_context = false) const;
 
+  // The paging-structure cache tags of a request's walks: second stage by DID alone (no PASID tag, so the
+  // PASIDs of one domain share it, as the same DID has the same SSPTPTR), first stage by DID, PASID and the
+  // PGTT's stage (first, or nested: its entries hold host addresses the second stage produced).
+  static cache_tag ss_paging_tag(uint16_t sid, const spec::pasid_entry& pe);
+  static cache_tag fs_paging_tag(uint16_t sid, const spec::pasid_entry& pe, uint32_t pasid);
+
   // Outcome of a second-stage walk, mapped to a fault reason by the caller (the same failure means different
   // reasons for a request's own address and for a nested first-stage table address).
   enum class ss_end : uint8_t { leaf, not_present, top_read_error, read_error, reserved, ad_not_snooped };
@@ -56,14 +66,20 @@ class scalable_mode final : public translation_mode {
   };
   // Second-stage walk of `addr` through the PASID-table entry's SLPTPTR/AW (spec 9.8 entries): R=W=0 at any
   // level or cumulatively ends with not_present; with SLADE, A is set in every entry used and D in the leaf
-  // when `write` is permitted (SSS.5 when the walk is not snooped, PWSNP=0).
+  // when `write` is permitted (SSS.5 when the walk is not snooped, PWSNP=0). It resumes from the
+  // second-stage paging-structure caches (`tag`, see ss_paging_tag) and fills them.
   ss_walk_result ss_walk(const spec::pasid_entry& pe, uint64_t addr, bool write, const cache_tag& tag,
-                         bool use_paging_cache, walk_record* rec) const;
+                         walk_record* rec) const;
 
  private:
   translation_result translate_pasid(const dma_request& req, const pasid_context& pc, walk_record* rec);
   translation_result translated_request(const dma_request& req, const pasid_context& pc);
   translation_result pass_through(const dma_request& req, const pasid_context& pc);
+  // Root and context entries from memory (SRT / SCT checks); the PASID directory and PASID-table entries of
+  // pc.pasid from memory (SPD / SPT checks).
+  spec::fault_reason read_context(const dma_request& req, pasid_context& out, walk_record* rec) const;
+  spec::fault_reason read_pasid_entry(const pasid_context& pc, cached_pasid_entry& out,
+                                      walk_record* rec) const;
 
   // The result of the stage walks before the access check: the output, its page, and the rights.
   struct walk_out {
@@ -76,8 +92,8 @@ class scalable_mode final : public translation_mode {
     bool ss_write = true;              // second-stage W alone (true without a second stage)
   };
   static bool write_allowed(const pasid_context& pc, const walk_out& w);
-  spec::fault_reason second_stage(const dma_request& req, const pasid_context& pc, const cache_tag& tag,
-                                  walk_out& out, walk_record* rec) const;
+  spec::fault_reason second_stage(const dma_request& req, const pasid_context& pc, walk_out& out,
+                                  walk_record* rec) const;
   spec::fault_reason first_stage(const dma_request& req, const pasid_context& pc, walk_out& out,
                                  walk_record* rec) const;
   spec::fault_reason check_access(const dma_request& req, const pasid_context& pc, const walk_out& w) const;

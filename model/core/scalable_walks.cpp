@@ -2,7 +2,9 @@
 // and AW, with SLADE accessed/dirty updates), first-stage (IA-32e entries of spec 9.7 through FLPTPTR, 4 or 5
 // levels per FLPM, accessed/dirty/extended-accessed updates) and nested (every first-stage table address and
 // the first-stage output are guest-physical and translated by the second stage). Every read and every update
-// is a walk step labelled with its stage and level.
+// is a walk step labelled with its stage and level. Each walk starts from the deepest paging-structure cache
+// entry that covers its address (second-stage caches for second-stage walks and nested sub-walks,
+// first-stage caches for the first stage).
 #include <algorithm>
 #include <array>
 
@@ -50,16 +52,25 @@ bool beyond(uint64_t addr, unsigned width) {
 }
 }  // namespace
 
+cache_tag scalable_mode::ss_paging_tag(uint16_t sid, const spec::pasid_entry& pe) {
+  return cache_tag{sid, pe.did(), kNoPasid, translation_stage::second};
+}
+
+cache_tag scalable_mode::fs_paging_tag(uint16_t sid, const spec::pasid_entry& pe, uint32_t pasid) {
+  const translation_stage stage =
+      pe.type() == pgtt::nested ? translation_stage::nested : translation_stage::first;
+  return cache_tag{sid, pe.did(), pasid, stage};
+}
+
 scalable_mode::ss_walk_result scalable_mode::ss_walk(const spec::pasid_entry& pe, uint64_t addr, bool write,
-                                                     const cache_tag& tag, bool use_paging_cache,
-                                                     walk_record* rec) const {
+                                                     const cache_tag& tag, walk_record* rec) const {
   const unsigned levels = spec::aw_to_levels(pe.aw());
   const spec::sl_check_config cfg = m_env.caps.sl_check();
   ss_walk_result out;
   unsigned level = levels;
   uint64_t table = pe.slptptr();
   bool r = true, w = true, top = true;
-  if (use_paging_cache && m_env.hooks) {
+  if (m_env.hooks) {
     cached_table ct;
     if (m_env.hooks->lookup_paging(tag, addr, levels, ct, rec)) {
       level = ct.level - 1;
@@ -127,7 +138,7 @@ scalable_mode::ss_walk_result scalable_mode::ss_walk(const spec::pasid_entry& pe
       return out;
     }
     table = e.address(level);
-    if (use_paging_cache && m_env.hooks)
+    if (m_env.hooks)
       m_env.hooks->fill_paging(tag, addr, cached_table{level, table, r, w, translation_stage::second});
   }
   out.end = ss_end::read_error;  // unreachable: level 1 is always a leaf
@@ -135,12 +146,12 @@ scalable_mode::ss_walk_result scalable_mode::ss_walk(const spec::pasid_entry& pe
 }
 
 // PGTT=010b: the request's address through the second stage (SGN.5 before the walk).
-fault_reason scalable_mode::second_stage(const dma_request& req, const pasid_context& pc,
-                                         const cache_tag& tag, walk_out& out, walk_record* rec) const {
+fault_reason scalable_mode::second_stage(const dma_request& req, const pasid_context& pc, walk_out& out,
+                                         walk_record* rec) const {
   const spec::pasid_entry& pe = pc.entry;
   if (beyond(req.address, spec::ss_input_width(pe, m_env.caps))) return fault_reason::sm_address_beyond_width;
   const bool write = req.access != access_kind::read;
-  const ss_walk_result s = ss_walk(pe, req.address, write, tag, true, rec);
+  const ss_walk_result s = ss_walk(pe, req.address, write, ss_paging_tag(req.source_id, pe), rec);
   if (fault_reason r = ss_fault(s.end); r != fault_reason::none) return r;
   out.hpa = s.output(req.address);
   out.page_size = s.page_size;
@@ -151,18 +162,21 @@ fault_reason scalable_mode::second_stage(const dma_request& req, const pasid_con
   return fault_reason::none;
 }
 
-// PGTT=001b and 011b: the first-stage walk, nested through the second stage for 011b.
+// PGTT=001b and 011b: the first-stage walk, nested through the second stage for 011b. It resumes below the
+// deepest first-stage paging-structure cache entry for the address (a nested one holds the host address of
+// the next table, so the second-stage sub-walks of the levels above it are skipped too), and caches the
+// non-leaf entries it read once their A (and EA) bits are set, i.e. after the accessed/dirty updates.
 fault_reason scalable_mode::first_stage(const dma_request& req, const pasid_context& pc, walk_out& out,
                                         walk_record* rec) const {
   const spec::pasid_entry& pe = pc.entry;
   const spec::caps& caps = m_env.caps;
+  translation_hooks* hooks = m_env.hooks;
   const bool nested = pe.type() == pgtt::nested;
   const unsigned levels = pe.fs_levels();
   if (!spec::is_canonical(req.address, levels)) return fault_reason::non_canonical_address;  // SGN.1
   const unsigned ss_width = nested ? spec::ss_input_width(pe, caps) : 64;
-  // Second-stage walks of first-stage table addresses use no cache here (nested-combined caching is a
-  // later addition); the tag names the second stage of this PASID for the walk record.
-  const cache_tag ss_tag{req.source_id, pe.did(), pc.pasid, translation_stage::second};
+  const cache_tag ss_tag = ss_paging_tag(req.source_id, pe);
+  const cache_tag fs_tag = fs_paging_tag(req.source_id, pe, pc.pasid);
   const spec::fs_check_config cfg = caps.fs_check();
 
   struct used_entry {
@@ -171,20 +185,42 @@ fault_reason scalable_mode::first_stage(const dma_request& req, const pasid_cont
     uint64_t raw = 0;
     unsigned level = 0;
     unsigned index = 0;
-    bool table_writable = true;  // nested: the second stage lets the unit write this table page
+    bool table_writable = true;             // nested: the second stage lets the unit write this table page
+    bool rw = true, us = true, xd = false;  // accumulated down to and including this entry
   };
   std::array<used_entry, 5> path{};
   unsigned used = 0;
   bool rw = true, us = true, xd = false;
   uint64_t frame = 0, page_size = 0;
+  unsigned level = levels;
   uint64_t table_gpa = pe.flptptr();
-  for (unsigned level = levels; level >= 1; --level) {
+  // A cached table address is already a host address (nested: already through the second stage).
+  bool have_hpa = false;
+  uint64_t table_hpa = 0;
+  bool hpa_writable = true;
+  if (hooks) {
+    cached_table ct;
+    if (hooks->lookup_paging(fs_tag, req.address, levels, ct, rec)) {
+      level = ct.level - 1;
+      have_hpa = true;
+      table_hpa = ct.next_table;
+      hpa_writable = ct.next_writable;
+      rw = ct.write;
+      us = ct.user;
+      xd = ct.execute_disable;
+    }
+  }
+  for (; level >= 1; --level) {
     const bool top = level == levels;
     uint64_t table = table_gpa;
     bool table_writable = true;
-    if (nested) {
+    if (have_hpa) {
+      table = table_hpa;
+      table_writable = hpa_writable;
+      have_hpa = false;
+    } else if (nested) {
       if (beyond(table_gpa, ss_width)) return fault_reason::fs_address_beyond_width;  // SFS.5
-      const ss_walk_result s = ss_walk(pe, table_gpa, false, ss_tag, false, rec);
+      const ss_walk_result s = ss_walk(pe, table_gpa, false, ss_tag, rec);
       if (fault_reason r = fs_table_ss_fault(s.end, top); r != fault_reason::none) return r;
       if (!s.read) return top ? fault_reason::fs_top_ss_read_denied : fault_reason::fs_ss_read_denied;
       table = s.output(table_gpa);
@@ -209,7 +245,7 @@ fault_reason scalable_mode::first_stage(const dma_request& req, const pasid_cont
     rw = rw && e.rw();
     us = us && e.us();
     xd = xd || e.xd();
-    path[used++] = used_entry{ea, table, *raw, level, idx, table_writable};
+    path[used++] = used_entry{ea, table, *raw, level, idx, table_writable, rw, us, xd};
     if (e.is_leaf(level)) {
       frame = e.address(level);
       page_size = spec::level_page_size(level);
@@ -231,8 +267,7 @@ fault_reason scalable_mode::first_stage(const dma_request& req, const pasid_cont
   if (nested) {
     if (beyond(fs_output, ss_width))
       return fault_reason::fs_address_beyond_width;  // SFS.5 (the page address)
-    const cache_tag tag{req.source_id, pe.did(), pc.pasid, translation_stage::second};
-    const ss_walk_result s = ss_walk(pe, fs_output, wants_write && rw, tag, false, rec);
+    const ss_walk_result s = ss_walk(pe, fs_output, wants_write && rw, ss_tag, rec);
     if (fault_reason r = ss_fault(s.end); r != fault_reason::none) return r;
     out.hpa = s.output(fs_output);
     out.page_size = std::min(page_size, s.page_size);
@@ -273,6 +308,17 @@ fault_reason scalable_mode::first_stage(const dma_request& req, const pasid_cont
     }
   }
   out.dirty = out.dirty && spec::fs_fields::D.get(updated[used - 1]);
+
+  // Every non-leaf entry read now has A (and EA with EAFE) set: cache it with the host address and the
+  // second-stage writability of the table it points at, which the next path entry read from.
+  if (hooks)
+    for (unsigned i = 0; i + 1 < used; ++i) {
+      const used_entry& u = path[i];
+      const used_entry& next = path[i + 1];
+      hooks->fill_paging(
+          fs_tag, req.address,
+          cached_table{u.level, next.table, true, u.rw, fs_tag.stage, u.us, u.xd, next.table_writable});
+    }
   return fault_reason::none;
 }
 

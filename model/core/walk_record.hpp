@@ -27,12 +27,14 @@ enum class step_kind : uint8_t {
 
 // Which cache a cache_lookup step probed; `none` on every other step.
 enum class cache_kind : uint8_t {
-  context,    // context-cache, tagged by source-id
-  iotlb,      // final translations, tagged by DID and page number
-  pde,        // paging-structure cache of PDEs (level 2 entries)
-  pdpe,       // PDPEs (level 3)
-  pml4e,      // PML4Es (level 4)
-  pml5e,      // PML5Es (level 5)
+  context,  // context-cache, tagged by source-id; also the scalable-mode PASID-cache (tagged by source-id and
+            // PASID), whose steps have structure_kind::pasid_entry and the PASID as index
+  iotlb,    // final translations, tagged by DID and page number (scalable mode: and PASID and stage)
+  pde,      // paging-structure cache of PDEs (level 2 entries); the step's stage tells the second-stage
+            // caches (second) from the first-stage ones (first, or nested)
+  pdpe,     // PDPEs (level 3)
+  pml4e,    // PML4Es (level 4)
+  pml5e,    // PML5Es (level 5)
   interrupt,  // interrupt entry cache, tagged by interrupt_index
   none,       // not a cache lookup
 };

@@ -1,6 +1,8 @@
 // Plugs translation_caches into the functional core through the translation_hooks interface (VT-d spec 6.2
 // "Translation Caches"): every lookup appends a cache_lookup step to the walk record; fills follow the CM=0
-// caching rules (only present, validated entries, which the walker guarantees).
+// caching rules (only present, validated entries, which the walker guarantees). The PASID-cache has no
+// cache_kind of its own: its steps are cache_kind::context lookups of structure_kind::pasid_entry (timing
+// prices them as the context-cache they sit beside; the structure names the cache for readers).
 #pragma once
 #include <cstdint>
 
@@ -15,6 +17,10 @@ class cache_hooks final : public translation_hooks {
 
   bool lookup_context(const cache_tag& tag, cached_context& out, walk_record* rec) override;
   void fill_context(const cache_tag& tag, const cached_context& e) override;
+  bool lookup_sm_context(uint16_t sid, spec::sm_context_entry& out, walk_record* rec) override;
+  void fill_sm_context(uint16_t sid, const spec::sm_context_entry& e) override;
+  bool lookup_pasid(uint16_t sid, uint32_t pasid, cached_pasid_entry& out, walk_record* rec) override;
+  void fill_pasid(uint16_t sid, uint32_t pasid, const cached_pasid_entry& e) override;
   bool lookup_iotlb(const cache_tag& tag, uint64_t addr, cached_translation& out, walk_record* rec) override;
   void fill_iotlb(const cache_tag& tag, uint64_t addr, const cached_translation& t) override;
   bool lookup_paging(const cache_tag& tag, uint64_t addr, unsigned top_level, cached_table& out,

@@ -1,12 +1,14 @@
-// What the translation caches hold, in the shapes the walker consumes (VT-d spec 6.2.1-6.2.3): a final
-// translation (IOTLB), a non-leaf paging entry (paging-structure caches) and a context (context-cache). The
-// walker, the hooks and the caches pass these same types; nothing converts between a hook shape and a
-// storage shape.
+// What the translation caches hold, in the shapes the walker consumes (VT-d spec 6.2 "Translation Caches"):
+// a final translation (IOTLB), a non-leaf paging entry (paging-structure caches, first or second stage), a
+// context (context-cache, legacy or scalable) and a PASID-table entry (PASID-cache). The walker, the hooks
+// and the caches pass these same types; nothing converts between a hook shape and a storage shape.
 #pragma once
 #include <cstdint>
 
 #include "model/core/walk_record.hpp"
 #include "model/spec/context_entry.hpp"
+#include "model/spec/pasid_entry.hpp"
+#include "model/spec/sm_context_entry.hpp"
 
 namespace vtd::core {
 
@@ -29,17 +31,23 @@ struct cached_translation {
 };
 
 // A non-leaf paging entry as a paging-structure cache hands it to the walker: the table it points at and the
-// permissions accumulated from the top level down to and including it.
+// permissions accumulated from the top level down to and including it. First-stage entries (spec 9.7) add
+// U/S (ANDed) and XD (ORed); a nested walk's first-stage entry holds the host address of the next table (the
+// second stage already applied) and whether the second stage lets the unit write that table (A/D updates).
 struct cached_table {
   unsigned level = 0;  // level of the cached entry (2..5); the walk resumes at level - 1
   uint64_t next_table = 0;
   bool read = false;
   bool write = false;
   translation_stage stage = translation_stage::second;
+  bool user = true;              // first stage: U/S ANDed down to this entry
+  bool execute_disable = false;  // first stage: XD ORed down to this entry
+  bool next_writable = true;     // nested: second-stage W of the next table's page
 };
 
-// What a walk needs from a legacy context entry (spec 9.3): P, FPD, TT, SLPTPTR, AW, DID. Scalable mode adds
-// its own fields (PASID directory, RID_PASID, ...) when it lands.
+// What a walk needs from a context entry: legacy (spec 9.3) P, FPD, TT, SLPTPTR, AW, DID; scalable mode
+// (spec 9.4) the whole 256-bit entry, which carries no DID (the scalable-mode context-cache is tagged by
+// source-id alone, so a domain-selective invalidation cannot select its entries).
 struct cached_context {
   bool present = false;
   bool fpd = false;
@@ -47,13 +55,32 @@ struct cached_context {
   uint8_t aw = 0;
   uint16_t did = 0;
   uint64_t slptptr = 0;
+  bool scalable = false;        // a scalable-mode context entry: `sm` holds it, the legacy fields are unused
+  spec::sm_context_entry sm{};  // scalable only
 
   static cached_context from(const spec::context_entry& e) {
     return {e.present(), e.fpd(), e.tt(), uint8_t(e.aw()), e.did(), e.slptptr()};
   }
+  static cached_context from(const spec::sm_context_entry& e) {
+    cached_context c;
+    c.present = e.present();
+    c.fpd = e.fpd();
+    c.scalable = true;
+    c.sm = e;
+    return c;
+  }
   spec::context_entry to_entry() const {
     return spec::context_entry::make(slptptr, aw, did, tt, fpd, present);
   }
+};
+
+// A PASID-cache entry (spec 6.2 "PASID-cache"): the PASID-table entry (P=1, no reserved bit, supported PGTT:
+// only entries that passed every check are cached with CAP.CM=0) with its DID, which the invalidation tags
+// name, and the FPD of the PASID directory entry that led to it (ORed into the request's FPD on a hit).
+struct cached_pasid_entry {
+  spec::pasid_entry entry{};
+  bool dir_fpd = false;
+  uint16_t did() const { return entry.did(); }
 };
 
 }  // namespace vtd::core

@@ -98,6 +98,40 @@ uint64_t iotlb::invalidate_range(uint16_t did, uint64_t base, uint64_t length) {
   });
 }
 
+namespace {
+bool first_stage_input(translation_stage s) {
+  return s == translation_stage::first || s == translation_stage::nested;
+}
+// Whether the page of tag `t` overlaps [base, last].
+bool overlaps(const iotlb_tag& t, uint64_t base, uint64_t last) {
+  const unsigned shift = page_size_shift(t.size);
+  return t.page >= (base >> shift) && t.page <= (last >> shift);
+}
+uint64_t range_last(uint64_t base, uint64_t length) {
+  uint64_t last = length == 0 ? base : base + (length - 1);
+  return last < base ? ~uint64_t{0} : last;
+}
+}  // namespace
+
+uint64_t iotlb::invalidate_page_selective(uint16_t did, uint64_t base, uint64_t length) {
+  if (m_only_legacy_tags) return invalidate_range(did, base, length);
+  const uint64_t last = range_last(base, length);
+  return remove_if([=](const iotlb_tag& t, const iotlb_entry&) {
+    return t.did == did && (first_stage_input(t.stage) || overlaps(t, base, last));
+  });
+}
+
+uint64_t iotlb::invalidate_pasid(uint16_t did, uint32_t pasid) {
+  return remove_if([=](const iotlb_tag& t, const iotlb_entry&) { return t.did == did && t.pasid == pasid; });
+}
+
+uint64_t iotlb::invalidate_pasid_range(uint16_t did, uint32_t pasid, uint64_t base, uint64_t length) {
+  const uint64_t last = range_last(base, length);
+  return remove_if([=](const iotlb_tag& t, const iotlb_entry&) {
+    return t.did == did && t.pasid == pasid && first_stage_input(t.stage) && overlaps(t, base, last);
+  });
+}
+
 void iotlb::reset_stats() {
   m_stats = {};
   for (auto& a : m_arrays)

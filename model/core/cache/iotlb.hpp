@@ -91,6 +91,15 @@ class iotlb {
   uint64_t invalidate_domain(uint16_t did);
   // Every entry of `did` whose page overlaps [base, base + length): superpages hit by a small range go too.
   uint64_t invalidate_range(uint16_t did, uint64_t base, uint64_t length);
+  // iotlb_inv_dsc page-selective-within-domain in either mode: the second-stage (and pass-through) entries
+  // of `did` in the range, and every first-stage and nested entry of `did` whatever its address (their
+  // address is a first-stage input, not the second-stage address the descriptor names). Legacy mode has
+  // only second-stage entries, so there it is invalidate_range.
+  uint64_t invalidate_page_selective(uint16_t did, uint64_t base, uint64_t length);
+  // p_iotlb_inv_dsc: every entry of `did` and `pasid` (any stage), or its first-stage and nested entries in
+  // the range.
+  uint64_t invalidate_pasid(uint16_t did, uint32_t pasid);
+  uint64_t invalidate_pasid_range(uint16_t did, uint32_t pasid, uint64_t base, uint64_t length);
 
   const iotlb_stats& stats() const { return m_stats; }
   void reset_stats();

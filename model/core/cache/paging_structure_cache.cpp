@@ -26,7 +26,7 @@ template <class Pred>
 uint64_t paging_structure_caches::remove_if(Pred pred) {
   uint64_t n = 0;
   for (unsigned i = 0; i < kPscLevels; ++i)
-    if (m_arrays[i]) {
+    if (m_arrays[i] && m_arrays[i]->valid_entries() != 0) {
       unsigned level = kPscLowest + i;
       n += m_arrays[i]->invalidate_if([&](const psc_tag& t, const psc_entry&) { return pred(level, t); });
     }
@@ -61,6 +61,27 @@ uint64_t paging_structure_caches::invalidate_range(uint16_t did, uint64_t base, 
   }
   return remove_if([=](unsigned level, const psc_tag& t) {
     return t.did == did && t.region >= (base >> shift(level)) && t.region <= (last >> shift(level));
+  });
+}
+
+namespace {
+// The last byte of [base, base + length) (length 0: the byte at base), saturating at the top of the space.
+uint64_t range_last(uint64_t base, uint64_t length) {
+  uint64_t last = length == 0 ? base : base + (length - 1);
+  return last < base ? ~uint64_t{0} : last;
+}
+}  // namespace
+
+uint64_t paging_structure_caches::invalidate_pasid(uint16_t did, uint32_t pasid) {
+  return remove_if([=](unsigned, const psc_tag& t) { return t.did == did && t.pasid == pasid; });
+}
+
+uint64_t paging_structure_caches::invalidate_pasid_range(uint16_t did, uint32_t pasid, uint64_t base,
+                                                         uint64_t length) {
+  const uint64_t last = range_last(base, length);
+  return remove_if([=](unsigned level, const psc_tag& t) {
+    return t.did == did && t.pasid == pasid && t.region >= (base >> shift(level)) &&
+           t.region <= (last >> shift(level));
   });
 }
 

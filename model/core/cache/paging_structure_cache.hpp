@@ -1,7 +1,8 @@
-// Paging-structure caches (VT-d spec 6.2.3 "Paging-Structure Caches"): one cache per non-leaf level, PDE
+// Paging-structure caches (VT-d spec 6.2 "Paging-Structure Caches"): one cache per non-leaf level, PDE
 // (level 2), PDPE (3), PML4E (4), PML5E (5), tagged by domain, PASID and stage (cache_tag) + the address bits
 // above that level (addr >> level_shift(level)). A lookup returns the lowest-level hit so a walk can resume
-// below it.
+// below it. A unit has two sets of them: second-stage (perfmon ss_nonleaf; tagged by DID alone, no PASID)
+// and first-stage (fs_nonleaf; DID and PASID, stage first, or nested for the first stage of a nested walk).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -25,9 +26,12 @@ struct psc_tag {
 };
 
 struct psc_entry {
-  uint64_t next_table = 0;  // the table this non-leaf entry points at
+  uint64_t next_table = 0;  // the table this non-leaf entry points at (host address, also when nested)
   bool read = false;        // R / W accumulated from the top level down to and including this entry
   bool write = false;
+  bool user = true;              // first stage: U/S ANDed down to this entry
+  bool execute_disable = false;  // first stage: XD ORed down to this entry
+  bool next_writable = true;     // nested first stage: the second stage lets the unit write the next table
 };
 
 struct psc_set_index {
@@ -88,6 +92,10 @@ class paging_structure_caches {
   uint64_t invalidate_domain(uint16_t did);
   // Entries of `did` whose region overlaps [base, base + length) (IOTLB page-selective with IH=0).
   uint64_t invalidate_range(uint16_t did, uint64_t base, uint64_t length);
+  // First-stage scopes of p_iotlb_inv_dsc: every entry of `did` and `pasid`, or those whose region overlaps
+  // [base, base + length).
+  uint64_t invalidate_pasid(uint16_t did, uint32_t pasid);
+  uint64_t invalidate_pasid_range(uint16_t did, uint32_t pasid, uint64_t base, uint64_t length);
 
   psc_stats stats() const;
   void reset_stats();

@@ -1,6 +1,7 @@
 // Queued invalidation: fetch, validation (IQERCD_REG.IQEI codes) and execution of the 128-bit descriptor
-// types cc_inv_dsc, iotlb_inv_dsc, dev_tlb_inv_dsc, iec_inv_dsc and inv_wait_dsc (VT-d spec "Queued
-// Invalidation Interface").
+// types cc_inv_dsc, iotlb_inv_dsc, dev_tlb_inv_dsc, iec_inv_dsc and inv_wait_dsc and the 256-bit
+// scalable-mode types p_iotlb_inv_dsc, pc_inv_dsc and p_dev_tlb_inv_dsc (VT-d spec "Queued Invalidation
+// Interface").
 #include "model/core/invalidation/invalidation_queue.hpp"
 
 namespace vtd::core {
@@ -8,9 +9,26 @@ namespace vtd::core {
 using spec::iqei;
 
 namespace {
-// The descriptor types this model performs: the legacy-mode ones, each only when its feature exists (a
-// descriptor for a feature the hardware lacks is an invalid type). The scalable-mode types are invalid here.
-bool implemented(spec::inv_type t, const invalidation_caps& caps) {
+// Scalable and abort-DMA modes accept the 256-bit types (spec 6.5.2, the descriptor types valid per
+// RTADDR.TTM: 00b types 1-5, 01b and 11b types 1-0xA, always with DW=1); legacy mode only 1-5.
+bool wide_types_mode(spec::reg::ttm ttm) {
+  switch (ttm) {
+    case spec::reg::ttm::scalable:
+    case spec::reg::ttm::abort_dma:
+      return true;
+    case spec::reg::ttm::legacy:
+    case spec::reg::ttm::reserved:
+      return false;
+  }
+  return false;
+}
+
+// The descriptor types this model performs, each only when its feature exists (a descriptor for a feature
+// the hardware lacks is an invalid type): the legacy-mode ones, and in scalable/abort-DMA mode the
+// PASID-based ones (ECAP.SMTS; p_dev_tlb_inv_dsc also ECAP.DT). Page group responses (page requests) and
+// the Rev 5.x hpt_inv_dsc are not modelled: invalid types.
+bool implemented(spec::inv_type t, const invalidation_caps& caps, spec::reg::ttm ttm) {
+  const bool pasid_types = wide_types_mode(ttm) && caps.smts;
   switch (t) {
     case spec::inv_type::cc:
     case spec::inv_type::iotlb:
@@ -22,7 +40,9 @@ bool implemented(spec::inv_type t, const invalidation_caps& caps) {
       return caps.ir;
     case spec::inv_type::p_iotlb:
     case spec::inv_type::pc:
+      return pasid_types;
     case spec::inv_type::p_dev_tlb:
+      return pasid_types && caps.dt;
     case spec::inv_type::page_group_response:
     case spec::inv_type::hpt:
       return false;
@@ -36,12 +56,15 @@ bool is_inv_type(unsigned type) {
 
 iqei invalidation_queue::check(const spec::inv_descriptor& d, bool wide, spec::reg::ttm ttm) const {
   const unsigned type = d.type();
-  (void)ttm;
-  if (!is_inv_type(type) || !implemented(spec::inv_type(type), m_caps)) return iqei::invalid_type;
+  if (!is_inv_type(type) || !implemented(spec::inv_type(type), m_caps, ttm)) return iqei::invalid_type;
   const auto t = spec::inv_type(type);
+  // A 256-bit type in a DW=0 queue cannot be: legacy mode refused it above, and scalable mode refuses a DW=0
+  // queue before fetching (IQEI 5).
+  if (!wide && unsigned(t) > unsigned(spec::inv_type::wait)) return iqei::invalid_width;
   spec::inv_reserved rsv = spec::inv_reserved_bits(type, m_caps.pds);
   if ((d.qw[0] & rsv.qw0) || (d.qw[1] & rsv.qw1)) return iqei::reserved_field;
-  if (wide && (d.qw[2] || d.qw[3])) return iqei::reserved_field;  // a 128-bit descriptor's upper half is zero
+  // QW2/QW3: a 128-bit descriptor's upper half is zero; the 256-bit types define nothing there.
+  if (wide && ((d.qw[2] & rsv.qw2) || (d.qw[3] & rsv.qw3))) return iqei::reserved_field;
   switch (t) {
     case spec::inv_type::cc:
       if (d.granularity() == 0) return iqei::reserved_field;  // G=00 is a reserved encoding
@@ -53,10 +76,23 @@ iqei invalidation_queue::check(const spec::inv_descriptor& d, bool wide, spec::r
     case spec::inv_type::iec:
       if (d.iec_index_selective() && d.iec_im() > m_caps.mhmv) return iqei::reserved_field;
       break;
+    case spec::inv_type::pc:
+      if (d.pc_g() == spec::pc_granularity::reserved) return iqei::reserved_field;  // G=10b
+      break;
+    case spec::inv_type::p_iotlb:
+      switch (d.piotlb_g()) {
+        case spec::piotlb_granularity::reserved0:
+        case spec::piotlb_granularity::reserved1:
+          return iqei::reserved_field;  // G=00b / 01b
+        case spec::piotlb_granularity::pasid:
+          break;
+        case spec::piotlb_granularity::page:
+          if (d.piotlb_am() > m_caps.mamv) return iqei::reserved_field;  // AM beyond CAP.MAMV
+          break;
+      }
+      break;
     case spec::inv_type::dev_tlb:
     case spec::inv_type::wait:
-    case spec::inv_type::p_iotlb:
-    case spec::inv_type::pc:
     case spec::inv_type::p_dev_tlb:
     case spec::inv_type::page_group_response:
     case spec::inv_type::hpt:
@@ -65,12 +101,12 @@ iqei invalidation_queue::check(const spec::inv_descriptor& d, bool wide, spec::r
   return iqei::none;
 }
 
-void invalidation_queue::perform(const spec::inv_descriptor& d, iq_result& r) {
+void invalidation_queue::perform(const spec::inv_descriptor& d, spec::reg::ttm ttm, iq_result& r) {
   const auto t = spec::inv_type(d.type());  // check() accepted it: a known type
   switch (t) {
     case spec::inv_type::cc: {
       cc_request req{static_cast<cc_granularity>(d.granularity()), m_caps.mask_did(d.cc_did()), d.cc_sid(),
-                     d.cc_fm()};
+                     d.cc_fm(), ttm == spec::reg::ttm::scalable};
       r.entries_removed += invalidate_context(m_caches, req).removed;
       break;
     }
@@ -101,9 +137,21 @@ void invalidation_queue::perform(const spec::inv_descriptor& d, iq_result& r) {
       ++r.waits_completed;
       break;
     }
-    case spec::inv_type::p_iotlb:
-    case spec::inv_type::pc:
+    case spec::inv_type::pc: {
+      pc_request req{d.pc_g(), m_caps.mask_did(d.pc_did()), d.pc_pasid()};
+      r.entries_removed += invalidate_pasid_cache(m_caches, req).removed;
+      break;
+    }
+    case spec::inv_type::p_iotlb: {
+      // ADDR is a first-stage input address (up to 57 bits, canonical): not held to MGAW.
+      piotlb_request req{d.piotlb_g(),     m_caps.mask_did(d.piotlb_did()),
+                         d.piotlb_pasid(), d.piotlb_addr(),
+                         d.piotlb_am(),    d.piotlb_ih()};
+      r.entries_removed += invalidate_piotlb(m_caches, req).removed;
+      break;
+    }
     case spec::inv_type::p_dev_tlb:
+      break;  // device-TLBs live in the endpoints: accepted and counted
     case spec::inv_type::page_group_response:
     case spec::inv_type::hpt:
       break;  // never accepted by check()
@@ -149,7 +197,7 @@ iq_result invalidation_queue::process(const iq_registers& regs) {
       r.error_descriptor_address = addr;
       return fail(e);
     }
-    perform(d, r);
+    perform(d, regs.ttm, r);
     head = (head + 1) % entries;
     r.iqh = head << shift;
   }

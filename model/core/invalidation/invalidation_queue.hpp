@@ -1,7 +1,9 @@
 // Queued invalidation processor (VT-d spec 6.5.2): fetches descriptors from IQH up to
 // IQT out of simulated memory, checks them, performs them on the translation caches, writes inv_wait status
 // data and reports IWC requests, and stops with IQE / IQEI on the first bad descriptor with IQH left on it.
-// The register file owner applies the result (IQH, FSTS.IQE, IQERCD.IQEI, ICS.IWC).
+// The register file owner applies the result (IQH, FSTS.IQE, IQERCD.IQEI, ICS.IWC). Descriptors are 128-bit
+// (IQA.DW=0, legacy mode) or 256-bit (DW=1, needs ECAP.SMTS or ADMS; required in scalable mode, where the
+// PASID-based types pc_inv_dsc, p_iotlb_inv_dsc and p_dev_tlb_inv_dsc are valid too).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -30,8 +32,8 @@ struct iq_result {
   uint64_t iqh = 0;                     // new IQH (on an error: the offending descriptor)
   spec::iqei error = spec::iqei::none;  // != none: set FSTS.IQE and IQERCD.IQEI
   uint64_t error_descriptor_address = 0;
-  uint32_t processed = 0;             // descriptors performed
-  std::array<uint32_t, 6> by_type{};  // index = descriptor type 1..5 (cc, iotlb, dev_tlb, iec, wait)
+  uint32_t processed = 0;              // descriptors performed
+  std::array<uint32_t, 11> by_type{};  // index = descriptor type 1..0xA (cc, iotlb, ..., p_iotlb, pc, ...)
   uint32_t waits_completed = 0;
   uint32_t completion_signals = 0;  // inv_wait with IF=1: call register_file::signal_wait_completion()
   uint64_t entries_removed = 0;     // over every cache
@@ -50,11 +52,12 @@ class invalidation_queue {
   // Processes from regs.iqh to regs.iqt (wrapping at the queue end). Call when QIES=1 and IQE/ITE are clear.
   iq_result process(const iq_registers& regs);
 
-  // Checks one descriptor without performing it (iqei::none when valid). `wide`: fetched from a DW=1 queue.
+  // Checks one descriptor without performing it (iqei::none when valid). `wide`: fetched from a DW=1 queue;
+  // `ttm`: the latched RTADDR.TTM (the PASID-based types are invalid in legacy mode).
   spec::iqei check(const spec::inv_descriptor& d, bool wide, spec::reg::ttm ttm) const;
 
  private:
-  void perform(const spec::inv_descriptor& d, iq_result& r);
+  void perform(const spec::inv_descriptor& d, spec::reg::ttm ttm, iq_result& r);
 
   translation_caches& m_caches;
   physical_memory& m_mem;

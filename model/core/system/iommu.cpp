@@ -49,11 +49,7 @@ void iommu::on_global_command(uint32_t acted) {
   const spec::caps& caps = m_unit.caps();
   // CAP.ESRTPS: SRTP globally invalidates all DMA-remapping caches; CAP.ESIRTPS: SIRTP (and IRE 1->0) the
   // IEC.
-  if ((acted & reg::SRTP) && caps.esrtps) {
-    m_caches->context().invalidate_global();
-    m_caches->tlb().invalidate_global();
-    m_caches->paging().invalidate_global();
-  }
+  if ((acted & reg::SRTP) && caps.esrtps) m_caches->invalidate_dma_remapping();
   if ((acted & reg::SIRTP) && caps.esirtps) m_caches->interrupt().invalidate_global();
   if (acted & reg::QIE) run_queue();
 }
@@ -72,6 +68,9 @@ void iommu::run_queue() {
   m_counters.queued_dev_tlb += r.count(spec::inv_type::dev_tlb);
   m_counters.queued_iec += r.count(spec::inv_type::iec);
   m_counters.queued_wait += r.count(spec::inv_type::wait);
+  m_counters.queued_pc += r.count(spec::inv_type::pc);
+  m_counters.queued_piotlb += r.count(spec::inv_type::p_iotlb);
+  m_counters.queued_p_dev_tlb += r.count(spec::inv_type::p_dev_tlb);
   m_counters.entries_removed += r.entries_removed;
   uint32_t invalidating = r.processed - r.count(spec::inv_type::wait);
   if (invalidating > 0 && r.entries_removed == 0) m_counters.useless += invalidating;
@@ -83,10 +82,10 @@ void iommu::run_queue() {
   }
 }
 
-void iommu::setup_queue(uint64_t base, unsigned qs) {
+void iommu::setup_queue(uint64_t base, unsigned qs, bool wide_descriptors) {
   auto& regs = m_unit.regs();
   regs.write64(reg::IQT, 0);
-  regs.write64(reg::IQA, spec::make_iqa(base, false, qs));
+  regs.write64(reg::IQA, spec::make_iqa(base, wide_descriptors, qs));
   m_unit.enable_queued_invalidation(true);
 }
 

@@ -2,6 +2,8 @@
 // with the translation caches plugged in and invalidation wired to the registers, as software sees it:
 // writing CCMD / IVA+IOTLB_REG performs register-based invalidation, writing IQT makes the unit fetch and run
 // descriptors from the invalidation queue in memory, SRTP/SIRTP drop caches when CAP.ESRTPS/ESIRTPS say so.
+// Register-based invalidation is refused (CAIG/IAIG = 00) while the root table is in scalable mode; there
+// the queue (256-bit descriptors) is the only interface.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -17,6 +19,7 @@ namespace vtd::core {
 struct invalidation_counters {
   uint64_t register_cc = 0, register_iotlb = 0;
   uint64_t queued_cc = 0, queued_iotlb = 0, queued_dev_tlb = 0, queued_iec = 0, queued_wait = 0;
+  uint64_t queued_pc = 0, queued_piotlb = 0, queued_p_dev_tlb = 0;  // scalable mode (256-bit descriptors)
   uint64_t queue_errors = 0;
   uint64_t useless = 0;  // invalidations that removed nothing (over-invalidation costs time)
   uint64_t entries_removed = 0;
@@ -44,9 +47,10 @@ class iommu final : private register_listener {
   void reset_invalidation_counters() { m_counters = {}; }
   const iq_result& last_queue_result() const { return m_last_queue; }
 
-  // Driver-side helpers for the invalidation queue: allocate it (IQA), enable QI, and submit descriptors
-  // (write them at IQT and advance IQT: the unit processes them at once).
-  void setup_queue(uint64_t base, unsigned qs);
+  // Driver-side helpers for the invalidation queue: allocate it (IQA, with DW=1 for 256-bit descriptors:
+  // scalable mode needs them, and they need ECAP.SMTS or ADMS), enable QI, and submit descriptors (write
+  // them at IQT, 16 or 32 bytes per IQA.DW, and advance IQT: the unit processes them at once).
+  void setup_queue(uint64_t base, unsigned qs, bool wide_descriptors = false);
   bool submit(const spec::inv_descriptor& d);  // false when the queue reported an error
 
  private:
