@@ -19,6 +19,7 @@ void copy_registers(const core::remapping_unit& from, core::remapping_unit& to) 
 std::string describe(const core::walk_step& s) {
   const char* name = s.cache == core::cache_kind::iotlb       ? "IOTLB"
                      : s.cache == core::cache_kind::context   ? "context-cache"
+                     : s.cache == core::cache_kind::pasid     ? "PASID cache"
                      : s.cache == core::cache_kind::interrupt ? "interrupt entry cache"
                                                               : "paging-structure cache";
   if (s.cache == core::cache_kind::pde || s.cache == core::cache_kind::pdpe ||

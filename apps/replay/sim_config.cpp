@@ -105,6 +105,7 @@ const timing_field kTimingFields[] = {
     VTD_TF(clock_ghz, false, 100),
     VTD_TF(iotlb_hit_cycles, true, kMaxCycles),
     VTD_TF(context_cache_hit_cycles, true, kMaxCycles),
+    VTD_TF(pasid_cache_hit_cycles, true, kMaxCycles),
     VTD_TF(psc_hit_cycles, true, kMaxCycles),
     VTD_TF(iec_hit_cycles, true, kMaxCycles),
     VTD_TF(miss_detect_cycles, true, kMaxCycles),

@@ -71,6 +71,8 @@ const char* to_string(cache_kind k) {
       return "psc_pml5e";
     case cache_kind::interrupt:
       return "interrupt";
+    case cache_kind::pasid:
+      return "pasid";
     case cache_kind::none:
       return "none";
   }

@@ -36,9 +36,10 @@ enum class cache_kind : uint8_t {
   pml4e,    // PML4Es (level 4)
   pml5e,    // PML5Es (level 5)
   interrupt,  // interrupt entry cache, tagged by interrupt_index
+  pasid,      // PASID cache (scalable mode), tagged by source-id and PASID; DID and PASID for invalidation
   none,       // not a cache lookup
 };
-constexpr unsigned kCacheKinds = 7;  // the caches (every value before `none`)
+constexpr unsigned kCacheKinds = 8;  // the caches (every value before `none`)
 
 // The architectural structure a step read, wrote, or found a cached copy of (spec chapter 9).
 enum class structure_kind : uint8_t {

@@ -34,6 +34,8 @@ picoseconds latency_model::step_cost(const core::walk_step& s) const {
         return m_params.cycles(m_params.iotlb_hit_cycles);
       case cache_kind::context:
         return m_params.cycles(m_params.context_cache_hit_cycles);
+      case cache_kind::pasid:
+        return m_params.cycles(m_params.pasid_cache_hit_cycles);
       case cache_kind::interrupt:
         return m_params.cycles(m_params.iec_hit_cycles);
       case cache_kind::pde:

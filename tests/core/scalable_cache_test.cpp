@@ -30,7 +30,7 @@ TEST_F(sm_cache, second_identical_first_stage_request_reads_nothing) {
   ASSERT_EQ(l.size(), 4u);
   EXPECT_EQ(l[0].cache, cache_kind::context);
   EXPECT_EQ(l[0].structure, structure_kind::sm_context_entry);
-  EXPECT_EQ(l[1].cache, cache_kind::context);
+  EXPECT_EQ(l[1].cache, cache_kind::pasid);
   EXPECT_EQ(l[1].structure, structure_kind::pasid_entry);
   EXPECT_EQ(l[2].cache, cache_kind::iotlb);
   EXPECT_EQ(l[2].stage, translation_stage::first);

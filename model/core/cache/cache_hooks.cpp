@@ -41,7 +41,7 @@ bool cache_hooks::lookup_pasid(uint16_t sid, uint32_t pasid, cached_pasid_entry&
     // The step's index is the PASID (the source-id is the request's); raw is the cached 512-bit entry.
     const spec::pasid_entry raw = e ? e->entry : spec::pasid_entry{};
     rec->add(walk_step::lookup(
-        cache_kind::context, structure_kind::pasid_entry, translation_stage::none, 0, e != nullptr, pasid,
+        cache_kind::pasid, structure_kind::pasid_entry, translation_stage::none, 0, e != nullptr, pasid,
         {raw.qw[0], raw.qw[1], raw.qw[2], raw.qw[3], raw.qw[4], raw.qw[5], raw.qw[6], raw.qw[7]}));
   }
   return e != nullptr;

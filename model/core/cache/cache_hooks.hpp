@@ -1,8 +1,6 @@
 // Plugs translation_caches into the functional core through the translation_hooks interface (VT-d spec 6.2
 // "Translation Caches"): every lookup appends a cache_lookup step to the walk record; fills follow the CM=0
-// caching rules (only present, validated entries, which the walker guarantees). The PASID-cache has no
-// cache_kind of its own: its steps are cache_kind::context lookups of structure_kind::pasid_entry (timing
-// prices them as the context-cache they sit beside; the structure names the cache for readers).
+// caching rules (only present, validated entries, which the walker guarantees).
 #pragma once
 #include <cstdint>
 
