@@ -56,10 +56,12 @@ binary_header decode_header(const std::byte* in, const std::string& name) {
         "{}: not a vtdsim binary trace: bad magic '{}' at byte offset 0 (expected 'VTDTRACE')", name, magic));
   }
   auto version = get<std::uint16_t>(in + 8);
-  if (version != binary_version)
+  if (version < binary_min_version || version > binary_version)
     throw trace_error(fmt::format(
-        "{}: unsupported vtdsim binary trace: bad version {} at byte offset 8 (this reader reads version {})",
-        name, version, binary_version));
+        "{}: unsupported vtdsim binary trace: bad version {} at byte offset 8 (this reader reads versions {} "
+        "{} {})",
+        name, version, binary_min_version, binary_version - binary_min_version == 1 ? "and" : "to",
+        binary_version));
   if (get<std::uint16_t>(in + 10) != binary_header_size)
     throw trace_error(
         fmt::format("{}: unsupported vtdsim binary trace: bad header size {} at byte offset 10 (expected {})",
@@ -74,6 +76,7 @@ binary_header decode_header(const std::byte* in, const std::string& name) {
         fmt::format("{}: unsupported vtdsim binary trace: bad record size {} at byte offset 20 (expected {})",
                     name, get<std::uint16_t>(in + 20), binary_record_size));
   binary_header h;
+  h.version = version;
   h.time_unit_ps = get<std::uint32_t>(in + 16);
   if (h.time_unit_ps == 0)
     throw trace_error(fmt::format(
@@ -122,15 +125,26 @@ record decode_record(const std::byte* in) {
   return r;
 }
 
-// The checks come from the table of kinds (record_kinds.hpp), looked up by kind code: flag fields with values
-// not in use, then fields wider than the kind allows, misaligned or zero where that is meaningless.
-const char* record_problem(const record& r) {
+// The checks come from the table of kinds (record_kinds.hpp), looked up by kind code: what the file's version
+// could not hold, flag fields with values not in use and flags that need others, then fields wider than the
+// kind allows, misaligned or zero where that is meaningless.
+const char* record_problem(const record& r, std::uint16_t version) {
+  static_assert(binary_version == 2, "record_problem knows versions 1 and 2: say what version 3 added");
   const binary_checks& c = checks_for(static_cast<std::uint8_t>(r.kind));
   if (!c.known) return "bad record kind";
+  if (version < c.since)
+    return "record kind new in version 2 of the binary format, in a version 1 file (scalable-mode records "
+           "need version 2)";
   if ((r.flags & ~c.allowed_flags) != 0) return "reserved flag bits set";
+  if (version < 2 && (r.flags & ~c.allowed_flags_v1) != 0)
+    return "flag bits new in version 2 of the binary format set in a version 1 file (reserved there)";
   for (std::uint8_t i = 0; i < c.n_flags; ++i) {
     const flag_check& f = c.flags[i];
     if (!(f.legal >> ((r.flags & f.mask) >> f.shift) & 1)) return f.problem;
+  }
+  for (std::uint8_t i = 0; i < c.n_rules; ++i) {
+    const flag_rule& f = c.rules[i];
+    if ((r.flags & f.when) != 0 && (r.flags & f.mask) != f.value) return f.problem;
   }
   for (std::uint8_t i = 0; i < c.n_fields; ++i) {
     const field_check& f = c.fields[i];

@@ -12,7 +12,12 @@
 namespace vtd::traces {
 
 inline constexpr std::array<char, 8> binary_magic = {'V', 'T', 'D', 'T', 'R', 'A', 'C', 'E'};
-inline constexpr std::uint16_t binary_version = 1;
+// Version 2 added the scalable-mode kinds (pasid-attach ... pdevtlb-inval) and flag bits (dma PMR/ER, map
+// U/S=0 and XD); the layout is the same. Writers write binary_version; readers read every version from
+// binary_min_version, refusing in an older file what it could not hold (docs/trace-format.md, "Version
+// history").
+inline constexpr std::uint16_t binary_version = 2;
+inline constexpr std::uint16_t binary_min_version = 1;
 inline constexpr std::uint32_t endian_marker = 0x01020304;  // reads back as 0x04030201 if byte-swapped
 inline constexpr std::size_t binary_header_size = 64;
 inline constexpr std::size_t binary_record_size = 32;
@@ -23,6 +28,8 @@ struct binary_header {
   std::uint64_t seed = 0;          // generator seed (0 if not generated)
   std::uint64_t record_count = 0;  // 0 = unknown (streamed)
   std::string generator;           // up to 24 bytes, e.g. "vtdsim-gen 0.1"
+  // The file's format version as decode_header read it; encode_header always writes binary_version.
+  std::uint16_t version = binary_version;
 
   friend bool operator==(const binary_header&, const binary_header&) = default;
 };
@@ -35,7 +42,8 @@ binary_header decode_header(const std::byte* in, const std::string& name);
 void encode_record(const record& r, std::byte* out);
 record decode_record(const std::byte* in);
 
-// Empty string if r's kind and flags are valid; otherwise what is wrong ("bad record kind 0x2a", ...).
-const char* record_problem(const record& r);
+// Empty string if r's kind and flags are valid in a file of format `version`; otherwise what is wrong ("bad
+// record kind", "record kind new in version 2 ...", ...).
+const char* record_problem(const record& r, std::uint16_t version = binary_version);
 
 }  // namespace vtd::traces

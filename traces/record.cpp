@@ -62,6 +62,12 @@ record make_map(std::uint64_t t, std::uint16_t domain, std::uint64_t iova, std::
   r.flags = static_cast<std::uint8_t>((read ? flag::perm_read : 0) | (write ? flag::perm_write : 0));
   return r;
 }
+record make_fs_map(std::uint64_t t, std::uint16_t domain, std::uint64_t iova, std::uint64_t out,
+                   std::uint64_t bytes, bool write, bool user, bool execute) {
+  record r = make_map(t, domain, iova, out, bytes, true, write);
+  r.flags |= static_cast<std::uint8_t>((user ? 0 : flag::supervisor_only) | (execute ? 0 : flag::no_execute));
+  return r;
+}
 record make_unmap(std::uint64_t t, std::uint16_t domain, std::uint64_t iova, std::uint64_t bytes) {
   record r;
   r.time_ps = t;
@@ -133,6 +139,64 @@ record make_inv_wait(std::uint64_t t, std::uint64_t status_addr, std::uint32_t s
   r.value = status_data;
   r.flags = static_cast<std::uint8_t>((irq ? flag::wait_if : 0) | (status_write ? flag::wait_sw : 0) |
                                       (fence ? flag::wait_fn : 0) | q(queued));
+  return r;
+}
+
+namespace {
+constexpr std::uint64_t pasid_bits(std::uint32_t pasid) {
+  return pasid & 0xfffffu;  // PASID is 20 bits
+}
+}  // namespace
+
+record make_pasid_attach(std::uint64_t t, std::uint16_t sid, std::uint32_t pasid, std::uint16_t domain,
+                         bool supervisor, bool write_protect) {
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::pasid_attach;
+  r.id = sid;
+  r.value = pasid_bits(pasid);
+  r.length = domain;
+  r.flags = static_cast<std::uint8_t>((supervisor ? flag::sre : 0) | (write_protect ? flag::wpe : 0));
+  return r;
+}
+record make_pasid_detach(std::uint64_t t, std::uint16_t sid, std::uint32_t pasid) {
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::pasid_detach;
+  r.id = sid;
+  r.value = pasid_bits(pasid);
+  return r;
+}
+record make_pc_inval(std::uint64_t t, granularity g, std::uint16_t domain, std::uint32_t pasid) {
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::pc_inval;
+  r.id = domain;
+  r.value = pasid_bits(pasid);
+  r.flags = static_cast<std::uint8_t>(static_cast<unsigned>(g) | flag::queued);
+  return r;
+}
+record make_piotlb_inval(std::uint64_t t, granularity g, std::uint16_t domain, std::uint32_t pasid,
+                         std::uint64_t addr, std::uint8_t am, bool ih) {
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::piotlb_inval;
+  r.id = domain;
+  r.value = pasid_bits(pasid);
+  r.addr = addr;
+  r.length = am & 0x3fu;  // AM is 6 bits
+  r.flags = static_cast<std::uint8_t>(static_cast<unsigned>(g) | (ih ? flag::ih : 0) | flag::queued);
+  return r;
+}
+record make_pdevtlb_inval(std::uint64_t t, std::uint16_t sid, std::uint32_t pasid, std::uint64_t addr,
+                          bool size) {
+  record r;
+  r.time_ps = t;
+  r.kind = record_kind::pdevtlb_inval;
+  r.id = sid;
+  r.value = pasid_bits(pasid);
+  r.addr = addr;
+  r.flags = static_cast<std::uint8_t>((size ? flag::size : 0) | flag::queued);
   return r;
 }
 

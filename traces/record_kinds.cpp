@@ -19,7 +19,44 @@ constexpr flag_field op_field{
 constexpr flag_field at_field{
     "AT", flag::at_mask, {"untranslated", "treq", "translated", ""}, 0b0111, "bad address type 3"};
 constexpr flag_field pasid_field{"has-PASID", flag::has_pasid, {}};
+// The PASID TLP prefix carries PMR and ER, so both need a PASID; PCIe defines ER for memory reads only.
+constexpr flag_field pmr_field{.name = "PMR",
+                               .mask = flag::privileged,
+                               .words = {"", "priv"},
+                               .needs_mask = flag::has_pasid,
+                               .needs_value = flag::has_pasid,
+                               .needs_problem = "Privileged-Mode-Requested on a DMA without PASID",
+                               .since = 2};
+constexpr flag_field er_field{.name = "ER",
+                              .mask = flag::execute,
+                              .words = {"", "exec"},
+                              .needs_mask = flag::has_pasid | flag::op_mask,
+                              .needs_value = flag::has_pasid | static_cast<std::uint8_t>(dma_op::read),
+                              .needs_problem = "Execute-Requested on a DMA that is not a read with PASID",
+                              .since = 2};
 constexpr flag_field perm_field{"permissions", flag::perm_read | flag::perm_write, {"none", "r", "w", "rw"}};
+constexpr flag_field us_field{
+    .name = "U/S=0", .mask = flag::supervisor_only, .words = {"", "supervisor-only"}, .since = 2};
+constexpr flag_field xd_field{
+    .name = "XD", .mask = flag::no_execute, .words = {"", "no-execute"}, .since = 2};
+constexpr flag_field sre_field{.name = "SRE", .mask = flag::sre, .words = {"", "supervisor"}};
+constexpr flag_field wpe_field{.name = "WPE", .mask = flag::wpe, .words = {"", "write-protect"}};
+// pc_inv_dsc: global, domain (every PASID of the DID), PASID-selective (DID and PASID).
+constexpr flag_field pc_gran{
+    "granularity", flag::gran_mask, {"global", "domain", "pasid", ""}, 0b0111, "bad granularity 3"};
+// p_iotlb_inv_dsc has no global granularity; value 0 keeps its name so that the text can say what is wrong.
+constexpr flag_field piotlb_gran{"granularity",
+                                 flag::gran_mask,
+                                 {"global", "domain", "pasid", "page"},
+                                 0b1110,
+                                 "bad granularity 0 (a PASID-based IOTLB invalidation has no global one)"};
+// The PASID-based invalidations exist only as queued descriptors (256-bit, spec 6.5.2): no register does
+// them.
+constexpr flag_field queued_only_field{"queued",
+                                       flag::queued,
+                                       {"reg", "qi"},
+                                       0b10,
+                                       "register-based PASID invalidation (these exist only queued)"};
 constexpr flag_field cc_gran{
     "granularity", flag::gran_mask, {"global", "domain", "device", ""}, 0b0111, "bad granularity 3"};
 constexpr flag_field iotlb_gran{
@@ -61,7 +98,7 @@ constexpr text_item raw_sid{.form = text_form::key_bdf, .where = slot::id, .key 
 // Shown for every granularity but global (values 1..3), or for the device/page/index one (value 2).
 constexpr std::uint8_t not_global = 0b1110, third_gran = 0b0100;
 
-constexpr flag_field dma_flags[] = {op_field, at_field, pasid_field};
+constexpr flag_field dma_flags[] = {op_field, at_field, pasid_field, pmr_field, er_field};
 constexpr text_item dma_text[] = {
     source_id,
     {.form = text_form::word, .where = slot::flags, .flags = &op_field},
@@ -87,6 +124,8 @@ constexpr text_item dma_text[] = {
      .what = "a value",
      .shown = if_flags_and_nonzero(flag::has_pasid, 0b01)},
     {.form = text_form::key_word, .where = slot::flags, .key = "at", .flags = &at_field, .shown = if_nonzero},
+    {.form = text_form::bare_word, .where = slot::flags, .flags = &pmr_field, .shown = if_nonzero},
+    {.form = text_form::bare_word, .where = slot::flags, .flags = &er_field, .shown = if_nonzero},
 };
 
 constexpr text_item msi_text[] = {
@@ -101,6 +140,7 @@ constexpr text_item msi_text[] = {
     raw_length,
 };
 
+constexpr flag_field map_flags[] = {perm_field, us_field, xd_field};
 constexpr flag_field perm_flags[] = {perm_field};
 constexpr const char* map_misaligned = "IOVA or HPA not 4 KiB aligned";
 // map and unmap share their items; unmap needs and shows fewer of them.
@@ -148,6 +188,8 @@ constexpr text_item map_text[] = {
      .where = slot::flags,
      .flags = &perm_field,
      .missing = "permissions (r, w, rw or none) in map"},
+    {.form = text_form::bare_word, .where = slot::flags, .flags = &us_field, .shown = if_nonzero},
+    {.form = text_form::bare_word, .where = slot::flags, .flags = &xd_field, .shown = if_nonzero},
 };
 constexpr text_item unmap_text[] = {
     map_item("dom", false),
@@ -268,10 +310,106 @@ constexpr text_item wait_text[] = {
     queued_word,
 };
 
+// Scalable mode. The PASID is in `value` for every kind that has one (as in a dma record), and the domain id
+// in `id` for the PASID-based invalidations (their PASID takes `value`).
+constexpr text_item pasid_key(show_rule shown, std::string_view missing = {}) {
+  return {.form = text_form::key_number,
+          .where = slot::value,
+          .key = "pasid",
+          .what = "a PASID",
+          .max = 0xfffff,
+          .shown = shown,
+          .missing = missing,
+          .problem = "PASID wider than 20 bits",
+          .meaning = "PASID"};
+}
+
+constexpr flag_field pasid_attach_flags[] = {sre_field, wpe_field};
+constexpr text_item pasid_attach_text[] = {
+    source_id,
+    pasid_key(always, "pasid=N"),
+    {.form = text_form::key_number,
+     .where = slot::length,
+     .key = "dom",
+     .what = "a domain id",
+     .max = u16,
+     .style = number_style::dec,
+     .missing = "dom=N",
+     .problem = "domain wider than 16 bits",
+     .meaning = "domain"},
+    raw_addr,
+    {.form = text_form::bare_word, .where = slot::flags, .flags = &sre_field, .shown = if_nonzero},
+    {.form = text_form::bare_word, .where = slot::flags, .flags = &wpe_field, .shown = if_nonzero},
+};
+constexpr text_item pasid_detach_text[] = {
+    source_id,
+    pasid_key(always, "pasid=N"),
+    raw_addr,
+    raw_length,
+};
+
+// Shown for granularities pasid and page (values 2, 3), or page only (3).
+constexpr std::uint8_t pasid_or_page = 0b1100, fourth_gran = 0b1000;
+constexpr text_item did_key(show_rule shown) {
+  return {.form = text_form::key_number,
+          .where = slot::id,
+          .key = "dom",
+          .what = "a domain id",
+          .max = u16,
+          .style = number_style::dec,
+          .shown = shown,
+          .meaning = "domain (DID)"};
+}
+constexpr text_item queued_only_word{.form = text_form::bare_word,
+                                     .where = slot::flags,
+                                     .flags = &queued_only_field,
+                                     .missing = "'qi' (PASID-based invalidations are queued only)"};
+
+constexpr flag_field pc_flags[] = {pc_gran, queued_only_field};
+constexpr text_item pc_text[] = {
+    gran_word(pc_gran),
+    did_key(if_flags_or_nonzero(flag::gran_mask, not_global)),
+    pasid_key(if_flags_or_nonzero(flag::gran_mask, third_gran)),
+    raw_addr,
+    raw_length,
+    queued_only_word,
+};
+
+constexpr flag_field piotlb_flags[] = {piotlb_gran, ih_field, queued_only_field};
+constexpr text_item piotlb_text[] = {
+    gran_word(piotlb_gran),
+    did_key(always),
+    pasid_key(if_flags_or_nonzero(flag::gran_mask, pasid_or_page)),
+    {.form = text_form::key_number,
+     .where = slot::addr,
+     .key = "addr",
+     .what = "an address",
+     .shown = if_flags_or_nonzero(flag::gran_mask, fourth_gran),
+     .meaning = "address"},
+    inval_number("am", slot::length, "an address mask", 63, fourth_gran, "reserved bits set in AM",
+                 "address mask (AM)"),
+    {.form = text_form::bare_word, .where = slot::flags, .flags = &ih_field, .shown = if_nonzero},
+    queued_only_word,
+};
+
+constexpr flag_field pdevtlb_flags[] = {size_field, queued_only_field};
+constexpr text_item pdevtlb_text[] = {
+    source_id,
+    pasid_key(always, "pasid=N"),
+    {.form = text_form::key_number,
+     .where = slot::addr,
+     .key = "addr",
+     .what = "an address",
+     .meaning = "address (size encoded when S)"},
+    raw_length,
+    {.form = text_form::bare_word, .where = slot::flags, .flags = &size_field, .shown = if_nonzero},
+    queued_only_word,
+};
+
 using enum kind_class;
 constexpr kind_info dma_kind{record_kind::dma, "dma", device_request, true, dma_flags, dma_text};
 constexpr kind_info msi_kind{record_kind::msi, "msi", device_request, false, {}, msi_text};
-constexpr kind_info map_kind{record_kind::map, "map", driver_table_change, false, perm_flags, map_text};
+constexpr kind_info map_kind{record_kind::map, "map", driver_table_change, false, map_flags, map_text};
 constexpr kind_info unmap_kind{record_kind::unmap, "unmap",   driver_table_change, false,
                                perm_flags,         unmap_text};
 constexpr kind_info attach_kind{record_kind::attach, "attach", driver_table_change, false, {}, attach_text};
@@ -283,6 +421,20 @@ constexpr kind_info iec_kind{record_kind::iec_inval, "iec-inval", invalidation, 
 constexpr kind_info devtlb_kind{
     record_kind::devtlb_inval, "devtlb-inval", invalidation, false, devtlb_flags, devtlb_text};
 constexpr kind_info wait_kind{record_kind::inv_wait, "inv-wait", invalidation, false, wait_flags, wait_text};
+constexpr kind_info pasid_attach_kind{record_kind::pasid_attach,
+                                      "pasid-attach",
+                                      driver_table_change,
+                                      false,
+                                      pasid_attach_flags,
+                                      pasid_attach_text,
+                                      2};
+constexpr kind_info pasid_detach_kind{
+    record_kind::pasid_detach, "pasid-detach", driver_table_change, false, {}, pasid_detach_text, 2};
+constexpr kind_info pc_kind{record_kind::pc_inval, "pc-inval", invalidation, false, pc_flags, pc_text, 2};
+constexpr kind_info piotlb_kind{
+    record_kind::piotlb_inval, "piotlb-inval", invalidation, false, piotlb_flags, piotlb_text, 2};
+constexpr kind_info pdevtlb_kind{
+    record_kind::pdevtlb_inval, "pdevtlb-inval", invalidation, false, pdevtlb_flags, pdevtlb_text, 2};
 constexpr kind_info unknown_kind{record_kind{0}, "?", other, false, {}, {}};
 
 // Exhaustive on purpose (no default): a new enumerator without an entry does not compile.
@@ -310,6 +462,16 @@ constexpr const kind_info& entry(record_kind k) {
       return devtlb_kind;
     case record_kind::inv_wait:
       return wait_kind;
+    case record_kind::pasid_attach:
+      return pasid_attach_kind;
+    case record_kind::pasid_detach:
+      return pasid_detach_kind;
+    case record_kind::pc_inval:
+      return pc_kind;
+    case record_kind::piotlb_inval:
+      return piotlb_kind;
+    case record_kind::pdevtlb_inval:
+      return pdevtlb_kind;
   }
   return unknown_kind;  // a code read from a file that is no enumerator
 }
@@ -350,11 +512,14 @@ constexpr std::uint64_t slot_max(slot s) {
 constexpr binary_checks derive_checks(const kind_info& k) {
   binary_checks c;
   c.known = true;
+  c.since = k.since;
   for (const auto& f : k.flags) {
     c.allowed_flags = static_cast<std::uint8_t>(c.allowed_flags | f.mask);
+    if (f.since <= 1) c.allowed_flags_v1 = static_cast<std::uint8_t>(c.allowed_flags_v1 | f.mask);
     const std::uint8_t all_values = f.mask >> low_bit(f.mask) == 1 ? 0b11 : 0b1111;
     if ((f.legal & all_values) != all_values)
       c.flags[c.n_flags++] = {f.mask, low_bit(f.mask), f.legal, f.problem};
+    if (f.needs_mask) c.rules[c.n_rules++] = {f.mask, f.needs_mask, f.needs_value, f.needs_problem};
   }
   for (const auto& i : k.text) {
     if (*i.problem == '\0') continue;

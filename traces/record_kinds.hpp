@@ -30,6 +30,12 @@ struct flag_field {
   std::array<std::string_view, 4> words = {};  // text word per value; "" where the value has no word
   std::uint8_t legal = 0x0f;  // bit v set: value v is valid (binary and text readers refuse others)
   const char* problem = "";   // why a record with a value not in `legal` is refused
+  // When the field is not 0, the flag bits under `needs_mask` must equal `needs_value` (Execute Requested
+  // needs a read with PASID); both readers refuse other records with `needs_problem`.
+  std::uint8_t needs_mask = 0;
+  std::uint8_t needs_value = 0;
+  const char* needs_problem = "";
+  std::uint16_t since = 1;  // the first binary format version with this field (older files refuse its bits)
 };
 
 // The record's generic fields (traces/record.hpp).
@@ -100,6 +106,7 @@ struct kind_info {
   bool data_access = false;  // a device request reading or writing `length` bytes at `addr` (trace stat)
   std::span<const flag_field> flags = {};
   std::span<const text_item> text = {};
+  std::uint16_t since = 1;  // the first binary format version with this kind (older files refuse it)
 };
 
 // The entry of a kind; an unknown code (a corrupt binary record) gets an entry named "?" with no fields.
@@ -125,12 +132,23 @@ struct field_check {
   std::uint8_t when = 0;       // only when these flag bits are all set (0: always)
   const char* problem = "";
 };
+// A flag_field's `needs_*`: when any bit of `when` is set, the bits under `mask` must equal `value`.
+struct flag_rule {
+  std::uint8_t when = 0;
+  std::uint8_t mask = 0;
+  std::uint8_t value = 0;
+  const char* problem = "";
+};
 struct binary_checks {
   bool known = false;
   std::uint8_t allowed_flags = 0;
-  std::uint8_t n_flags = 0, n_fields = 0;
+  std::uint8_t n_flags = 0, n_fields = 0, n_rules = 0;
   std::array<flag_check, 8> flags{};
   std::array<field_check, 8> fields{};
+  std::array<flag_rule, 4> rules{};
+  // Binary format versions: the kind exists from `since`; `allowed_flags_v1` are the bits version 1 knew.
+  std::uint16_t since = 1;
+  std::uint8_t allowed_flags_v1 = 0;
 };
 const binary_checks& checks_for(std::uint8_t code);
 

@@ -6,8 +6,8 @@
 
 namespace vtd::traces {
 
-// The "Records" table: one row per kind with its code, class, the meaning of each generic field and its
-// flags.
+// The "Records" table: one row per kind with its code, the binary format version it appeared in, class, the
+// meaning of each generic field and its flags.
 std::string kinds_markdown_table();
 // The binary record's kind byte: "1 dma, 2 msi, ...".
 std::string kind_codes_text();

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <optional>
@@ -74,6 +75,7 @@ class line_parser {
     for (std::size_t i = 0; i < m_kind.text.size(); ++i)
       if (!m_kind.text[i].missing.empty() && !(m_given >> i & 1))
         throw text_parse_error(m_lx.line_size() + 1, fmt::format("expected {}", m_kind.text[i].missing));
+    check_needs();
   }
 
  private:
@@ -90,6 +92,19 @@ class line_parser {
         return false;
     }
     return false;
+  }
+
+  // A flag that needs others (ER needs a read with PASID) is refused at the word that set it, as the binary
+  // reader refuses the record.
+  void check_needs() const {
+    for (const auto& f : m_kind.flags) {
+      if (!f.needs_mask || (m_r.flags & f.mask) == 0 || (m_r.flags & f.needs_mask) == f.needs_value) continue;
+      std::size_t column = 1;
+      for (std::size_t i = 0; i < m_kind.text.size(); ++i)
+        if (m_kind.text[i].flags && m_kind.text[i].flags->mask == f.mask && (m_given >> i & 1))
+          column = m_column[i];
+      throw text_parse_error(column, f.needs_problem);
+    }
   }
 
   void parse_positional(const text_item& item) {
@@ -138,6 +153,7 @@ class line_parser {
       if (!take_named(item, key, value, offset)) continue;
       m_r.flags |= item.sets;
       m_given |= std::uint32_t{1} << i;
+      m_column[i] = m_lx.column();
       return true;
     }
     return false;
@@ -165,6 +181,9 @@ class line_parser {
         if (!value.empty()) return false;
         const auto v = word_value(*item.flags, key);
         if (!v) return false;
+        // A word of a value the kind does not allow ("reg" for a queued-only invalidation).
+        if (!(item.flags->legal >> *v & 1))
+          m_lx.fail(item.missing.empty() ? word_list(*item.flags, true) : item.missing, key);
         set_flag_value(m_r, *item.flags, *v);
         return true;
       }
@@ -190,7 +209,8 @@ class line_parser {
   line_lexer& m_lx;
   const kind_info& m_kind;
   record& m_r;
-  std::uint32_t m_given = 0;  // bit i: the kind's text item i was given
+  std::uint32_t m_given = 0;               // bit i: the kind's text item i was given
+  std::array<std::size_t, 32> m_column{};  // ... at this column
 };
 
 std::string kind_names() {

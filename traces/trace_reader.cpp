@@ -600,7 +600,7 @@ void trace_reader::decode_block(const char* data, size_t whole, uint64_t byte_of
   uint64_t last = m_last_time;
   for (size_t i = 0; i < whole; ++i) {
     record r = decode_record(reinterpret_cast<const std::byte*>(data + i * binary_record_size));
-    if (const char* problem = record_problem(r); *problem)
+    if (const char* problem = record_problem(r, m_header.version); *problem)
       throw trace_error(fmt::format("{}: {} (kind 0x{:02x}, flags 0x{:02x}) at record {}, byte offset {}",
                                     m_name, problem, unsigned(r.kind), r.flags, m_index + i,
                                     byte_offset + i * binary_record_size));

@@ -51,6 +51,7 @@ class trace_reader {
   compression compressed() const { return m_compression; }
   // Binary only (defaults for text). Describes the records next() returns: time_unit_ps is always 1, since
   // record times are scaled to picoseconds; the unit the file was written in is file_time_unit_ps().
+  // header().version is the file's format version (records a version-1 file cannot hold are refused).
   const binary_header& header() const { return m_header; }
   std::uint32_t file_time_unit_ps() const { return m_file_time_unit; }
   std::string description() const;  // "binary, zstd"

@@ -23,8 +23,13 @@ std::string describe(const core::walk_step& s) {
                      : s.cache == core::cache_kind::interrupt ? "interrupt entry cache"
                                                               : "paging-structure cache";
   if (s.cache == core::cache_kind::pde || s.cache == core::cache_kind::pdpe ||
-      s.cache == core::cache_kind::pml4e || s.cache == core::cache_kind::pml5e)
-    return fmt::format("{} ({}): {}", name, core::to_string(s.cache), s.ok ? "hit" : "miss");
+      s.cache == core::cache_kind::pml4e || s.cache == core::cache_kind::pml5e) {
+    // Scalable mode keeps first- and second-stage paging-structure caches apart (fs_* and ss_* statistics).
+    const char* stage = s.stage == core::translation_stage::first    ? "first-stage "
+                        : s.stage == core::translation_stage::nested ? "nested first-stage "
+                                                                     : "";
+    return fmt::format("{}{} ({}): {}", stage, name, core::to_string(s.cache), s.ok ? "hit" : "miss");
+  }
   return fmt::format("{}: {}", name, s.ok ? "hit" : "miss");
 }
 

@@ -160,6 +160,11 @@ timing::upstream_request replay_engine::to_request(const record& r) {
     case record_kind::iec_inval:
     case record_kind::devtlb_inval:
     case record_kind::inv_wait:
+    case record_kind::pasid_attach:
+    case record_kind::pasid_detach:
+    case record_kind::pc_inval:
+    case record_kind::piotlb_inval:
+    case record_kind::pdevtlb_inval:
       break;
   }
   throw std::invalid_argument(fmt::format("a {} record is not a device request", traces::kind_name(r.kind)));
@@ -216,6 +221,12 @@ request_outcome replay_engine::submit(const record& r) {
     case record_kind::inv_wait:
       invalidate(r);
       break;
+    case record_kind::pasid_attach:
+    case record_kind::pasid_detach:
+    case record_kind::pc_inval:
+    case record_kind::piotlb_inval:
+    case record_kind::pdevtlb_inval:
+      throw std::runtime_error(fmt::format("{} records are not replayed yet", traces::kind_name(r.kind)));
   }
   return {};
 }
@@ -437,6 +448,11 @@ void replay_engine::invalidate_now(const record& r) {
     case record_kind::unmap:
     case record_kind::attach:
     case record_kind::detach:
+    case record_kind::pasid_attach:
+    case record_kind::pasid_detach:
+    case record_kind::pc_inval:
+    case record_kind::piotlb_inval:
+    case record_kind::pdevtlb_inval:
       break;  // not invalidations: submit() never sends them here
   }
 }

@@ -22,8 +22,11 @@ namespace vtdsim::app {
 
 void add_gen_options(po::options_description& desc, gen_options& o) {
   const auto n = gen::limits::max_devices_per_kind;
-  desc.add_options()("help,h", "show this help")("workload", po::value(&o.workload)->default_value("mixed"),
-                                                 "mixed | nic | nvme | gpu | all")(
+  desc.add_options()("help,h", "show this help")(
+      "mode", po::value(&o.mode)->default_value("legacy"),
+      "legacy | scalable (scalable: \"mode\": \"scalable\" platform, preset server-sm)")(
+      "workload", po::value(&o.workload)->default_value("mixed"),
+      "legacy: mixed | nic | nvme | gpu | all; scalable: dma-api | sva | viommu | mixed | all")(
       "dmas", po::value(&o.dmas)->default_value("1000000"),
       fmt::format("stop after this many DMA requests, 1..{}", gen::limits::max_dmas).c_str())(
       "seed", po::value(&o.seed)->default_value("1"), "random seed (same seed, same trace)")(
@@ -52,6 +55,23 @@ void add_gen_options(po::options_description& desc, gen_options& o) {
       "gpu-count", po::value(&o.gpu_count),
       fmt::format("GPUs / accelerators, 0..{} (default: the workload's)", n).c_str())(
       "gpu-gbps", po::value(&o.gpu_gbps), "GPU DMA bandwidth, GB/s: 0.01..1000 (16)")(
+      "nic-stage", po::value(&o.nic_stage),
+      "scalable: first | second | nested (the NICs' domains; nested: in the vIOMMU guest)")(
+      "nvme-stage", po::value(&o.nvme_stage), "scalable: first | second | nested")(
+      "gpu-stage", po::value(&o.gpu_stage), "scalable: first | second")(
+      "sva-count", po::value(&o.sva_count),
+      fmt::format("scalable: SVA accelerators, 0..{} (default: the workload's)", n).c_str())(
+      "sva-pasids", po::value(&o.sva_pasids),
+      fmt::format("scalable: processes (PASIDs) per accelerator, 1..{} (8)", gen::limits::max_sva_pasids)
+          .c_str())("sva-gbps", po::value(&o.sva_gbps), "scalable: copy bandwidth per accelerator, GB/s (8)")(
+      "sva-bytes", po::value(&o.sva_bytes),
+      fmt::format("scalable: bytes per work descriptor, {}..{} (4096)", gen::limits::min_sva_transfer,
+                  gen::limits::max_sva_transfer)
+          .c_str())(
+      "sva-rebind-us", po::value(&o.sva_rebind_us),
+      "scalable: each process unbinds its PASID and binds again this often, microseconds; 0: never (0)")(
+      "sva-unbound-us", po::value(&o.sva_unbound_us),
+      "scalable: how long a process stays unbound, microseconds, at most --sva-rebind-us (20)")(
       "quiet,q", po::bool_switch(&o.quiet), "print nothing");
 }
 
@@ -101,6 +121,72 @@ bool strict_mode(const char* option, const std::string& m) {
   refuse(option, m, "expected strict or deferred");
 }
 
+gen::device_stage stage(const char* option, const std::string& s, bool nested_allowed) {
+  if (s == "first") return gen::device_stage::first;
+  if (s == "second") return gen::device_stage::second;
+  if (s == "nested" && nested_allowed) return gen::device_stage::nested;
+  refuse(option, s, nested_allowed ? "expected first, second or nested" : "expected first or second");
+}
+
+std::string names_or(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return out;
+}
+
+// The workload preset of --mode and --workload.
+gen::workload preset(const gen_options& o) {
+  gen::gen_mode mode = gen::gen_mode::legacy;
+  if (o.mode == "scalable")
+    mode = gen::gen_mode::scalable;
+  else if (o.mode != "legacy")
+    refuse("mode", o.mode, "expected legacy or scalable");
+  try {
+    return gen::preset_workload(o.workload, mode);
+  } catch (const vtd::traces::trace_error&) {
+    refuse("workload", o.workload,
+           fmt::format("expected {}{}", names_or(gen::workload_names(mode)),
+                       mode == gen::gen_mode::scalable ? " (with --mode scalable)" : ""));
+  }
+}
+
+// The options only scalable mode has: refused in legacy mode, naming the option; else checked and applied.
+void scalable_options(const gen_options& o, gen::workload& w) {
+  using namespace gen::limits;
+  const std::pair<const char*, const std::string*> scalable_only[] = {
+      {"nic-stage", &o.nic_stage},          {"nvme-stage", &o.nvme_stage},
+      {"gpu-stage", &o.gpu_stage},          {"sva-count", &o.sva_count},
+      {"sva-pasids", &o.sva_pasids},        {"sva-gbps", &o.sva_gbps},
+      {"sva-bytes", &o.sva_bytes},          {"sva-rebind-us", &o.sva_rebind_us},
+      {"sva-unbound-us", &o.sva_unbound_us}};
+  if (w.mode == gen::gen_mode::legacy) {
+    for (auto [option, text] : scalable_only)
+      if (!text->empty())
+        refuse(option, *text, "needs --mode scalable (legacy mode has second-stage domains and no PASIDs)");
+    return;
+  }
+  if (!o.nic_stage.empty()) w.nic.stage = stage("nic-stage", o.nic_stage, true);
+  if (!o.nvme_stage.empty()) w.nvme.stage = stage("nvme-stage", o.nvme_stage, true);
+  if (!o.gpu_stage.empty()) w.gpu.stage = stage("gpu-stage", o.gpu_stage, false);
+  if (!o.sva_count.empty())
+    w.sva.count = count("sva-count", o.sva_count, 0, max_devices_per_kind,
+                        " (accelerator i sits on bus 0x40+i, its processes in domains 0x100+64i..)");
+  if (!o.sva_pasids.empty()) w.sva.pasids = count("sva-pasids", o.sva_pasids, 1, max_sva_pasids);
+  if (!o.sva_gbps.empty()) w.sva.gbytes_per_s = rate("sva-gbps", o.sva_gbps, "GB/s");
+  if (!o.sva_bytes.empty())
+    w.sva.transfer_bytes = count("sva-bytes", o.sva_bytes, min_sva_transfer, max_sva_transfer);
+  if (!o.sva_rebind_us.empty())
+    w.sva.rebind_us = integer("sva-rebind-us", o.sva_rebind_us, 0, max_sva_rebind_us, " (0: never)");
+  if (!o.sva_unbound_us.empty())
+    w.sva.unbound_us = integer("sva-unbound-us", o.sva_unbound_us, min_sva_unbound_us, max_sva_unbound_us);
+  if (w.sva.rebind_us && w.sva.unbound_us > w.sva.rebind_us)
+    throw usage_error(
+        fmt::format("--sva-unbound-us {} is longer than --sva-rebind-us {}: a process is unbound "
+                    "for at most one rebind period",
+                    w.sva.unbound_us, w.sva.rebind_us));
+}
+
 // Both outputs naming one file would leave only the platform in it.
 bool same_output(const std::string& a, const std::string& b) {
   if (a == "-" || b == "-") return a == b;
@@ -118,11 +204,7 @@ bool same_output(const std::string& a, const std::string& b) {
 gen_request make_gen_request(const gen_options& o) {
   using namespace gen::limits;
   gen_request g;
-  try {
-    g.workload = gen::preset_workload(o.workload);
-  } catch (const vtd::traces::trace_error&) {
-    refuse("workload", o.workload, "expected mixed, nic, nvme, gpu or all");
-  }
+  g.workload = preset(o);
   gen::workload& w = g.workload;
   w.dma_target = integer("dmas", o.dmas, 1, max_dmas);
   w.seed = integer("seed", o.seed, 0, UINT64_MAX);
@@ -156,10 +238,17 @@ gen_request make_gen_request(const gen_options& o) {
     w.gpu.count = count("gpu-count", o.gpu_count, 0, max_devices_per_kind,
                         " (GPU i sits on bus 0x30+i in domain 0x21+i)");
   if (!o.gpu_gbps.empty()) w.gpu.gbytes_per_s = rate("gpu-gbps", o.gpu_gbps, "GB/s");
-  if (w.nic.count + w.nvme.count + w.gpu.count == 0)
-    throw usage_error(fmt::format(
-        "--workload {} with --nic-count {}, --nvme-count {} and --gpu-count {}: no devices to generate",
-        w.name, w.nic.count, w.nvme.count, w.gpu.count));
+  scalable_options(o, w);
+  if (w.nic.count + w.nvme.count + w.gpu.count + w.sva.count == 0)
+    throw usage_error(
+        w.mode == gen::gen_mode::scalable
+            ? fmt::format(
+                  "--workload {} with --nic-count {}, --nvme-count {}, --gpu-count {} and --sva-count {}: "
+                  "no devices to generate",
+                  w.name, w.nic.count, w.nvme.count, w.gpu.count, w.sva.count)
+            : fmt::format("--workload {} with --nic-count {}, --nvme-count {} and --gpu-count {}: no devices "
+                          "to generate",
+                          w.name, w.nic.count, w.nvme.count, w.gpu.count));
   if (w.nic.count && w.nic.rx_gbps == 0 && w.nic.tx_gbps == 0)
     throw usage_error(
         "--nic-rx-gbps and --nic-tx-gbps are both 0: a NIC needs traffic in one direction at least "
@@ -195,7 +284,9 @@ vtd::traces::gen::generation_summary run_gen_request(const gen_request& g) {
   try {
     binary_header h;
     h.seed = g.workload.seed;
-    h.generator = "vtdsim-gen 1 " + g.workload.name;
+    // At most 24 bytes: "vtdsim-gen 1 sm dma-api".
+    h.generator =
+        (g.workload.mode == gen::gen_mode::scalable ? "vtdsim-gen 1 sm " : "vtdsim-gen 1 ") + g.workload.name;
     trace_writer writer(g.output, g.format, g.compression, h);
     vtd::io::output_file pf(g.platform_out);  // opened before the work, so that a bad path fails at once
     nlohmann::ordered_json platform;

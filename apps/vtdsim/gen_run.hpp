@@ -11,12 +11,15 @@ namespace vtdsim::app {
 // The options of `vtdsim gen` as typed. Every value stays text until make_gen_request checks it: Boost's
 // conversions would turn "-1" into 2^64-1 and accept "nan" for a rate.
 struct gen_options {
-  std::string workload = "mixed", dmas = "1000000", seed = "1", faults = "0", output, platform_out,
-              format = "binary", compression = "zstd";
+  std::string mode = "legacy", workload = "mixed", dmas = "1000000", seed = "1", faults = "0", output,
+              platform_out, format = "binary", compression = "zstd";
   // Empty: the workload preset's value (docs/generator.md). Zero counts mean no device of that kind.
   std::string nic_count, nic_queues, nic_rx_gbps, nic_tx_gbps, nic_mode;
   std::string nvme_count, nvme_iops, nvme_qd, nvme_io, nvme_mode;
   std::string gpu_count, gpu_gbps;
+  // Scalable mode only: each kind's domain stage, and the SVA accelerators.
+  std::string nic_stage, nvme_stage, gpu_stage;
+  std::string sva_count, sva_pasids, sva_gbps, sva_bytes, sva_rebind_us, sva_unbound_us;
   bool nic_page_pool = false, quiet = false;
 };
 

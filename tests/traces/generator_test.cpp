@@ -11,84 +11,21 @@
 #include <map>
 #include <set>
 
+#include "tests/traces/gen_shadow.hpp"
 #include "traces/gen/generator.hpp"
 #include "traces/text_format.hpp"
 #include "traces/trace_error.hpp"
 
 using namespace vtd::traces;
+using vtd::traces::test::run;
+using vtd::traces::test::shadow_replay;
 
 namespace {
-
-struct page {
-  bool read, write;
-};
-
-struct gen_output {
-  std::vector<record> records;
-  nlohmann::ordered_json platform;
-  gen::generation_summary summary;
-};
-
-gen_output run(gen::workload w) {
-  gen_output o;
-  o.summary = gen::generate(
-      w, [&](const record& r) { o.records.push_back(r); }, o.platform);
-  return o;
-}
-
-uint64_t num(const nlohmann::ordered_json& v) {
-  return std::stoull(v.get<std::string>(), nullptr, 0);
-}
 
 uint16_t sid_of(const std::string& bdf) {
   unsigned bus, dev, fn;
   std::sscanf(bdf.c_str(), "%x:%x.%x", &bus, &dev, &fn);
   return uint16_t(bus << 8 | dev << 3 | fn);
-}
-
-struct replay_check {
-  uint64_t dma = 0, outside = 0, overlaps = 0, maps = 0, unmaps = 0, iotlb_invals = 0;
-};
-
-// Walks the trace in order, keeping a per-domain 4 KiB page map.
-replay_check shadow_replay(const gen_output& g) {
-  std::map<uint16_t, std::map<uint64_t, page>> pages;
-  std::map<uint16_t, uint16_t> domain_of;
-  for (const auto& d : g.platform["devices"])
-    domain_of[sid_of(d["bdf"])] = uint16_t(d["domain"].get<unsigned>());
-  for (const auto& d : g.platform["domains"])
-    for (const auto& m : d["mappings"])
-      for (uint64_t off = 0; off < num(m["size"]); off += 4096)
-        pages[uint16_t(d["id"].get<unsigned>())][num(m["iova"]) + off] = {m["read"].get<bool>(),
-                                                                          m["write"].get<bool>()};
-  replay_check c;
-  uint64_t last_time = 0;
-  for (const auto& r : g.records) {
-    EXPECT_GE(r.time_ps, last_time) << "records are in time order";
-    last_time = r.time_ps;
-    auto& p = pages[r.kind == record_kind::dma ? domain_of[r.id] : r.id];
-    if (r.kind == record_kind::map) {
-      ++c.maps;
-      for (uint64_t off = 0; off < r.map_bytes(); off += 4096)
-        if (!p.emplace(r.addr + off, page{r.readable(), r.writable()}).second) ++c.overlaps;
-    } else if (r.kind == record_kind::unmap) {
-      ++c.unmaps;
-      for (uint64_t off = 0; off < r.map_bytes(); off += 4096) p.erase(r.addr + off);
-    } else if (r.kind == record_kind::iotlb_inval) {
-      ++c.iotlb_invals;
-    } else if (r.kind == record_kind::dma) {
-      ++c.dma;
-      bool ok = true;
-      const uint64_t last = r.addr + (r.length ? r.length - 1 : 0);
-      for (uint64_t pg = r.addr & ~0xFFFull; pg <= last; pg += 4096) {
-        auto it = p.find(pg);
-        const bool need_write = r.op() != dma_op::read, need_read = r.op() != dma_op::write;
-        if (it == p.end() || (need_write && !it->second.write) || (need_read && !it->second.read)) ok = false;
-      }
-      c.outside += !ok;
-    }
-  }
-  return c;
 }
 
 gen::workload small(const std::string& name) {
@@ -104,7 +41,7 @@ TEST(Generator, SameSeedSameBytesDifferentSeedDifferent) {
   auto a = run(small("mixed")), b = run(small("mixed"));
   ASSERT_EQ(a.records.size(), b.records.size());
   EXPECT_TRUE(a.records == b.records);
-  EXPECT_EQ(a.platform.dump(), b.platform.dump());
+  EXPECT_EQ(a.platform_json.dump(), b.platform_json.dump());
   auto w = small("mixed");
   w.seed = 100;
   auto c = run(w);
@@ -118,6 +55,7 @@ TEST(Generator, EveryDmaHitsALiveMappingWithTheRightPermission) {
     EXPECT_EQ(c.dma, 20000u) << name;
     EXPECT_EQ(c.outside, 0u) << name;
     EXPECT_EQ(c.overlaps, 0u) << name;
+    EXPECT_EQ(c.stale_reuse, 0u) << name << ": an IOVA is mapped again only after its invalidation";
   }
   auto w = small("nvme");
   w.nvme.io_bytes = 65536;
@@ -128,7 +66,8 @@ TEST(Generator, EveryDmaHitsALiveMappingWithTheRightPermission) {
   w.nic.strict = false;
   c = shadow_replay(run(w));
   EXPECT_EQ(c.outside, 0u) << "deferred mode";
-  EXPECT_EQ(c.overlaps, 0u) << "deferred mode must not reuse an IOVA before its flush";
+  EXPECT_EQ(c.overlaps, 0u);
+  EXPECT_EQ(c.stale_reuse, 0u) << "deferred mode must not reuse an IOVA before its flush";
 }
 
 TEST(Generator, InjectedFaultsFallOutsideMappings) {
@@ -153,8 +92,9 @@ TEST(Generator, StrictInvalidatesPerUnmapDeferredBatches) {
 
 TEST(Generator, PlatformDescribesEveryDeviceAndVector) {
   auto g = run(small("all"));
-  EXPECT_EQ(g.platform["devices"].size(), 3u);
-  EXPECT_EQ(g.platform["interrupts"]["entries"].size(), 4u + 4u) << "one MSI-X vector per NIC and NVMe queue";
+  EXPECT_EQ(g.platform_json["devices"].size(), 3u);
+  EXPECT_EQ(g.platform_json["interrupts"]["entries"].size(), 4u + 4u)
+      << "one MSI-X vector per NIC and NVMe queue";
   for (const auto& r : g.records)
     if (r.kind == record_kind::msi) {
       EXPECT_EQ(r.addr & 0xFFF00010, 0xFEE00010u) << "remappable-format MSI address";
@@ -206,7 +146,7 @@ TEST(Generator, EveryDeviceCountUpToTheLimitGivesUniqueBdfsAndDomains) {
       w.gpu.count = kind == 2 || kind == 3 ? n : max;
       if (w.nic.count + w.nvme.count + w.gpu.count == 0) continue;
       const auto g = run(w);
-      const auto c = placements(g.platform);
+      const auto c = placements(g.platform_json);
       SCOPED_TRACE(fmt::format("nic {} nvme {} gpu {}", w.nic.count, w.nvme.count, w.gpu.count));
       EXPECT_EQ(c.devices, w.nic.count + w.nvme.count + w.gpu.count);
       EXPECT_TRUE(c.unique_bdfs);

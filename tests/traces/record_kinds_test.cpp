@@ -53,13 +53,26 @@ record random_record(const kind_info& k, uint64_t& seed, bool small) {
   record r;
   r.kind = k.kind;
   r.time_ps = mix(seed) % 1000000;
-  for (const auto& f : k.flags) {
-    const int shift = std::countr_zero(f.mask);
-    unsigned v;
-    do v = unsigned(mix(seed) & (f.mask >> shift));
-    while (!(f.legal >> v & 1));
-    r.flags = static_cast<uint8_t>(r.flags | (v << shift));
-  }
+  // Legal values in every flag field, drawn again until the flags that need others have them (ER: a read
+  // with PASID).
+  const binary_checks& checks = checks_for(static_cast<uint8_t>(k.kind));
+  auto rules_hold = [&] {
+    for (uint8_t i = 0; i < checks.n_rules; ++i) {
+      const flag_rule& rule = checks.rules[i];
+      if ((r.flags & rule.when) && (r.flags & rule.mask) != rule.value) return false;
+    }
+    return true;
+  };
+  do {
+    r.flags = 0;
+    for (const auto& f : k.flags) {
+      const int shift = std::countr_zero(f.mask);
+      unsigned v;
+      do v = unsigned(mix(seed) & (f.mask >> shift));
+      while (!(f.legal >> v & 1));
+      r.flags = static_cast<uint8_t>(r.flags | (v << shift));
+    }
+  } while (!rules_hold());
   for (slot s : value_slots) {
     uint64_t v = mix(seed) & slot_limit(s);
     if (small) v = mix(seed) % 3 == 0 ? 0 : v & 0xff0ff;

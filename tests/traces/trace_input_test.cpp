@@ -548,9 +548,15 @@ TEST(TraceInput, BinaryHeaderProblemsSaySo) {
             "t.bin: truncated header (5 of 64 bytes) of a binary trace");
   bad = good;
   bad[8] = 9;
-  EXPECT_EQ(
-      error_of("t.bin", bad),
-      "t.bin: unsupported vtdsim binary trace: bad version 9 at byte offset 8 (this reader reads version 1)");
+  EXPECT_EQ(error_of("t.bin", bad),
+            "t.bin: unsupported vtdsim binary trace: bad version 9 at byte offset 8 (this reader reads "
+            "versions 1 and 2)");
+  bad = good;
+  bad[8] = 0;
+  EXPECT_EQ(error_of("t.bin", bad).rfind("t.bin: unsupported vtdsim binary trace: bad version 0 at", 0), 0u);
+  bad = good;
+  bad[8] = 3;
+  EXPECT_EQ(error_of("t.bin", bad).rfind("t.bin: unsupported vtdsim binary trace: bad version 3 at", 0), 0u);
   bad = good;
   bad[20] = 48;
   EXPECT_EQ(error_of("t.bin", bad),

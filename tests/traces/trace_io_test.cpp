@@ -34,7 +34,7 @@ std::vector<record> sample(size_t n, uint64_t seed) {
     t += mix(seed) % 5000;
     const uint16_t sid = uint16_t(mix(seed));
     const uint64_t addr = (mix(seed) & 0xFFFFFFFFFFull) & ~0xFFFull;
-    switch (i % 11) {
+    switch (i % 16) {
       case 0:
         out.push_back(make_dma(t, sid, dma_op(mix(seed) % 3), addr | 0x40, uint32_t(mix(seed) % 4096),
                                address_type(mix(seed) % 3)));
@@ -70,9 +70,37 @@ std::vector<record> sample(size_t n, uint64_t seed) {
         out.push_back(make_iec_inval(t, granularity(mix(seed) % 2 ? 2 : 0), uint16_t(mix(seed)),
                                      uint8_t(mix(seed) % 16), true));
         break;
-      default:
+      case 10:
         out.push_back(
             make_inv_wait(t, addr | 0x8, uint32_t(mix(seed)), mix(seed) & 1, true, mix(seed) & 1, true));
+        break;
+      // Scalable mode: a supervisor execute read with PASID, a first-stage map with its rights, the PASID
+      // records.
+      case 11: {
+        record r = make_dma_pasid(t, sid, uint32_t(mix(seed) & 0xFFFFF), dma_op::read, addr | 0x80, 32);
+        r.flags |= flag::privileged | (mix(seed) & 1 ? flag::execute : 0);
+        out.push_back(r);
+        break;
+      }
+      case 12:
+        out.push_back(make_fs_map(t, uint16_t(mix(seed)), addr, addr * 5, 0x1000 * (1 + mix(seed) % 16),
+                                  mix(seed) & 1, mix(seed) & 1, mix(seed) & 1));
+        break;
+      case 13:
+        out.push_back(mix(seed) & 1 ? make_pasid_attach(t, sid, uint32_t(mix(seed) & 0xFFFFF),
+                                                        uint16_t(mix(seed)), mix(seed) & 1, mix(seed) & 1)
+                                    : make_pasid_detach(t, sid, uint32_t(mix(seed) & 0xFFFFF)));
+        break;
+      case 14:
+        out.push_back(
+            make_pc_inval(t, granularity(mix(seed) % 3), uint16_t(mix(seed)), uint32_t(mix(seed) & 0xFFFFF)));
+        break;
+      default:
+        out.push_back(mix(seed) & 1
+                          ? make_piotlb_inval(t, granularity(1 + mix(seed) % 3), uint16_t(mix(seed)),
+                                              uint32_t(mix(seed) & 0xFFFFF), addr, uint8_t(mix(seed) % 19),
+                                              mix(seed) & 1)
+                          : make_pdevtlb_inval(t, sid, uint32_t(mix(seed) & 0xFFFFF), addr, mix(seed) & 1));
         break;
     }
   }

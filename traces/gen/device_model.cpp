@@ -1,6 +1,5 @@
 // Device-model machinery (see header).
 #include "traces/gen/device_model.hpp"
-#include "model/spec/text.hpp"
 
 #include <fmt/format.h>
 
@@ -15,15 +14,28 @@ unsigned checked_index(const std::string& kind, unsigned index) {
                                   kind, index, limits::max_devices_per_kind, kind));
   return index;
 }
+
+// The RID_PASID of the generated devices: 0, the context entry's default (requests without PASID use it).
+constexpr uint32_t kRidPasid = 0;
+
+// AM of a page-selective invalidation covering `bytes` from a naturally aligned IOVA.
+uint8_t address_mask(uint64_t bytes) {
+  unsigned am = 0;
+  while ((uint64_t{1} << am) * 4096 < bytes) ++am;
+  return uint8_t(am);
+}
 }  // namespace
 
-device_model::device_model(std::string kind, unsigned index, placement where, uint64_t seed)
+device_model::device_model(std::string kind, unsigned index, placement where, uint64_t seed,
+                           device_stage stage, platform_parts& platform)
     : m_name(fmt::format("{}{}", kind, checked_index(kind, index))),
       m_sid(uint16_t((where.bus + index) << 8)),
       m_domain(uint16_t(where.domain + index)),
+      m_stage(stage),
       m_rng(seed),
       // Linux tries a 32-bit IOVA first for PCI devices: top-down from 4 GiB.
-      m_iova(0x100000, uint64_t{1} << 32) {}
+      m_iova(0x100000, uint64_t{1} << 32),
+      m_guest(stage == device_stage::nested ? &platform.vm() : nullptr) {}
 
 uint64_t device_model::head_time() {
   while (m_queue.empty() || m_queue.top().time > m_next_event) next_event();
@@ -45,9 +57,10 @@ void device_model::unmap(uint64_t t, uint64_t iova, uint64_t bytes, bool strict,
                          uint64_t flush_timeout) {
   emit(make_unmap(t, m_domain, iova, bytes));
   if (strict) {
-    unsigned am = 0;
-    while ((uint64_t{1} << am) * 4096 < bytes) ++am;
-    emit(make_iotlb_inval(t, granularity::page, m_domain, iova, uint8_t(am), false, true));
+    const uint8_t am = address_mask(bytes);
+    emit(m_stage == device_stage::second
+             ? make_iotlb_inval(t, granularity::page, m_domain, iova, am, false, true)
+             : make_piotlb_inval(t, granularity::page_in_pasid, m_domain, kRidPasid, iova, am, false));
     emit(make_inv_wait(t, kStatusAddress, 1, false, true, false, true));
     m_iova.free(iova, bytes, t);
     return;
@@ -63,26 +76,66 @@ void device_model::flush_deferred(uint64_t t) {
   // Events are generated out of time order: the flush must come after the latest unmap it covers, or an IOVA
   // could be handed out again before its own unmap record.
   t = std::max(t, m_deferred_latest);
-  emit(make_iotlb_inval(t, granularity::domain, m_domain, 0, 0, false, true));
+  // Linux's flush queue flushes the whole domain: every PASID of the DID for a first-stage domain.
+  emit(m_stage == device_stage::second ? make_iotlb_inval(t, granularity::domain, m_domain, 0, 0, false, true)
+                                       : make_piotlb_inval(t, granularity::domain, m_domain, 0, 0, 0, false));
   emit(make_inv_wait(t, kStatusAddress, 1, false, true, false, true));
   for (auto [iova, bytes] : m_deferred) m_iova.free(iova, bytes, t);
   m_deferred.clear();
 }
 
 uint64_t device_model::random_hpa_page() {
+  if (m_guest) return guest_memory::random_page(m_rng);
   // Buffers anywhere in [4 GiB, 64 GiB): page-cache and skb pages are scattered in real systems.
   return (uint64_t{1} << 32) + (m_rng.below(uint64_t{15} << 18) << 12);
 }
 
+uint64_t device_model::next_sequential_page() {
+  if (m_guest) return m_guest->sequential_page();
+  return m_sequential += 4096;
+}
+
+uint64_t device_model::long_lived_output(uint64_t bytes, uint64_t host_hpa) {
+  return m_guest ? m_guest->long_lived(bytes) : host_hpa;
+}
+
 uint64_t device_model::add_vector(platform_parts& p, uint8_t vector, uint32_t destination) {
   const uint32_t index = p.next_irte++;
-  p.interrupts.push_back(
-      {{"index", index},
-       {"vector", vector},
-       {"destination", destination},
-       {"source_validation", {{"type", "requester_id"}, {"sid", spec::format_bdf(m_sid)}, {"sq", 0}}}});
+  tables::irte_desc e;
+  e.index = index;
+  e.vector = vector;
+  e.destination = destination;
+  e.svt = spec::source_validation::requester_id;
+  e.sid = m_sid;
+  e.sq = 0;
+  p.interrupts.push_back(e);
   // Remappable-format MSI address: 0xFEE, handle[14:0] in 19:5, bit 4 = 1, SHV = 0, handle[15] in bit 2.
   return 0xFEE00000ull | (uint64_t(index & 0x7FFF) << 5) | 0x10 | (uint64_t(index >> 15) << 2);
+}
+
+void device_model::add_to_platform(platform_parts& p, std::vector<tables::mapping_desc> mappings) {
+  tables::domain_desc d;
+  d.id = m_domain;
+  d.address_width = 48;  // 4-level (first stage: 4-level paging, FLPM=00b)
+  d.mappings = std::move(mappings);
+  switch (m_stage) {
+    case device_stage::second:
+      d.stage = tables::domain_stage::second;
+      break;
+    case device_stage::first:
+      d.stage = tables::domain_stage::first;  // A/D preset as Linux writes DMA mappings (preset_ad)
+      break;
+    case device_stage::nested:
+      d.stage = tables::domain_stage::nested;
+      d.parent = kGuestMemoryDomain;
+      break;
+  }
+  p.domains.push_back(std::move(d));
+  tables::device_desc dev;
+  dev.sid = m_sid;
+  dev.name = m_name;
+  dev.domain = m_domain;
+  p.devices.push_back(std::move(dev));
 }
 
 }  // namespace vtd::traces::gen

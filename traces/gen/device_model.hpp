@@ -8,9 +8,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "traces/gen/iova_allocator.hpp"
+#include "traces/gen/platform_parts.hpp"
 #include "traces/gen/rng.hpp"
 #include "traces/gen/workload.hpp"
 #include "traces/record.hpp"
@@ -22,41 +21,13 @@ constexpr uint64_t kNs = 1000;                   // picoseconds per nanosecond
 constexpr uint64_t kUs = 1000000;                // picoseconds per microsecond
 constexpr uint64_t kStatusAddress = 0x0FFFF000;  // inv_wait status page (below the default table region)
 
-// Where the devices of each kind sit: device i of a kind is function 0 of device 0 on bus `bus + i`, in
-// domain `domain + i`, for i below limits::max_devices_per_kind (docs/generator.md).
-struct placement {
-  unsigned bus, domain;
-};
-inline constexpr placement kNicPlacement{0x10, 1}, kNvmePlacement{0x20, 0x11}, kGpuPlacement{0x30, 0x21};
-constexpr bool disjoint(unsigned a, unsigned b) {
-  return a + limits::max_devices_per_kind <= b || b + limits::max_devices_per_kind <= a;
-}
-static_assert(disjoint(kNicPlacement.bus, kNvmePlacement.bus) &&
-                  disjoint(kNicPlacement.bus, kGpuPlacement.bus) &&
-                  disjoint(kNvmePlacement.bus, kGpuPlacement.bus),
-              "every device has a bus of its own");
-static_assert(disjoint(kNicPlacement.domain, kNvmePlacement.domain) &&
-                  disjoint(kNicPlacement.domain, kGpuPlacement.domain) &&
-                  disjoint(kNvmePlacement.domain, kGpuPlacement.domain),
-              "every device has a domain of its own");
-static_assert(kGpuPlacement.bus + limits::max_devices_per_kind <= 0x100, "bus numbers are 8 bits");
-static_assert(kGpuPlacement.domain + limits::max_devices_per_kind <= 0x100,
-              "domain ids fit CAP.ND=2 (8 bits)");
-static_assert(kNicPlacement.domain > 0 && kNvmePlacement.domain > 0 && kGpuPlacement.domain > 0,
-              "domain 0 is left unused (reserved when CAP.CM=1)");
-
-// Platform pieces a device contributes (docs/platform-format.md).
-struct platform_parts {
-  nlohmann::ordered_json domains = nlohmann::ordered_json::array();
-  nlohmann::ordered_json devices = nlohmann::ordered_json::array();
-  nlohmann::ordered_json interrupts = nlohmann::ordered_json::array();
-  uint32_t next_irte = 0;
-};
-
 class device_model {
  public:
-  // Device `index` of its kind, placed by `where`; throws trace_error when the index is beyond the limit.
-  device_model(std::string kind, unsigned index, placement where, uint64_t seed);
+  // Device `index` of its kind, placed by `where`, its DMA domain translating as `stage` (scalable mode: the
+  // domain its RID_PASID is attached to; nested: in the vIOMMU guest of `platform`). Throws trace_error when
+  // the index is beyond the limit.
+  device_model(std::string kind, unsigned index, placement where, uint64_t seed, device_stage stage,
+               platform_parts& platform);
   virtual ~device_model() = default;
 
   // Time of the next record this device will release (after generating as many events as needed).
@@ -69,20 +40,32 @@ class device_model {
   virtual void next_event() = 0;
 
   void emit(const record& r);
-  // Driver unmap with the configured invalidation policy (strict: page-selective IOTLB + wait; deferred:
-  // queued, flushed domain-wide in batches; the IOVA is reused only after its invalidation).
+  // Driver unmap with the configured invalidation policy. Strict: a page-selective invalidation and a wait
+  // per unmap; deferred: queued, flushed domain-wide in batches (the IOVA is reused only after its flush). A
+  // second-stage domain is invalidated with iotlb-inval; first-stage and nested domains, whose IOTLB entries
+  // are PASID-tagged, with piotlb-inval for the RID_PASID (as Linux does, and as a vIOMMU forwards a guest's
+  // invalidation).
   void unmap(uint64_t t, uint64_t iova, uint64_t bytes, bool strict, unsigned flush_batch,
              uint64_t flush_timeout);
   void flush_deferred(uint64_t t);
+  // A data buffer's page: a random host page, or a random page of guest memory for a nested domain (a GPA).
   uint64_t random_hpa_page();
+  // The next page of a physically contiguous stream of buffers (sequential I/O), host or guest.
+  uint64_t next_sequential_page();
+  // Where a long-lived mapping (ring, pool) points: `host_hpa`, or guest memory for a nested domain.
+  uint64_t long_lived_output(uint64_t bytes, uint64_t host_hpa);
   // Registers an MSI-X vector: an IRTE validated against this device's requester id. Returns the MSI address.
   uint64_t add_vector(platform_parts& p, uint8_t vector, uint32_t destination);
+  // Adds this device and its DMA domain, translating as the device's stage, with `mappings`.
+  void add_to_platform(platform_parts& p, std::vector<tables::mapping_desc> mappings);
 
   std::string m_name;
   uint16_t m_sid, m_domain;
+  device_stage m_stage;
   rng m_rng;
   iova_allocator m_iova;
   uint64_t m_next_event = 0;
+  guest_memory* m_guest = nullptr;  // nested: the vIOMMU guest's memory
 
  private:
   struct pending {
@@ -95,6 +78,7 @@ class device_model {
   std::vector<std::pair<uint64_t, uint64_t>> m_deferred;  // (iova, bytes) awaiting a flush
   uint64_t m_deferred_since = 0;
   uint64_t m_deferred_latest = 0;
+  uint64_t m_sequential = uint64_t{0x40} << 32;  // host: readahead-like contiguous pages from 256 GiB
 };
 
 }  // namespace vtd::traces::gen

@@ -8,17 +8,84 @@
 #include "traces/gen/gpu.hpp"
 #include "traces/gen/nic.hpp"
 #include "traces/gen/nvme.hpp"
+#include "traces/gen/sva.hpp"
 #include "traces/trace_error.hpp"
 
 namespace vtd::traces::gen {
 
-std::vector<std::string> workload_names() {
+const char* to_string(gen_mode m) {
+  switch (m) {
+    case gen_mode::legacy:
+      return "legacy";
+    case gen_mode::scalable:
+      return "scalable";
+  }
+  return "?";
+}
+
+const char* to_string(device_stage s) {
+  switch (s) {
+    case device_stage::second:
+      return "second";
+    case device_stage::first:
+      return "first";
+    case device_stage::nested:
+      return "nested";
+  }
+  return "?";
+}
+
+std::vector<std::string> workload_names(gen_mode mode) {
+  if (mode == gen_mode::scalable) return {"dma-api", "sva", "viommu", "mixed", "all"};
   return {"mixed", "nic", "nvme", "gpu", "all"};
 }
 
-workload preset_workload(const std::string& name) {
+namespace {
+
+std::string names_text(gen_mode mode) {
+  const auto names = workload_names(mode);
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return out;
+}
+
+// Scalable mode (docs/generator.md, "Scalable mode"): devices of one kind share one stage.
+void scalable_preset(workload& w, const std::string& name) {
+  w.nic.count = w.nvme.count = w.gpu.count = w.sva.count = 0;
+  if (name == "dma-api") {
+    w.nic.count = w.nvme.count = 1;
+    w.nic.stage = w.nvme.stage = device_stage::first;
+  } else if (name == "sva") {
+    w.sva.count = 1;
+  } else if (name == "viommu") {
+    w.nic.count = w.nvme.count = 1;
+    w.nic.stage = w.nvme.stage = device_stage::nested;
+  } else if (name == "mixed") {
+    w.nic.count = w.nvme.count = w.sva.count = 1;
+    w.nic.stage = device_stage::first;
+    w.nvme.stage = device_stage::second;
+  } else if (name == "all") {
+    w.nic.count = w.nvme.count = w.gpu.count = w.sva.count = 1;
+    w.nic.stage = device_stage::nested;
+    w.nvme.stage = device_stage::first;
+    w.gpu.stage = device_stage::second;
+  } else {
+    throw trace_error(fmt::format("workload '{}': unknown in scalable mode (known: {})", name,
+                                  names_text(gen_mode::scalable)));
+  }
+}
+
+}  // namespace
+
+workload preset_workload(const std::string& name, gen_mode mode) {
   workload w;
   w.name = name;
+  w.mode = mode;
+  if (mode == gen_mode::scalable) {
+    scalable_preset(w, name);
+    return w;
+  }
   if (name == "mixed") return w;  // one NIC (4 queues, 25+25 Gbit/s) and one NVMe (200k IOPS 4 KiB)
   if (name == "nic") {
     w.nvme.count = 0;
@@ -31,7 +98,7 @@ workload preset_workload(const std::string& name) {
   } else if (name == "all") {
     w.gpu.count = 1;
   } else {
-    throw trace_error(fmt::format("workload '{}': unknown (known: mixed, nic, nvme, gpu, all)", name));
+    throw trace_error(fmt::format("workload '{}': unknown (known: {})", name, names_text(gen_mode::legacy)));
   }
   return w;
 }
@@ -55,7 +122,20 @@ void validate(const workload& w) {
   check_range<unsigned>("nic.count", w.nic.count, 0, max_devices_per_kind);
   check_range<unsigned>("nvme.count", w.nvme.count, 0, max_devices_per_kind);
   check_range<unsigned>("gpu.count", w.gpu.count, 0, max_devices_per_kind);
-  if (w.nic.count + w.nvme.count + w.gpu.count == 0) throw trace_error("the workload has no devices");
+  check_range<unsigned>("sva.count", w.sva.count, 0, max_devices_per_kind);
+  if (w.nic.count + w.nvme.count + w.gpu.count + w.sva.count == 0)
+    throw trace_error("the workload has no devices");
+  if (w.mode == gen_mode::legacy) {
+    // Legacy mode has second-stage domains only, and no PASIDs.
+    for (auto [name, stage] : {std::pair{"nic.stage", w.nic.stage}, std::pair{"nvme.stage", w.nvme.stage},
+                               std::pair{"gpu.stage", w.gpu.stage}})
+      if (stage != device_stage::second)
+        throw trace_error(fmt::format("workload {} = {}: legacy mode has second-stage domains only", name,
+                                      to_string(stage)));
+    if (w.sva.count) throw trace_error("workload sva.count: SVA needs scalable mode (PASIDs)");
+  }
+  if (w.gpu.stage == device_stage::nested)
+    throw trace_error("workload gpu.stage = nested: a GPU's domain is first- or second-stage");
   check_range<unsigned>("nic.queues", w.nic.queues, 1, max_nic_queues);
   check_rate("nic.rx_gbps", w.nic.rx_gbps, true);
   check_rate("nic.tx_gbps", w.nic.tx_gbps, true);
@@ -68,10 +148,27 @@ void validate(const workload& w) {
   check_range<unsigned>("nvme.read_percent", w.nvme.read_percent, 0, 100);
   check_rate("gpu.gbytes_per_s", w.gpu.gbytes_per_s, false);
   check_range<unsigned>("gpu.read_percent", w.gpu.read_percent, 0, 100);
+  check_range<unsigned>("sva.pasids", w.sva.pasids, 1, max_sva_pasids);
+  check_rate("sva.gbytes_per_s", w.sva.gbytes_per_s, false);
+  check_range<unsigned>("sva.transfer_bytes", w.sva.transfer_bytes, min_sva_transfer, max_sva_transfer);
+  check_range<uint64_t>("sva.rebind_us", w.sva.rebind_us, 0, max_sva_rebind_us);
+  check_range<uint64_t>("sva.unbound_us", w.sva.unbound_us, min_sva_unbound_us, max_sva_unbound_us);
+  if (w.sva.rebind_us && w.sva.unbound_us > w.sva.rebind_us)
+    throw trace_error(fmt::format("workload sva.unbound_us = {}: at most sva.rebind_us ({})",
+                                  w.sva.unbound_us, w.sva.rebind_us));
 }
 
 generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
                             nlohmann::ordered_json& platform, const std::function<void(uint64_t)>& progress) {
+  tables::platform_description description;
+  auto s = generate(w, out, description, progress);
+  platform = tables::to_json(description);
+  return s;
+}
+
+generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
+                            tables::platform_description& platform,
+                            const std::function<void(uint64_t)>& progress) {
   validate(w);
   platform_parts parts;
   std::vector<std::unique_ptr<device_model>> devices;
@@ -84,16 +181,10 @@ generation_summary generate(const workload& w, const std::function<void(const re
   for (unsigned i = 0; i < w.gpu.count; ++i)
     devices.push_back(
         std::make_unique<gpu_model>(i, w.gpu, component_seed(w.seed, 200 + ++component), parts));
-
-  platform = nlohmann::ordered_json::object();
-  platform["schema"] = 1;
-  platform["iommu"] = {{"preset", "server"}, {"haw", 46}};
-  platform["enable"] = {{"translation", true}, {"interrupt_remapping", true}, {"queued_invalidation", true}};
-  platform["domains"] = parts.domains;
-  platform["devices"] = parts.devices;
-  unsigned log2 = 4;
-  while ((1u << log2) < parts.next_irte) ++log2;
-  platform["interrupts"] = {{"entries_log2", log2}, {"x2apic", false}, {"entries", parts.interrupts}};
+  for (unsigned i = 0; i < w.sva.count; ++i)
+    devices.push_back(
+        std::make_unique<sva_model>(i, w.sva, component_seed(w.seed, 300 + ++component), parts));
+  platform = describe_platform(parts, w.mode);
 
   generation_summary s;
   // Faults on request: DMAs to an IOVA no device ever maps (below the allocators' floor), spread evenly.
@@ -127,10 +218,16 @@ generation_summary generate(const workload& w, const std::function<void(const re
       case record_kind::iotlb_inval:
       case record_kind::iec_inval:
       case record_kind::devtlb_inval:
+      case record_kind::pc_inval:
+      case record_kind::piotlb_inval:
+      case record_kind::pdevtlb_inval:
         ++s.invalidations;
         break;
       case record_kind::attach:
       case record_kind::detach:
+      case record_kind::pasid_attach:
+      case record_kind::pasid_detach:
+        ++s.attaches;
         break;
     }
     out(r);
@@ -138,7 +235,8 @@ generation_summary generate(const workload& w, const std::function<void(const re
     if (fault_every && r.kind == record_kind::dma && s.dmas % fault_every == 0 && s.faults < w.faults) {
       record bad = r;
       bad.addr = 0x1000 + (fault_rng.below(0xF0) << 12);  // never mapped: allocators start at 1 MiB
-      bad.flags = static_cast<uint8_t>(dma_op::read);
+      // A read by the same requester (with the same PASID, when it had one).
+      bad.flags = static_cast<uint8_t>(static_cast<unsigned>(dma_op::read) | (r.flags & flag::has_pasid));
       bad.length = 64;
       out(bad);
       ++s.records;

@@ -1,17 +1,17 @@
 // GPU model (see header).
 #include "traces/gen/gpu.hpp"
 
-#include <fmt/format.h>
-
 namespace vtd::traces::gen {
 
 gpu_model::gpu_model(unsigned index, const gpu_params& p, uint64_t seed, platform_parts& platform)
-    : device_model("gpu", index, kGpuPlacement, seed), m_p(p) {
+    : device_model("gpu", index, kGpuPlacement, seed, p.stage, platform), m_p(p) {
+  if (p.stage == device_stage::nested)
+    throw trace_error("gpu: stage nested is not modelled (a GPU's domain is first- or second-stage)");
   if (p.buffers == 0 || p.buffer_bytes < (2u << 20) || p.buffer_bytes % (2u << 20))
     throw trace_error("gpu: buffers must be non-zero and buffer_bytes a multiple of 2 MiB");
   if (p.request_bytes == 0 || p.gbytes_per_s <= 0)
     throw trace_error("gpu: request_bytes and bandwidth must be positive");
-  nlohmann::ordered_json mappings = nlohmann::ordered_json::array();
+  std::vector<tables::mapping_desc> mappings;
   const uint64_t align =
       p.buffer_bytes % (uint64_t{1} << 30) == 0 ? (uint64_t{1} << 30) : (uint64_t{2} << 20);
   for (unsigned b = 0; b < p.buffers; ++b) {
@@ -19,16 +19,10 @@ gpu_model::gpu_model(unsigned index, const gpu_params& p, uint64_t seed, platfor
     const uint64_t iova =
         (uint64_t{0x100} << 32) + uint64_t(b) * ((p.buffer_bytes + align - 1) / align * align);
     const uint64_t hpa = (uint64_t{0x200} << 32) + (uint64_t(index) << 36) + uint64_t(b) * p.buffer_bytes;
-    mappings.push_back({{"iova", fmt::format("0x{:x}", iova)},
-                        {"hpa", fmt::format("0x{:x}", hpa)},
-                        {"size", fmt::format("0x{:x}", p.buffer_bytes)},
-                        {"read", true},
-                        {"write", true}});
+    mappings.push_back({.iova = iova, .hpa = hpa, .size = p.buffer_bytes});
     m_buffers.push_back(iova);
   }
-  platform.domains.push_back({{"id", m_domain}, {"address_width", 48}, {"mappings", mappings}});
-  platform.devices.push_back(
-      {{"bdf", fmt::format("{:02x}:00.0", m_sid >> 8)}, {"name", m_name}, {"domain", m_domain}});
+  add_to_platform(platform, std::move(mappings));
   m_interval =
       std::max<uint64_t>(1, static_cast<uint64_t>(double(p.request_bytes) * 1000.0 / p.gbytes_per_s));
   m_next_event = 3 * kUs;

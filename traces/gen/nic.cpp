@@ -1,9 +1,6 @@
 // NIC model (see header). Timings inside a packet (descriptor fetch, data, write-back, driver clean-up) are
 // stated assumptions of a few hundred nanoseconds to a few microseconds, typical of a PCIe Gen4 NIC and NAPI.
 #include "traces/gen/nic.hpp"
-#include "model/spec/text.hpp"
-
-#include <fmt/format.h>
 
 namespace vtd::traces::gen {
 
@@ -12,18 +9,15 @@ constexpr unsigned kRxBufferBytes = 2048;  // one 2 KiB RX buffer per slot (Linu
 }  // namespace
 
 nic_model::nic_model(unsigned index, const nic_params& p, uint64_t seed, platform_parts& platform)
-    : device_model("nic", index, kNicPlacement, seed), m_p(p) {
+    : device_model("nic", index, kNicPlacement, seed, p.stage, platform), m_p(p) {
   if (p.queues == 0 || p.ring_size == 0) throw trace_error("nic: queues and ring_size must be non-zero");
-  nlohmann::ordered_json mappings = nlohmann::ordered_json::array();
+  std::vector<tables::mapping_desc> mappings;
   auto long_lived = [&](uint64_t bytes) {
     bytes = (bytes + 4095) & ~uint64_t{4095};
     uint64_t iova = m_iova.alloc(bytes, 0);
-    uint64_t hpa = (uint64_t{0x80} << 32) + (uint64_t(index) << 32) + (uint64_t(mappings.size()) << 24);
-    mappings.push_back({{"iova", spec::hex(iova)},
-                        {"hpa", spec::hex(hpa)},
-                        {"size", spec::hex(bytes)},
-                        {"read", true},
-                        {"write", true}});
+    const uint64_t host =
+        (uint64_t{0x80} << 32) + (uint64_t(index) << 32) + (uint64_t(mappings.size()) << 24);
+    mappings.push_back({.iova = iova, .hpa = long_lived_output(bytes, host), .size = bytes});
     return iova;
   };
   m_queues.resize(p.queues);
@@ -46,9 +40,7 @@ nic_model::nic_model(unsigned index, const nic_params& p, uint64_t seed, platfor
       }
     }
   }
-  platform.domains.push_back({{"id", m_domain}, {"address_width", 48}, {"mappings", mappings}});
-  platform.devices.push_back(
-      {{"bdf", fmt::format("{:02x}:00.0", m_sid >> 8)}, {"name", m_name}, {"domain", m_domain}});
+  add_to_platform(platform, std::move(mappings));
   m_next_rx = p.rx_gbps > 0 ? 1 * kUs : UINT64_MAX;
   m_next_tx = p.tx_gbps > 0 ? 1 * kUs + 500 * kNs : UINT64_MAX;
   m_next_event = std::min(m_next_rx, m_next_tx);

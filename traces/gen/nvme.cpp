@@ -1,9 +1,6 @@
 // NVMe model (see header). The I/O rate is fixed by --nvme-iops; when queue_depth I/Os are outstanding the
 // next submission waits for the oldest completion (closed loop), as an fio job with that iodepth would.
 #include "traces/gen/nvme.hpp"
-#include "model/spec/text.hpp"
-
-#include <fmt/format.h>
 
 namespace vtd::traces::gen {
 
@@ -12,21 +9,18 @@ constexpr unsigned kPrpPages = 64;
 }  // namespace
 
 nvme_model::nvme_model(unsigned index, const nvme_params& p, uint64_t seed, platform_parts& platform)
-    : device_model("nvme", index, kNvmePlacement, seed), m_p(p) {
+    : device_model("nvme", index, kNvmePlacement, seed, p.stage, platform), m_p(p) {
   if (p.io_bytes < 4096 || p.io_bytes > 128 * 1024 || p.io_bytes % 4096)
     throw trace_error("nvme: io_bytes must be a multiple of 4 KiB between 4 KiB and 128 KiB");
   if (p.iops == 0 || p.queues == 0 || p.queue_depth == 0)
     throw trace_error("nvme: iops, queues and queue_depth must be non-zero");
-  nlohmann::ordered_json mappings = nlohmann::ordered_json::array();
+  std::vector<tables::mapping_desc> mappings;
   auto long_lived = [&](uint64_t bytes) {
     bytes = (bytes + 4095) & ~uint64_t{4095};
     uint64_t iova = m_iova.alloc(bytes, 0);
-    uint64_t hpa = (uint64_t{0x90} << 32) + (uint64_t(index) << 32) + (uint64_t(mappings.size()) << 24);
-    mappings.push_back({{"iova", spec::hex(iova)},
-                        {"hpa", spec::hex(hpa)},
-                        {"size", spec::hex(bytes)},
-                        {"read", true},
-                        {"write", true}});
+    const uint64_t host =
+        (uint64_t{0x90} << 32) + (uint64_t(index) << 32) + (uint64_t(mappings.size()) << 24);
+    mappings.push_back({.iova = iova, .hpa = long_lived_output(bytes, host), .size = bytes});
     return iova;
   };
   m_queues.resize(p.queues);
@@ -36,12 +30,9 @@ nvme_model::nvme_model(unsigned index, const nvme_params& p, uint64_t seed, plat
     m_queues[q].msi_address = add_vector(platform, uint8_t(0x60 + q), q);
   }
   m_prp_pool = long_lived(kPrpPages * 4096);  // Linux nvme: PRP lists come from a dma_pool (mapped once)
-  platform.domains.push_back({{"id", m_domain}, {"address_width", 48}, {"mappings", mappings}});
-  platform.devices.push_back(
-      {{"bdf", fmt::format("{:02x}:00.0", m_sid >> 8)}, {"name", m_name}, {"domain", m_domain}});
+  add_to_platform(platform, std::move(mappings));
   m_interval = std::max<uint64_t>(1, 1000000 * kUs / p.iops);
   m_next_event = 2 * kUs;
-  m_sequential_hpa = uint64_t{0x40} << 32;
 }
 
 void nvme_model::next_event() {
@@ -58,7 +49,7 @@ void nvme_model::next_event() {
   // Driver: map the data buffer (page-cache pages: scattered, or contiguous for sequential readahead).
   const uint64_t iova = m_iova.alloc(m_p.io_bytes, t);
   for (unsigned i = 0; i < pages; ++i) {
-    uint64_t hpa = m_p.sequential ? (m_sequential_hpa += 4096) : random_hpa_page();
+    uint64_t hpa = m_p.sequential ? next_sequential_page() : random_hpa_page();
     // DMA_FROM_DEVICE (read I/O) needs write permission for the device, DMA_TO_DEVICE only read.
     emit(make_map(t, m_domain, iova + i * 4096ull, hpa, 4096, true, read_io));
   }

@@ -28,7 +28,6 @@ class nvme_model final : public device_model {
   std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>>
       m_outstanding;  // completion times
   unsigned m_rr = 0;
-  uint64_t m_sequential_hpa = 0;
 };
 
 }  // namespace vtd::traces::gen

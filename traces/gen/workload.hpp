@@ -7,6 +7,18 @@
 
 namespace vtd::traces::gen {
 
+// Legacy mode (the default) or scalable mode: the platform file's "mode" and which translations the devices'
+// domains use (docs/generator.md, "Scalable mode").
+enum class gen_mode : uint8_t { legacy, scalable };
+const char* to_string(gen_mode m);  // "legacy", "scalable"
+
+// The translation of a NIC's, NVMe controller's or GPU's DMA domain (its RID_PASID's, in scalable mode).
+// Legacy mode has only `second`. Scalable mode: `first` is Linux's DMA API on a first-stage domain, `second`
+// today's device on a second-stage domain, `nested` a device assigned to the vIOMMU guest (the guest's first
+// stage over the host's second-stage domain of guest memory).
+enum class device_stage : uint8_t { second, first, nested };
+const char* to_string(device_stage s);  // "second", "first", "nested"
+
 struct nic_params {
   unsigned count = 1;   // NICs (each on its own bus and domain)
   unsigned queues = 4;  // RX/TX queue pairs, each with an MSI-X vector
@@ -18,6 +30,7 @@ struct nic_params {
   unsigned coalesce_packets = 32;     // interrupt moderation: one MSI per N packets ...
   unsigned coalesce_us = 50;          // ... or per T microseconds, whichever comes first
   bool page_pool = false;             // RX buffers from a pre-mapped pool instead of per-packet map/unmap
+  device_stage stage = device_stage::second;
 };
 
 struct nvme_params {
@@ -32,6 +45,7 @@ struct nvme_params {
   unsigned flush_batch = 256;
   uint64_t flush_timeout_us = 10000;
   uint64_t device_latency_us = 80;  // submission to completion
+  device_stage stage = device_stage::second;
 };
 
 struct gpu_params {
@@ -42,6 +56,18 @@ struct gpu_params {
   unsigned request_bytes = 256;
   uint64_t stride_bytes = 0;  // 0: streaming; else strided access
   unsigned read_percent = 50;
+  device_stage stage = device_stage::second;  // first or second (a GPU in the vIOMMU guest is not modelled)
+};
+
+// Shared virtual addressing: a DSA-like accelerator whose work queue is shared by `pasids` processes, each
+// bound (PASID-table entry) to a first-stage domain that stands for its address space. Scalable mode only.
+struct sva_params {
+  unsigned count = 0;              // accelerators (each one source-id)
+  unsigned pasids = 8;             // processes per accelerator
+  double gbytes_per_s = 8;         // copy bandwidth per accelerator (bytes read = bytes written)
+  unsigned transfer_bytes = 4096;  // bytes per work descriptor (memory move)
+  uint64_t rebind_us = 0;          // each process unbinds and binds again this often; 0: bound throughout
+  uint64_t unbound_us = 20;        // ... staying unbound this long
 };
 
 struct workload {
@@ -49,22 +75,30 @@ struct workload {
   uint64_t seed = 1;
   uint64_t dma_target = 1000000;  // stop after this many DMA records
   uint64_t faults = 0;            // DMAs to unmapped IOVAs, spread over the trace
+  gen_mode mode = gen_mode::legacy;
   nic_params nic;
   nvme_params nvme;
   gpu_params gpu;
+  sva_params sva;
 };
 
-// "mixed" (NIC + NVMe), "nic", "nvme", "gpu", "all" (NIC + NVMe + GPU).
-workload preset_workload(const std::string& name);
-std::vector<std::string> workload_names();
+// Legacy mode: "mixed" (NIC + NVMe), "nic", "nvme", "gpu", "all" (NIC + NVMe + GPU). Scalable mode:
+// "dma-api" (NIC + NVMe on first-stage domains), "sva" (an accelerator with 8 processes), "viommu" (NIC +
+// NVMe in a vIOMMU guest), "mixed" (first-stage NIC, second-stage NVMe, SVA accelerator), "all" (nested NIC,
+// first-stage NVMe, second-stage GPU, SVA accelerator). Throws trace_error for another name.
+workload preset_workload(const std::string& name, gen_mode mode = gen_mode::legacy);
+std::vector<std::string> workload_names(gen_mode mode = gen_mode::legacy);
 
 // What a generated platform and trace can encode (docs/generator.md, "Limits"). Each kind of device has 16
 // buses and 16 domain ids of its own (NIC i: bus 0x10+i, domain 1+i; NVMe: 0x20+i, 0x11+i; GPU: 0x30+i,
-// 0x21+i), so no two devices share a BDF or a domain id and every id fits even CAP.ND=2 (8 bits).
+// 0x21+i; SVA accelerators, scalable mode only: 0x40+i, 0x31+i), so no two devices share a BDF or a domain
+// id and every legacy-mode id fits even CAP.ND=2 (8 bits); the SVA processes' domains (up to 0x4FF) need the
+// 16-bit ids of server-sm (CAP.ND=6), and the vIOMMU guest's memory is domain 0x70.
 // NIC queue q uses MSI-X vector 0x40+q and destination APIC q (xAPIC). The rates' lower bounds and the DMA
 // bound keep the last record's time below 2^63 ps: the slowest allowed device (NVMe at 100 IOPS, three DMAs
 // per I/O at least) reaches 10^9 DMAs at 3.3e18 ps. Queue depth times the largest I/O stays far inside the
-// 4 GiB IOVA window of a domain.
+// 4 GiB IOVA window of a domain. The slowest SVA setting (0.01 GB/s, 1 MiB per descriptor: 513 DMAs per
+// 10^8 ns; processes unbound at most half of the time) reaches 10^9 DMAs below 10^18 ps.
 namespace limits {
 inline constexpr unsigned max_devices_per_kind = 16;
 inline constexpr uint64_t max_dmas = 1000000000;
@@ -73,6 +107,12 @@ inline constexpr double min_gbps = 0.01, max_gbps = 1000;  // NIC Gbit/s and GPU
 inline constexpr uint64_t min_nvme_iops = 100, max_nvme_iops = 10000000;
 inline constexpr unsigned max_nvme_queue_depth = 4096;
 inline constexpr unsigned min_nvme_io = 4096, max_nvme_io = 128 * 1024;  // a multiple of 4 KiB
+// SVA: accelerator i's process p has PASID 1 + 64i + p and domain 0x100 + 64i + p, so 64 processes keep every
+// PASID and domain id apart (and below 2^11). A transfer fits the 2 MiB buffers of a process.
+inline constexpr unsigned max_sva_pasids = 64;
+inline constexpr unsigned min_sva_transfer = 64, max_sva_transfer = 1024 * 1024;
+inline constexpr uint64_t max_sva_rebind_us = 1000000000;  // 1000 s
+inline constexpr uint64_t min_sva_unbound_us = 1, max_sva_unbound_us = 1000000;
 }  // namespace limits
 
 // Checks every parameter of `w` against the limits above; throws trace_error naming the first parameter out
