@@ -14,9 +14,8 @@ namespace vtd::tables {
 resolved_caps resolve_caps(const platform_description& p, const std::string& filename) {
   auto preset = spec::find_capability_preset(p.preset);
   if (!preset)
-    throw table_error(
-        fmt::format("{}: iommu.preset: \"{}\": unknown (known: {})", filename, p.preset,
-                    spec::capability_preset_names()));
+    throw table_error(fmt::format("{}: iommu.preset: \"{}\": unknown (known: {})", filename, p.preset,
+                                  spec::capability_preset_names()));
   resolved_caps c{preset->ver, preset->cap, preset->ecap, preset->haw};
   if (p.cap) c.cap = *p.cap;
   if (p.ecap) c.ecap = *p.ecap;

@@ -123,8 +123,9 @@ loaded_system load_system(const system_options& given) {
   loaded_system sys;
   auto preset = vtd::spec::find_capability_preset(o.preset);
   if (!preset)
-    fail(o, "preset", fmt::format("{} '{}': unknown (known: {})", label(o, "preset"), o.preset,
-                                vtd::spec::capability_preset_names()));
+    fail(o, "preset",
+         fmt::format("{} '{}': unknown (known: {})", label(o, "preset"), o.preset,
+                     vtd::spec::capability_preset_names()));
   sys.config = vtd::core::unit_config::from_preset(*preset);
   if (!o.cap.empty()) sys.config.cap = number(o, o.cap, "cap");
   if (!o.ecap.empty()) sys.config.ecap = number(o, o.ecap, "ecap");
