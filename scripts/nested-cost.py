@@ -1,4 +1,4 @@
-#!/ usr / bin / env python3
+#!/usr/bin/env python3
 """The cost of nested translation against single-stage translation for the same workload.
 
 Generates one scalable-mode workload (Linux DMA API: NICs and NVMe controllers, same seed, same traffic) three
