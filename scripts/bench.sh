@@ -26,3 +26,9 @@ measure "replay --functional mixed 1M DMAs" "$V" replay -q --functional --platfo
 measure "replay --functional mixed 10M DMAs" "$V" replay -q --functional --platform "$W/m10.json" --trace "$W/m10.vtdt"
 measure "replay timed mixed 1M DMAs" "$V" replay -q --platform "$W/m1.json" --trace "$W/m1.vtdt"
 measure "replay timed mixed 10M DMAs" "$V" replay -q --platform "$W/m10.json" --trace "$W/m10.vtdt"
+echo "== scalable mode (issue 12): one trace per workload, 1M DMAs each"
+for w in dma-api sva viommu mixed; do
+  measure "gen --mode scalable $w 1M DMAs, uncompressed" "$V" gen -q --mode scalable --workload "$w" --dmas 1000000 --compression none -o "$W/sm-$w.vtdt" --platform-out "$W/sm-$w.json"
+  measure "replay --functional scalable $w 1M DMAs" "$V" replay -q --functional --platform "$W/sm-$w.json" --trace "$W/sm-$w.vtdt"
+  measure "replay timed scalable $w 1M DMAs" "$V" replay -q --platform "$W/sm-$w.json" --trace "$W/sm-$w.vtdt"
+done
