@@ -1,14 +1,16 @@
 // Trace replay: feeds a trace's records to a complete remapping unit in time order — DMAs and MSIs to the
-// hardware, driver records (map/unmap/attach/detach) to the table builders, invalidations to the registers or
-// the invalidation queue — and gathers the statistics. Both modes call submit() per record; they differ only
-// in the request port: the functional mode's serves requests on the core directly, the timed mode's
-// (timed_replay.hpp) carries them through the SystemC shell, which prices each walk record.
+// hardware, driver records (map/unmap/attach/detach, and in scalable mode pasid-attach/pasid-detach) to the
+// table builders, invalidations to the registers or the invalidation queue (the PASID-based ones as 256-bit
+// descriptors) — and gathers the statistics, per device and per PASID. Both modes call submit() per record;
+// they differ only in the request port: the functional mode's serves requests on the core directly, the timed
+// mode's (timed_replay.hpp) carries them through the SystemC shell, which prices each walk record.
 #pragma once
 #include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apps/replay/busy_meter.hpp"
@@ -19,6 +21,7 @@
 #include "apps/replay/stats_report.hpp"
 #include "apps/replay/table_driver.hpp"
 #include "model/core/system/iommu.hpp"
+#include "model/spec/inv_descriptor.hpp"
 #include "model/timing/latency_model.hpp"
 #include "traces/record.hpp"
 
@@ -36,6 +39,9 @@ struct stale_event {
   uint64_t time_ps = 0;
   uint16_t sid = 0;
   uint64_t address = 0;
+  // Scalable mode: the PASID the request was processed with (its own, or RID_PASID for one without PASID).
+  bool has_pasid = false;
+  uint32_t pasid = 0;
   std::string served;   // what the caches served
   std::string memory;   // what the tables in memory say
   std::string changed;  // which record changed the mapping, and when
@@ -44,6 +50,12 @@ struct stale_event {
 
 struct device_stats {
   uint64_t dma = 0, msi = 0, faults = 0, bytes = 0;
+  histogram latency;  // ps, timed mode only
+};
+
+// The DMA requests of one device that carried one PASID (the PCIe PASID prefix of the trace's record).
+struct pasid_stats {
+  uint64_t dma = 0, faults = 0, bytes = 0;
   histogram latency;  // ps, timed mode only
 };
 
@@ -94,8 +106,14 @@ class replay_engine {
  private:
   void begin(const traces::record& r);
   request_outcome request(const traces::record& r);
+  void change_device(const traces::record& r);
+  void change_pasid(const traces::record& r);
+  void pasid_changed(const traces::record& r, uint32_t pasid, int old_domain, int new_domain);
+  void range_changed(const traces::record& r);
   void invalidate(const traces::record& r);
   void invalidate_now(const traces::record& r);
+  void invalidate_pasid_based(const traces::record& r);
+  bool submit_descriptor(const spec::inv_descriptor& d);
   void check_stale(const traces::record& r, const core::dma_request& q, const timing::upstream_result& got);
   void count_timing(const traces::record& r, const request_outcome& o, core::access_kind access,
                     const timing::request_timing& t);
@@ -105,10 +123,12 @@ class replay_engine {
                  int64_t latency_ps);
   std::string device_name(uint16_t sid) const;
   device_stats& device(uint16_t sid);
+  pasid_stats& pasid_of(uint16_t sid, uint32_t pasid);
 
   core::iommu& m_unit;
   table_driver& m_tables;
   replay_options m_options;
+  bool m_scalable = false;  // the unit translates in scalable mode (RTADDR.TTM=01b)
   stale_tracker m_stale;
   std::unique_ptr<core::remapping_unit> m_reference;  // uncached twin over the same memory, for stale checks
   unit_port m_direct;
@@ -122,11 +142,15 @@ class replay_engine {
   uint64_t m_memory_reads = 0;      // every table read: root, context, paging, IRTE, posted descriptor
   uint64_t m_dma_memory_reads = 0;  // the part of m_memory_reads caused by DMA translation
   uint64_t m_maps = 0, m_unmaps = 0, m_attach = 0, m_detach = 0, m_mapped_bytes = 0;
+  uint64_t m_pasid_attach = 0, m_pasid_detach = 0;
   uint64_t m_interrupts_delivered = 0, m_interrupt_faults = 0;
   std::map<uint8_t, uint64_t> m_faults_by_reason;
   std::map<uint16_t, device_stats> m_devices;  // node-based: pointers stay valid
   device_stats* m_last_device = nullptr;
   uint16_t m_last_sid = 0;
+  std::map<std::pair<uint16_t, uint32_t>, pasid_stats> m_pasids;  // (sid, PASID); node-based
+  pasid_stats* m_last_pasid = nullptr;
+  std::pair<uint16_t, uint32_t> m_last_pasid_key;
   std::map<uint16_t, std::string> m_names;
   histogram m_latency_read, m_latency_write, m_latency_msi;
   // Timed mode: busy intervals of measured work, counted inside the window [m_first_time, m_last_time].

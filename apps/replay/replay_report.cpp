@@ -42,6 +42,8 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
                 "IOTLB hits per lookup");
     s.add_ratio("ctxt_cache.hit_rate", double(st.context.hits), double(st.context.lookups),
                 "context-cache hits per lookup");
+    s.add_ratio("pasid_cache.hit_rate", double(st.pasid.hits), double(st.pasid.lookups),
+                "PASID-cache hits per lookup (scalable mode)");
   }
   s.add("iommu_mrds", double(m_memory_reads), "count",
         "memory reads by the unit (root, context, paging, IRTE, posted descriptor)");
@@ -62,6 +64,12 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
   s.add("inval.queued_iec", double(inv.queued_iec), "count",
         "queued interrupt-entry-cache invalidation descriptors");
   s.add("inval.queued_wait", double(inv.queued_wait), "count", "invalidation-wait descriptors");
+  s.add("inval.queued_pc", double(inv.queued_pc), "count",
+        "PASID-cache invalidation descriptors (pc_inv_dsc)");
+  s.add("inval.queued_piotlb", double(inv.queued_piotlb), "count",
+        "PASID-based IOTLB invalidation descriptors (p_iotlb_inv_dsc)");
+  s.add("inval.queued_p_dev_tlb", double(inv.queued_p_dev_tlb), "count",
+        "PASID-based device-TLB invalidation descriptors (p_dev_tlb_inv_dsc)");
   s.add("inval.queue_errors", double(inv.queue_errors), "count", "invalidation queue errors (FSTS.IQE)");
   s.add("inval.refused", double(m_refused_invalidations), "count",
         "invalidations the hardware did not perform (register-based while QI is on, queue errors, no queue)");
@@ -71,6 +79,10 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
   s.add("driver.maps", double(m_maps), "count", "map records applied to the tables");
   s.add("driver.unmaps", double(m_unmaps), "count", "unmap records applied to the tables");
   s.add("driver.mapped_bytes", double(m_mapped_bytes), "bytes", "bytes mapped by map records");
+  s.add("driver.pasid_attaches", double(m_pasid_attach), "count",
+        "pasid-attach records applied to the tables");
+  s.add("driver.pasid_detaches", double(m_pasid_detach), "count",
+        "pasid-detach records applied to the tables");
   s.add("stale.translations_served", double(m_stale_count), "count",
         "requests served from a cached translation that no longer matches the tables (missing invalidation)");
 
@@ -102,6 +114,7 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
     s.add("inval.backlog_ns", inval_end > m_last_time ? double(inval_end - m_last_time) / 1000.0 : 0.0, "ns",
           "how long after the last record the invalidation engine stayed busy with measured work", false);
   }
+  auto pasid = m_pasids.begin();
   for (const auto& [sid, d] : m_devices) {
     std::string p = "device." + device_name(sid);
     s.add(p + ".dma", double(d.dma), "count", "DMA requests from this device");
@@ -109,6 +122,17 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
     s.add(p + ".faults", double(d.faults), "count", "faulted requests from this device");
     s.add(p + ".bytes", double(d.bytes), "bytes", "bytes moved by this device's DMA");
     if (timed) s.add_latency(p + ".latency", d.latency, "DMA latency of this device");
+    // Its DMAs with a PASID, per PASID (both maps are ordered by source-id; every PASID entry's device has
+    // an entry of its own).
+    for (; pasid != m_pasids.end() && pasid->first.first == sid; ++pasid) {
+      const std::string q = fmt::format("{}.pasid.{}", p, pasid->first.second);
+      const pasid_stats& ps = pasid->second;
+      s.add(q + ".dma", double(ps.dma), "count", "DMA requests from this device with this PASID");
+      s.add(q + ".faults", double(ps.faults), "count",
+            "faulted DMA requests from this device with this PASID");
+      s.add(q + ".bytes", double(ps.bytes), "bytes", "bytes moved by this device's DMA with this PASID");
+      if (timed) s.add_latency(q + ".latency", ps.latency, "DMA latency of this device with this PASID");
+    }
   }
   return s;
 }

@@ -29,9 +29,23 @@ cache_config* cache_by_name(sim_config& c, std::string_view name) {
   if (name == "pdpe") return &c.caches.paging[1];
   if (name == "pml4e") return &c.caches.paging[2];
   if (name == "pml5e") return &c.caches.paging[3];
+  // Scalable mode: the PASID-cache and the first-stage paging-structure caches.
+  if (name == "pasid") return &c.caches.pasid;
+  if (name == "fs_pde") return &c.caches.fs_paging[0];
+  if (name == "fs_pdpe") return &c.caches.fs_paging[1];
+  if (name == "fs_pml4e") return &c.caches.fs_paging[2];
+  if (name == "fs_pml5e") return &c.caches.fs_paging[3];
   return nullptr;
 }
-constexpr const char* kCacheNames[] = {"context", "iotlb", "pde", "pdpe", "pml4e", "pml5e", "interrupt"};
+// Legacy caches first, in their old order (configurations written before scalable mode read the same).
+constexpr const char* kCacheNames[] = {"context",   "iotlb", "pde",    "pdpe",    "pml4e",    "pml5e",
+                                       "interrupt", "pasid", "fs_pde", "fs_pdpe", "fs_pml4e", "fs_pml5e"};
+
+std::string known_cache_names() {
+  std::string out;
+  for (const char* n : kCacheNames) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
 
 replacement_policy parse_policy(const std::string& s, const std::string& where) {
   if (s == "lru") return replacement_policy::lru;
@@ -185,6 +199,13 @@ sim_config sim_preset(std::string_view name) {
     c.caches.paging[2] = cache_config{8, 8, replacement_policy::lru, 5, false};
     c.caches.paging[3] = cache_config{8, 8, replacement_policy::lru, 6, false};
     c.caches.interrupt = cache_config{64, 4, replacement_policy::lru, 7, false};
+    // Broadwell has no scalable mode; a replay of a scalable platform with this preset gets caches sized
+    // like its legacy ones: a PASID-cache like its context-cache, first-stage caches like the second-stage.
+    c.caches.pasid = cache_config{16, 4, replacement_policy::lru, 8, false};
+    c.caches.fs_paging[0] = cache_config{32, 4, replacement_policy::lru, 9, false};
+    c.caches.fs_paging[1] = cache_config{16, 4, replacement_policy::lru, 10, false};
+    c.caches.fs_paging[2] = cache_config{8, 8, replacement_policy::lru, 11, false};
+    c.caches.fs_paging[3] = cache_config{8, 8, replacement_policy::lru, 12, false};
     return c;
   }
   throw std::runtime_error(
@@ -230,9 +251,8 @@ void apply_json(sim_config& c, const nlohmann::json& j, const std::string& where
       for (auto& [name, cj] : v.items()) {
         cache_config* cc = cache_by_name(c, name);
         if (!cc)
-          throw std::runtime_error(fmt::format(
-              "{}: caches.{}: unknown cache (known: context, iotlb, pde, pdpe, pml4e, pml5e, interrupt)",
-              where, name));
+          throw std::runtime_error(
+              fmt::format("{}: caches.{}: unknown cache (known: {})", where, name, known_cache_names()));
         apply_cache(*cc, cj, fmt::format("{}: caches.{}", where, name));
       }
     } else if (k == "timing") {

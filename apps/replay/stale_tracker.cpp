@@ -1,11 +1,13 @@
 // Missing-invalidation bookkeeping (see header).
 #include "apps/replay/stale_tracker.hpp"
 
+#include <algorithm>
+
 #include "model/spec/source_id.hpp"
 
 namespace vtd::replay {
 
-void stale_tracker::erase_range(std::map<uint64_t, table_change>& m, uint64_t base, uint64_t end) {
+void stale_tracker::erase_range(range_map& m, uint64_t base, uint64_t end) {
   // Trim or split entries overlapping [base, end).
   auto it = m.lower_bound(base);
   if (it != m.begin()) {
@@ -36,10 +38,20 @@ void stale_tracker::erase_range(std::map<uint64_t, table_change>& m, uint64_t ba
   }
 }
 
-void stale_tracker::changed_range(uint16_t domain, const table_change& c) {
-  auto& m = m_ranges[domain];
+std::optional<table_change> stale_tracker::find(const range_map& m, uint64_t addr) {
+  auto r = m.upper_bound(addr);
+  if (r == m.begin()) return std::nullopt;
+  --r;
+  if (addr - r->second.iova < r->second.bytes) return r->second;
+  return std::nullopt;
+}
+
+void stale_tracker::changed_range(uint16_t domain, uint32_t pasid, const table_change& c) {
+  auto& m = m_ranges[{domain, pasid}];
   erase_range(m, c.iova, c.iova + c.bytes);
-  m.emplace(c.iova, c);
+  table_change keyed = c;
+  keyed.pasid = pasid;
+  m.emplace(c.iova, keyed);
 }
 
 void stale_tracker::changed_device(uint16_t sid, int old_domain, uint64_t record_index, uint64_t time_ps) {
@@ -51,15 +63,46 @@ void stale_tracker::changed_device(uint16_t sid, int old_domain, uint64_t record
   m_devices[sid] = c;
 }
 
+void stale_tracker::changed_pasid(uint16_t sid, uint32_t pasid, uint16_t old_domain, uint64_t record_index,
+                                  uint64_t time_ps) {
+  table_change c;
+  c.domain = old_domain;
+  c.pasid = pasid;
+  c.record_index = record_index;
+  c.time_ps = time_ps;
+  m_pasids.emplace(std::make_pair(sid, pasid), c);  // keeps the first change: the cached entry predates it
+}
+
+void stale_tracker::remember_attachment(uint16_t domain, uint32_t pasid) {
+  auto& v = m_attached[domain];
+  auto it = std::lower_bound(v.begin(), v.end(), pasid);
+  if (it == v.end() || *it != pasid) v.insert(it, pasid);
+}
+
+const std::vector<uint32_t>& stale_tracker::attached_pasids(uint16_t domain) const {
+  static const std::vector<uint32_t> none;
+  auto it = m_attached.find(domain);
+  return it == m_attached.end() ? none : it->second;
+}
+
 void stale_tracker::invalidated_all() {
   m_ranges.clear();
 }
+
 void stale_tracker::invalidated_domain(uint16_t domain) {
-  m_ranges.erase(domain);
+  m_ranges.erase(m_ranges.lower_bound({domain, 0}), m_ranges.upper_bound({domain, kUntagged}));
 }
 
 void stale_tracker::invalidated_range(uint16_t domain, uint64_t base, uint64_t length) {
-  auto it = m_ranges.find(domain);
+  if (length == 0) return invalidated_domain(domain);
+  for (auto it = m_ranges.lower_bound({domain, 0}); it != m_ranges.end() && it->first.first == domain;) {
+    erase_range(it->second, base, base + length);
+    it = it->second.empty() ? m_ranges.erase(it) : std::next(it);
+  }
+}
+
+void stale_tracker::invalidated_pasid_range(uint16_t domain, uint32_t pasid, uint64_t base, uint64_t length) {
+  auto it = m_ranges.find({domain, pasid});
   if (it == m_ranges.end()) return;
   if (length == 0) {
     m_ranges.erase(it);
@@ -93,19 +136,44 @@ void stale_tracker::invalidated_devices_of_domain(uint16_t domain) {
   }
 }
 
-std::optional<table_change> stale_tracker::pending_range(uint16_t domain, uint64_t addr) const {
-  auto it = m_ranges.find(domain);
+void stale_tracker::invalidated_pasid_cache_all() {
+  m_pasids.clear();
+}
+
+// pc_inv_dsc selects cached PASID-table entries by the DID they hold (the domain before the change), never by
+// the domain the entry names now.
+void stale_tracker::invalidated_pasid_cache_domain(uint16_t domain) {
+  std::erase_if(m_pasids, [domain](const auto& p) { return p.second.domain == int(domain); });
+}
+
+void stale_tracker::invalidated_pasid_cache(uint16_t domain, uint32_t pasid) {
+  std::erase_if(m_pasids, [domain, pasid](const auto& p) {
+    return p.first.second == pasid && p.second.domain == int(domain);
+  });
+}
+
+std::optional<table_change> stale_tracker::pending_range(uint16_t domain, uint32_t pasid,
+                                                         uint64_t addr) const {
+  if (m_ranges.empty()) return std::nullopt;
+  if (pasid != kUntagged) {
+    auto it = m_ranges.find({domain, pasid});
+    if (it != m_ranges.end())
+      if (auto c = find(it->second, addr)) return c;
+  }
+  auto it = m_ranges.find({domain, kUntagged});
   if (it == m_ranges.end()) return std::nullopt;
-  auto r = it->second.upper_bound(addr);
-  if (r == it->second.begin()) return std::nullopt;
-  --r;
-  if (addr < r->second.iova + r->second.bytes) return r->second;
-  return std::nullopt;
+  return find(it->second, addr);
 }
 
 std::optional<table_change> stale_tracker::pending_device(uint16_t sid) const {
   auto it = m_devices.find(sid);
   if (it == m_devices.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<table_change> stale_tracker::pending_pasid(uint16_t sid, uint32_t pasid) const {
+  auto it = m_pasids.find({sid, pasid});
+  if (it == m_pasids.end()) return std::nullopt;
   return it->second;
 }
 

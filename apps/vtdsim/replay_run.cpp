@@ -145,15 +145,17 @@ replay_result run_replay_request(const replay_request& rq) {
   j["stats"] = report.to_json();
   j["units"] = report.describe_json();
   nlohmann::ordered_json stale = nlohmann::ordered_json::array();
-  for (const auto& e : engine.stale_events())
-    stale.push_back({{"record", e.record_index},
-                     {"time_ps", e.time_ps},
-                     {"sid", vtd::spec::format_bdf(e.sid)},
-                     {"address", fmt::format("0x{:x}", e.address)},
-                     {"served", e.served},
-                     {"memory", e.memory},
-                     {"changed", e.changed},
-                     {"fix", e.fix}});
+  for (const auto& e : engine.stale_events()) {
+    nlohmann::ordered_json event{
+        {"record", e.record_index}, {"time_ps", e.time_ps}, {"sid", vtd::spec::format_bdf(e.sid)}};
+    if (e.has_pasid) event["pasid"] = e.pasid;  // scalable mode
+    event["address"] = fmt::format("0x{:x}", e.address);
+    event["served"] = e.served;
+    event["memory"] = e.memory;
+    event["changed"] = e.changed;
+    event["fix"] = e.fix;
+    stale.push_back(std::move(event));
+  }
   j["stale_examples"] = stale;
   result.stats = j;
   if (csv) {

@@ -49,6 +49,13 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
                                    pct(s, "ctxt_cache_hit", "ctxt_cache_lookup")));
   row("paging caches", fmt::format("{} lookups, hit rate {}", count(value(s, "ss_nonleaf_lookup")),
                                    pct(s, "ss_nonleaf_hit", "ss_nonleaf_lookup")));
+  // Scalable mode's caches: only when the unit used them, so that a legacy summary stays as it was.
+  if (value(s, "pasid_cache_lookup") > 0)
+    row("PASID cache", fmt::format("{} lookups, hit rate {}", count(value(s, "pasid_cache_lookup")),
+                                   pct(s, "pasid_cache_hit", "pasid_cache_lookup")));
+  if (value(s, "fs_nonleaf_lookup") > 0)
+    row("first-stage PSC", fmt::format("{} lookups, hit rate {}", count(value(s, "fs_nonleaf_lookup")),
+                                       pct(s, "fs_nonleaf_hit", "fs_nonleaf_lookup")));
   row("interrupt cache", fmt::format("{} lookups, hit rate {}", count(value(s, "int_cache_lookup")),
                                      pct(s, "int_cache_hit", "int_cache_lookup")));
   row("walks", fmt::format("{} ({:.2f} per DMA), {:.2f} memory reads per DMA", count(value(s, "walks")),
@@ -59,6 +66,10 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
                   count(value(s, "inval.register_iotlb")), count(value(s, "inval.queued_iotlb")),
                   count(value(s, "inval.queued_iec")), count(value(s, "inval.queued_dev_tlb")),
                   count(value(s, "inval.queued_wait"))));
+  if (value(s, "inval.queued_pc") + value(s, "inval.queued_piotlb") + value(s, "inval.queued_p_dev_tlb") > 0)
+    row("",
+        fmt::format("PASID-based: PASID cache {}, IOTLB {}, dev-TLB {}", count(value(s, "inval.queued_pc")),
+                    count(value(s, "inval.queued_piotlb")), count(value(s, "inval.queued_p_dev_tlb"))));
   row("", fmt::format("{} found nothing cached, {} refused by the hardware", count(value(s, "inval.useless")),
                       count(value(s, "inval.refused"))));
   row("driver",
@@ -66,8 +77,9 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
   row("stale", fmt::format("{} translations served from caches after the tables changed without invalidation",
                            count(value(s, "stale.translations_served"))));
   for (const auto& e : engine.stale_events()) {
-    o += fmt::format("      t={:.3f}us {} 0x{:x}: served {}, memory says {}\n", double(e.time_ps) / 1e6,
-                     vtd::spec::format_bdf(e.sid), e.address, e.served, e.memory);
+    const std::string pasid = e.has_pasid ? fmt::format(" PASID {}", e.pasid) : std::string();
+    o += fmt::format("      t={:.3f}us {}{} 0x{:x}: served {}, memory says {}\n", double(e.time_ps) / 1e6,
+                     vtd::spec::format_bdf(e.sid), pasid, e.address, e.served, e.memory);
     o += fmt::format("        changed by {}; fix: {}\n", e.changed, e.fix);
   }
   if (timed) {
@@ -88,7 +100,10 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
       if (e.name.rfind("device.", 0) == 0 && e.name.size() > suffix.size() &&
           e.name.compare(e.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
         std::string prefix = e.name.substr(0, e.name.size() - 6);
-        lat("  " + prefix.substr(7, prefix.size() - 7 - 8) + " DMA", prefix);
+        std::string label = prefix.substr(7, prefix.size() - 7 - 8);  // NAME or NAME.pasid.N
+        if (auto at = label.rfind(".pasid."); at != std::string::npos)
+          label = "  PASID " + label.substr(at + 7);
+        lat("  " + label + " DMA", prefix);
       }
     }
     o += fmt::format("\n  {:<16} {:.2f} busy on average, queue mean {:.2f}, max {}\n", "page walkers",

@@ -9,27 +9,101 @@
 
 namespace vtdsim::app {
 
-void platform_driver::map(uint16_t domain, uint64_t iova, uint64_t hpa, uint64_t bytes, bool read,
-                          bool write) {
+using vtd::tables::domain_stage;
+
+platform_driver::platform_driver(vtd::tables::platform_state& p) : m_platform(p) {
+  if (!p.scalable_tables()) return;
+  // The platform file's attachments: each device's RID_PASID and its listed PASIDs, as the platform holds
+  // them.
+  for (const auto& dev : p.description().devices) {
+    track(dev.sid, dev.rid_pasid);
+    for (const auto& pd : dev.pasids) track(dev.sid, pd.pasid);
+  }
+}
+
+void platform_driver::track(uint16_t sid, uint32_t pasid) {
+  for (auto it = m_attached.begin(); it != m_attached.end();) {
+    it->second.erase({sid, pasid});
+    it = it->second.empty() ? m_attached.erase(it) : std::next(it);
+  }
+  const int domain = m_platform.domain_of_pasid(sid, pasid);
+  if (domain >= 0) m_attached[uint16_t(domain)].insert({sid, pasid});
+}
+
+void platform_driver::map(uint16_t domain, uint64_t iova, uint64_t out, uint64_t bytes,
+                          const vtd::replay::map_rights& rights) {
   // The same rule the platform loader applies to its mappings: bits 63:HAW of an address field are reserved,
-  // so no leaf can point there (a driver that tried would get reserved-bit faults, not its page).
+  // so no leaf can point there (a driver that tried would get reserved-bit faults, not its page). A nested
+  // domain's first stage outputs guest-physical addresses, which its parent's second stage translates.
   const unsigned haw = m_platform.caps().haw;
-  if (haw < 64 && (hpa >= (uint64_t{1} << haw) || bytes > (uint64_t{1} << haw) - hpa))
+  if (m_platform.stage_of(domain) != domain_stage::nested && haw < 64 &&
+      (out >= (uint64_t{1} << haw) || bytes > (uint64_t{1} << haw) - out))
     throw std::runtime_error(fmt::format("map hpa [0x{:x}, 0x{:x}): beyond the host address width ({} bits)",
-                                         hpa, hpa + bytes, haw));
-  m_platform.map(domain, iova, hpa, bytes, read, write);
+                                         out, out + bytes, haw));
+  vtd::tables::fs_perm perm;
+  perm.read = rights.read;
+  perm.write = rights.write;
+  perm.user = rights.user;
+  perm.execute = rights.execute;
+  m_platform.map(domain, iova, out, bytes, perm);
 }
 uint64_t platform_driver::unmap(uint16_t domain, uint64_t iova, uint64_t bytes) {
   return m_platform.unmap(domain, iova, bytes);
 }
 void platform_driver::attach(uint16_t sid, uint16_t domain) {
   m_platform.attach(sid, domain);
+  if (m_platform.scalable_tables()) track(sid, rid_pasid(sid));
 }
 void platform_driver::detach(uint16_t sid) {
+  const uint32_t rid = rid_pasid(sid);
   m_platform.detach(sid);
+  if (m_platform.scalable_tables()) track(sid, rid);
 }
 int platform_driver::domain_of(uint16_t sid) const {
   return m_platform.domain_of(sid);
+}
+void platform_driver::attach_pasid(uint16_t sid, uint32_t pasid, uint16_t domain, bool supervisor,
+                                   bool write_protect) {
+  m_platform.attach_pasid(sid, pasid, domain, {supervisor, write_protect});
+  track(sid, pasid);
+}
+void platform_driver::detach_pasid(uint16_t sid, uint32_t pasid) {
+  m_platform.detach_pasid(sid, pasid);
+  track(sid, pasid);
+}
+int platform_driver::domain_of_pasid(uint16_t sid, uint32_t pasid) const {
+  return m_platform.domain_of_pasid(sid, pasid);
+}
+uint32_t platform_driver::rid_pasid(uint16_t sid) const {
+  const auto* sm = m_platform.scalable_tables();
+  const auto* dev = sm ? sm->device(sid) : nullptr;
+  return dev ? dev->rid_pasid : 0;  // a device not set up yet gets RID_PASID 0 when it is
+}
+std::vector<std::pair<uint16_t, uint32_t>> platform_driver::attachments_of(uint16_t domain) const {
+  auto it = m_attached.find(domain);
+  if (it == m_attached.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+vtd::core::translation_stage platform_driver::stage_of(uint16_t domain) const {
+  const auto stage = m_platform.stage_of(domain);
+  if (!stage) return vtd::core::translation_stage::none;
+  switch (*stage) {
+    case domain_stage::first:
+      return vtd::core::translation_stage::first;
+    case domain_stage::second:
+      return vtd::core::translation_stage::second;
+    case domain_stage::nested:
+      return vtd::core::translation_stage::nested;
+    case domain_stage::pass_through:
+      return vtd::core::translation_stage::pass_through;
+  }
+  return vtd::core::translation_stage::none;
+}
+std::vector<uint16_t> platform_driver::nested_on(uint16_t domain) const {
+  std::vector<uint16_t> out;
+  for (const auto& d : m_platform.description().domains)
+    if (m_platform.parent_of(d.id) == domain) out.push_back(d.id);
+  return out;
 }
 
 replay_system make_replay_system(const std::string& platform_path, const vtd::replay::sim_config& config) {
@@ -39,7 +113,10 @@ replay_system make_replay_system(const std::string& platform_path, const vtd::re
   s.unit = std::make_unique<vtd::core::iommu>(p.config, s.platform->memory(), config.caches,
                                               config.caches_enabled);
   vtd::core::program(s.unit->unit(), p.setup);
-  if (s.platform->iqa()) s.unit->setup_queue(s.platform->iq_base(), 0);
+  // Scalable mode fetches only 256-bit descriptors (IQA.DW=1; with DW=0 every descriptor fails with IQE,
+  // spec 6.5.2): the platform's one-page queue then holds 128 of them (QS=0).
+  if (s.platform->iqa())
+    s.unit->setup_queue(s.platform->iq_base(), 0, s.platform->mode() == vtd::tables::platform_mode::scalable);
   s.driver = std::make_unique<platform_driver>(*s.platform);
   return s;
 }

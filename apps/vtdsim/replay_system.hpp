@@ -1,8 +1,13 @@
 // Everything a replay runs on: the platform (tables built in memory, builders kept for the trace's driver
 // records), the complete remapping unit programmed from it, and the table_driver adapter between them.
 #pragma once
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "apps/replay/sim_config.hpp"
 #include "apps/replay/table_driver.hpp"
@@ -13,15 +18,31 @@ namespace vtdsim::app {
 
 class platform_driver final : public vtd::replay::table_driver {
  public:
-  explicit platform_driver(vtd::tables::platform_state& p) : m_platform(p) {}
-  void map(uint16_t domain, uint64_t iova, uint64_t hpa, uint64_t bytes, bool read, bool write) override;
+  explicit platform_driver(vtd::tables::platform_state& p);
+  void map(uint16_t domain, uint64_t iova, uint64_t out, uint64_t bytes,
+           const vtd::replay::map_rights& rights) override;
   uint64_t unmap(uint16_t domain, uint64_t iova, uint64_t bytes) override;
   void attach(uint16_t sid, uint16_t domain) override;
   void detach(uint16_t sid) override;
   int domain_of(uint16_t sid) const override;
+  void attach_pasid(uint16_t sid, uint32_t pasid, uint16_t domain, bool supervisor,
+                    bool write_protect) override;
+  void detach_pasid(uint16_t sid, uint32_t pasid) override;
+  int domain_of_pasid(uint16_t sid, uint32_t pasid) const override;
+  uint32_t rid_pasid(uint16_t sid) const override;
+  std::vector<std::pair<uint16_t, uint32_t>> attachments_of(uint16_t domain) const override;
+  vtd::core::translation_stage stage_of(uint16_t domain) const override;
+  std::vector<uint16_t> nested_on(uint16_t domain) const override;
 
  private:
+  // Keeps m_attached equal to the platform's PASID attachments of (sid, pasid) after a change.
+  void track(uint16_t sid, uint32_t pasid);
+
   vtd::tables::platform_state& m_platform;
+  // Scalable mode: domain -> its (source-id, PASID) attachments. platform_state answers "which domain does
+  // this PASID use" but not "which PASIDs use this domain", which a domain-wide PASID-based invalidation
+  // needs.
+  std::map<uint16_t, std::set<std::pair<uint16_t, uint32_t>>> m_attached;
 };
 
 struct replay_system {

@@ -61,9 +61,10 @@ class tiny_driver final : public table_driver {
   explicit tiny_driver(core::physical_memory& mem) : m_mem(mem) {}
   uint64_t pml4 = alloc();
 
-  void map(uint16_t, uint64_t iova, uint64_t hpa, uint64_t bytes, bool r, bool w) override {
+  void map(uint16_t, uint64_t iova, uint64_t hpa, uint64_t bytes, const map_rights& rights) override {
     for (uint64_t off = 0; off < bytes; off += 4096)
-      m_mem.write64(pte_address(iova + off), spec::sl_entry::make_leaf(1, hpa + off, r, w).raw);
+      m_mem.write64(pte_address(iova + off),
+                    spec::sl_entry::make_leaf(1, hpa + off, rights.read, rights.write).raw);
   }
   uint64_t unmap(uint16_t, uint64_t iova, uint64_t bytes) override {
     uint64_t was_mapped = 0;
