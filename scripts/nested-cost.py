@@ -50,14 +50,17 @@ def panel(rows, key, label, x0, y0, w, h, sizes):
     """One line plot: one series per stage against the IOTLB size (log scale)."""
     import math
     out = []
-    ymax = max(r[key] for r in rows) * 1.1 or 1
+    raw = max(r[key] for r in rows) * 1.05 / 5 or 1  # five grid steps of a 1/2/5 multiple
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    ymax = 5 * step
     lx = lambda v: x0 + (math.log2(v) - math.log2(sizes[0])) / (math.log2(sizes[-1]) - math.log2(sizes[0])) * w
     ly = lambda v: y0 + h - v / ymax * h
     out.append(f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" fill="none" stroke="#333"/>')
     for i in range(6):
         v = ymax * i / 5
         out.append(f'<line x1="{x0}" y1="{ly(v):.1f}" x2="{x0 + w}" y2="{ly(v):.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{x0 - 6}" y="{ly(v) + 4:.1f}" text-anchor="end">{v:.3g}</text>')
+        out.append(f'<text x="{x0 - 6}" y="{ly(v) + 4:.1f}" text-anchor="end">{v:.4g}</text>')
     for sz in sizes:
         out.append(f'<text x="{lx(sz):.1f}" y="{y0 + h + 16}" text-anchor="middle">{sz}</text>')
     out.append(f'<text x="{x0 + w / 2}" y="{y0 + h + 36}" text-anchor="middle">IOTLB entries (log scale)</text>')
@@ -65,7 +68,8 @@ def panel(rows, key, label, x0, y0, w, h, sizes):
                f'{label}</text>')
     for stage in STAGES:
         pts = [(lx(r["iotlb_entries"]), ly(r[key])) for r in rows if r["stage"] == stage]
-        out.append(f'<polyline fill="none" stroke="{COLOURS[stage]}" stroke-width="2" points="'
+        dash = ' stroke-dasharray="6,4"' if stage == "second" else ""  # first and second may coincide
+        out.append(f'<polyline fill="none" stroke="{COLOURS[stage]}" stroke-width="2"{dash} points="'
                    + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')
         for x, y in pts:
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{COLOURS[stage]}"/>')
