@@ -56,12 +56,23 @@ bool scalable_mode::write_allowed(const pasid_context& pc, const walk_out& w) {
   return pc.privileged && !pc.entry.wpe() && spec::uses_first_stage(pc.entry.type()) && w.ss_write;
 }
 
+// A fault, qualified by the FPD bits read so far, with the request's effective PASID and (once the
+// PASID-table entry was read) its DID in the result, so that callers can account for it per PASID and domain.
+translation_result scalable_mode::fault(const dma_request& req, fault_reason r,
+                                        const pasid_context& pc) const {
+  translation_result res = m_env.fail(req, r, pc.fpd);
+  res.pasid = pc.pasid;
+  if (pc.entry.present()) res.domain_id = pc.entry.did();
+  res.stage = translation_stage::none;
+  return res;
+}
+
 translation_result scalable_mode::translate(const dma_request& req, walk_record* rec) {
   pasid_context pc;
   const bool translated = req.at == address_type::translated;
   fault_reason r = fetch_pasid_entry(req, pc, rec, translated);
-  if (r != fault_reason::none) return m_env.fail(req, r, pc.fpd);
-  if (translated) return translated_request(req, pc);
+  if (r != fault_reason::none) return fault(req, r, pc);
+  if (translated) return output_is_input(req, pc, translation_stage::none, 0);
   return translate_pasid(req, pc, rec);
 }
 
@@ -178,38 +189,22 @@ fault_reason scalable_mode::fetch_pasid_entry(const dma_request& req, pasid_cont
   return fault_reason::none;
 }
 
-// Translated requests (AT=10b) with DTE=1 bypass translation: output = input, held to HAW (SGN.4.1) and the
-// interrupt range (SGN.8.3).
-translation_result scalable_mode::translated_request(const dma_request& req, const pasid_context& pc) {
+// Output = input, held to HAW (SGN.4.x) and the interrupt range (SGN.8): translated requests (AT=10b) with
+// DTE=1, which bypass translation (`stage` none, no PASID entry read), and PGTT=100b pass-through (a request
+// without PASID never reaches the interrupt range here: the dispatcher treats it as an interrupt).
+translation_result scalable_mode::output_is_input(const dma_request& req, const pasid_context& pc,
+                                                  translation_stage stage, uint16_t did) {
   const unsigned haw = m_env.caps.haw;
-  if (haw < 64 && (req.address >> haw) != 0)
-    return m_env.fail(req, fault_reason::sm_address_beyond_haw, pc.fpd);
+  if (haw < 64 && (req.address >> haw) != 0) return fault(req, fault_reason::sm_address_beyond_haw, pc);
   if (overlaps_interrupt_range(req.address, req.length))
-    return m_env.fail(req, fault_reason::sm_interrupt_range_output, pc.fpd);
+    return fault(req, fault_reason::sm_interrupt_range_output, pc);
   translation_result res;
   res.status = dma_status::pass_through;
   res.hpa = req.address;
   res.read = res.write = true;
+  res.domain_id = did;
   res.pasid = pc.pasid;
-  res.stage = translation_stage::none;
-  return res;
-}
-
-// PGTT=100b: output = input, held to HAW (SGN.4.2); a request with PASID may not reach the interrupt range
-// (SGN.8; one without PASID never gets here: the dispatcher treats it as an interrupt).
-translation_result scalable_mode::pass_through(const dma_request& req, const pasid_context& pc) {
-  const unsigned haw = m_env.caps.haw;
-  if (haw < 64 && (req.address >> haw) != 0)
-    return m_env.fail(req, fault_reason::sm_address_beyond_haw, pc.fpd);
-  if (overlaps_interrupt_range(req.address, req.length))
-    return m_env.fail(req, fault_reason::sm_interrupt_range_output, pc.fpd);
-  translation_result res;
-  res.status = dma_status::pass_through;
-  res.hpa = req.address;
-  res.read = res.write = true;
-  res.domain_id = pc.entry.did();
-  res.pasid = pc.pasid;
-  res.stage = translation_stage::pass_through;
+  res.stage = stage;
   return res;
 }
 
@@ -217,7 +212,7 @@ translation_result scalable_mode::translate_pasid(const dma_request& req, const 
                                                   walk_record* rec) {
   const spec::pasid_entry& pe = pc.entry;
   const pgtt type = pe.type();
-  if (type == pgtt::pass_through) return pass_through(req, pc);
+  if (type == pgtt::pass_through) return output_is_input(req, pc, translation_stage::pass_through, pe.did());
   const bool is_xlat_req = req.at == address_type::translation_request;
 
   translation_result res;
@@ -263,7 +258,7 @@ translation_result scalable_mode::translate_pasid(const dma_request& req, const 
         res.status = dma_status::translated;  // R=W=0 completion
         return res;
       }
-      return m_env.fail(req, fr, pc.fpd);
+      return fault(req, fr, pc);
     }
     if (m_env.hooks) {
       cached_translation t{w.hpa & ~(w.page_size - 1), w.page_size, w.read, w.write, res.stage};
@@ -283,11 +278,11 @@ translation_result scalable_mode::translate_pasid(const dma_request& req, const 
   res.write = user_ok && write_allowed(pc, w);
   if (!is_xlat_req) {
     fault_reason pr = check_access(req, pc, w);
-    if (pr != fault_reason::none) return m_env.fail(req, pr, pc.fpd);
+    if (pr != fault_reason::none) return fault(req, pr, pc);
   }
   // SGN.8: the output may not land in the interrupt range.
   if (overlaps_interrupt_range(res.hpa, is_xlat_req ? 1 : req.length))
-    return m_env.fail(req, fault_reason::sm_interrupt_range_output, pc.fpd);
+    return fault(req, fault_reason::sm_interrupt_range_output, pc);
   res.status = dma_status::translated;
   return res;
 }

@@ -73,8 +73,9 @@ class scalable_mode final : public translation_mode {
 
  private:
   translation_result translate_pasid(const dma_request& req, const pasid_context& pc, walk_record* rec);
-  translation_result translated_request(const dma_request& req, const pasid_context& pc);
-  translation_result pass_through(const dma_request& req, const pasid_context& pc);
+  translation_result fault(const dma_request& req, spec::fault_reason r, const pasid_context& pc) const;
+  translation_result output_is_input(const dma_request& req, const pasid_context& pc, translation_stage stage,
+                                     uint16_t did);
   // Root and context entries from memory (SRT / SCT checks); the PASID directory and PASID-table entries of
   // pc.pasid from memory (SPD / SPT checks).
   spec::fault_reason read_context(const dma_request& req, pasid_context& out, walk_record* rec) const;

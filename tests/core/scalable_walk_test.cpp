@@ -289,8 +289,10 @@ TEST_F(scalable_walk, supervisor_and_write_protect) {
   map_fs(0x2F0000, 4, kIova, 0x40000000, /*write=*/false, /*user=*/false);
   EXPECT_TRUE(unit->dma().translate(pasid_dma(1, kIova, access_kind::read, true), nullptr).ok());
   EXPECT_TRUE(unit->dma().translate(pasid_dma(1, kIova, access_kind::write, true), nullptr).ok());
-  EXPECT_EQ(unit->dma().translate(pasid_dma(1, kIova, access_kind::read, false), nullptr).fault,
-            fault_reason::user_request_supervisor_page);
+  const auto user = unit->dma().translate(pasid_dma(1, kIova, access_kind::read, false), nullptr);
+  EXPECT_EQ(user.fault, fault_reason::user_request_supervisor_page);
+  EXPECT_EQ(user.pasid, 1u);  // a fault names the PASID and the PASID entry's DID
+  EXPECT_EQ(user.domain_id, 4);
   pe.set(pasid_fields::WPE, 1);
   put(kPasidTable + 64, pe);
   EXPECT_EQ(unit->dma().translate(pasid_dma(1, kIova, access_kind::write, true), nullptr).fault,
