@@ -24,6 +24,11 @@ nlohmann::ordered_json result_json(const core::dma_request& q, const core::trans
   j["sid"] = spec::format_bdf(q.source_id);
   j["iova"] = spec::hex(q.address);
   j["access"] = core::to_string(q.access);
+  if (q.has_pasid) {  // the PASID TLP prefix is part of the request; absent without one (docs/cli.md)
+    j["pasid"] = q.pasid;
+    j["privileged"] = q.privileged;
+    j["execute"] = q.execute;
+  }
   j["status"] = r.ok() ? "ok" : "fault";
   j["result"] = core::to_string(r.status);
   if (r.ok()) {

@@ -22,19 +22,7 @@ std::string page_size_name(uint64_t bytes) {
 }
 
 nlohmann::ordered_json to_json(const core::dma_request& q, const core::translation_result& r) {
-  nlohmann::ordered_json j = explain::result_json(q, r);
-  if (!q.has_pasid) return j;  // absent, like every field that does not apply (docs/cli.md)
-  // The PASID TLP prefix is part of the request: its fields follow "access", before the result.
-  nlohmann::ordered_json out;
-  for (const auto& item : j.items()) {
-    out[item.key()] = item.value();
-    if (item.key() == "access") {
-      out["pasid"] = q.pasid;
-      out["privileged"] = q.privileged;
-      out["execute"] = q.execute;
-    }
-  }
-  return out;
+  return explain::result_json(q, r);
 }
 
 nlohmann::ordered_json to_json(const core::interrupt_request& q, const core::interrupt_result& r) {
