@@ -135,6 +135,73 @@ const timing_field kTimingFields[] = {
 };
 #undef VTD_TF
 
+// Device fields by name (the "device" section); "issue" is the one string among them.
+struct device_field {
+  const char* name;
+  unsigned timing::device_params::*member;  // null: memory_ns
+  double max;
+};
+const device_field kDeviceFields[] = {
+    {"tags", &timing::device_params::tags, 4096},  // PCIe 10-bit tags: at most 768 in use; 4096 is a typo guard
+    {"posted_credits", &timing::device_params::posted_credits, 4096},
+    {"memory_ns", nullptr, kMaxNs},
+};
+struct link_field {
+  const char* name;
+  unsigned timing::pcie_link_params::*member;
+};
+const link_field kLinkFields[] = {
+    {"link_generation", &timing::pcie_link_params::generation},
+    {"link_lanes", &timing::pcie_link_params::lanes},
+    {"max_payload", &timing::pcie_link_params::max_payload},
+    {"max_read_request", &timing::pcie_link_params::max_read_request},
+    {"read_completion_boundary", &timing::pcie_link_params::read_completion_boundary},
+};
+
+void apply_device(device_config& d, const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected an object", where));
+  device_config next = d;
+  for (auto& [k, v] : j.items()) {
+    const std::string at = where + "." + k;
+    if (k == "issue") {
+      if (!v.is_string() || (v != "open" && v != "closed"))
+        throw std::runtime_error(fmt::format("{}: expected \"open\" or \"closed\"", at));
+      next.issue = v == "closed" ? issue_mode::closed : issue_mode::open;
+      continue;
+    }
+    bool known = false;
+    for (const auto& f : kDeviceFields) {
+      if (k != f.name) continue;
+      known = true;
+      if (!f.member) {
+        next.memory_ns = get_number<double>(v, at);
+        if (next.memory_ns < 0 || next.memory_ns > f.max)
+          throw std::runtime_error(fmt::format("{}: out of range (0 to {})", at, f.max));
+      } else {
+        const unsigned n = get_number<unsigned>(v, at);
+        if (n == 0 || n > f.max) throw std::runtime_error(fmt::format("{}: out of range (1 to {})", at, f.max));
+        next.params.*f.member = n;
+      }
+    }
+    for (const auto& f : kLinkFields) {
+      if (k != f.name) continue;
+      known = true;
+      next.params.link.*f.member = get_number<unsigned>(v, at);
+    }
+    if (!known)
+      throw std::runtime_error(fmt::format(
+          "{}: unknown key (known: issue, tags, posted_credits, memory_ns, link_generation, link_lanes, "
+          "max_payload, max_read_request, read_completion_boundary)",
+          at));
+  }
+  try {
+    timing::pcie_link check(next.params.link);  // the link's own rules (generation, lanes, sizes)
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(fmt::format("{}: {}", where, e.what()));
+  }
+  d = next;
+}
+
 void apply_timing(timing::timing_params& p, const nlohmann::json& j, const std::string& where) {
   if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected an object", where));
   for (auto& [k, v] : j.items()) {
@@ -161,6 +228,26 @@ void apply_timing(timing::timing_params& p, const nlohmann::json& j, const std::
   if (p.quantum_ps == 0) throw std::runtime_error(fmt::format("{}.quantum_ps: must be positive", where));
 }
 
+// The pcie-bench setup (Neugebauer et al., SIGCOMM'18, Broadwell Xeon E5 with a PCIe Gen3 x8 NIC-class
+// device; docs/timing.md gives every number's source): closed loop, 32 tags, the link of the paper's boards.
+device_config pcie_bench_device() {
+  device_config d;
+  d.issue = issue_mode::closed;
+  // PCIe Base Specification: without Extended Tag Field Enable a requester uses 5 tag bits (32 tags). Little's
+  // law on the published figures agrees: 27.6 Gb/s of 64 B reads = 53.9 M reads/s, x ~600 ns = ~32 in flight.
+  d.params.tags = 32;
+  d.params.posted_credits = 32;  // assumption: writes are not measured by the read test
+  d.params.link.generation = 3;  // the paper's NetFPGA-SUME and NFP-6000 boards: Gen3 x8
+  d.params.link.lanes = 8;
+  d.params.link.max_payload = 256;       // typical Xeon E5 root port (assumption)
+  d.params.link.max_read_request = 512;  // Linux default MRRS 512 B (assumption)
+  // 64 B read with IOTLB hit, ~600 ns median: minus the request TLP upstream (26 B, 3.3 ns), the IOTLB lookup
+  // (3 cycles at 1 GHz) and the completion downstream (86 B, 10.9 ns) leaves ~583 ns for the root complex,
+  // the PHYs and DRAM.
+  d.memory_ns = 583.0;
+  return d;
+}
+
 }  // namespace
 
 std::string parameter_unit(std::string_view key) {
@@ -179,7 +266,17 @@ std::string parameter_unit(std::string_view key) {
 }
 
 std::vector<std::string> sim_preset_names() {
-  return {"broadwell", "server"};
+  return {"broadwell", "pcie-bench", "server"};
+}
+
+const char* to_string(issue_mode m) {
+  switch (m) {
+    case issue_mode::open:
+      return "open";
+    case issue_mode::closed:
+      return "closed";
+  }
+  return "?";
 }
 
 sim_config sim_preset(std::string_view name) {
@@ -189,8 +286,8 @@ sim_config sim_preset(std::string_view name) {
     c.timing = *timing::find_timing_preset("server");
     return c;  // cache defaults are the server figures (translation_caches_config)
   }
-  if (name == "broadwell") {
-    c.timing = *timing::find_timing_preset("broadwell");
+  if (name == "broadwell" || name == "pcie-bench") {
+    c.timing = *timing::find_timing_preset(name);
     // pcie-bench: the knee between 256 KiB and 512 KiB windows means about 64 IOTLB entries of 4 KiB.
     c.caches.iotlb = cache_config{64, 4, replacement_policy::lru, 2, false};
     c.caches.context = cache_config{16, 4, replacement_policy::lru, 1, false};
@@ -206,10 +303,11 @@ sim_config sim_preset(std::string_view name) {
     c.caches.fs_paging[1] = cache_config{16, 4, replacement_policy::lru, 10, false};
     c.caches.fs_paging[2] = cache_config{8, 8, replacement_policy::lru, 11, false};
     c.caches.fs_paging[3] = cache_config{8, 8, replacement_policy::lru, 12, false};
+    if (name == "pcie-bench") c.device = pcie_bench_device();
     return c;
   }
   throw std::runtime_error(
-      fmt::format("configuration preset '{}': unknown (known: broadwell, server)", name));
+      fmt::format("configuration preset '{}': unknown (known: broadwell, pcie-bench, server)", name));
 }
 
 nlohmann::ordered_json to_json(const sim_config& c) {
@@ -235,6 +333,20 @@ nlohmann::ordered_json to_json(const sim_config& c) {
       t[f.name] = f.get(c.timing);
   }
   j["timing"] = t;
+  // Written only for a closed-loop configuration, so that an open-loop replay's statistics JSON reads byte for
+  // byte as before the device section existed.
+  if (c.device.issue == issue_mode::closed) {
+    nlohmann::ordered_json d;
+    d["issue"] = to_string(c.device.issue);
+    for (const auto& f : kDeviceFields) {
+      if (f.member)
+        d[f.name] = c.device.params.*f.member;
+      else
+        d[f.name] = c.device.memory_ns;
+    }
+    for (const auto& f : kLinkFields) d[f.name] = c.device.params.link.*f.member;
+    j["device"] = d;
+  }
   return j;
 }
 
@@ -257,9 +369,11 @@ void apply_json(sim_config& c, const nlohmann::json& j, const std::string& where
       }
     } else if (k == "timing") {
       apply_timing(c.timing, v, fmt::format("{}: timing", where));
+    } else if (k == "device") {
+      apply_device(c.device, v, fmt::format("{}: device", where));
     } else {
-      throw std::runtime_error(
-          fmt::format("{}: unknown key '{}' (known: preset, caches_enabled, caches, timing)", where, k));
+      throw std::runtime_error(fmt::format(
+          "{}: unknown key '{}' (known: preset, caches_enabled, caches, timing, device)", where, k));
     }
   }
 }
@@ -311,6 +425,8 @@ void apply_override(sim_config& c, std::string_view assignment, std::string_view
     std::string head = key.substr(0, dot), field = key.substr(dot + 1);
     if (head == "timing") {
       apply_json(c, nlohmann::json{{"timing", {{field, v}}}}, where);
+    } else if (head == "device") {
+      apply_json(c, nlohmann::json{{"device", {{field, v}}}}, where);
     } else if (head == "caches") {
       auto dot2 = field.find('.');
       if (dot2 == std::string::npos)
@@ -321,7 +437,7 @@ void apply_override(sim_config& c, std::string_view assignment, std::string_view
       apply_json(c, nlohmann::json{{"caches", {{head, {{field, v}}}}}}, where);
     } else {
       throw std::runtime_error(
-          fmt::format("{}: unknown key (use CACHE.FIELD, timing.FIELD or caches_enabled)", where));
+          fmt::format("{}: unknown key (use CACHE.FIELD, timing.FIELD, device.FIELD or caches_enabled)", where));
     }
   } catch (const std::runtime_error& e) {
     throw std::invalid_argument(e.what());

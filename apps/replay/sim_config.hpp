@@ -10,15 +10,35 @@
 #include <nlohmann/json.hpp>
 
 #include "model/core/cache/translation_caches.hpp"
+#include "model/timing/pcie_device.hpp"
 #include "model/timing/timing_params.hpp"
 
 namespace vtd::replay {
+
+// How the timed replay issues a trace's requests (issue 13). open: at the record's time, whatever the unit
+// does (the trace's timestamps are issue times). closed: the record's time is the earliest the device may
+// issue it; it waits for a PCIe tag or posted credit of its device, crosses its link, and frees the slot on
+// completion (apps/replay/closed_loop.hpp, docs/timing.md).
+enum class issue_mode { open, closed };
+const char* to_string(issue_mode m);
+
+// The devices of the closed-loop issue (the "device" section of docs/config.md): every device (source-id)
+// gets its own tags, credits and link with these parameters.
+struct device_config {
+  issue_mode issue = issue_mode::open;
+  timing::device_params params;
+  // Closed loop only: the translated access's time from the unit's request to its data, in place of the
+  // open loop's lump timing.dma_access_ns (which also holds the link). Includes the root complex and
+  // DRAM; the link's serialisation is added by the link model.
+  double memory_ns = 90.0;  // assumption: root complex + DRAM on a current server (docs/timing.md)
+};
 
 struct sim_config {
   std::string preset = "server";
   bool caches_enabled = true;  // false: no caches at all (every request walks; a legal VT-d implementation)
   core::translation_caches_config caches;
   timing::timing_params timing;
+  device_config device;
 };
 
 std::vector<std::string> sim_preset_names();

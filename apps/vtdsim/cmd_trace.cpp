@@ -22,6 +22,9 @@ namespace po = boost::program_options;
 using namespace vtd::traces;
 
 namespace vtdsim::app {
+
+int trace_import(const std::vector<std::string>& args);  // cmd_trace_import.cpp
+
 namespace {
 
 int convert(const std::vector<std::string>& args) {
@@ -158,17 +161,19 @@ int run_trace(const std::vector<std::string>& args) {
   if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
     fmt::print(
         "usage: vtdsim trace convert IN OUT [--format text|binary] [--compression zstd|xz|gzip|none]\n"
-        "       vtdsim trace stat IN [--json]\n");
+        "       vtdsim trace stat IN [--json]\n"
+        "       vtdsim trace import --from qemu|linux IN -o TRACE [--platform-out FILE] [--check]\n");
     return args.size() < 2 ? 2 : 0;
   }
   if (args[1] == "convert") return convert(args);
   if (args[1] == "stat") return stat(args);
+  if (args[1] == "import") return trace_import(args);
   throw std::invalid_argument(
-      fmt::format("unknown trace subcommand '{}' (expected convert or stat)", args[1]));
+      fmt::format("unknown trace subcommand '{}' (expected convert, stat or import)", args[1]));
 }
 
 const command_registrar trace_registrar{
-    {"trace", "convert traces between formats, or summarise one", run_trace}};
+    {"trace", "convert traces between formats, summarise one, or import QEMU/Linux logs", run_trace}};
 
 }  // namespace
 }  // namespace vtdsim::app

@@ -26,10 +26,13 @@ void add_replay_options(po::options_description& desc, replay_request& rq) {
                                                  "platform JSON (docs/platform-format.md)")(
       "trace", po::value(&rq.trace)->required(),
       "trace: text or binary, plain/zstd/xz/gzip (docs/trace-format.md)")(
-      "preset", po::value(&rq.preset)->default_value("server"), "configuration preset: server | broadwell")(
+      "preset", po::value(&rq.preset)->default_value("server"), "configuration preset: server | broadwell | pcie-bench")(
       "config", po::value(&rq.config_file), "configuration JSON (docs/config.md)")(
       "set", po::value(&rq.sets)->composing(), "override KEY=VALUE, e.g. iotlb.entries=64 (repeatable)")(
       "functional", po::bool_switch(&rq.functional), "functional core only (fast; no latencies)")(
+      "issue", po::value(&rq.issue),
+      "open: requests issue at their trace time; closed: devices wait for PCIe tags and credits (timed "
+      "mode; default: the configuration's device.issue)")(
       "warmup", po::value(&rq.warmup)->default_value(0), "requests replayed before statistics start")(
       "stats-json", po::value(&rq.stats_json), "write every statistic as JSON (docs/stats.md)")(
       "per-request", po::value(&rq.per_request_csv), "write one CSV line per request (docs/stats.md)")(
@@ -45,6 +48,10 @@ replay_result run_replay_request(const replay_request& rq) {
   vtd::replay::sim_config config = rq.config_file.empty() ? vtd::replay::sim_preset(rq.preset)
                                                           : vtd::replay::load_sim_config(rq.config_file);
   for (const auto& s : rq.sets) vtd::replay::apply_override(config, s);
+  if (!rq.issue.empty()) vtd::replay::apply_override(config, "device.issue=" + rq.issue, "--issue");
+  const bool closed = config.device.issue == vtd::replay::issue_mode::closed;
+  if (rq.functional && closed)
+    throw usage_error("closed-loop issue needs the timed model (drop --functional, or --issue open)");
 
   if (rq.functional && !rq.vcd.empty()) throw usage_error("--vcd needs the timed model (drop --functional)");
   if (rq.functional && !rq.epochs.empty())
@@ -84,6 +91,7 @@ replay_result run_replay_request(const replay_request& rq) {
   const auto start = std::chrono::steady_clock::now();
   const bool timed = !rq.functional;
   uint64_t count = 0;
+  vtd::replay::timed_summary timed_result;
   // Errors of the trace reader carry their own position (file:line:column, or record and byte offset);
   // errors of applying a record get the record's index here.
   struct trace_read_error : std::runtime_error {
@@ -104,7 +112,9 @@ replay_result run_replay_request(const replay_request& rq) {
       topt.vcd_path = rq.vcd;
       if (epochs) topt.epochs = epochs->stream();
       topt.on_progress = [&](uint64_t n) { show_progress(n); };
-      vtd::replay::run_timed(engine, *sys.unit, config.timing, next, topt);
+      topt.device = &config.device;
+      topt.warmup = rq.warmup;
+      timed_result = vtd::replay::run_timed(engine, *sys.unit, config.timing, next, topt);
     } else {
       vtd::traces::record r;
       while (next(r)) {
@@ -126,16 +136,19 @@ replay_result run_replay_request(const replay_request& rq) {
 
   replay_result result;
   vtd::replay::stats_report report = engine.report(wall, timed);
+  if (closed) vtd::replay::add_closed_loop_stats(report, timed_result.devices, names);
   result.summary =
       format_summary(report, engine,
-                     fmt::format("vtdsim replay: {} on {} ({} model, {} configuration)", rq.trace,
-                                 rq.platform, timed ? "timed SystemC" : "functional", config.preset),
+                     fmt::format("vtdsim replay: {} on {} ({} model, {} configuration{})", rq.trace,
+                                 rq.platform, timed ? "timed SystemC" : "functional", config.preset,
+                                 closed ? ", closed-loop issue" : ""),
                      timed);
   nlohmann::ordered_json j;
   j["schema_version"] = 1;
   j["tool"] = "vtdsim";
   j["tool_version"] = tool_version();
   j["mode"] = timed ? "timed" : "functional";
+  if (closed) j["issue"] = "closed";  // open-loop documents stay as they were
   j["platform"] = rq.platform;
   j["trace"] = {{"path", rq.trace},
                 {"format", trace.description},

@@ -14,6 +14,7 @@ struct replay_request {
   bool functional = false, quiet = false, no_stale_check = false, no_progress = false;
   uint64_t warmup = 0;
   std::string stats_json, per_request_csv, vcd, epochs;
+  std::string issue;  // "open" | "closed" | "" (the configuration's device.issue)
 };
 
 void add_replay_options(boost::program_options::options_description& desc, replay_request& rq);

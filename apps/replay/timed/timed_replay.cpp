@@ -89,8 +89,11 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
   const sc_core::sc_time quantum(static_cast<double>(params.quantum_ps ? params.quantum_ps : 1),
                                  sc_core::SC_PS);
   auto iommu = std::make_unique<sysc::remapping_unit_module>("iommu", unit.unit(), params);
-  auto memory =
-      std::make_unique<sysc::memory_target>("memory", sc_core::sc_time(params.dma_access_ns, sc_core::SC_NS));
+  const bool closed = options.device && options.device->issue == issue_mode::closed;
+  // Open loop: the lump round trip of the DMA (link and memory). Closed loop: memory only; the device's
+  // link model adds the wire.
+  const double access_ns = closed ? options.device->memory_ns : params.dma_access_ns;
+  auto memory = std::make_unique<sysc::memory_target>("memory", sc_core::sc_time(access_ns, sc_core::SC_NS));
   // Driven from this function's loop, not from a SystemC thread: see request_initiator (exceptions).
   auto port = std::make_unique<sysc::request_initiator>("root_port", quantum, /*own_thread=*/false);
   auto apic = std::make_unique<interrupt_counter>("apic");
@@ -133,11 +136,28 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
   };
   // Each record at its trace time, driver records included; the kernel runs once per quantum. An exception
   // (a bad record) leaves from here, on this stack: vcd_file's destructor then removes the VCD.
-  while (next(record)) {
-    ++pulled;
-    port->advance_to(record.time_ps);
-    engine.submit(record);
-    if (port->need_sync()) port->sync_kernel();
+  std::map<uint16_t, closed_device_stats> devices;
+  if (closed) {
+    // Records reach the engine in the order they reach the unit, not the order they are read.
+    closed_loop loop(engine, transport, *options.device, options.warmup,
+                     [&](picoseconds t) { port->advance_to(t); });
+    loop.run(
+        [&](traces::record& r) {
+          if (!next(r)) return false;
+          ++pulled;
+          return true;
+        },
+        [&] {
+          if (port->need_sync()) port->sync_kernel();
+        });
+    devices = loop.devices();
+  } else {
+    while (next(record)) {
+      ++pulled;
+      port->advance_to(record.time_ps);
+      engine.submit(record);
+      if (port->need_sync()) port->sync_kernel();
+    }
   }
   port->sync_kernel();
   if (vcd) {
@@ -151,6 +171,7 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
   timed_summary summary;
   summary.interrupts_remapped = apic->remapped();
   summary.notifications = apic->notifications();
+  summary.devices = std::move(devices);
   return summary;
 }
 

@@ -8,7 +8,9 @@
 #include <functional>
 #include <string>
 
+#include "apps/replay/closed_loop.hpp"
 #include "apps/replay/replay_engine.hpp"
+#include "apps/replay/sim_config.hpp"
 #include "model/timing/timing_params.hpp"
 
 namespace vtd::replay {
@@ -21,12 +23,18 @@ struct timed_options {
   // Optional CSV, one row per quantum: time_ns,records,walkers_busy,walker_queue (docs/stats.md).
   std::FILE* epochs = nullptr;
   std::function<void(uint64_t records)> on_progress;  // called at quantum boundaries
+  // Closed-loop issue (issue 13) when set and its issue is closed: every device waits for tags and credits
+  // and crosses its link (closed_loop.hpp), and the translated access costs device->memory_ns instead of
+  // timing.dma_access_ns. `warmup` must be the engine's (replay_options::warmup).
+  const device_config* device = nullptr;
+  uint64_t warmup = 0;
 };
 
 // What only the timed model sees: the interrupts its interrupt output delivered to the (counting) APIC.
 struct timed_summary {
   uint64_t interrupts_remapped = 0;  // remapped or passed-through device interrupts
   uint64_t notifications = 0;        // posted-interrupt notification events
+  std::map<uint16_t, closed_device_stats> devices;  // closed-loop issue only
 };
 
 // Replays every record `next` gives through engine.submit(), with the engine's requests carried by the
