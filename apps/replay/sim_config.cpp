@@ -142,7 +142,8 @@ struct device_field {
   double max;
 };
 const device_field kDeviceFields[] = {
-    {"tags", &timing::device_params::tags, 4096},  // PCIe 10-bit tags: at most 768 in use; 4096 is a typo guard
+    {"tags", &timing::device_params::tags,
+     4096},  // PCIe 10-bit tags: at most 768 in use; 4096 is a typo guard
     {"posted_credits", &timing::device_params::posted_credits, 4096},
     {"memory_ns", nullptr, kMaxNs},
 };
@@ -179,7 +180,8 @@ void apply_device(device_config& d, const nlohmann::json& j, const std::string& 
           throw std::runtime_error(fmt::format("{}: out of range (0 to {})", at, f.max));
       } else {
         const unsigned n = get_number<unsigned>(v, at);
-        if (n == 0 || n > f.max) throw std::runtime_error(fmt::format("{}: out of range (1 to {})", at, f.max));
+        if (n == 0 || n > f.max)
+          throw std::runtime_error(fmt::format("{}: out of range (1 to {})", at, f.max));
         next.params.*f.member = n;
       }
     }
@@ -233,8 +235,9 @@ void apply_timing(timing::timing_params& p, const nlohmann::json& j, const std::
 device_config pcie_bench_device() {
   device_config d;
   d.issue = issue_mode::closed;
-  // PCIe Base Specification: without Extended Tag Field Enable a requester uses 5 tag bits (32 tags). Little's
-  // law on the published figures agrees: 27.6 Gb/s of 64 B reads = 53.9 M reads/s, x ~600 ns = ~32 in flight.
+  // PCIe Base Specification: without Extended Tag Field Enable a requester uses 5 tag bits (32 tags).
+  // Little's law on the published figures agrees: 27.6 Gb/s of 64 B reads = 53.9 M reads/s, x ~600 ns = ~32
+  // in flight.
   d.params.tags = 32;
   d.params.posted_credits = 32;  // assumption: writes are not measured by the read test
   d.params.link.generation = 3;  // the paper's NetFPGA-SUME and NFP-6000 boards: Gen3 x8
@@ -333,8 +336,8 @@ nlohmann::ordered_json to_json(const sim_config& c) {
       t[f.name] = f.get(c.timing);
   }
   j["timing"] = t;
-  // Written only for a closed-loop configuration, so that an open-loop replay's statistics JSON reads byte for
-  // byte as before the device section existed.
+  // Written only for a closed-loop configuration, so that an open-loop replay's statistics JSON reads byte
+  // for byte as before the device section existed.
   if (c.device.issue == issue_mode::closed) {
     nlohmann::ordered_json d;
     d["issue"] = to_string(c.device.issue);
@@ -436,8 +439,8 @@ void apply_override(sim_config& c, std::string_view assignment, std::string_view
     } else if (cache_by_name(c, head)) {
       apply_json(c, nlohmann::json{{"caches", {{head, {{field, v}}}}}}, where);
     } else {
-      throw std::runtime_error(
-          fmt::format("{}: unknown key (use CACHE.FIELD, timing.FIELD, device.FIELD or caches_enabled)", where));
+      throw std::runtime_error(fmt::format(
+          "{}: unknown key (use CACHE.FIELD, timing.FIELD, device.FIELD or caches_enabled)", where));
     }
   } catch (const std::runtime_error& e) {
     throw std::invalid_argument(e.what());

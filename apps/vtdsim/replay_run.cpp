@@ -26,14 +26,15 @@ void add_replay_options(po::options_description& desc, replay_request& rq) {
                                                  "platform JSON (docs/platform-format.md)")(
       "trace", po::value(&rq.trace)->required(),
       "trace: text or binary, plain/zstd/xz/gzip (docs/trace-format.md)")(
-      "preset", po::value(&rq.preset)->default_value("server"), "configuration preset: server | broadwell | pcie-bench")(
-      "config", po::value(&rq.config_file), "configuration JSON (docs/config.md)")(
+      "preset", po::value(&rq.preset)->default_value("server"),
+      "configuration preset: server | broadwell | pcie-bench")("config", po::value(&rq.config_file),
+                                                               "configuration JSON (docs/config.md)")(
       "set", po::value(&rq.sets)->composing(), "override KEY=VALUE, e.g. iotlb.entries=64 (repeatable)")(
       "functional", po::bool_switch(&rq.functional), "functional core only (fast; no latencies)")(
       "issue", po::value(&rq.issue),
       "open: requests issue at their trace time; closed: devices wait for PCIe tags and credits (timed "
-      "mode; default: the configuration's device.issue)")(
-      "warmup", po::value(&rq.warmup)->default_value(0), "requests replayed before statistics start")(
+      "mode; default: the configuration's device.issue)")("warmup", po::value(&rq.warmup)->default_value(0),
+                                                          "requests replayed before statistics start")(
       "stats-json", po::value(&rq.stats_json), "write every statistic as JSON (docs/stats.md)")(
       "per-request", po::value(&rq.per_request_csv), "write one CSV line per request (docs/stats.md)")(
       "vcd", po::value(&rq.vcd), "write walker occupancy and queue depth as VCD (timed mode)")(
@@ -137,12 +138,11 @@ replay_result run_replay_request(const replay_request& rq) {
   replay_result result;
   vtd::replay::stats_report report = engine.report(wall, timed);
   if (closed) vtd::replay::add_closed_loop_stats(report, timed_result.devices, names);
-  result.summary =
-      format_summary(report, engine,
-                     fmt::format("vtdsim replay: {} on {} ({} model, {} configuration{})", rq.trace,
-                                 rq.platform, timed ? "timed SystemC" : "functional", config.preset,
-                                 closed ? ", closed-loop issue" : ""),
-                     timed);
+  result.summary = format_summary(
+      report, engine,
+      fmt::format("vtdsim replay: {} on {} ({} model, {} configuration{})", rq.trace, rq.platform,
+                  timed ? "timed SystemC" : "functional", config.preset, closed ? ", closed-loop issue" : ""),
+      timed);
   nlohmann::ordered_json j;
   j["schema_version"] = 1;
   j["tool"] = "vtdsim";

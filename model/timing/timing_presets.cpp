@@ -43,7 +43,8 @@ timing_params server() {
 
 const std::array kPresets{
     timing_preset{"broadwell", "Broadwell-like, calibrated to the pcie-bench latency figures", broadwell()},
-    timing_preset{"pcie-bench", "broadwell, with walkers calibrated to the pcie-bench bandwidth (closed loop)",
+    timing_preset{"pcie-bench",
+                  "broadwell, with walkers calibrated to the pcie-bench bandwidth (closed loop)",
                   pcie_bench()},
     timing_preset{"server", "current Intel server part (stated assumptions)", server()},
 };

@@ -32,8 +32,8 @@ struct timed_options {
 
 // What only the timed model sees: the interrupts its interrupt output delivered to the (counting) APIC.
 struct timed_summary {
-  uint64_t interrupts_remapped = 0;  // remapped or passed-through device interrupts
-  uint64_t notifications = 0;        // posted-interrupt notification events
+  uint64_t interrupts_remapped = 0;                 // remapped or passed-through device interrupts
+  uint64_t notifications = 0;                       // posted-interrupt notification events
   std::map<uint16_t, closed_device_stats> devices;  // closed-loop issue only
 };
 
