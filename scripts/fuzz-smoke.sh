@@ -15,6 +15,8 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 libs=(-lfmt -lboost_iostreams)
 spec=(model/spec/*.cpp)
 traces=(traces/*.cpp model/io/*.cpp)
+# The importers build their platform with the tables types and decode IRTEs, descriptors with model/spec.
+importers=(traces/import/*.cpp "${traces[@]}" tables/platform_json.cpp tables/json_input.cpp tables/text_parse.cpp model/spec/*.cpp)
 io=(model/io/*.cpp)
 tables=(model/memory/physical_memory.cpp tables/*.cpp tables/check/*.cpp "${io[@]}")
 build() {  # name, sources...
@@ -32,9 +34,12 @@ wait $!
 build fuzz_page_file apps/vtdsim/fuzz/fuzz_page_file.cc apps/vtdsim/page_file.cpp model/memory/physical_memory.cpp "${io[@]}" &
 build fuzz_registers apps/vtdsim/fuzz/fuzz_registers.cc apps/vtdsim/register_json.cpp tables/json_input.cpp "${io[@]}"
 wait $!
+build fuzz_qemu_import traces/fuzz/fuzz_qemu_import.cc "${importers[@]}" &
+build fuzz_linux_import traces/fuzz/fuzz_linux_import.cc "${importers[@]}"
+wait $!
 build fuzz_config apps/replay/fuzz/fuzz_config.cc apps/replay/sim_config.cpp tables/json_input.cpp model/core/cache/cache_config.cpp \
   model/timing/timing_presets.cpp "${io[@]}"
-for name in fuzz_text_reader fuzz_binary_reader fuzz_platform fuzz_check fuzz_page_file fuzz_registers fuzz_config; do
+for name in fuzz_text_reader fuzz_binary_reader fuzz_qemu_import fuzz_linux_import fuzz_platform fuzz_check fuzz_page_file fuzz_registers fuzz_config; do
   corpus=$(mktemp -d)
   echo "== fuzz-smoke: $name for ${seconds}s"
   ASAN_OPTIONS=detect_leaks=1 "$out/$name" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=0 \
