@@ -1,29 +1,27 @@
-// `vtdsim sweep`: one trace, one configuration parameter varied over a list, one CSV row per point and an SVG
-// plot of the chosen metric. Each point runs in a child process (SystemC elaborates once per process, and
-// points then run in parallel on several cores); results come back as the point's statistics JSON through a
-// pipe.
+// `vtdsim sweep`: replays over a grid of configuration parameters and traces (docs/sweeps.md).
+//   vtdsim sweep ...            runs the points here, -j at once (resuming a --out directory)
+//   vtdsim sweep plan ... -o D  writes the points as independent jobs (GNU parallel, Slurm)
+//   vtdsim sweep point D ID     runs one job of a plan
+//   vtdsim sweep collect D      merges whatever results exist: CSV, manifest, plots
 #include <fmt/core.h>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/program_options.hpp>
-#include <cerrno>
-#include <csignal>
-#include <cstring>
+#include <filesystem>
 #include <iostream>
-#include <sstream>
 
 #include "apps/replay/sim_config.hpp"
 #include "apps/vtdsim/commands.hpp"
 #include "apps/vtdsim/options.hpp"
-#include "apps/vtdsim/parse.hpp"
 #include "apps/vtdsim/progress.hpp"
 #include "apps/vtdsim/replay_run.hpp"
-#include "apps/vtdsim/svg_plot.hpp"
+#include "apps/vtdsim/sweep_collect.hpp"
+#include "apps/vtdsim/sweep_grid.hpp"
+#include "apps/vtdsim/sweep_plan.hpp"
+#include "apps/vtdsim/sweep_point_run.hpp"
+#include "apps/vtdsim/sweep_runner.hpp"
 #include "model/io/input_file.hpp"
 #include "model/io/output_file.hpp"
 
@@ -32,265 +30,305 @@ namespace po = boost::program_options;
 namespace vtdsim::app {
 namespace {
 
-struct point {
-  std::string value;
-  pid_t pid = -1;
-  int fd = -1;
-  std::string output;
-  nlohmann::json stats;
-  std::string error;
+struct grid_options {
+  replay_request rq;
+  std::vector<std::string> traces, params, values;
+  std::string traces_file, points_file;
 };
 
-// More points than this is a typo (or a grid for `sweep plan`, issue 15), not a sweep to run here.
-constexpr size_t kMaxPoints = 10000;
+struct result_options {
+  collect_options c;
+  std::string csv, svg;
+};
 
-// "16,32,64", "16..4096" (doubling from the first to the last), or words ("lru,fifo,plru").
-std::vector<std::string> split_values(const std::string& list) {
-  std::vector<std::string> out;
-  std::stringstream ss(list);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    auto dots = item.find("..");
-    if (dots != std::string::npos) {
-      const std::string first = item.substr(0, dots), last = item.substr(dots + 2);
-      if (first.empty() || last.empty())
-        throw usage_error(fmt::format("--values '{}': a range needs both ends, e.g. 16..4096", item));
-      uint64_t a = 0, b = 0;
-      try {
-        a = parse_number(first, "--values");
-        b = parse_number(last, "--values");
-      } catch (const std::invalid_argument& e) {
-        throw usage_error(fmt::format("--values '{}': {}", item, e.what()));
-      }
-      if (a == 0 || a > b) throw usage_error(fmt::format("--values '{}': need 0 < first <= last", item));
-      for (uint64_t v = a;; v *= 2) {
-        out.push_back(std::to_string(v));
-        if (v > b / 2) break;  // the next doubling would pass the end (or overflow)
-      }
-    } else if (!item.empty()) {
-      out.push_back(item);
-    } else {
-      throw usage_error(fmt::format("--values '{}': an empty value", list));
-    }
-    if (out.size() > kMaxPoints) throw usage_error(fmt::format("--values: more than {} points", kMaxPoints));
-  }
-  if (out.empty()) throw usage_error("--values: no values");
-  return out;
+// The replay options, with --trace repeatable and optional (a --traces list or trace= in --points may name
+// the traces instead).
+void add_grid_options(po::options_description& desc, grid_options& g) {
+  po::options_description replay;
+  add_replay_options(replay, g.rq);
+  for (const auto& o : replay.options())
+    if (o->long_name() != "trace") desc.add(o);
+  desc.add_options()("trace", po::value(&g.traces)->composing(), "trace to replay (repeatable)")(
+      "traces", po::value(&g.traces_file), "file listing traces, one path per line")(
+      "param", po::value(&g.params)->composing(),
+      "configuration key to vary, e.g. iotlb.entries (repeatable)")(
+      "values", po::value(&g.values)->composing(),
+      "the values of the --param before it: comma-separated; A..B doubles from A to B (16..4096); words")(
+      "points", po::value(&g.points_file), "explicit point list: one point per line, KEY=VALUE pairs");
 }
 
-// A point's own file for a per-run output: "stats.json" becomes "stats.iotlb.entries=64.json", so that
-// points never write the same file.
-std::string point_path(const std::string& path, const std::string& param, const std::string& value) {
-  if (path.empty() || path == "-") return path;
-  const auto slash = path.rfind('/');
-  const auto dot = path.rfind('.');
-  const std::string tag = "." + param + "=" + value;
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot == slash + 1)
-    return path + tag;
-  return path.substr(0, dot) + tag + path.substr(dot);
+void add_result_options(po::options_description& desc, result_options& r) {
+  desc.add_options()("metric", po::value(&r.c.metrics)->composing(),
+                     "statistic to report and plot (repeatable; any name in docs/stats.md)")(
+      "x", po::value(&r.c.x), "parameter on the plot's x axis (default: the first --param)")(
+      "series", po::value(&r.c.series)->composing(),
+      "one plot line per value of this parameter, or 'trace' (default: every other varying one)")(
+      "csv", po::value(&r.csv), "write the tidy CSV here")(
+      "svg", po::value(&r.svg), "write the plot here (one per metric: NAME.METRIC.svg)");
 }
 
-void start(point& p, replay_request rq, const std::string& param) {
-  int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
-  std::fflush(stdout);
-  std::fflush(stderr);
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
-  if (pid == 0) {
-    // The point dies with the sweep (its own handler then removes its temporaries): a killed sweep leaves
-    // no orphan replays finishing behind it.
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() == 1) _exit(1);
-    close(fds[0]);
-    std::string out;
-    int code = 0;
-    try {
-      rq.sets.push_back(param + "=" + p.value);
-      rq.quiet = true;
-      rq.no_progress = true;
-      rq.stats_json = point_path(rq.stats_json, param, p.value);
-      rq.per_request_csv = point_path(rq.per_request_csv, param, p.value);
-      rq.epochs = point_path(rq.epochs, param, p.value);
-      rq.vcd = point_path(rq.vcd, param, p.value);
-      out = run_replay_request(rq).stats.dump();
-    } catch (const std::exception& e) {
-      out = std::string("ERROR ") + e.what();
-      code = 1;
-    }
-    for (size_t done = 0; done < out.size();) {
-      ssize_t n = write(fds[1], out.data() + done, out.size() - done);
-      if (n <= 0) break;
-      done += size_t(n);
-    }
-    close(fds[1]);
-    _exit(code);
-  }
-  close(fds[1]);
-  p.pid = pid;
-  p.fd = fds[0];
+std::string absolute(const std::string& path) {
+  return path.empty() || path == "-" ? path : std::filesystem::absolute(path).lexically_normal().string();
 }
 
-void finish(point& p) {
-  char buf[65536];
-  ssize_t n;
-  while ((n = read(p.fd, buf, sizeof buf)) > 0) p.output.append(buf, size_t(n));
-  close(p.fd);
-  int status = 0;
-  waitpid(p.pid, &status, 0);
-  if (p.output.rfind("ERROR ", 0) == 0) {
-    p.error = p.output.substr(6);
-  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || p.output.empty()) {
-    p.error = "the point's replay process failed";
+// The points, checked: every trace a regular file, every value accepted by the configuration.
+sweep_plan build_plan(grid_options& g, size_t limit, bool absolute_paths) {
+  if (!g.traces_file.empty())
+    for (auto& t : read_traces_file(g.traces_file)) g.traces.push_back(t);
+  if (g.params.size() != g.values.size())
+    throw usage_error(fmt::format("{} --param but {} --values: give one --values after each --param",
+                                  g.params.size(), g.values.size()));
+  sweep_plan plan;
+  if (!g.points_file.empty()) {
+    if (!g.params.empty()) throw usage_error("--points and --param: give the points one way");
+    plan.points = read_points_file(g.points_file, g.traces, limit);
   } else {
-    p.stats = nlohmann::json::parse(p.output);
+    if (g.params.empty())
+      throw usage_error("nothing to sweep: give --param KEY --values LIST or --points FILE");
+    if (g.traces.empty()) throw usage_error("the option '--trace' is required but missing");
+    for (size_t i = 0; i < g.params.size(); ++i)
+      if (std::count(g.params.begin(), g.params.end(), g.params[i]) > 1)
+        throw usage_error(fmt::format("--param {} is given twice", g.params[i]));
+    std::vector<std::vector<std::string>> values;
+    for (const auto& v : g.values) values.push_back(split_values(v, limit));
+    plan.points = cross_product(g.params, values, g.traces, limit);
   }
-}
-
-int run_sweep(const std::vector<std::string>& args) {
-  replay_request rq;
-  std::string param, values, metric = "iotlb.hit_rate", csv_path, svg_path;
-  unsigned jobs = 0;
-  po::options_description desc("vtdsim sweep");
-  add_replay_options(desc, rq);
-  desc.add_options()("param", po::value(&param)->required(), "configuration key to vary, e.g. iotlb.entries")(
-      "values", po::value(&values)->required(),
-      "comma-separated values; A..B doubles from A to B (16..4096)")(
-      "metric", po::value(&metric)->default_value("iotlb.hit_rate"),
-      "statistic to plot (any name in docs/stats.md)")(
-      "csv", po::value(&csv_path), "write one CSV row per point")("svg", po::value(&svg_path),
-                                                                  "write an SVG plot of the metric")(
-      "jobs,j", po::value(&jobs)->default_value(0), "points run in parallel (0: number of cores)");
-  if (!parse_options(
-          args, 1, desc,
-          "vtdsim sweep --platform FILE --trace FILE --param KEY --values LIST [--csv F] [--svg F]"))
-    return 0;
-  // Every point reads the trace from the start in its own process: a pipe or FIFO could be read only once.
-  if (vtd::io::regular_file_size(rq.trace, "trace") < 0)
-    throw usage_error(
-        fmt::format("--trace {}: sweep reads the trace once per point and needs a regular file "
-                    "(save the stream to a file first)",
-                    rq.trace));
-  for (const auto* out : {&rq.stats_json, &rq.per_request_csv, &rq.epochs, &rq.vcd})
+  for (const auto* out : {&g.rq.stats_json, &g.rq.per_request_csv, &g.rq.epochs, &g.rq.vcd})
     if (*out == "-")
       throw usage_error("sweep: per-point outputs cannot go to '-' (each point writes its own file)");
-  std::vector<point> points;
-  for (auto& v : split_values(values)) {
-    points.emplace_back();
-    points.back().value = v;
+  // Every point reads its trace from the start in its own process: a pipe or FIFO could be read only once.
+  std::vector<std::string> checked;
+  for (const auto& p : plan.points) {
+    if (std::find(checked.begin(), checked.end(), p.trace) != checked.end()) continue;
+    if (vtd::io::regular_file_size(p.trace, "trace") < 0)
+      throw usage_error(
+          fmt::format("--trace {}: sweep reads the trace once per point and needs a regular file "
+                      "(save the stream to a file first)",
+                      p.trace));
+    checked.push_back(p.trace);
   }
+  // Validate every value once before anything runs, so that a typo fails fast with one message.
+  vtd::replay::sim_config base = g.rq.config_file.empty() ? vtd::replay::sim_preset(g.rq.preset)
+                                                          : vtd::replay::load_sim_config(g.rq.config_file);
+  for (const auto& s : g.rq.sets) vtd::replay::apply_override(base, s);
+  for (const auto& p : plan.points) {
+    vtd::replay::sim_config c = base;
+    for (const auto& [k, v] : p.params)
+      vtd::replay::apply_override(c, k + "=" + v, fmt::format("--param {} --values ...{}...", k, v));
+  }
+  plan.common = g.rq;
+  plan.common.trace.clear();
+  if (absolute_paths) {
+    // Jobs may run from another directory or on another machine with the same file system.
+    for (auto* s : {&plan.common.platform, &plan.common.config_file, &plan.common.stats_json,
+                    &plan.common.per_request_csv, &plan.common.epochs, &plan.common.vcd})
+      *s = absolute(*s);
+    for (auto& p : plan.points) p.trace = absolute(p.trace);
+  }
+  assign_ids(plan.points, common_to_json(plan.common).dump());
+  return plan;
+}
+
+bool several_traces(const sweep_plan& plan) {
+  for (const auto& p : plan.points)
+    if (p.trace != plan.points.front().trace) return true;
+  return false;
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("vtdsim") : p.string();
+}
+
+void write_text(const std::string& path, const std::string& text, std::vector<std::string>& wrote) {
+  vtd::io::output_file f(path);
+  f.write(text);
+  f.commit();
+  wrote.push_back(path);
+}
+
+// CSV and plots from the outcomes (and the manifest when there is a directory). Returns the number of
+// points that did not succeed, after reporting each on stderr.
+size_t merge(const sweep_plan& plan, const std::vector<point_outcome>& outcomes, const result_options& r,
+             const std::string& dir, bool quiet, std::vector<std::string>& wrote) {
+  size_t ok = 0;
+  for (const auto& o : outcomes) ok += o.st == point_outcome::state::ok;
+  std::string csv_path = r.csv, svg_path = r.svg;
+  if (!dir.empty()) {
+    write_text((std::filesystem::path(dir) / "manifest.json").string(),
+               manifest(plan, outcomes).dump(2) + "\n", wrote);
+    if (csv_path.empty()) csv_path = (std::filesystem::path(dir) / "results.csv").string();
+    if (svg_path.empty()) svg_path = (std::filesystem::path(dir) / "plot.svg").string();
+  }
+  if (!csv_path.empty()) write_text(csv_path, tidy_csv(plan, outcomes, r.c), wrote);
+  if (ok > 0) {
+    auto plots = sweep_plots(plan, outcomes, r.c);
+    if (!svg_path.empty())
+      for (const auto& [metric, p] : plots)
+        write_text(plots.size() == 1 ? svg_path : tagged_path(svg_path, metric), render_svg(p), wrote);
+    if (!quiet) {
+      const auto& [metric, p] = plots.front();
+      fmt::print("{}\n", p.title);
+      for (const auto& l : p.lines)
+        for (size_t i = 0; i < l.x.size(); ++i)
+          fmt::print("  {}{}{} = {}: {:.6g}\n", l.name, l.name.empty() ? "" : ", ", p.x_label,
+                     p.x_names.empty() ? fmt::format("{}", l.x[i]) : p.x_names[size_t(l.x[i])], l.y[i]);
+    }
+  }
+  size_t bad = 0;
+  std::string all;
+  for (size_t i = 0; i < plan.points.size(); ++i) {
+    const auto& o = outcomes[i];
+    if (o.st == point_outcome::state::ok) continue;
+    ++bad;
+    const auto& p = plan.points[i];
+    all += fmt::format(
+        "\n  {} {} on {}: {}", p.id, point_tag(p, false), p.trace,
+        o.st == point_outcome::state::missing ? std::string("missing (not run yet, or it died)") : o.error);
+  }
+  if (bad)
+    fmt::print(stderr, "vtdsim sweep: {} of {} points failed or missing:{}\n", bad, plan.points.size(), all);
+  return bad;
+}
+
+int run_here(const std::vector<std::string>& args) {
+  grid_options g;
+  result_options r;
+  std::string dir;
+  unsigned jobs = 0;
+  po::options_description desc("vtdsim sweep");
+  add_grid_options(desc, g);
+  add_result_options(desc, r);
+  desc.add_options()("out,o", po::value(&dir),
+                     "sweep directory: every point's statistics, manifest, CSV and plots; rerunning resumes")(
+      "jobs,j", po::value(&jobs)->default_value(0), "points run in parallel (0: number of cores)");
+  if (!parse_options(args, 1, desc,
+                     "vtdsim sweep --platform FILE --trace FILE... --param KEY --values LIST... [--out DIR] "
+                     "[--csv F] [--svg F]\n       vtdsim sweep plan ... -o DIR | sweep point DIR ID | "
+                     "sweep collect DIR   (docs/sweeps.md)"))
+    return 0;
   if (jobs == 0) jobs = std::max(1u, unsigned(sysconf(_SC_NPROCESSORS_ONLN)));
   // Each point is a process with a whole simulated system: more at once than cores only thrashes.
   constexpr unsigned kMaxJobs = 256;
   if (jobs > kMaxJobs) throw usage_error(fmt::format("-j {}: at most {} points at once", jobs, kMaxJobs));
-  // Validate the parameter once before forking, so a typo fails fast with one message.
-  {
-    vtd::replay::sim_config c = rq.config_file.empty() ? vtd::replay::sim_preset(rq.preset)
-                                                       : vtd::replay::load_sim_config(rq.config_file);
-    for (const auto& s : rq.sets) vtd::replay::apply_override(c, s);
-    for (const auto& p : points)
-      vtd::replay::apply_override(c, param + "=" + p.value,
-                                  fmt::format("--param {} --values ...{}...", param, p.value));
-  }
-  progress_line progress("sweep", !rq.quiet && !rq.no_progress, "points");
-  size_t next = 0, done = 0, failed = 0;
-  std::vector<point*> running;
-  while (done < points.size()) {
-    while (running.size() < jobs && next < points.size()) {
-      start(points[next], rq, param);
-      running.push_back(&points[next++]);
-    }
-    point* p = running.front();
-    running.erase(running.begin());
-    finish(*p);
-    ++done;
-    if (!p->error.empty()) ++failed;
-    progress.update(done, points.size(), failed ? fmt::format("{} failed", failed) : std::string());
-  }
-  progress.finish();
-  if (failed) {
-    std::string all;
-    for (const auto& p : points)
-      if (!p.error.empty()) all += fmt::format("\n  {}={}: {}", param, p.value, p.error);
-    throw std::runtime_error(fmt::format("{} of {} points failed:{}", failed, points.size(), all));
-  }
+  sweep_plan plan = build_plan(g, kMaxLocalPoints, !dir.empty());
+  const bool tag_trace = several_traces(plan);
+  std::vector<replay_request> requests;
+  for (const auto& p : plan.points)
+    requests.push_back(point_request(plan.common, p, point_tag(p, tag_trace)));
 
-  // CSV: the swept value, then a fixed set of headline statistics plus the chosen metric.
-  std::vector<std::string> columns{
-      "iommu_requests",           "iotlb_lookup",         "iotlb_hit",
-      "iotlb.hit_rate",           "walks.per_request",    "iommu_mrds.per_request",
-      "latency.dma_read.mean",    "latency.dma_read.p99", "pw_occupancy",
-      "stale.translations_served"};
-  if (std::find(columns.begin(), columns.end(), metric) == columns.end()) columns.push_back(metric);
-  std::string csv = param;
-  for (const auto& c : columns) csv += "," + c;
-  csv += "\n";
-  // Axis labels with units: the metric's from the statistics registry, the parameter's from the config.
-  const auto& first_units = points.front().stats["units"];
-  const std::string metric_unit =
-      first_units.contains(metric) ? first_units[metric]["unit"].get<std::string>() : "";
-  const std::string param_unit = vtd::replay::parameter_unit(param);
-  auto with_unit = [](const std::string& name, const std::string& unit) {
-    return unit.empty() ? name : fmt::format("{} ({})", name, unit);
-  };
-  bool numeric = true;
-  for (const auto& p : points) {
-    char* end = nullptr;
-    std::strtod(p.value.c_str(), &end);
-    if (p.value.empty() || *end != '\0') numeric = false;
-  }
-  plot_series series;
-  series.x_label = with_unit(param, param_unit);
-  series.y_label = with_unit(metric, metric_unit);
-  series.title = fmt::format("{} vs {}", metric, param);
-  series.caption =
-      fmt::format("trace {}, platform {}, {} model, configuration {}{}", rq.trace, rq.platform,
-                  rq.functional ? "functional" : "timed", rq.config_file.empty() ? rq.preset : rq.config_file,
-                  rq.sets.empty() ? "" : ", --set " + fmt::format("{}", fmt::join(rq.sets, " ")));
-  for (const auto& p : points) {
-    csv += p.value;
-    for (const auto& c : columns) {
-      const auto& s = p.stats["stats"];
-      csv += s.contains(c) ? "," + s[c].dump() : ",";
+  std::vector<point_outcome> outcomes(plan.points.size());
+  std::vector<size_t> todo;
+  size_t resumed = 0;
+  if (!dir.empty()) {
+    write_plan_files(dir, plan, self_exe());
+    for (size_t i = 0; i < plan.points.size(); ++i) {
+      outcomes[i] = load_outcome(dir, plan.points[i]);
+      if (outcomes[i].st == point_outcome::state::ok)
+        ++resumed;  // done in an earlier run
+      else
+        todo.push_back(i);
     }
-    csv += "\n";
-    const auto& s = p.stats["stats"];
-    if (!s.contains(metric)) throw usage_error(fmt::format("--metric '{}': no such statistic", metric));
-    if (numeric)
-      series.x.push_back(std::strtod(p.value.c_str(), nullptr));
-    else
-      series.x_names.push_back(p.value);
-    series.y.push_back(s[metric].get<double>());
+  } else {
+    for (size_t i = 0; i < plan.points.size(); ++i) todo.push_back(i);
   }
+  progress_line progress("sweep", !g.rq.quiet && !g.rq.no_progress, "points");
+  size_t done = 0, failed = 0;
+  run_local(requests, todo, std::min<unsigned>(jobs, unsigned(std::max<size_t>(1, todo.size()))),
+            [&](size_t i, point_outcome& o) {
+              if (!dir.empty()) record_outcome(dir, plan.points[i], o);
+              outcomes[i] = std::move(o);
+              ++done;
+              if (outcomes[i].st != point_outcome::state::ok) ++failed;
+              std::string note = failed ? fmt::format("{} failed", failed) : std::string();
+              if (resumed) note += fmt::format("{}{} done earlier", note.empty() ? "" : ", ", resumed);
+              progress.update(done, todo.size(), note);
+            });
+  progress.finish();
   std::vector<std::string> wrote;
-  if (!csv_path.empty()) {
-    vtd::io::output_file f(csv_path);
-    f.write(csv);
-    f.commit();
-    wrote.push_back(csv_path);
-  }
-  if (!svg_path.empty()) {
-    vtd::io::output_file f(svg_path);
-    f.write(render_svg(series));
-    f.commit();
-    wrote.push_back(svg_path);
-  }
-  for (const auto* out : {&rq.stats_json, &rq.per_request_csv, &rq.epochs, &rq.vcd})
-    if (!out->empty())
-      for (const auto& p : points) wrote.push_back(point_path(*out, param, p.value));
-  if (!rq.quiet) {
-    fmt::print("{:>14}  {:>14}\n", param, metric);
-    for (size_t i = 0; i < points.size(); ++i)
-      fmt::print("{:>14}  {:>14.6g}\n", points[i].value, series.y[i]);
-  }
-  // Where each output went (stderr when stdout carries data: never here, but keep one rule).
-  if (!rq.quiet)
+  const size_t bad = merge(plan, outcomes, r, dir, g.rq.quiet, wrote);
+  for (size_t i = 0; i < plan.points.size(); ++i)
+    if (outcomes[i].st == point_outcome::state::ok)
+      for (const auto* out :
+           {&requests[i].stats_json, &requests[i].per_request_csv, &requests[i].epochs, &requests[i].vcd})
+        if (!out->empty() && (out != &requests[i].vcd || !g.rq.functional)) wrote.push_back(*out);
+  if (!g.rq.quiet) {
+    if (resumed) fmt::print("{} of {} points were done in an earlier run\n", resumed, plan.points.size());
     for (const auto& w : wrote) fmt::print("wrote {}\n", w);
+  }
+  return bad ? 1 : 0;
+}
+
+int run_plan(const std::vector<std::string>& args) {
+  grid_options g;
+  std::string dir;
+  po::options_description desc("vtdsim sweep plan");
+  add_grid_options(desc, g);
+  desc.add_options()("out,o", po::value(&dir)->required(), "plan directory");
+  if (!parse_options(args, 2, desc,
+                     "vtdsim sweep plan --platform FILE --trace FILE... --param KEY --values LIST... -o DIR"))
+    return 0;
+  sweep_plan plan = build_plan(g, kMaxPlanPoints, true);
+  write_plan_files(dir, plan, self_exe());
+  if (!g.rq.quiet)
+    fmt::print(
+        "wrote {} ({} points), {}/jobs and {}/sbatch.sh\nrun: parallel < {}/jobs   or: sbatch {}/sbatch.sh\n"
+        "then: vtdsim sweep collect {}\n",
+        plan_path(dir), plan.points.size(), dir, dir, dir, dir, dir);
   return 0;
 }
 
+int run_one(const std::vector<std::string>& args) {
+  std::string dir, id;
+  bool force = false;
+  po::options_description desc("vtdsim sweep point");
+  desc.add_options()("help,h", "show this help")("dir", po::value(&dir)->required(), "plan directory")(
+      "id", po::value(&id)->required(), "the point's id (a line of DIR/jobs)")(
+      "force", po::bool_switch(&force), "run even if the point's result already exists");
+  po::positional_options_description pos;
+  pos.add("dir", 1).add("id", 1);
+  if (!parse_options(args, 2, desc, "vtdsim sweep point DIR ID", &pos)) return 0;
+  const sweep_plan plan = read_plan(dir);
+  auto it = std::find_if(plan.points.begin(), plan.points.end(), [&](const auto& p) { return p.id == id; });
+  if (it == plan.points.end()) throw usage_error(fmt::format("no point {} in {}", id, plan_path(dir)));
+  if (!force && load_outcome(dir, *it).st == point_outcome::state::ok) return 0;  // done by an earlier run
+  point_outcome o = run_point(point_request(plan.common, *it, point_tag(*it, several_traces(plan))));
+  record_outcome(dir, *it, o);
+  if (o.st != point_outcome::state::ok) fmt::print(stderr, "vtdsim sweep point {}: error: {}\n", id, o.error);
+  return o.exit_status;
+}
+
+int run_collect(const std::vector<std::string>& args) {
+  std::string dir;
+  bool quiet = false;
+  result_options r;
+  po::options_description desc("vtdsim sweep collect");
+  desc.add_options()("help,h", "show this help")("dir", po::value(&dir)->required(), "plan directory")(
+      "quiet,q", po::bool_switch(&quiet), "print nothing");
+  add_result_options(desc, r);
+  po::positional_options_description pos;
+  pos.add("dir", 1);
+  if (!parse_options(args, 2, desc, "vtdsim sweep collect DIR [--metric NAME]... [--series KEY]", &pos))
+    return 0;
+  const sweep_plan plan = read_plan(dir);
+  std::vector<std::string> wrote;
+  const size_t bad = merge(plan, load_outcomes(dir, plan), r, dir, quiet, wrote);
+  if (!quiet)
+    for (const auto& w : wrote) fmt::print("wrote {}\n", w);
+  return bad ? 1 : 0;
+}
+
+int run_sweep(const std::vector<std::string>& args) {
+  if (args.size() > 1 && args[1] == "plan") return run_plan(args);
+  if (args.size() > 1 && args[1] == "point") return run_one(args);
+  if (args.size() > 1 && args[1] == "collect") return run_collect(args);
+  return run_here(args);
+}
+
 const command_registrar sweep_registrar{
-    {"sweep", "replay one trace over a list of values of one parameter; CSV and SVG plot", run_sweep}};
+    {"sweep", "replay over a grid of parameters and traces; CSV, plots; plan/collect for clusters",
+     run_sweep}};
 
 }  // namespace
 }  // namespace vtdsim::app
