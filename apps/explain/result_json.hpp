@@ -11,8 +11,9 @@
 
 namespace vtd::explain {
 
-// kind, sid, iova, access, (pasid, privileged, execute with a PASID), status, result, then hpa/page_size/read/write (+ domain_id, levels when walked)
-// or fault_reason/fault_name/fault_condition/fault_recorded.
+// kind, sid, iova, access, (pasid, privileged, execute with a PASID), status, result, then
+// hpa/page_size/read/write (+ domain_id, levels when walked) or
+// fault_reason/fault_name/fault_condition/fault_recorded.
 nlohmann::ordered_json result_json(const core::dma_request& q, const core::translation_result& r);
 // kind, sid, address, data, status, result, interrupt_index, then the delivered interrupt, the posting, or
 // the fault_* fields.

@@ -98,8 +98,8 @@ TEST(TraceImportCli, ErrorsAndExitStatuses) {
   EXPECT_EQ(c4, 1) << o4;
 }
 
-// Real logs from a Linux 6.1 guest doing disk (virtio-blk: 16 MiB read, 2 MiB written) and network (virtio-net:
-// 20 pings) I/O under Debian 12's QEMU 7.2 with -device intel-iommu,intremap=on, captured by
+// Real logs from a Linux 6.1 guest doing disk (virtio-blk: 16 MiB read, 2 MiB written) and network
+// (virtio-net: 20 pings) I/O under Debian 12's QEMU 7.2 with -device intel-iommu,intremap=on, captured by
 // scripts/qemu-guest-capture.sh: every translation QEMU logged is reproduced, and the guest's own tracefs
 // record of iommu:map/unmap and intel_iommu:qi_submit imports into a replayable trace.
 TEST(TraceImportCli, RealQemuGuestLogReproducesEveryTranslation) {
