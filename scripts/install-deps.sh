@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libsystemc-dev libboost-program-options-dev
   libboost-iostreams-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev zstd xz-utils
-  clang clang-format libclang-rt-14-dev chromium python3 parallel)
+  clang clang-format libclang-rt-14-dev chromium python3 parallel munge slurmctld slurmd slurm-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
