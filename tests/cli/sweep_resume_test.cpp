@@ -87,3 +87,39 @@ TEST(SweepResume, AFailingPointIsReportedAndTheOthersRun) {
   EXPECT_EQ(again.code, 1);
   EXPECT_NE(again.out.find("2 of 4 points were done in an earlier run"), std::string::npos) << again.out;
 }
+
+// The case: a 3-parameter grid over two traces (2 x 2 x 2 x 2 traces = 16 points), interrupted by
+// SIGINT while it runs, then run again: the points that had landed are kept byte for byte, the rest run, and
+// the merged CSV has every point.
+TEST(SweepResume, ThreeParameterGridOverTwoTracesResumesAfterSigint) {
+  const auto& w = traces();
+  const std::string d = vtd::test::temp_dir() + "sigint/";
+  std::string args = "sweep --functional --no-progress -j 1 --platform ";
+  args += w.platform;
+  args += " --trace " + w.a;
+  args += " --trace " + w.b;
+  args += " --param iotlb.entries --values 16,64 --param iotlb.policy --values lru,fifo";
+  args += " --param pde.entries --values 16,64 --out " + d;
+  // Start it, wait until some (not all) points have landed, interrupt it.
+  std::string script = "(";
+  script += VTDSIM_EXE;
+  script += " " + args + " >/dev/null 2>&1 & pid=$!; for i in $(seq 1 400); do n=$(ls ";
+  script += d + "points 2>/dev/null | grep -c json); [ \"$n\" -ge 3 ] && break; sleep 0.01; done; ";
+  script += "kill -INT $pid; wait $pid; echo $?)";
+  auto started = shell(script);
+  const int interrupted_status = std::atoi(started.out.c_str());
+  EXPECT_NE(interrupted_status, 0) << started.out;  // interrupted: not a success
+  auto landed = point_files(d);
+  ASSERT_GE(landed.size(), 3u);
+  ASSERT_LT(landed.size(), 16u) << "the sweep finished before it could be interrupted";
+  for (const auto& [name, text] : landed)
+    EXPECT_EQ(name.find(".vtdsim-"), std::string::npos) << "temporary left";
+  // Run again: the landed points are kept, the others run.
+  auto again = vtdsim(args);
+  ASSERT_EQ(again.code, 0) << again.err;
+  auto after = point_files(d);
+  EXPECT_EQ(after.size(), 16u);
+  for (const auto& [name, text] : landed) EXPECT_EQ(after[name], text) << name << " was run again";
+  const auto rows = read_csv(d + "results.csv");
+  EXPECT_EQ(rows.size(), 17u);  // header + 16 points
+}
