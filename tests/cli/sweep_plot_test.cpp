@@ -1,24 +1,31 @@
 // The sweep's plots read back from the SVG: axes with units, one line per series, the legend, the caption.
-#include <regex>
-
 #include "tests/cli/sweep_fixture.hpp"
 
 using namespace vtd::sweep_test;
 
 namespace {
 
+// The contents of every `<text class="CLS" ...>CONTENT</text>` element, in order. (A plain scan: GCC 12's
+// std::regex raises -Wmaybe-uninitialized inside libstdc++ in the sanitizer build.)
+std::vector<std::string> texts_of(const std::string& svg, const std::string& cls) {
+  std::vector<std::string> out;
+  const std::string open = "<text class=\"" + cls + "\"";
+  for (size_t at = svg.find(open); at != std::string::npos; at = svg.find(open, at + 1)) {
+    const size_t body = svg.find('>', at);
+    const size_t end = svg.find("</text>", body);
+    if (body == std::string::npos || end == std::string::npos) break;
+    out.push_back(svg.substr(body + 1, end - body - 1));
+  }
+  return out;
+}
+
 std::vector<std::string> legend(const std::string& svg) {
-  std::vector<std::string> names;
-  std::regex entry("<text class=\"legend-entry\"[^>]*>([^<]*)</text>");
-  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), entry); it != std::sregex_iterator(); ++it)
-    names.push_back((*it)[1]);
-  return names;
+  return texts_of(svg, "legend-entry");
 }
 
 std::string text_of(const std::string& svg, const std::string& cls) {
-  std::smatch m;
-  std::regex r("<text class=\"" + cls + "\"[^>]*>([^<]*)</text>");
-  return std::regex_search(svg, m, r) ? std::string(m[1]) : std::string();
+  const auto all = texts_of(svg, cls);
+  return all.empty() ? std::string() : all.front();
 }
 
 }  // namespace
