@@ -154,6 +154,7 @@ void register_file::write_dword(uint32_t off, uint32_t value) {
       break;
     case spec::reg::FSTS:
       m_faults.write_fsts(value);
+      notify_command(off, value);  // clearing IQE/ITE restarts queue fetching
       break;
     case spec::reg::FECTL:
       m_faults.write_fectl(value);

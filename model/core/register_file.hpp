@@ -16,8 +16,8 @@ namespace vtd::core {
 class register_listener {
  public:
   virtual ~register_listener() = default;
-  // Software wrote CCMD, IVA, IOTLB_REG, IQT, IQA or ICS (offset of the register's first byte; value after
-  // masks).
+  // Software wrote CCMD, IVA, IOTLB_REG, IQT, IQA, ICS or FSTS (offset of the register's first byte; value
+  // after masks).
   virtual void on_command_write(uint32_t offset, uint64_t value) {
     (void)offset;
     (void)value;

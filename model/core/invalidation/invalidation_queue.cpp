@@ -4,6 +4,8 @@
 // Interface").
 #include "model/core/invalidation/invalidation_queue.hpp"
 
+#include "model/spec/ats_range.hpp"
+
 namespace vtd::core {
 
 using spec::iqei;
@@ -119,8 +121,19 @@ void invalidation_queue::perform(const spec::inv_descriptor& d, spec::reg::ttm t
       if (d.iotlb_dr() || d.iotlb_dw()) ++r.drains;
       break;
     }
-    case spec::inv_type::dev_tlb:
-      break;  // device-TLBs live in the endpoints: accepted and counted
+    case spec::inv_type::dev_tlb: {
+      // Legacy device-TLB invalidation: a request without PASID to the endpoint SID (spec 6.5.2.5).
+      const spec::ats_range range = spec::decode_ats_range(d.dev_addr(), d.dev_s());
+      dev_tlb_invalidation q;
+      q.sid = d.dev_sid();
+      q.pfsid = d.dev_pfsid();
+      q.mip = d.dev_mip();
+      q.address = range.base;
+      q.size = range.size;
+      q.all = range.all;
+      send_to_device(q, r);
+      break;
+    }
     case spec::inv_type::iec:
       r.entries_removed +=
           invalidate_iec(m_caches, iec_request{d.iec_index_selective(), d.iec_iidx(), d.iec_im()}).removed;
@@ -150,14 +163,37 @@ void invalidation_queue::perform(const spec::inv_descriptor& d, spec::reg::ttm t
       r.entries_removed += invalidate_piotlb(m_caches, req).removed;
       break;
     }
-    case spec::inv_type::p_dev_tlb:
-      break;  // device-TLBs live in the endpoints: accepted and counted
+    case spec::inv_type::p_dev_tlb: {
+      // PASID-based device-TLB invalidation (spec 6.5.2.6): G=1 drops every PASID's translations.
+      const spec::ats_range range = spec::decode_ats_range(d.pdev_addr(), d.pdev_s());
+      dev_tlb_invalidation q;
+      q.sid = d.pdev_sid();
+      q.pfsid = d.pdev_pfsid();
+      q.mip = d.pdev_mip();
+      q.has_pasid = true;
+      q.pasid = d.pdev_pasid();
+      q.global = d.pdev_global();
+      q.address = range.base;
+      q.size = range.size;
+      q.all = range.all;
+      send_to_device(q, r);
+      break;
+    }
     case spec::inv_type::page_group_response:
     case spec::inv_type::hpt:
       break;  // never accepted by check()
   }
   ++r.by_type[unsigned(t)];
   ++r.processed;
+}
+
+void invalidation_queue::send_to_device(const dev_tlb_invalidation& request, iq_result& r) {
+  const bool answered = m_devices ? m_devices->invalidate(request) : true;
+  r.device_invalidations.push_back({request, answered});
+  if (!answered && !r.timed_out) {
+    r.timed_out = true;  // the first endpoint that timed out is the one ITESID names
+    r.ite_sid = request.sid;
+  }
 }
 
 iq_result invalidation_queue::process(const iq_registers& regs) {
@@ -197,9 +233,16 @@ iq_result invalidation_queue::process(const iq_registers& regs) {
       r.error_descriptor_address = addr;
       return fail(e);
     }
-    perform(d, regs.ttm, r);
+    // After a device-TLB invalidation timed out, the next inv_wait_dsc cannot complete: it is aborted and
+    // fetching stops behind it until software clears FSTS.ITE (spec 6.5.2.10).
+    const bool abort_wait = r.timed_out && spec::inv_type(d.type()) == spec::inv_type::wait;
+    if (abort_wait)
+      ++r.waits_aborted;
+    else
+      perform(d, regs.ttm, r);
     head = (head + 1) % entries;
     r.iqh = head << shift;
+    if (abort_wait) break;
   }
   return r;
 }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/core/invalidation/device_tlb_port.hpp"
 #include "model/core/invalidation/invalidation_ops.hpp"
 #include "model/memory/physical_memory.hpp"
 #include "model/spec/inv_descriptor.hpp"
@@ -28,6 +29,12 @@ struct iq_status_write {
   bool ok = false;  // false: the address is outside memory (no error is architecturally reported)
 };
 
+// One device-TLB invalidation the unit sent while processing the queue, and whether its endpoint answered.
+struct dev_tlb_outcome {
+  dev_tlb_invalidation request;
+  bool answered = true;
+};
+
 struct iq_result {
   uint64_t iqh = 0;                     // new IQH (on an error: the offending descriptor)
   spec::iqei error = spec::iqei::none;  // != none: set FSTS.IQE and IQERCD.IQEI
@@ -39,6 +46,14 @@ struct iq_result {
   uint64_t entries_removed = 0;     // over every cache
   uint32_t drains = 0;              // iotlb_inv_dsc with DR or DW (completed at once in this model)
   std::vector<iq_status_write> status_writes;
+  // Device-TLB invalidations sent to endpoints (dev_tlb_inv_dsc, p_dev_tlb_inv_dsc), in queue order.
+  std::vector<dev_tlb_outcome> device_invalidations;
+  // An endpoint did not answer (spec 6.5.2.10, Invalidation Time-out Error): the owner sets FSTS.ITE and
+  // IQERCD.ITESID = ite_sid. The queue kept fetching up to the next inv_wait_dsc, which is aborted (no status
+  // write, no IWC: waits_aborted), and stopped there with IQH past it.
+  bool timed_out = false;
+  uint16_t ite_sid = 0;
+  uint32_t waits_aborted = 0;
 
   bool ok() const { return error == spec::iqei::none; }
   uint32_t count(spec::inv_type t) const { return unsigned(t) < by_type.size() ? by_type[unsigned(t)] : 0; }
@@ -49,6 +64,9 @@ class invalidation_queue {
   invalidation_queue(translation_caches& caches, physical_memory& mem, const invalidation_caps& caps)
       : m_caches(caches), m_mem(mem), m_caps(caps) {}
 
+  // Where device-TLB invalidation requests go (null: every request is answered at once).
+  void set_device_tlb_port(device_tlb_port* port) { m_devices = port; }
+
   // Processes from regs.iqh to regs.iqt (wrapping at the queue end). Call when QIES=1 and IQE/ITE are clear.
   iq_result process(const iq_registers& regs);
 
@@ -58,10 +76,12 @@ class invalidation_queue {
 
  private:
   void perform(const spec::inv_descriptor& d, spec::reg::ttm ttm, iq_result& r);
+  void send_to_device(const dev_tlb_invalidation& request, iq_result& r);
 
   translation_caches& m_caches;
   physical_memory& m_mem;
   invalidation_caps m_caps;
+  device_tlb_port* m_devices = nullptr;
 };
 
 }  // namespace vtd::core

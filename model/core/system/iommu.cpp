@@ -42,6 +42,10 @@ void iommu::on_command_write(uint32_t offset, uint64_t value) {
     if (r.outcome.performed && r.outcome.removed == 0) ++m_counters.useless;
   } else if (offset == reg::IQT) {
     run_queue();
+  } else if (offset == reg::FSTS) {
+    // Clearing IQE or ITE lets the unit fetch again from IQH (spec 6.5.2.10): descriptors software queued
+    // meanwhile run now, not only at the next IQT write.
+    run_queue();
   }
 }
 
@@ -75,9 +79,19 @@ void iommu::run_queue() {
   uint32_t invalidating = r.processed - r.count(spec::inv_type::wait);
   if (invalidating > 0 && r.entries_removed == 0) m_counters.useless += invalidating;
   for (uint32_t i = 0; i < r.completion_signals; ++i) regs.signal_wait_completion();
+  m_counters.device_invalidations += r.device_invalidations.size();
+  m_counters.waits_aborted += r.waits_aborted;
+  if (r.timed_out) {
+    // IQERCD.ITESID (47:32) names the endpoint; IQEI and ICESID keep their values.
+    ++m_counters.device_timeouts;
+    const uint64_t iqercd = regs.read64(reg::IQERCD) & ~spec::field_mask(47, 32);
+    regs.hw_set(reg::IQERCD, iqercd | uint64_t(r.ite_sid) << 32);
+    m_unit.faults().set_ite();
+  }
   if (!r.ok()) {
     ++m_counters.queue_errors;
-    regs.hw_set(reg::IQERCD, uint64_t(r.error));
+    const uint64_t iqercd = regs.read64(reg::IQERCD) & ~spec::field_mask(3, 0);
+    regs.hw_set(reg::IQERCD, iqercd | uint64_t(r.error));
     m_unit.faults().set_iqe();
   }
 }

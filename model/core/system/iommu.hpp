@@ -21,7 +21,10 @@ struct invalidation_counters {
   uint64_t queued_cc = 0, queued_iotlb = 0, queued_dev_tlb = 0, queued_iec = 0, queued_wait = 0;
   uint64_t queued_pc = 0, queued_piotlb = 0, queued_p_dev_tlb = 0;  // scalable mode (256-bit descriptors)
   uint64_t queue_errors = 0;
-  uint64_t useless = 0;  // invalidations that removed nothing (over-invalidation costs time)
+  uint64_t device_invalidations = 0;  // ATS Invalidate Requests sent to endpoints
+  uint64_t device_timeouts = 0;       // ... that no endpoint answered (each raised FSTS.ITE)
+  uint64_t waits_aborted = 0;         // inv_wait_dsc aborted by an Invalidation Time-out Error
+  uint64_t useless = 0;               // invalidations that removed nothing (over-invalidation costs time)
   uint64_t entries_removed = 0;
 };
 
@@ -51,6 +54,9 @@ class iommu final : private register_listener {
   // scalable mode needs them, and they need ECAP.SMTS or ADMS), enable QI, and submit descriptors (write
   // them at IQT, 16 or 32 bytes per IQA.DW, and advance IQT: the unit processes them at once).
   void setup_queue(uint64_t base, unsigned qs, bool wide_descriptors = false);
+  // The endpoints' device-TLBs, which dev_tlb_inv_dsc and p_dev_tlb_inv_dsc reach (null: none modelled, every
+  // request answered at once). The port must outlive its use.
+  void set_device_tlb_port(device_tlb_port* port) { m_queue->set_device_tlb_port(port); }
   bool submit(const spec::inv_descriptor& d);  // false when the queue reported an error
 
  private:
