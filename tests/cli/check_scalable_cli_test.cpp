@@ -10,26 +10,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/cli_run.hpp"
 #include "tests/test_temp_dir.hpp"
 
 namespace {
 
-struct run_result {
-  int code = -1;
-  std::string out;
-};
-
-run_result run(const std::string& args) {
-  std::string cmd = std::string(VTDSIM_EXE) + " " + args + " 2>&1";
-  run_result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using run_result = vtd::test::cli_result;
+constexpr auto& run = vtd::test::run_vtdsim;
 
 // The image is loaded at 0x1000: root table 0x1000, scalable context table 0x2000, PASID directory 0x3000,
 // PASID table 0x4000, second-stage PDPT/PD/PT 0x5000/0x6000/0x7000.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include "tests/cli_run.hpp"
 #include "tests/test_temp_dir.hpp"
 
 #include <cstdio>
@@ -13,31 +14,12 @@
 
 namespace {
 
-struct run_result {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-run_result run(const std::string& args) {
-  std::string cmd = std::string(VTDSIM_EXE) + " " + args + " 2>&1";
-  run_result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using run_result = vtd::test::cli_result;
+constexpr auto& run = vtd::test::run_vtdsim;
+using vtd::test::write_temp;
 
 std::string example(const std::string& name) {
   return std::string(VTDSIM_SOURCE_DIR) + "/examples/" + name;
-}
-
-std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = vtd::test::temp_dir() + name;
-  std::ofstream(path) << text;
-  return path;
 }
 
 }  // namespace

@@ -11,27 +11,14 @@
 #include <sstream>
 #include <string>
 
+#include "tests/cli_run.hpp"
 #include "tests/test_temp_dir.hpp"
 
 namespace {
 
 using nlohmann::json;
 
-struct result {
-  int code;
-  std::string out;
-};
-
-result run(const std::string& args) {
-  const std::string cmd = std::string(VTDSIM_EXE) + " " + args + " 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+constexpr auto& run = vtd::test::run_vtdsim;
 
 std::string put(const std::string& name, const std::string& text) {
   const std::string path = vtd::test::temp_dir() + name;

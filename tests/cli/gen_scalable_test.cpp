@@ -10,32 +10,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/cli_run.hpp"
 #include "tests/test_temp_dir.hpp"
 
 namespace {
 
-struct result {
-  int code;
-  std::string out;
-};
-
-result vtdsim(const std::string& args) {
-  const std::string cmd = std::string(VTDSIM_EXE) + " " + args + " 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using result = vtd::test::cli_result;
+constexpr auto& vtdsim = vtd::test::run_vtdsim;
+using vtd::test::slurp;
 
 result gen(const std::string& args, const std::string& name = "g") {
   const std::string d = vtd::test::temp_dir();

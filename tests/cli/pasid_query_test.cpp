@@ -15,41 +15,18 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli_run.hpp"
 #include "tests/test_temp_dir.hpp"
 
 namespace {
 
-struct run_result {
-  int code = -1;
-  std::string out, err;
-};
+using run_result = vtd::test::cli_result;
+constexpr auto& run = vtd::test::run_vtdsim_split;
+using vtd::test::write_temp;
 
 // Runs vtdsim with stdout and stderr apart (JSON is parsed from stdout alone).
-run_result run(const std::string& args) {
-  const std::string err_path = vtd::test::temp_dir() + "stderr.txt";
-  const std::string cmd = std::string(VTDSIM_EXE) + " " + args + " 2>" + err_path;
-  run_result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_path);
-  std::stringstream s;
-  s << in.rdbuf();
-  r.err = s.str();
-  return r;
-}
-
 std::string platform() {
   return " --platform " + std::string(VTDSIM_SOURCE_DIR) + "/examples/two-devices.json";
-}
-
-std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = vtd::test::temp_dir() + name;
-  std::ofstream(path) << text;
-  return path;
 }
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include "tests/cli_run.hpp"
 #include "tests/test_temp_dir.hpp"
 
 #include <cstdio>
@@ -11,23 +12,12 @@
 
 namespace {
 
+// (exit status, stdout and stderr together)
 std::pair<int, std::string> sh(const std::string& args) {
-  std::string cmd = std::string(VTDSIM_EXE) + " " + args + " 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  auto r = vtd::test::run_vtdsim(args);
+  return {r.code, r.out};
 }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using vtd::test::slurp;
 
 }  // namespace
 

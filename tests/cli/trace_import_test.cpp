@@ -8,27 +8,17 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/cli_run.hpp"
 #include "tests/test_temp_dir.hpp"
 
 namespace {
 
+// (exit status, stdout and stderr together)
 std::pair<int, std::string> sh(const std::string& args) {
-  std::string cmd = std::string(VTDSIM_EXE) + " " + args + " 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  auto r = vtd::test::run_vtdsim(args);
+  return {r.code, r.out};
 }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using vtd::test::slurp;
 
 const std::string kFixtures = std::string(VTDSIM_SOURCE_DIR) + "/tests/traces/import/";
 
