@@ -14,7 +14,7 @@ measure() {  # label, command...
   printf '%-52s %8.2f s %9d KB\n' "$label" "$secs" "$kb"
 }
 echo "== core (Google Benchmark)"
-"$B" --benchmark_filter='Translate|Iotlb' 2>/dev/null | grep -E '^BM_' || true
+"$B" --benchmark_filter='Translate|Iotlb|Serve' 2>/dev/null | grep -E '^BM_' || true
 echo "== generator"
 measure "gen gpu 10M DMAs, binary, uncompressed" "$V" gen -q --workload gpu --dmas 10000000 --compression none -o "$W/gpu.vtdt" --platform-out "$W/gpu.json"
 measure "gen mixed 1M DMAs (2.6M records), binary, zstd" "$V" gen -q --dmas 1000000 -o "$W/m1.vtdt" --platform-out "$W/m1.json"

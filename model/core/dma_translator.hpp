@@ -29,7 +29,7 @@ class dma_translator {
   dma_translator(const dma_translator&) = delete;
   dma_translator& operator=(const dma_translator&) = delete;
 
-  void set_hooks(translation_hooks* hooks) { m_env.hooks = hooks; }
+  void set_hooks(translation_hooks* hooks) { m_env.set_hooks(hooks); }
 
   // One request, start to end. `rec` (may be null) gets one step per memory read and cache lookup, appended.
   translation_result translate(const dma_request& req, walk_record* rec);

@@ -18,19 +18,29 @@ using spec::translation_type;
 using spec::overlaps_interrupt_range;
 
 translation_result legacy_mode::translate(const dma_request& req, walk_record* rec) {
-  if (req.has_pasid) return m_env.fail(req, fault_reason::pasid_request_legacy, false);  // RTA.2
+  // One result object for every path (every return names it), so that it is built where the caller keeps it
+  // (named return value optimisation) instead of being copied back from a temporary.
+  translation_result res;
+  if (req.has_pasid) {
+    res = m_env.fail(req, fault_reason::pasid_request_legacy, false);  // RTA.2
+    return res;
+  }
 
   // Context-cache (tag: source-id), else root and context entries from memory.
   const cache_tag ctx_tag = cache_tag::legacy(req.source_id, 0);
   cached_context ctx;
-  if (!(m_env.hooks && m_env.hooks->lookup_context(ctx_tag, ctx, rec))) {
+  if (!m_env.lookup_context(ctx_tag, ctx, rec)) {
     context_lookup found;
     fault_reason r = fetch_context(req.source_id, found, rec);
-    if (r != fault_reason::none) return m_env.fail(req, r, found.fpd);
+    if (r != fault_reason::none) {
+      res = m_env.fail(req, r, found.fpd);
+      return res;
+    }
     ctx = cached_context::from(found.entry);
     if (m_env.hooks) m_env.hooks->fill_context(ctx_tag, ctx);
   }
-  return translate_context(req, ctx, rec);
+  translate_context(req, ctx, rec, res);
+  return res;
 }
 
 fault_reason legacy_mode::fetch_context(uint16_t sid, context_lookup& out, walk_record* rec) const {
@@ -42,8 +52,8 @@ fault_reason legacy_mode::fetch_context(uint16_t sid, context_lookup& out, walk_
   uint64_t raw[2] = {0, 0};
   bool ok = m_env.mem.read(root_addr, raw, sizeof raw);
   if (rec)
-    rec->add(walk_step::read(step_kind::root_entry, structure_kind::root_entry, translation_stage::none, 0,
-                             ok, bus, root_table, root_addr, {raw[0], raw[1]}));
+    rec->add_read(step_kind::root_entry, structure_kind::root_entry, translation_stage::none, 0, ok, bus,
+                  root_table, root_addr, {raw[0], raw[1]});
   if (!ok) return fault_reason::root_read_error;
   const spec::root_entry root{raw[0], raw[1]};
   if (fault_reason r = spec::fault_for(spec::check_root(root, m_env.caps)); r != fault_reason::none) return r;
@@ -54,38 +64,37 @@ fault_reason legacy_mode::fetch_context(uint16_t sid, context_lookup& out, walk_
   raw[0] = raw[1] = 0;
   ok = m_env.mem.read(ctx_addr, raw, sizeof raw);
   if (rec)
-    rec->add(walk_step::read(step_kind::context_entry, structure_kind::context_entry, translation_stage::none,
-                             0, ok, devfn, root.ctp(), ctx_addr, {raw[0], raw[1]}));
+    rec->add_read(step_kind::context_entry, structure_kind::context_entry, translation_stage::none, 0, ok,
+                  devfn, root.ctp(), ctx_addr, {raw[0], raw[1]});
   if (!ok) return fault_reason::context_read_error;
   out.entry = spec::context_entry{raw[0], raw[1]};
   out.fpd = out.entry.fpd();
   return spec::fault_for(spec::check_context(out.entry, m_env.caps));  // LCT.2 / LCT.3 / LCT.4.x
 }
 
-translation_result legacy_mode::translate_context(const dma_request& req, const cached_context& ctx,
-                                                  walk_record* rec) {
+void legacy_mode::translate_context(const dma_request& req, const cached_context& ctx, walk_record* rec,
+                                    translation_result& res) {
   const translation_type tt = ctx.tt;
   const bool fpd = ctx.fpd;
   const bool is_xlat_req = req.at == address_type::translation_request;
   const unsigned haw = m_env.caps.haw;
-  translation_result res;
+  // A fault replaces the whole result (its domain_id stays 0, as m_env.fail leaves it).
+  const auto fail = [&](fault_reason r) { res = m_env.fail(req, r, fpd); };
   res.domain_id = ctx.did;
 
   // ATS gates (LCT.5): translation and translated requests need TT=01.
   if (req.at != address_type::untranslated && tt != translation_type::device_tlb)
-    return m_env.fail(req, fault_reason::translation_type_blocked, fpd);
+    return fail(fault_reason::translation_type_blocked);
 
   if (req.at == address_type::translated || tt == translation_type::pass_through) {
     // Translated requests (TT=01) and pass-through (TT=10): output = input, checked against HAW (LGN.1.2/1.3)
     // and the interrupt range (LGN.4 uses the input address here).
-    if (haw < 64 && (req.address >> haw) != 0)
-      return m_env.fail(req, fault_reason::address_beyond_width, fpd);
-    if (overlaps_interrupt_range(req.address, req.length))
-      return m_env.fail(req, fault_reason::interrupt_range_output, fpd);
+    if (haw < 64 && (req.address >> haw) != 0) return fail(fault_reason::address_beyond_width);
+    if (overlaps_interrupt_range(req.address, req.length)) return fail(fault_reason::interrupt_range_output);
     res.status = dma_status::pass_through;
     res.hpa = req.address;
     res.read = res.write = true;
-    return res;
+    return;
   }
 
   // Spec 5.10 special condition: an ATS translation request without PASID to the interrupt range succeeds
@@ -95,7 +104,7 @@ translation_result legacy_mode::translate_context(const dma_request& req, const 
     res.hpa = req.address;
     res.page_size = spec::kPageSize;
     res.write = true;
-    return res;
+    return;
   }
 
   const unsigned levels = spec::aw_to_levels(ctx.aw);
@@ -104,21 +113,18 @@ translation_result legacy_mode::translate_context(const dma_request& req, const 
   if (width < 64 && (req.address >> width) != 0) {  // LGN.1.1, before the walk
     if (is_xlat_req) {
       res.status = dma_status::translated;  // translation request: success with R=W=0
-      return res;
+      return;
     }
-    return m_env.fail(req, fault_reason::address_beyond_width, fpd);
+    return fail(fault_reason::address_beyond_width);
   }
 
   // IOTLB and paging-structure caches are tagged by domain, second stage, no PASID.
   const cache_tag tag = cache_tag::legacy(req.source_id, ctx.did);
   walk_result w;
   bool hit = false;
-  if (m_env.hooks) {
-    cached_translation t;
-    if (m_env.hooks->lookup_iotlb(tag, req.address, t, rec)) {
-      w = walk_result{true, t.frame, t.page_size(), t.read, t.write};
-      hit = true;
-    }
+  if (cached_translation t; m_env.lookup_iotlb(tag, req.address, t, rec)) {
+    w = walk_result{true, t.frame, t.page_size(), t.read, t.write};
+    hit = true;
   }
   if (!hit) {
     unsigned start = levels;
@@ -132,15 +138,15 @@ translation_result legacy_mode::translate_context(const dma_request& req, const 
       wr = ct.write;
     }
     fault_reason fr = walk_from(start, table, req.address, r, wr, start == levels, tag, w, rec);
-    if (fr != fault_reason::none) return m_env.fail(req, fr, fpd);
+    if (fr != fault_reason::none) return fail(fr);
     if (!w.present) {
       // R=W=0 entry: the missing permission is the fault (LGN.2 / LGN.3); a translation request instead
       // completes successfully with R=W=0 (translation-request column of the fault-reason table).
       if (is_xlat_req) {
         res.status = dma_status::translated;
-        return res;
+        return;
       }
-      return m_env.fail(req, check_access(req, false, false), fpd);
+      return fail(check_access(req, false, false));
     }
     if (m_env.hooks)
       m_env.hooks->fill_iotlb(
@@ -154,13 +160,12 @@ translation_result legacy_mode::translate_context(const dma_request& req, const 
   res.write = w.write;
   if (!is_xlat_req) {
     fault_reason pr = check_access(req, w.read, w.write);
-    if (pr != fault_reason::none) return m_env.fail(req, pr, fpd);
+    if (pr != fault_reason::none) return fail(pr);
   }
   // LGN.4: the output may not land in the interrupt range.
   if (overlaps_interrupt_range(res.hpa, is_xlat_req ? 1 : req.length))
-    return m_env.fail(req, fault_reason::interrupt_range_output, fpd);
+    return fail(fault_reason::interrupt_range_output);
   res.status = dma_status::translated;
-  return res;
 }
 
 // Permission check on the accumulated R/W (LGN.2 / LGN.3): writes and AtomicOps need W, reads and AtomicOps
@@ -185,8 +190,8 @@ fault_reason legacy_mode::walk_from(unsigned level, uint64_t table, uint64_t add
     const uint64_t ea = table + uint64_t(idx) * 8;
     const auto raw = m_env.mem.read64(ea);
     if (rec)
-      rec->add(walk_step::read(step_kind::sl_entry, structure_kind::paging_entry, translation_stage::second,
-                               level, raw.has_value(), idx, table, ea, {raw.value_or(0)}));
+      rec->add_read(step_kind::sl_entry, structure_kind::paging_entry, translation_stage::second, level,
+                    raw.has_value(), idx, table, ea, {raw.value_or(0)});
     if (!raw)
       return top ? fault_reason::context_invalid : fault_reason::sl_table_read_error;  // LCT.4.3 / LSS.1
     top = false;

@@ -40,7 +40,9 @@ class legacy_mode final : public translation_mode {
                                const cache_tag& tag, walk_result& out, walk_record* rec) const;
 
  private:
-  translation_result translate_context(const dma_request& req, const cached_context& ctx, walk_record* rec);
+  // Everything after the context entry, written into `res` (a default result on entry).
+  void translate_context(const dma_request& req, const cached_context& ctx, walk_record* rec,
+                         translation_result& res);
   spec::fault_reason check_access(const dma_request& req, bool r, bool w) const;
 
   const translation_env& m_env;

@@ -86,8 +86,8 @@ fault_reason scalable_mode::read_context(const dma_request& req, pasid_context& 
   uint64_t raw[4] = {};
   bool ok = m_env.mem.read(root_addr, raw, 16);
   if (rec)
-    rec->add(walk_step::read(step_kind::root_entry, structure_kind::sm_root_entry, translation_stage::none, 0,
-                             ok, bus, root_table, root_addr, {raw[0], raw[1]}));
+    rec->add_read(step_kind::root_entry, structure_kind::sm_root_entry, translation_stage::none, 0, ok, bus,
+                  root_table, root_addr, {raw[0], raw[1]});
   if (!ok) return fault_reason::sm_root_read_error;
   const spec::sm_root_entry root{raw[0], raw[1]};
   if (fault_reason r = spec::fault_for(spec::check_sm_root(root, devfn, caps)); r != fault_reason::none)
@@ -100,9 +100,8 @@ fault_reason scalable_mode::read_context(const dma_request& req, pasid_context& 
   std::fill(std::begin(raw), std::end(raw), 0);
   ok = m_env.mem.read(ctx_addr, raw, spec::sm_context_entry::size_bytes);
   if (rec)
-    rec->add(walk_step::read(step_kind::context_entry, structure_kind::sm_context_entry,
-                             translation_stage::none, 0, ok, ctx_index, ctp, ctx_addr,
-                             {raw[0], raw[1], raw[2], raw[3]}));
+    rec->add_read(step_kind::context_entry, structure_kind::sm_context_entry, translation_stage::none, 0, ok,
+                  ctx_index, ctp, ctx_addr, {raw[0], raw[1], raw[2], raw[3]});
   if (!ok) return fault_reason::sm_context_read_error;
   out.context = spec::sm_context_entry{{raw[0], raw[1], raw[2], raw[3]}};
   out.fpd = out.context.fpd();
@@ -118,9 +117,8 @@ fault_reason scalable_mode::read_pasid_entry(const pasid_context& pc, cached_pas
   const uint64_t dir_addr = dir + uint64_t(dir_index) * spec::pasid_dir_entry::size_bytes;
   const auto dir_raw = m_env.mem.read64(dir_addr);
   if (rec)
-    rec->add(walk_step::read(step_kind::pasid_dir_entry, structure_kind::pasid_dir_entry,
-                             translation_stage::none, 0, dir_raw.has_value(), dir_index, dir, dir_addr,
-                             {dir_raw.value_or(0)}));
+    rec->add_read(step_kind::pasid_dir_entry, structure_kind::pasid_dir_entry, translation_stage::none, 0,
+                  dir_raw.has_value(), dir_index, dir, dir_addr, {dir_raw.value_or(0)});
   if (!dir_raw) return fault_reason::pasid_dir_read_error;
   const spec::pasid_dir_entry de{*dir_raw};
   out.dir_fpd = de.fpd();
@@ -133,9 +131,8 @@ fault_reason scalable_mode::read_pasid_entry(const pasid_context& pc, cached_pas
   uint64_t raw[8] = {};
   const bool ok = m_env.mem.read(pe_addr, raw, spec::pasid_entry::size_bytes);
   if (rec)
-    rec->add(walk_step::read(step_kind::pasid_entry, structure_kind::pasid_entry, translation_stage::none, 0,
-                             ok, pe_index, table, pe_addr,
-                             {raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7]}));
+    rec->add_read(step_kind::pasid_entry, structure_kind::pasid_entry, translation_stage::none, 0, ok,
+                  pe_index, table, pe_addr, {raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7]});
   if (!ok) return fault_reason::pasid_entry_read_error;
   for (unsigned i = 0; i < 8; ++i) out.entry.qw[i] = raw[i];
   return spec::fault_for(spec::check_pasid_entry(out.entry, caps));  // SPT.2 / SPT.3 / SPT.4.x
@@ -149,7 +146,7 @@ fault_reason scalable_mode::fetch_pasid_entry(const dma_request& req, pasid_cont
   const spec::caps& caps = m_env.caps;
   translation_hooks* hooks = m_env.hooks;
   out = pasid_context{};
-  if (hooks && hooks->lookup_sm_context(req.source_id, out.context, rec)) {
+  if (m_env.lookup_sm_context(req.source_id, out.context, rec)) {
     out.fpd = out.context.fpd();
   } else {
     if (fault_reason r = read_context(req, out, rec); r != fault_reason::none) return r;
@@ -173,7 +170,7 @@ fault_reason scalable_mode::fetch_pasid_entry(const dma_request& req, pasid_cont
   // FPD of the directory and PASID-table entries ORs in as far as they were read (an entry not read stays
   // zero in `pce`), even when P=0.
   cached_pasid_entry pce;
-  if (!(hooks && hooks->lookup_pasid(req.source_id, out.pasid, pce, rec))) {
+  if (!m_env.lookup_pasid(req.source_id, out.pasid, pce, rec)) {
     const fault_reason r = read_pasid_entry(out, pce, rec);
     out.fpd = out.fpd || pce.dir_fpd || pce.entry.fpd();
     if (r != fault_reason::none) return r;
@@ -238,7 +235,7 @@ translation_result scalable_mode::translate_pasid(const dma_request& req, const 
   if (m_env.hooks) {
     cached_translation t;
     // A write through an entry cached without D walks again so that D gets set.
-    if (m_env.hooks->lookup_iotlb(tag, req.address, t, rec) && (t.dirty || !needs_write)) {
+    if (m_env.lookup_iotlb(tag, req.address, t, rec) && (t.dirty || !needs_write)) {
       w.hpa = t.frame | (req.address & (t.page_size() - 1));
       w.page_size = t.page_size();
       w.read = t.read;

@@ -85,8 +85,8 @@ scalable_mode::ss_walk_result scalable_mode::ss_walk(const spec::pasid_entry& pe
     const uint64_t ea = table + uint64_t(idx) * 8;
     const auto raw = m_env.mem.read64(ea);
     if (rec)
-      rec->add(walk_step::read(step_kind::sl_entry, structure_kind::paging_entry, translation_stage::second,
-                               level, raw.has_value(), idx, table, ea, {raw.value_or(0)}));
+      rec->add_read(step_kind::sl_entry, structure_kind::paging_entry, translation_stage::second, level,
+                    raw.has_value(), idx, table, ea, {raw.value_or(0)});
     if (!raw) {
       out.end = top ? ss_end::top_read_error : ss_end::read_error;  // SSS.4 / SSS.1
       return out;
@@ -123,8 +123,8 @@ scalable_mode::ss_walk_result scalable_mode::ss_walk(const spec::pasid_entry& pe
         }
         const bool ok = m_env.mem.write64(ea, updated);
         if (rec)
-          rec->add(walk_step::read(step_kind::status_write, structure_kind::paging_entry,
-                                   translation_stage::second, level, ok, idx, table, ea, {updated}));
+          rec->add_read(step_kind::status_write, structure_kind::paging_entry, translation_stage::second,
+                        level, ok, idx, table, ea, {updated});
         dirty = spec::sl_fields::D.get(updated);
       }
     }
@@ -230,8 +230,8 @@ fault_reason scalable_mode::first_stage(const dma_request& req, const pasid_cont
     const uint64_t ea = table + uint64_t(idx) * 8;
     const auto raw = m_env.mem.read64(ea);
     if (rec)
-      rec->add(walk_step::read(step_kind::fs_entry, structure_kind::paging_entry, translation_stage::first,
-                               level, raw.has_value(), idx, table, ea, {raw.value_or(0)}));
+      rec->add_read(step_kind::fs_entry, structure_kind::paging_entry, translation_stage::first, level,
+                    raw.has_value(), idx, table, ea, {raw.value_or(0)});
     if (!raw) return top ? fault_reason::fs_top_read_error : fault_reason::fs_table_read_error;  // SFS.4/.1
     const spec::fs_entry e{*raw};
     switch (spec::check_fs(e, level, cfg)) {
@@ -302,9 +302,8 @@ fault_reason scalable_mode::first_stage(const dma_request& req, const pasid_cont
       if (updated[i] == path[i].raw) continue;
       const bool ok = m_env.mem.write64(path[i].address, updated[i]);
       if (rec)
-        rec->add(walk_step::read(step_kind::status_write, structure_kind::paging_entry,
-                                 translation_stage::first, path[i].level, ok, path[i].index, path[i].table,
-                                 path[i].address, {updated[i]}));
+        rec->add_read(step_kind::status_write, structure_kind::paging_entry, translation_stage::first,
+                      path[i].level, ok, path[i].index, path[i].table, path[i].address, {updated[i]});
     }
   }
   out.dirty = out.dirty && spec::fs_fields::D.get(updated[used - 1]);

@@ -136,34 +136,110 @@ class walk_record {
   // lookups. 64 leaves room for both; anything beyond is counted in dropped().
   static constexpr unsigned kMaxSteps = 64;
 
+  // Whether steps are kept (the default). A caller that reads only the facts below (memory_reads,
+  // first_lookup_hit, overflowed) turns it off: every add then updates the facts exactly as it would with the
+  // steps kept, and stores nothing (size() is 0). Timing (which prices the steps) and explanations need it
+  // on.
+  void keep_steps(bool on) { m_keep_steps = on; }
+  bool keeps_steps() const { return m_keep_steps; }
+
   void clear() {
     m_count = 0;
     m_dropped = 0;
+    m_memory_reads = 0;
+    m_caches_seen = m_caches_hit = 0;
   }
   void add(const walk_step& s) {
-    if (m_count < kMaxSteps)
-      m_steps[m_count++] = s;
-    else
-      ++m_dropped;
+    if (walk_step* slot = claim(s.kind, s.cache, s.ok)) *slot = s;
   }
-  unsigned size() const { return m_count; }
+  // add(walk_step::read(...)) and add(walk_step::lookup(...)) with the step written where it is kept: the hit
+  // path records two or three lookups per request, and a step built aside and copied in costs more than the
+  // lookup itself (a 96-byte temporary, zeroed and then read back before its stores have retired).
+  void add_read(step_kind kind, structure_kind what, translation_stage stage, unsigned level, bool ok,
+                uint32_t index, uint64_t table_base, uint64_t entry_address,
+                std::initializer_list<uint64_t> raw) {
+    walk_step* s = claim(kind, cache_kind::none, ok);
+    if (!s) return;
+    s->kind = kind;
+    s->cache = cache_kind::none;
+    s->structure = what;
+    s->stage = stage;
+    s->level = uint8_t(level);
+    s->ok = ok;
+    s->index = index;
+    s->table_base = table_base;
+    s->entry_address = entry_address;
+    s->raw_lo = s->raw_hi = 0;
+    s->raw_upper = {};
+    s->set_raw(raw);
+  }
+  void add_lookup(cache_kind cache, structure_kind what, translation_stage stage, unsigned level, bool hit,
+                  uint32_t tag_index, std::initializer_list<uint64_t> raw) {
+    walk_step* s = claim(step_kind::cache_lookup, cache, hit);
+    if (!s) return;
+    s->kind = step_kind::cache_lookup;
+    s->cache = cache;
+    s->structure = what;
+    s->stage = stage;
+    s->level = uint8_t(level);
+    s->ok = hit;
+    s->index = tag_index;
+    s->table_base = 0;
+    s->entry_address = 0;
+    s->raw_lo = s->raw_hi = 0;
+    s->raw_upper = {};
+    s->set_raw(raw);
+  }
+
+  unsigned size() const { return m_keep_steps ? m_count : 0; }
   const walk_step& operator[](unsigned i) const { return m_steps[i]; }
   const walk_step* begin() const { return m_steps.data(); }
-  const walk_step* end() const { return m_steps.data() + m_count; }
+  const walk_step* end() const { return m_steps.data() + size(); }
   // True when steps were not recorded because the record was full: the record is incomplete.
   bool overflowed() const { return m_dropped != 0; }
   unsigned dropped() const { return m_dropped; }
 
-  unsigned memory_reads() const {
-    unsigned n = 0;
-    for (const auto& s : *this) n += s.kind != step_kind::cache_lookup && s.kind != step_kind::status_write;
-    return n;
-  }
+  // Facts of the recorded steps, kept as they are added so that a reader needs no scan of the record.
+  // Structure reads (every recorded step that is neither a cache lookup nor a status write).
+  unsigned memory_reads() const { return m_memory_reads; }
+  // Whether `cache` was probed, and whether its first recorded lookup hit (a walk probes each cache at most
+  // once per request; the first lookup decides).
+  bool looked_up(cache_kind cache) const { return (m_caches_seen >> unsigned(cache)) & 1u; }
+  bool first_lookup_hit(cache_kind cache) const { return (m_caches_hit >> unsigned(cache)) & 1u; }
 
  private:
+  static_assert(kCacheKinds <= 8, "one bit per cache in m_caches_seen / m_caches_hit");
+
+  // Counts one step and notes its facts; returns where to write it, or null when it is not kept (record
+  // full: counted in dropped(); or steps off). The facts cover the recorded steps only, as a scan would.
+  walk_step* claim(step_kind kind, cache_kind cache, bool ok) {
+    if (m_count == kMaxSteps) {
+      ++m_dropped;
+      return nullptr;
+    }
+    note(kind, cache, ok);
+    walk_step* slot = &m_steps[m_count++];
+    return m_keep_steps ? slot : nullptr;
+  }
+  void note(step_kind kind, cache_kind cache, bool ok) {
+    if (kind == step_kind::cache_lookup) {
+      if (cache == cache_kind::none) return;
+      const uint8_t bit = uint8_t(1u << unsigned(cache));
+      if (m_caches_seen & bit) return;
+      m_caches_seen |= bit;
+      if (ok) m_caches_hit |= bit;
+    } else if (kind != step_kind::status_write) {
+      ++m_memory_reads;
+    }
+  }
+
   std::array<walk_step, kMaxSteps> m_steps{};
   unsigned m_count = 0;
   unsigned m_dropped = 0;
+  unsigned m_memory_reads = 0;
+  uint8_t m_caches_seen = 0;  // bit c: cache_kind c was looked up
+  uint8_t m_caches_hit = 0;   // bit c: its first lookup hit
+  bool m_keep_steps = true;
 };
 
 }  // namespace vtd::core

@@ -1,34 +1,20 @@
 // The unit's upstream port (see header).
 #include "model/timing/upstream.hpp"
 
+#include <new>
+#include <type_traits>
+
 namespace vtd::timing {
-
-namespace {
-
-// The first lookup of each cache decides its hit: a walk probes each cache at most once per request.
-void gather(upstream_result& out) {
-  bool iotlb_seen = false, context_seen = false;
-  for (const core::walk_step& s : out.walk) {
-    if (s.kind != core::step_kind::cache_lookup) continue;
-    if (s.cache == core::cache_kind::iotlb && !iotlb_seen) {
-      iotlb_seen = true;
-      out.iotlb_hit = s.ok;
-    } else if (s.cache == core::cache_kind::context && !context_seen) {
-      context_seen = true;
-      out.context_hit = s.ok;
-    }
-  }
-  out.memory_reads = out.walk.memory_reads();
-}
-
-}  // namespace
 
 void serve(core::remapping_unit& unit, const upstream_request& req, upstream_result& out) {
   out.walk.clear();
   out.interrupt = core::interrupt_result{};
-  out.iotlb_hit = out.context_hit = false;
   out.timed = false;
-  out.translation = unit.translate(req.dma, &out.walk);
+  // Constructed in place from the returned value (guaranteed copy elision: the translator writes the result
+  // where it is kept; copying it back from a temporary costs a store-forwarding stall on every request).
+  // translation_result is trivially destructible, so the old value needs no destructor call.
+  static_assert(std::is_trivially_destructible_v<core::translation_result>);
+  ::new (&out.translation) core::translation_result(unit.translate(req.dma, &out.walk));
   if (out.is_interrupt()) {
     // Spec 3.15: a write to the interrupt address range is an interrupt request, not a DMA; the unit
     // remaps it (or blocks it) and the walk that counts is the interrupt remapping's.
@@ -39,7 +25,10 @@ void serve(core::remapping_unit& unit, const upstream_request& req, upstream_res
     out.walk.clear();
     out.interrupt = unit.remap_interrupt(irq, &out.walk);
   }
-  gather(out);
+  // The facts of the walk, as the record keeps them: the first lookup of each cache decides its hit.
+  out.iotlb_hit = out.walk.first_lookup_hit(core::cache_kind::iotlb);
+  out.context_hit = out.walk.first_lookup_hit(core::cache_kind::context);
+  out.memory_reads = out.walk.memory_reads();
 }
 
 }  // namespace vtd::timing

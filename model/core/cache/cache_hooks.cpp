@@ -4,61 +4,16 @@
 
 namespace vtd::core {
 
-bool cache_hooks::lookup_context(const cache_tag& tag, cached_context& out, walk_record* rec) {
-  const context_cache_entry* e = m_caches.context().lookup(tag.sid);
-  if (e) out = *e;
-  if (rec) {
-    const spec::context_entry raw = e ? e->to_entry() : spec::context_entry{};
-    rec->add(walk_step::lookup(cache_kind::context, structure_kind::context_entry, translation_stage::none, 0,
-                               e != nullptr, tag.sid, {raw.lo, raw.hi}));
-  }
-  return e != nullptr;
-}
-
 void cache_hooks::fill_context(const cache_tag& tag, const cached_context& e) {
   m_caches.context().fill(tag.sid, e);
-}
-
-bool cache_hooks::lookup_sm_context(uint16_t sid, spec::sm_context_entry& out, walk_record* rec) {
-  const context_cache_entry* e = m_caches.context().lookup_scalable(sid);
-  if (e) out = e->sm;
-  if (rec) {
-    const spec::sm_context_entry raw = e ? e->sm : spec::sm_context_entry{};
-    rec->add(walk_step::lookup(cache_kind::context, structure_kind::sm_context_entry, translation_stage::none,
-                               0, e != nullptr, sid, {raw.qw[0], raw.qw[1], raw.qw[2], raw.qw[3]}));
-  }
-  return e != nullptr;
 }
 
 void cache_hooks::fill_sm_context(uint16_t sid, const spec::sm_context_entry& e) {
   m_caches.context().fill(sid, e);
 }
 
-bool cache_hooks::lookup_pasid(uint16_t sid, uint32_t pasid, cached_pasid_entry& out, walk_record* rec) {
-  const cached_pasid_entry* e = m_caches.pasid().lookup(sid, pasid);
-  if (e) out = *e;
-  if (rec) {
-    // The step's index is the PASID (the source-id is the request's); raw is the cached 512-bit entry.
-    const spec::pasid_entry raw = e ? e->entry : spec::pasid_entry{};
-    rec->add(walk_step::lookup(
-        cache_kind::pasid, structure_kind::pasid_entry, translation_stage::none, 0, e != nullptr, pasid,
-        {raw.qw[0], raw.qw[1], raw.qw[2], raw.qw[3], raw.qw[4], raw.qw[5], raw.qw[6], raw.qw[7]}));
-  }
-  return e != nullptr;
-}
-
 void cache_hooks::fill_pasid(uint16_t sid, uint32_t pasid, const cached_pasid_entry& e) {
   m_caches.pasid().fill(sid, pasid, e);
-}
-
-bool cache_hooks::lookup_iotlb(const cache_tag& tag, uint64_t addr, cached_translation& out,
-                               walk_record* rec) {
-  const iotlb_entry* e = m_caches.tlb().lookup(tag, addr);
-  if (e) out = *e;
-  if (rec)
-    rec->add(walk_step::lookup(cache_kind::iotlb, structure_kind::none, tag.stage, 0, e != nullptr, tag.did,
-                               {e ? e->frame : 0, e ? e->page_size() : 0}));
-  return e != nullptr;
 }
 
 void cache_hooks::fill_iotlb(const cache_tag& tag, uint64_t addr, const cached_translation& t) {
@@ -84,8 +39,8 @@ bool cache_hooks::lookup_paging(const cache_tag& tag, uint64_t addr, unsigned to
   if (rec) {
     cache_kind kind = cache_kind::pde;
     if (hit) kind = static_cast<cache_kind>(unsigned(cache_kind::pde) + (h.level - kPscLowest));
-    rec->add(walk_step::lookup(kind, structure_kind::paging_entry, tag.stage, hit ? h.level : kPscLowest, hit,
-                               tag.did, {hit ? h.entry.next_table : 0}));
+    rec->add_lookup(kind, structure_kind::paging_entry, tag.stage, hit ? h.level : kPscLowest, hit, tag.did,
+                    {hit ? h.entry.next_table : 0});
   }
   return hit;
 }
@@ -100,8 +55,8 @@ bool cache_hooks::lookup_irte(uint32_t index, spec::irte& out, walk_record* rec)
   const spec::irte* e = m_caches.interrupt().lookup(index);
   if (e) out = *e;
   if (rec)
-    rec->add(walk_step::lookup(cache_kind::interrupt, structure_kind::irte, translation_stage::none, 0,
-                               e != nullptr, index, {e ? e->lo : 0, e ? e->hi : 0}));
+    rec->add_lookup(cache_kind::interrupt, structure_kind::irte, translation_stage::none, 0, e != nullptr,
+                    index, {e ? e->lo : 0, e ? e->hi : 0});
   return e != nullptr;
 }
 

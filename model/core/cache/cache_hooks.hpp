@@ -9,6 +9,9 @@
 
 namespace vtd::core {
 
+// The lookups a request makes on every IOTLB hit (context, PASID, IOTLB) are defined inline below: the
+// translation modes call them through translation_env::caches, a pointer of this (final) type, so that they
+// compile into the walker instead of four virtual calls per request.
 class cache_hooks final : public translation_hooks {
  public:
   explicit cache_hooks(translation_caches& caches) : m_caches(caches) {}
@@ -36,5 +39,52 @@ class cache_hooks final : public translation_hooks {
  private:
   translation_caches& m_caches;
 };
+
+inline bool cache_hooks::lookup_context(const cache_tag& tag, cached_context& out, walk_record* rec) {
+  const context_cache_entry* e = m_caches.context().lookup(tag.sid);
+  if (e) out = *e;
+  if (rec) {
+    // The cached entry re-encoded (only when the step is kept: a facts-only record needs just the hit).
+    const spec::context_entry raw = e && rec->keeps_steps() ? e->to_entry() : spec::context_entry{};
+    rec->add_lookup(cache_kind::context, structure_kind::context_entry, translation_stage::none, 0,
+                    e != nullptr, tag.sid, {raw.lo, raw.hi});
+  }
+  return e != nullptr;
+}
+
+inline bool cache_hooks::lookup_sm_context(uint16_t sid, spec::sm_context_entry& out, walk_record* rec) {
+  const context_cache_entry* e = m_caches.context().lookup_scalable(sid);
+  if (e) out = e->sm;
+  if (rec) {
+    const spec::sm_context_entry raw = e ? e->sm : spec::sm_context_entry{};
+    rec->add_lookup(cache_kind::context, structure_kind::sm_context_entry, translation_stage::none, 0,
+                    e != nullptr, sid, {raw.qw[0], raw.qw[1], raw.qw[2], raw.qw[3]});
+  }
+  return e != nullptr;
+}
+
+inline bool cache_hooks::lookup_pasid(uint16_t sid, uint32_t pasid, cached_pasid_entry& out,
+                                      walk_record* rec) {
+  const cached_pasid_entry* e = m_caches.pasid().lookup(sid, pasid);
+  if (e) out = *e;
+  if (rec) {
+    // The step's index is the PASID (the source-id is the request's); raw is the cached 512-bit entry.
+    const spec::pasid_entry raw = e ? e->entry : spec::pasid_entry{};
+    rec->add_lookup(cache_kind::pasid, structure_kind::pasid_entry, translation_stage::none, 0, e != nullptr,
+                    pasid,
+                    {raw.qw[0], raw.qw[1], raw.qw[2], raw.qw[3], raw.qw[4], raw.qw[5], raw.qw[6], raw.qw[7]});
+  }
+  return e != nullptr;
+}
+
+inline bool cache_hooks::lookup_iotlb(const cache_tag& tag, uint64_t addr, cached_translation& out,
+                                      walk_record* rec) {
+  const iotlb_entry* e = m_caches.tlb().lookup(tag, addr);
+  if (e) out = *e;
+  if (rec)
+    rec->add_lookup(cache_kind::iotlb, structure_kind::none, tag.stage, 0, e != nullptr, tag.did,
+                    {e ? e->frame : 0, e ? e->page_size() : 0});
+  return e != nullptr;
+}
 
 }  // namespace vtd::core
