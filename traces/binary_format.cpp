@@ -82,11 +82,15 @@ binary_header decode_header(const std::byte* in, const std::string& name) {
     throw trace_error(fmt::format(
         "{}: bad vtdsim binary trace header: time unit 0 ps at byte offset 16 (a tick is at least 1 ps)",
         name));
+  // Header flags: version 2 defines bit 0 (header_closed_loop); every other bit, and every bit of a version-1
+  // file (written before any flag existed), is reserved and refused by name, so that a flag this reader does
+  // not know is never read as "open loop".
   h.flags = get<std::uint16_t>(in + 22);
-  if (h.flags != 0)
-    throw trace_error(
-        fmt::format("{}: unsupported vtdsim binary trace: reserved header flags 0x{:x} set at byte offset 22",
-                    name, h.flags));
+  const std::uint16_t known = version >= 2 ? header_closed_loop : 0;
+  if (const std::uint16_t reserved = h.flags & ~known; reserved != 0)
+    throw trace_error(fmt::format(
+        "{}: unsupported vtdsim binary trace: reserved header flags 0x{:x} set at byte offset 22{}", name,
+        reserved, version < 2 ? " (version 1 has no header flags)" : ""));
   h.seed = get<std::uint64_t>(in + 24);
   h.record_count = get<std::uint64_t>(in + 32);
   const char* g = reinterpret_cast<const char*>(in + 40);

@@ -22,9 +22,14 @@ inline constexpr std::uint32_t endian_marker = 0x01020304;  // reads back as 0x0
 inline constexpr std::size_t binary_header_size = 64;
 inline constexpr std::size_t binary_record_size = 32;
 
+// Header flag bits (byte offset 22). closed_loop: the records' times are the earliest each device may issue
+// its request (a workload for `replay --issue closed`), not issue times; replay defaults to closed issue for
+// such a trace. Every other bit is reserved (0).
+inline constexpr std::uint16_t header_closed_loop = 0x0001;
+
 struct binary_header {
   std::uint32_t time_unit_ps = 1;  // picoseconds per time tick (1: times are in ps)
-  std::uint16_t flags = 0;         // reserved, 0
+  std::uint16_t flags = 0;         // header_closed_loop or 0; other bits reserved
   std::uint64_t seed = 0;          // generator seed (0 if not generated)
   std::uint64_t record_count = 0;  // 0 = unknown (streamed)
   std::string generator;           // up to 24 bytes, e.g. "vtdsim-gen 0.1"

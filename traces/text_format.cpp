@@ -7,6 +7,7 @@
 #include <bit>
 #include <iterator>
 
+#include "traces/binary_format.hpp"
 #include "traces/record_kinds.hpp"
 
 namespace vtd::traces {
@@ -96,6 +97,10 @@ void format_record(const record& r, std::string& out) {
   fmt::format_to(std::back_inserter(out), "{} {}", r.time_ps, kind.name);
   for (const auto& item : kind.text)
     if (shown(r, item)) append_item(out, r, item);
+}
+
+std::string format_header_directives(std::uint16_t flags) {
+  return (flags & header_closed_loop) != 0 ? "#! issue closed\n" : "";
 }
 
 std::string format_record(const record& r) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "traces/binary_format.hpp"
 #include "traces/record_kinds.hpp"
 #include "traces/text_format.hpp"
 #include "traces/text_lexer.hpp"
@@ -220,6 +221,28 @@ std::string kind_names() {
 }
 
 }  // namespace
+
+bool parse_header_directive(std::string_view line, text_header& h) {
+  if (!line.starts_with("#!")) return false;
+  // The words after "#!", at their own columns: the lexer would take the whole line for a comment.
+  std::string words(line);
+  words[0] = words[1] = ' ';
+  line_lexer lx(words);
+  const auto key = lx.next();
+  if (key != "issue") lx.fail("a header directive (issue)", key);
+  const std::size_t key_column = lx.column();
+  const auto value = lx.next();
+  std::uint16_t flags = 0;
+  if (value == "closed")
+    flags = header_closed_loop;
+  else if (value != "open")
+    lx.fail("open or closed", value);
+  if (const auto extra = lx.next(); !extra.empty()) lx.fail("end of the directive", extra);
+  if (h.issue_given) throw text_parse_error(key_column, "'issue' directive given twice");
+  h.issue_given = true;
+  h.flags = static_cast<std::uint16_t>((h.flags & ~header_closed_loop) | flags);
+  return true;
+}
 
 bool parse_record_line(std::string_view line, record& out) {
   line_lexer lx(line);

@@ -21,6 +21,20 @@ const char* to_string(compression c) {
   return "none";
 }
 
+issue_mode issue_of(const binary_header& h) {
+  return (h.flags & header_closed_loop) != 0 ? issue_mode::closed : issue_mode::open;
+}
+
+const char* to_string(issue_mode m) {
+  switch (m) {
+    case issue_mode::open:
+      return "open";
+    case issue_mode::closed:
+      return "closed";
+  }
+  return "open";
+}
+
 compression parse_compression(std::string_view name) {
   if (name == "none") return compression::none;
   if (name == "zstd") return compression::zstd;

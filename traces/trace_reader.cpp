@@ -526,6 +526,11 @@ void trace_reader::open() {
     throw trace_error(fmt::format("{}: {}", m_name, gzip_problem(e)));
   }
   m_block.resize(kBlockRecords);
+  if (m_format == trace_format::text)
+    guarded([&] {
+      read_text_directives();
+      return true;
+    });
 }
 
 void trace_reader::classify(const char* head, size_t got) {
@@ -576,12 +581,16 @@ std::string trace_reader::description() const {
 
 bool trace_reader::refill() {
   m_pos = m_count = 0;
+  return guarded([&] { return m_format == trace_format::binary ? refill_binary() : refill_text(); });
+}
+
+bool trace_reader::guarded(const std::function<bool()>& step) {
   auto where = [&] {
     if (m_format == trace_format::text) return fmt::format("after line {}", m_line);
     return fmt::format("after record {} (byte offset {})", m_index, m_impl->content_offset);
   };
   try {
-    return m_format == trace_format::binary ? refill_binary() : refill_text();
+    return step();
   } catch (const stream_problem& e) {
     throw trace_error(fmt::format("{}: {} {}", m_name, e.what(), where()));
   } catch (const bio::zstd_error& e) {
@@ -664,12 +673,12 @@ bool trace_reader::refill_binary() {
   return whole > 0;
 }
 
-bool trace_reader::refill_text() {
+// The next line of a text trace, reading ahead as needed (bounded by the line limit): false at the end. The
+// line stays in the buffer until the next call, and NUL bytes and over-long lines are refused here.
+bool trace_reader::next_text_line(std::string_view& line) {
   auto& s = *m_impl;
   std::string& buf = s.text;
-  size_t n = 0;
-  while (n < kBlockRecords) {
-    // The next line: [text_pos, newline) of the buffer, reading more (bounded by the line limit) as needed.
+  for (;;) {
     const void* found = std::memchr(buf.data() + s.text_scan, '\n', buf.size() - s.text_scan);
     size_t end;
     if (found) {
@@ -688,10 +697,10 @@ bool trace_reader::refill_text() {
         buf.resize(old + s.read_content(buf.data() + old, kReadChunk, false));
         continue;
       }
-      if (s.text_pos == buf.size()) break;
+      if (s.text_pos == buf.size()) return false;
       end = buf.size();  // the last line has no newline
     }
-    const std::string_view line(buf.data() + s.text_pos, end - s.text_pos);
+    line = std::string_view(buf.data() + s.text_pos, end - s.text_pos);
     s.text_pos = s.text_scan = std::min(end + 1, buf.size());
     ++m_line;
     if (line.size() > max_text_line_bytes)
@@ -701,6 +710,42 @@ bool trace_reader::refill_text() {
     if (const void* nul = std::memchr(line.data(), '\0', line.size()))
       throw trace_error(fmt::format("{}:{}:{}: NUL byte in a text trace", m_name, m_line,
                                     static_cast<const char*>(nul) - line.data() + 1));
+    return true;
+  }
+}
+
+// Header directives ("#! issue closed") are read when the trace is opened, so that header() describes a text
+// trace before its first record, as it does a binary one: the lines before the first record are consumed
+// here (blank lines and comments skipped, directives applied) and the first record line is left for
+// refill_text.
+void trace_reader::read_text_directives() {
+  auto& s = *m_impl;
+  text_header directives;
+  std::string_view line;
+  while (next_text_line(line)) {
+    try {
+      if (parse_header_directive(line, directives)) continue;
+    } catch (const text_parse_error& e) {
+      throw trace_error(fmt::format("{}:{}:{}: {}", m_name, m_line, e.column(), e.what()));
+    }
+    const size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    // A record: handed back to refill_text.
+    s.text_pos = s.text_scan = size_t(line.data() - s.text.data());
+    --m_line;
+    break;
+  }
+  m_header.flags = directives.flags;
+}
+
+bool trace_reader::refill_text() {
+  size_t n = 0;
+  std::string_view line;
+  while (n < kBlockRecords && next_text_line(line)) {
+    if (line.starts_with("#!"))
+      throw trace_error(fmt::format(
+          "{}:{}:1: header directive '{}' after the first record (directives come before the records)",
+          m_name, m_line, line.substr(0, std::min<size_t>(line.size(), 40))));
     record& r = m_block[n];
     try {
       if (!parse_record_line(line, r)) continue;

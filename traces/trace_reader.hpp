@@ -49,9 +49,11 @@ class trace_reader {
 
   trace_format format() const { return m_format; }
   compression compressed() const { return m_compression; }
-  // Binary only (defaults for text). Describes the records next() returns: time_unit_ps is always 1, since
-  // record times are scaled to picoseconds; the unit the file was written in is file_time_unit_ps().
-  // header().version is the file's format version (records a version-1 file cannot hold are refused).
+  // Describes the records next() returns: time_unit_ps is always 1, since record times are scaled to
+  // picoseconds; the unit the file was written in is file_time_unit_ps(). header().version is the file's
+  // format version (records a version-1 file cannot hold are refused). header().flags holds
+  // header_closed_loop for a closed-loop trace, in both formats (text: the "#! issue closed" directive, read
+  // when the reader is constructed); the other fields are the binary header's (defaults for text).
   const binary_header& header() const { return m_header; }
   std::uint32_t file_time_unit_ps() const { return m_file_time_unit; }
   std::string description() const;  // "binary, zstd"
@@ -67,8 +69,12 @@ class trace_reader {
   void open_path(const std::string& path);
   void classify(const char* head, size_t got);
   bool refill();
+  // Runs one step of reading, turning problems of the input stream into trace_error with the position.
+  bool guarded(const std::function<bool()>& step);
   bool refill_binary();
   bool refill_text();
+  bool next_text_line(std::string_view& line);
+  void read_text_directives();
   template <bool Scaled>
   void decode_block(const char* data, size_t whole, uint64_t byte_offset);
 

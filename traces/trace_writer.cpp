@@ -69,6 +69,10 @@ trace_writer::trace_writer(const std::string& path, trace_format format, compres
     std::byte h[binary_header_size];
     encode_header(m_header, h);
     m_impl->out.write(reinterpret_cast<const char*>(h), binary_header_size);
+  } else {
+    // A text trace says its header flags in directive lines before the first record ("#! issue closed").
+    const std::string directives = format_header_directives(m_header.flags);
+    m_impl->out.write(directives.data(), std::streamsize(directives.size()));
   }
 }
 

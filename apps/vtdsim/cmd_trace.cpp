@@ -1,6 +1,6 @@
-// `vtdsim trace convert IN OUT` (text/binary, compressed either way, streamed) and `vtdsim trace stat IN`
-// (counts per kind and per device, address ranges, time span, bytes moved; kinds from the table in
-// traces/record_kinds.hpp).
+// `vtdsim trace convert IN OUT` (text/binary, compressed either way, streamed; the header's issue flag kept)
+// and `vtdsim trace stat IN` (open or closed issue, counts per kind and per device, address ranges, time
+// span, bytes moved; kinds from the table in traces/record_kinds.hpp).
 #include <fmt/core.h>
 
 #include <array>
@@ -102,9 +102,11 @@ int stat(const std::vector<std::string>& args) {
   std::map<uint16_t, device_range> devices;
   uint64_t n = 0, first = 0, last = 0;
   std::string description;
+  issue_mode issue = issue_mode::open;
   try {
     trace_reader reader(in);
     description = reader.description();
+    issue = issue_of(reader.header());
     record r;
     while (reader.next(r)) {
       if (n++ == 0) first = r.time_ps;
@@ -128,9 +130,9 @@ int stat(const std::vector<std::string>& args) {
   for (const kind_info* k : all_kinds())
     if (auto c = per_code[static_cast<uint8_t>(k->kind)]) kinds[std::string(k->name)] = c;
   if (json) {
-    nlohmann::ordered_json j{{"trace", in},          {"format", description},
-                             {"records", n},         {"first_time_ps", first},
-                             {"last_time_ps", last}, {"kinds", kinds}};
+    nlohmann::ordered_json j{{"trace", in},   {"format", description},  {"issue", to_string(issue)},
+                             {"records", n},  {"first_time_ps", first}, {"last_time_ps", last},
+                             {"kinds", kinds}};
     auto devs = nlohmann::ordered_json::array();
     for (const auto& [sid, d] : devices)
       devs.push_back({{"sid", format_bdf(sid)},
@@ -145,8 +147,12 @@ int stat(const std::vector<std::string>& args) {
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
-  fmt::print("{}: {} records ({}), {:.3f} us from {:.3f} us to {:.3f} us\n\n", in, n, description,
+  fmt::print("{}: {} records ({}), {:.3f} us from {:.3f} us to {:.3f} us\n", in, n, description,
              double(last - first) / 1e6, double(first) / 1e6, double(last) / 1e6);
+  // The header's issue flag: what the record times mean (docs/trace-format.md, "Open and closed loop").
+  fmt::print("issue: {} ({})\n\n", to_string(issue),
+             issue == issue_mode::closed ? "times are the earliest each device may issue its request"
+                                         : "times are when requests are issued");
   for (const auto& [k, c] : kinds) fmt::print("  {:<14} {:>12}\n", k, c);
   fmt::print("\n  {:<9} {:>10} {:>8} {:>14} {:>18} {:>18} {:>12}\n", "device", "DMA", "MSI", "bytes",
              "lowest address", "highest address", "4K pages");

@@ -72,6 +72,10 @@ void add_gen_options(po::options_description& desc, gen_options& o) {
       "scalable: each process unbinds its PASID and binds again this often, microseconds; 0: never (0)")(
       "sva-unbound-us", po::value(&o.sva_unbound_us),
       "scalable: how long a process stays unbound, microseconds, at most --sva-rebind-us (20)")(
+      "ats", po::value(&o.ats),
+      "device kinds with ATS and a device TLB, comma-separated: nic, nvme, gpu, sva (sva: scalable)")(
+      "issue", po::value(&o.issue)->default_value("open"),
+      "open | closed: the trace's times are issue times, or the earliest each request may be issued")(
       "quiet,q", po::bool_switch(&o.quiet), "print nothing");
 }
 
@@ -187,6 +191,40 @@ void scalable_options(const gen_options& o, gen::workload& w) {
                     w.sva.unbound_us, w.sva.rebind_us));
 }
 
+// --ats: the kinds whose devices get a device TLB (TT=01 / DTE=1) and device-TLB invalidations.
+void ats_option(const std::string& text, gen::workload& w) {
+  const bool scalable = w.mode == gen::gen_mode::scalable;
+  const std::string allowed = scalable ? "nic, nvme, gpu or sva" : "nic, nvme or gpu";
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = text.find(',', start);
+    const std::string kind =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    struct entry {
+      const char* name;
+      bool* ats;
+      unsigned count;
+    };
+    const entry kinds[] = {{"nic", &w.nic.ats, w.nic.count},
+                           {"nvme", &w.nvme.ats, w.nvme.count},
+                           {"gpu", &w.gpu.ats, w.gpu.count},
+                           {"sva", &w.sva.ats, w.sva.count}};
+    const entry* found = nullptr;
+    for (const entry& e : kinds)
+      if (kind == e.name && (scalable || kind != "sva")) found = &e;
+    if (!found)
+      refuse("ats", text,
+             fmt::format("'{}' is no device kind: expected a comma-separated list of {}{}", kind, allowed,
+                         !scalable && kind == "sva" ? " (sva needs --mode scalable)" : ""));
+    if (found->count == 0)
+      refuse("ats", text,
+             fmt::format("the workload has no {} device (--{}-count is 0)", found->name, found->name));
+    *found->ats = true;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+}
+
 // Both outputs naming one file would leave only the platform in it.
 bool same_output(const std::string& a, const std::string& b) {
   if (a == "-" || b == "-") return a == b;
@@ -253,6 +291,13 @@ gen_request make_gen_request(const gen_options& o) {
     throw usage_error(
         "--nic-rx-gbps and --nic-tx-gbps are both 0: a NIC needs traffic in one direction at least "
         "(or --nic-count 0)");
+  if (!o.ats.empty()) ats_option(o.ats, w);
+  if (o.issue == "open")
+    w.issue = vtd::traces::issue_mode::open;
+  else if (o.issue == "closed")
+    w.issue = vtd::traces::issue_mode::closed;
+  else
+    refuse("issue", o.issue, "expected open or closed");
 
   if (o.format == "binary")
     g.format = vtd::traces::trace_format::binary;
@@ -284,6 +329,7 @@ vtd::traces::gen::generation_summary run_gen_request(const gen_request& g) {
   try {
     binary_header h;
     h.seed = g.workload.seed;
+    if (g.workload.issue == issue_mode::closed) h.flags |= header_closed_loop;
     // At most 24 bytes: "vtdsim-gen 1 sm dma-api".
     h.generator =
         (g.workload.mode == gen::gen_mode::scalable ? "vtdsim-gen 1 sm " : "vtdsim-gen 1 ") + g.workload.name;

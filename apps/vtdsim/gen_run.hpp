@@ -20,6 +20,8 @@ struct gen_options {
   // Scalable mode only: each kind's domain stage, and the SVA accelerators.
   std::string nic_stage, nvme_stage, gpu_stage;
   std::string sva_count, sva_pasids, sva_gbps, sva_bytes, sva_rebind_us, sva_unbound_us;
+  // Device kinds with ATS (a comma-separated list of nic, nvme, gpu, sva), and what the trace's times mean.
+  std::string ats, issue = "open";
   bool nic_page_pool = false, quiet = false;
 };
 

@@ -14,7 +14,7 @@ namespace vtd::spec {
 struct ats_range {
   uint64_t base = 0;     // naturally aligned to size
   uint64_t size = 4096;  // a power of two >= 4 KiB; 0 with `all`
-  bool all = false;      // S=1, ADDR[63:12] all ones: the whole address space
+  bool all = false;      // S=1, ADDR[62:12] all ones: the whole address space
 
   bool contains(uint64_t addr) const { return all || (addr - base) < size; }
   // Whether [addr, addr + bytes) meets the range.
@@ -27,8 +27,10 @@ struct ats_range {
 constexpr ats_range decode_ats_range(uint64_t addr, bool s) {
   const uint64_t page = addr >> 12;  // ADDR[63:12]
   if (!s) return {page << 12, 4096, false};
-  if (page == (~uint64_t{0} >> 12)) return {0, 0, true};
   const unsigned n = 12 + unsigned(std::countr_one(page));  // the lowest 0 bit of ADDR[63:12]
+  // A block of 2^64 bytes (the lowest 0 bit is bit 63: ADDR = 0x7FFF_FFFF_FFFF_F000, what drivers send) is
+  // every address; so is ADDR[63:12] all ones, which has no 0 bit at all.
+  if (n >= 63) return {0, 0, true};
   const uint64_t size = uint64_t{1} << (n + 1);
   return {(page << 12) & ~(size - 1), size, false};
 }
@@ -48,7 +50,7 @@ constexpr std::optional<ats_encoding> encode_ats_range(uint64_t base, uint64_t s
   return ats_encoding{base | ones, true};
 }
 constexpr ats_encoding every_address() {
-  return {~uint64_t{0} & ~uint64_t{0xFFF}, true};
+  return {0x7FFF'FFFF'FFFF'F000, true};
 }
 
 }  // namespace vtd::spec

@@ -73,8 +73,14 @@ TEST(AtsRange, DecodesTheSizeEncodingOfThePcieInvalidateRequest) {
   r = spec::decode_ats_range(0x40000000 | 0xFF000, true);
   EXPECT_EQ(r.base, 0x40000000u);
   EXPECT_EQ(r.size, 0x200000u);
-  // ADDR[63:12] all ones: everything.
-  EXPECT_TRUE(spec::decode_ats_range(~uint64_t{0}, true).all);
+  // ADDR[62:12] all ones (the lowest 0 bit is 63: a 2^64-byte block): everything, as drivers send it.
+  EXPECT_TRUE(spec::decode_ats_range(0x7FFF'FFFF'FFFF'F000, true).all);
+  // The largest block short of that: bits 12..61 ones, bit 62 zero: 2^63 bytes.
+  r = spec::decode_ats_range(0x3FFF'FFFF'FFFF'F000, true);
+  EXPECT_FALSE(r.all);
+  EXPECT_EQ(r.size, uint64_t{1} << 63);
+  EXPECT_EQ(r.base, 0u);
+  EXPECT_TRUE(spec::decode_ats_range(~uint64_t{0}, true).all) << "no 0 bit at all";
   EXPECT_FALSE(spec::decode_ats_range(~uint64_t{0}, false).all);
 }
 
@@ -93,6 +99,7 @@ TEST(AtsRange, EncodeRoundTripsEveryAlignedPowerOfTwoBlock) {
   EXPECT_FALSE(spec::encode_ats_range(0x1000, 0x2000)) << "an 8 KiB block must be 8 KiB aligned";
   EXPECT_FALSE(spec::encode_ats_range(0, 0x3000)) << "not a power of two";
   auto all = spec::every_address();
+  EXPECT_EQ(all.addr, 0x7FFF'FFFF'FFFF'F000u);
   EXPECT_TRUE(spec::decode_ats_range(all.addr, all.s).all);
 }
 

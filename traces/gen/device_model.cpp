@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "traces/gen/ats_range.hpp"
+
 namespace vtd::traces::gen {
 
 namespace {
@@ -27,7 +29,7 @@ uint8_t address_mask(uint64_t bytes) {
 }  // namespace
 
 device_model::device_model(std::string kind, unsigned index, placement where, uint64_t seed,
-                           device_stage stage, platform_parts& platform)
+                           device_stage stage, platform_parts& platform, bool ats)
     : m_name(fmt::format("{}{}", kind, checked_index(kind, index))),
       m_sid(uint16_t((where.bus + index) << 8)),
       m_domain(uint16_t(where.domain + index)),
@@ -35,7 +37,8 @@ device_model::device_model(std::string kind, unsigned index, placement where, ui
       m_rng(seed),
       // Linux tries a 32-bit IOVA first for PCI devices: top-down from 4 GiB.
       m_iova(0x100000, uint64_t{1} << 32),
-      m_guest(stage == device_stage::nested ? &platform.vm() : nullptr) {}
+      m_guest(stage == device_stage::nested ? &platform.vm() : nullptr),
+      m_ats(ats) {}
 
 uint64_t device_model::head_time() {
   while (m_queue.empty() || m_queue.top().time > m_next_event) next_event();
@@ -61,6 +64,13 @@ void device_model::unmap(uint64_t t, uint64_t iova, uint64_t bytes, bool strict,
     emit(m_stage == device_stage::second
              ? make_iotlb_inval(t, granularity::page, m_domain, iova, am, false, true)
              : make_piotlb_inval(t, granularity::page_in_pasid, m_domain, kRidPasid, iova, am, false));
+    // Linux flushes the device TLB of every ATS device of the domain with the IOTLB's (address, mask), in
+    // the same batch, before the wait. The domain is attached through the RID_PASID (requests without
+    // PASID), so it is a dev_tlb_inv_dsc without PASID in scalable mode too (its cache tag has no PASID).
+    if (m_ats) {
+      const devtlb_range range = devtlb_block(iova, am);
+      emit(make_devtlb_inval(t, m_sid, range.addr, range.s, true));
+    }
     emit(make_inv_wait(t, kStatusAddress, 1, false, true, false, true));
     m_iova.free(iova, bytes, t);
     return;
@@ -79,6 +89,11 @@ void device_model::flush_deferred(uint64_t t) {
   // Linux's flush queue flushes the whole domain: every PASID of the DID for a first-stage domain.
   emit(m_stage == device_stage::second ? make_iotlb_inval(t, granularity::domain, m_domain, 0, 0, false, true)
                                        : make_piotlb_inval(t, granularity::domain, m_domain, 0, 0, 0, false));
+  // ... and every ATS device's whole device TLB (Linux's flush-all sends the largest range).
+  if (m_ats) {
+    const devtlb_range range = devtlb_everything();
+    emit(make_devtlb_inval(t, m_sid, range.addr, range.s, true));
+  }
   emit(make_inv_wait(t, kStatusAddress, 1, false, true, false, true));
   for (auto [iova, bytes] : m_deferred) m_iova.free(iova, bytes, t);
   m_deferred.clear();
@@ -136,6 +151,7 @@ void device_model::add_to_platform(platform_parts& p, std::vector<tables::mappin
   dev.name = m_name;
   dev.domain = m_domain;
   p.devices.push_back(std::move(dev));
+  if (m_ats) p.ats_devices.push_back(m_sid);
 }
 
 }  // namespace vtd::traces::gen

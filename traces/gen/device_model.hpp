@@ -24,10 +24,10 @@ constexpr uint64_t kStatusAddress = 0x0FFFF000;  // inv_wait status page (below 
 class device_model {
  public:
   // Device `index` of its kind, placed by `where`, its DMA domain translating as `stage` (scalable mode: the
-  // domain its RID_PASID is attached to; nested: in the vIOMMU guest of `platform`). Throws trace_error when
-  // the index is beyond the limit.
+  // domain its RID_PASID is attached to; nested: in the vIOMMU guest of `platform`); `ats`: the device has a
+  // device TLB (ATS). Throws trace_error when the index is beyond the limit.
   device_model(std::string kind, unsigned index, placement where, uint64_t seed, device_stage stage,
-               platform_parts& platform);
+               platform_parts& platform, bool ats = false);
   virtual ~device_model() = default;
 
   // Time of the next record this device will release (after generating as many events as needed).
@@ -44,7 +44,8 @@ class device_model {
   // per unmap; deferred: queued, flushed domain-wide in batches (the IOVA is reused only after its flush). A
   // second-stage domain is invalidated with iotlb-inval; first-stage and nested domains, whose IOTLB entries
   // are PASID-tagged, with piotlb-inval for the RID_PASID (as Linux does, and as a vIOMMU forwards a guest's
-  // invalidation).
+  // invalidation). An ATS device's device TLB is invalidated after the IOTLB and before the wait of the same
+  // flush: a devtlb-inval of the same block (strict) or of every address (a domain-wide flush).
   void unmap(uint64_t t, uint64_t iova, uint64_t bytes, bool strict, unsigned flush_batch,
              uint64_t flush_timeout);
   void flush_deferred(uint64_t t);
@@ -66,6 +67,7 @@ class device_model {
   iova_allocator m_iova;
   uint64_t m_next_event = 0;
   guest_memory* m_guest = nullptr;  // nested: the vIOMMU guest's memory
+  bool m_ats = false;               // the device keeps a device TLB (ATS)
 
  private:
   struct pending {

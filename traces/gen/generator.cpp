@@ -2,9 +2,12 @@
 #include "traces/gen/generator.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <memory>
 
+#include "model/spec/caps.hpp"
+#include "model/spec/presets.hpp"
 #include "traces/gen/gpu.hpp"
 #include "traces/gen/nic.hpp"
 #include "traces/gen/nvme.hpp"
@@ -115,6 +118,39 @@ void check_rate(const char* name, double value, bool zero_allowed) {
 }
 }  // namespace
 
+std::string preset_of(const workload& w) {
+  if (!w.preset.empty()) return w.preset;
+  return w.mode == gen_mode::scalable ? "server-sm" : "server";
+}
+
+std::vector<std::string> ats_kinds(const workload& w) {
+  std::vector<std::string> kinds;
+  for (auto [name, ats] : {std::pair{"nic", w.nic.ats}, std::pair{"nvme", w.nvme.ats},
+                           std::pair{"gpu", w.gpu.ats}, std::pair{"sva", w.sva.ats}})
+    if (ats) kinds.emplace_back(name);
+  return kinds;
+}
+
+namespace {
+// An ATS device's context entry asks for a device TLB (TT=01 in legacy mode, DTE=1 in scalable mode), which
+// the unit must report in ECAP.DT (spec 9.3 and 9.4: reserved otherwise).
+void check_preset(const workload& w) {
+  const std::string name = preset_of(w);
+  const auto preset = spec::find_capability_preset(name);
+  if (!preset)
+    throw trace_error(
+        fmt::format("workload preset '{}': unknown (known: {})", name, spec::capability_preset_names()));
+  const auto ats = ats_kinds(w);
+  if (ats.empty()) return;
+  const spec::caps caps = spec::caps::decode(preset->ver, preset->cap, preset->ecap, preset->haw);
+  if (!caps.dt)
+    throw trace_error(fmt::format(
+        "workload ats ({}): preset '{}' has no device-TLB support (ECAP.DT=0), so a context entry cannot "
+        "ask for a device TLB (TT=01 / DTE=1); ATS devices need a preset with ECAP.DT=1",
+        fmt::join(ats, ", "), name));
+}
+}  // namespace
+
 void validate(const workload& w) {
   using namespace limits;
   check_range<uint64_t>("dma_target", w.dma_target, 0, max_dmas);
@@ -133,7 +169,9 @@ void validate(const workload& w) {
         throw trace_error(fmt::format("workload {} = {}: legacy mode has second-stage domains only", name,
                                       to_string(stage)));
     if (w.sva.count) throw trace_error("workload sva.count: SVA needs scalable mode (PASIDs)");
+    if (w.sva.ats) throw trace_error("workload sva.ats: SVA needs scalable mode (PASIDs)");
   }
+  check_preset(w);
   if (w.gpu.stage == device_stage::nested)
     throw trace_error("workload gpu.stage = nested: a GPU's domain is first- or second-stage");
   check_range<unsigned>("nic.queues", w.nic.queues, 1, max_nic_queues);
@@ -184,7 +222,7 @@ generation_summary generate(const workload& w, const std::function<void(const re
   for (unsigned i = 0; i < w.sva.count; ++i)
     devices.push_back(
         std::make_unique<sva_model>(i, w.sva, component_seed(w.seed, 300 + ++component), parts));
-  platform = describe_platform(parts, w.mode);
+  platform = describe_platform(parts, w.mode, preset_of(w));
 
   generation_summary s;
   // Faults on request: DMAs to an IOVA no device ever maps (below the allocators' floor), spread evenly.

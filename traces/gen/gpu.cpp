@@ -4,7 +4,7 @@
 namespace vtd::traces::gen {
 
 gpu_model::gpu_model(unsigned index, const gpu_params& p, uint64_t seed, platform_parts& platform)
-    : device_model("gpu", index, kGpuPlacement, seed, p.stage, platform), m_p(p) {
+    : device_model("gpu", index, kGpuPlacement, seed, p.stage, platform, p.ats), m_p(p) {
   if (p.stage == device_stage::nested)
     throw trace_error("gpu: stage nested is not modelled (a GPU's domain is first- or second-stage)");
   if (p.buffers == 0 || p.buffer_bytes < (2u << 20) || p.buffer_bytes % (2u << 20))

@@ -9,7 +9,7 @@ constexpr unsigned kRxBufferBytes = 2048;  // one 2 KiB RX buffer per slot (Linu
 }  // namespace
 
 nic_model::nic_model(unsigned index, const nic_params& p, uint64_t seed, platform_parts& platform)
-    : device_model("nic", index, kNicPlacement, seed, p.stage, platform), m_p(p) {
+    : device_model("nic", index, kNicPlacement, seed, p.stage, platform, p.ats), m_p(p) {
   if (p.queues == 0 || p.ring_size == 0) throw trace_error("nic: queues and ring_size must be non-zero");
   std::vector<tables::mapping_desc> mappings;
   auto long_lived = [&](uint64_t bytes) {

@@ -9,7 +9,7 @@ constexpr unsigned kPrpPages = 64;
 }  // namespace
 
 nvme_model::nvme_model(unsigned index, const nvme_params& p, uint64_t seed, platform_parts& platform)
-    : device_model("nvme", index, kNvmePlacement, seed, p.stage, platform), m_p(p) {
+    : device_model("nvme", index, kNvmePlacement, seed, p.stage, platform, p.ats), m_p(p) {
   if (p.io_bytes < 4096 || p.io_bytes > 128 * 1024 || p.io_bytes % 4096)
     throw trace_error("nvme: io_bytes must be a multiple of 4 KiB between 4 KiB and 128 KiB");
   if (p.iops == 0 || p.queues == 0 || p.queue_depth == 0)

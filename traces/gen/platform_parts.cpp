@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "traces/trace_error.hpp"
 
 namespace vtd::traces::gen {
@@ -42,11 +44,12 @@ tables::domain_desc guest_memory::domain() {
   return d;
 }
 
-tables::platform_description describe_platform(const platform_parts& parts, gen_mode mode) {
+tables::platform_description describe_platform(const platform_parts& parts, gen_mode mode,
+                                               const std::string& preset) {
   tables::platform_description p;
   const bool scalable = mode == gen_mode::scalable;
   p.mode = scalable ? tables::platform_mode::scalable : tables::platform_mode::legacy;
-  p.preset = scalable ? "server-sm" : "server";
+  p.preset = preset;
   p.haw = 46;
   p.enable_translation = true;
   p.enable_interrupt_remapping = true;
@@ -54,6 +57,14 @@ tables::platform_description describe_platform(const platform_parts& parts, gen_
   p.domains = parts.domains;
   if (parts.guest) p.domains.push_back(guest_memory::domain());
   p.devices = parts.devices;
+  for (tables::device_desc& d : p.devices) {
+    if (std::find(parts.ats_devices.begin(), parts.ats_devices.end(), d.sid) == parts.ats_devices.end())
+      continue;
+    if (scalable)
+      d.device_tlb = true;  // DTE
+    else
+      d.tt = spec::translation_type::device_tlb;  // TT=01
+  }
   p.has_interrupts = true;
   p.ir_entries_log2 = 4;
   while ((1u << p.ir_entries_log2) < parts.next_irte) ++p.ir_entries_log2;

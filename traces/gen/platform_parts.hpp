@@ -84,6 +84,7 @@ struct platform_parts {
   std::vector<tables::domain_desc> domains;
   std::vector<tables::device_desc> devices;
   std::vector<tables::irte_desc> interrupts;
+  std::vector<uint16_t> ats_devices;  // source-ids of the devices with a device TLB
   uint32_t next_irte = 0;
   std::optional<guest_memory> guest;  // made by the first nested device
   guest_memory& vm() {
@@ -92,9 +93,12 @@ struct platform_parts {
   }
 };
 
-// The platform file of a generated workload: the "server" preset in legacy mode, "server-sm" in scalable
-// mode, translation, interrupt remapping and queued invalidation on, the devices' domains (and the guest's
-// memory domain when a device is nested), devices and interrupt entries.
-tables::platform_description describe_platform(const platform_parts& parts, gen_mode mode);
+// The platform file of a generated workload: capability preset `preset` ("server" in legacy mode,
+// "server-sm" in scalable mode, unless the workload names another), translation, interrupt remapping and
+// queued invalidation on, the devices' domains (and the guest's memory domain when a device is nested),
+// devices and interrupt entries. The ATS devices get a device TLB in their context entry: TT=01 in legacy
+// mode ("translation": "device_tlb"), DTE=1 in scalable mode ("device_tlb": true).
+tables::platform_description describe_platform(const platform_parts& parts, gen_mode mode,
+                                               const std::string& preset);
 
 }  // namespace vtd::traces::gen

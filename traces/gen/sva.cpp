@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "traces/gen/ats_range.hpp"
+
 namespace vtd::traces::gen {
 
 namespace {
@@ -16,7 +18,7 @@ constexpr uint64_t kHostBase = uint64_t{0xA0} << 32;  // host pages of the proce
 }  // namespace
 
 sva_model::sva_model(unsigned index, const sva_params& p, uint64_t seed, platform_parts& platform)
-    : device_model("dsa", index, kSvaPlacement, seed, device_stage::first, platform), m_p(p) {
+    : device_model("dsa", index, kSvaPlacement, seed, device_stage::first, platform, p.ats), m_p(p) {
   if (p.pasids == 0 || p.pasids > limits::max_sva_pasids) throw trace_error("sva: pasids must be 1..64");
   if (p.transfer_bytes == 0 || p.transfer_bytes > kBuffer / 2 || p.gbytes_per_s <= 0)
     throw trace_error("sva: transfer_bytes and bandwidth must be positive, a transfer at most 1 MiB");
@@ -60,13 +62,19 @@ void sva_model::change_bindings(uint64_t t) {
   for (process& pr : m_processes) {
     if (pr.bound && t >= pr.unbind_at) {
       // The driver drains the process's work first, then tears the PASID down (intel_pasid_tear_down_entry):
-      // clear the entry, PASID-selective PASID-cache then PASID-based IOTLB invalidation, each waited for.
+      // clear the entry, PASID-selective PASID-cache then PASID-based IOTLB invalidation, and with ATS the
+      // device TLB's entries of that PASID, every address (p_dev_tlb_inv_dsc), each waited for.
       const uint64_t at = std::max(t, pr.last_dma + 100 * kNs);
       emit(make_pasid_detach(at, m_sid, pr.pasid));
       emit(make_pc_inval(at, granularity::pasid, pr.domain, pr.pasid));
       emit(make_inv_wait(at, kStatusAddress, 1, false, true, false, true));
       emit(make_piotlb_inval(at, granularity::pasid, pr.domain, pr.pasid, 0, 0, false));
       emit(make_inv_wait(at, kStatusAddress, 1, false, true, false, true));
+      if (m_ats) {
+        const devtlb_range range = devtlb_everything();
+        emit(make_pdevtlb_inval(at, m_sid, pr.pasid, range.addr, range.s));
+        emit(make_inv_wait(at, kStatusAddress, 1, false, true, false, true));
+      }
       pr.bound = false;
       pr.bind_at = at + m_p.unbound_us * kUs;
     } else if (!pr.bound && t >= pr.bind_at) {

@@ -3,8 +3,9 @@
 // the process's address space (user pages, execute-disabled data, A/D left to the hardware). A descriptor is
 // a memory move: the device reads the source, writes the destination and writes a 32-byte completion record,
 // every request with the process's PASID. Processes may close and reopen the work queue, which unbinds and
-// binds their PASID again (Linux's teardown: PASID-cache and PASID-based IOTLB invalidation, each waited
-// for). Page faults are out of scope: everything a process touches is mapped up front.
+// binds their PASID again (Linux's teardown: PASID-cache and PASID-based IOTLB invalidation, and the
+// PASID's device-TLB entries for an ATS accelerator, each waited for). Page faults are out of scope:
+// everything a process touches is mapped up front.
 #pragma once
 #include <vector>
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "traces/trace_common.hpp"
+
 namespace vtd::traces::gen {
 
 // Legacy mode (the default) or scalable mode: the platform file's "mode" and which translations the devices'
@@ -31,6 +33,7 @@ struct nic_params {
   unsigned coalesce_us = 50;          // ... or per T microseconds, whichever comes first
   bool page_pool = false;             // RX buffers from a pre-mapped pool instead of per-packet map/unmap
   device_stage stage = device_stage::second;
+  bool ats = false;  // ATS with a device TLB (a smart NIC): TT=01 / DTE=1, device-TLB invalidation per flush
 };
 
 struct nvme_params {
@@ -46,6 +49,7 @@ struct nvme_params {
   uint64_t flush_timeout_us = 10000;
   uint64_t device_latency_us = 80;  // submission to completion
   device_stage stage = device_stage::second;
+  bool ats = false;  // ATS with a device TLB
 };
 
 struct gpu_params {
@@ -57,6 +61,8 @@ struct gpu_params {
   uint64_t stride_bytes = 0;  // 0: streaming; else strided access
   unsigned read_percent = 50;
   device_stage stage = device_stage::second;  // first or second (a GPU in the vIOMMU guest is not modelled)
+  bool ats =
+      false;  // ATS with a device TLB: the typical GPU, streaming over buffers far larger than the IOTLB
 };
 
 // Shared virtual addressing: a DSA-like accelerator whose work queue is shared by `pasids` processes, each
@@ -68,6 +74,7 @@ struct sva_params {
   unsigned transfer_bytes = 4096;  // bytes per work descriptor (memory move)
   uint64_t rebind_us = 0;          // each process unbinds and binds again this often; 0: bound throughout
   uint64_t unbound_us = 20;        // ... staying unbound this long
+  bool ats = false;  // ATS with a device TLB (DTE=1): PASID-based device-TLB invalidation on unbind
 };
 
 struct workload {
@@ -76,6 +83,13 @@ struct workload {
   uint64_t dma_target = 1000000;  // stop after this many DMA records
   uint64_t faults = 0;            // DMAs to unmapped IOVAs, spread over the trace
   gen_mode mode = gen_mode::legacy;
+  // What the trace's header says its times mean (docs/generator.md, "Open and closed loop"): open, issue
+  // times (a NIC's packets arrive at line rate whatever the IOMMU does); closed, the earliest each request
+  // may be issued (a device with bounded outstanding requests). The records are the same either way.
+  issue_mode issue = issue_mode::open;
+  // The platform's capability preset; empty: "server" (legacy) or "server-sm" (scalable). ATS devices need
+  // one with ECAP.DT (validate() refuses others).
+  std::string preset;
   nic_params nic;
   nvme_params nvme;
   gpu_params gpu;
@@ -118,5 +132,10 @@ inline constexpr uint64_t min_sva_unbound_us = 1, max_sva_unbound_us = 1000000;
 // Checks every parameter of `w` against the limits above; throws trace_error naming the first parameter out
 // of range. generate() calls it first; the command line checks the same ranges with its option names.
 void validate(const workload& w);
+
+// The capability preset the platform of `w` names: w.preset, or the mode's default.
+std::string preset_of(const workload& w);
+// The device kinds with ATS, as the command line names them ("nic", "nvme", "gpu", "sva"), in that order.
+std::vector<std::string> ats_kinds(const workload& w);
 
 }  // namespace vtd::traces::gen
