@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail=0
-if grep -rnE '#include\s*[<"](systemc|tlm)' model/spec model/memory model/core model/timing tables traces 2>/dev/null; then
+if grep -rnE '#include\s*[<"](systemc|tlm)' model/spec model/memory model/core model/device model/timing tables traces 2>/dev/null; then
   echo "layering: SystemC is only allowed in model/sysc and apps/" >&2
   fail=1
 fi
@@ -12,8 +12,8 @@ if grep -rnE '#include\s*"model/(core|timing|sysc)/' model/spec model/memory tra
   echo "layering: spec, memory and traces must not depend on core, timing or sysc" >&2
   fail=1
 fi
-if grep -rnE '#include\s*"model/(timing|sysc)/' model/core 2>/dev/null || grep -rnE '#include\s*"model/(core|timing|sysc)/' tables 2>/dev/null; then
-  echo "layering: core and tables must not depend on timing or sysc" >&2
+if grep -rnE '#include\s*"model/(timing|sysc)/' model/core model/device 2>/dev/null || grep -rnE '#include\s*"model/(core|timing|sysc)/' tables 2>/dev/null; then
+  echo "layering: core, device and tables must not depend on timing or sysc" >&2
   fail=1
 fi
 if grep -rnE '#include\s*"(tables|traces|apps)/' model 2>/dev/null; then

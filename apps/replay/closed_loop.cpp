@@ -18,8 +18,19 @@ class closed_loop::tap final : public request_port {
   explicit tap(request_port& inner) : m_inner(inner) {}
   const timing::upstream_result& transport(const timing::upstream_request& req) override {
     last = &m_inner.transport(req);
+    ++sent;
+    // An ATS DMA may send two requests (translation, then translated): the first one's figures are kept.
+    if (!first) first = seen{req.dma.at, last->ok(), last->timed, last->timing};
     return *last;
   }
+  struct seen {
+    core::address_type at;
+    bool ok;
+    bool timed;
+    timing::request_timing timing;
+  };
+  std::optional<seen> first;
+  unsigned sent = 0;
   std::optional<timing::reservation> price(const timing::invalidation_work& work) override {
     return m_inner.price(work);
   }
@@ -54,14 +65,26 @@ timing::device_request link_kind(const timing::upstream_request& u, const record
 }  // namespace
 
 closed_loop::closed_loop(replay_engine& engine, request_port& port, const device_config& config,
-                         uint64_t warmup, std::function<void(picoseconds)> advance)
+                         uint64_t warmup, std::function<void(picoseconds)> advance,
+                         std::map<uint16_t, device_config> per_device)
     : m_engine(engine),
       m_tap(std::make_unique<tap>(port)),
       m_config(config),
+      m_per_device(std::move(per_device)),
       m_warmup(warmup),
       m_advance(std::move(advance)) {
   timing::pcie_device check(config.params);  // bad parameters fail before the first record
+  for (const auto& [sid, d] : m_per_device) timing::pcie_device each(d.params);
   m_engine.use_port(m_tap.get());
+}
+
+closed_loop::lane& closed_loop::lane_of(uint16_t sid) {
+  auto it = m_lanes.find(sid);
+  if (it != m_lanes.end()) return it->second;
+  auto own = m_per_device.find(sid);
+  const device_config& d = own != m_per_device.end() ? own->second : m_config;
+  const int64_t delta = int64_t((d.memory_ns - m_config.memory_ns) * 1000.0);
+  return m_lanes.try_emplace(sid, d.params, delta).first->second;
 }
 
 closed_loop::~closed_loop() {
@@ -73,7 +96,7 @@ void closed_loop::enqueue(const record& r, uint64_t seq) {
     m_driver.emplace_back(seq, r);
     return;
   }
-  lane& l = m_lanes.try_emplace(r.id, m_config.params).first->second;
+  lane& l = lane_of(r.id);
   l.waiting.emplace_back(seq, r);
   if (!l.head) issue_head(l);
 }
@@ -81,10 +104,71 @@ void closed_loop::enqueue(const record& r, uint64_t seq) {
 void closed_loop::issue_head(lane& l) {
   const record& r = l.waiting.front().second;
   const timing::upstream_request u = replay_engine::to_request(r);
-  l.head = l.device.issue(r.time_ps, link_kind(u, r), u.dma.address, u.dma.length);
+  // An ATS device whose TLB lacks the page asks for its translation first (a header-only request).
+  l.translating = m_engine.ats_needs_translation(r);
+  l.head = l.translating ? l.device.issue(r.time_ps, timing::device_request::translation, u.dma.address, 0)
+                         : l.device.issue(r.time_ps, link_kind(u, r), u.dma.address, u.dma.length);
+}
+
+// The front record's translation request reaches the unit: the engine replays the whole DMA now (translation
+// request, device-TLB fill, translated request, all at this arrival); the device sees the Translation
+// Completion come back, frees the tag, and issues the translated request, which reaches the unit later and
+// takes as long there as the unit's own timing of it said.
+void closed_loop::serve_translation(lane& l) {
+  timing::device_timing t = *l.head;
+  record r = l.waiting.front().second;
+  l.waiting.pop_front();
+  l.head.reset();
+  l.translating = false;
+  m_advance(t.arrival);
+  r.time_ps = t.arrival;
+  m_tap->last = nullptr;
+  m_tap->first.reset();
+  m_tap->sent = 0;
+  m_engine.submit(r);
+  const timing::upstream_result* res = m_tap->last;
+  if (!res || !res->timed || !m_tap->first)
+    throw std::logic_error("closed-loop issue needs a request port that times its requests");
+  const tap::seen first = *m_tap->first;
+  // The engine may have found the page meanwhile (another DMA of the device filled it): then no translation
+  // request went to the unit, and the completion comes back at once.
+  const bool asked = first.at == core::address_type::translation_request;
+  const picoseconds answered = asked ? t.arrival + first.timing.translation_latency() : t.arrival;
+  l.device.complete(t, answered, answered, asked ? first.ok : true);
+  const bool counted = m_engine.requests() > m_warmup;
+  if (counted) {
+    // Its tag time is counted with the DMA's (count() below, from the translation request's issue).
+    ++m_stats[r.id].translation_requests;
+  }
+  if (asked && m_tap->sent == 1) {
+    // Denied or refused: the DMA ends with the Translation Completion.
+    m_last = t;
+    if (counted) count(t, false, r.id);
+    if (!l.waiting.empty()) issue_head(l);
+    return;
+  }
+  const timing::upstream_request u = replay_engine::to_request(r);
+  timing::device_timing d = l.device.issue(t.completion, link_kind(u, r), u.dma.address, u.dma.length);
+  const timing::request_timing& rt = res->timing;
+  const bool ok = res->ok();
+  // The unit's time for the translated request, as it timed it, from the request's own arrival.
+  const picoseconds translated = d.arrival + rt.translation_done - rt.arrival;
+  picoseconds served = translated;
+  if (ok && !d.posted())
+    served = std::max<picoseconds>(translated,
+                                   picoseconds(int64_t(d.arrival + rt.done - rt.arrival) + l.memory_delta));
+  l.device.complete(d, translated, served, ok);
+  // As the device sees the DMA: from the translation request's issue to the translated request's end.
+  d.ready = t.ready;
+  d.issue = t.issue;
+  d.arrival = t.arrival;
+  m_last = d;
+  if (counted) count(d, ok, r.id);
+  if (!l.waiting.empty()) issue_head(l);
 }
 
 void closed_loop::serve(lane& l) {
+  if (l.translating) return serve_translation(l);
   timing::device_timing t = *l.head;
   record r = l.waiting.front().second;
   l.waiting.pop_front();
@@ -101,7 +185,10 @@ void closed_loop::serve(lane& l) {
   const bool ok = res->ok();
   // A posted write (or an MSI) is accepted once translated; a non-posted request's data is ready when the
   // unit's memory access is done (at once, when it faulted: a completion without data).
-  const picoseconds served = ok && !t.posted() && !res->is_interrupt() ? rt.done : rt.translation_done;
+  const picoseconds served =
+      ok && !t.posted() && !res->is_interrupt()
+          ? std::max<picoseconds>(rt.translation_done, picoseconds(int64_t(rt.done) + l.memory_delta))
+          : rt.translation_done;
   l.device.complete(t, rt.translation_done, served, ok);
   m_last = t;
   if (m_engine.requests() > m_warmup) count(t, ok, r.id);
@@ -210,6 +297,9 @@ void add_closed_loop_stats(stats_report& s, const std::map<uint16_t, closed_devi
     s.add(p + ".link_memory_ns.mean", n > 0 ? double(d.link_memory) / 1000.0 / n : 0, "ns",
           "mean time on the link and in memory (request TLPs, access, completions)", false);
     s.add_latency(p + ".latency", d.latency, "issue-to-completion latency as the device sees it");
+    if (d.translation_requests)
+      s.add(p + ".translation_requests", double(d.translation_requests), "count",
+            "ATS translation requests the device issued (each held a tag until its completion)");
   }
 }
 

@@ -13,6 +13,12 @@
 //
 // Driver records keep their trace time: a request delayed past the unmap of its buffer faults, as a device
 // that DMAs after the unmap would. SystemC-free: the timed replay passes the shell's clock as `advance`.
+//
+// ATS devices (replay_engine::use_ats): when a DMA's device-TLB lacks its page at the time the DMA is issued,
+// the device first sends an ATS translation request: a non-posted request that takes a tag, crosses the link
+// as a header-only TLP and comes back as a Translation Completion (a header and one 8-byte translation entry
+// for the page, PCIe ATS "Translation Completion"); at its completion the tag is free and the translated
+// request is issued as any other DMA (docs/timing.md, "Devices with ATS").
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -40,7 +46,8 @@ struct closed_device_stats {
   picoseconds first_issue = std::numeric_limits<picoseconds>::max(), last_completion = 0;
   picoseconds tag_wait = 0, credit_wait = 0;  // time requests waited for a tag / a posted credit
   uint64_t tag_stalls = 0, credit_stalls = 0;
-  picoseconds tag_held = 0, credit_held = 0;                   // slot-time in use
+  uint64_t translation_requests = 0;          // ATS translation requests issued (each held a tag)
+  picoseconds tag_held = 0, credit_held = 0;  // slot-time in use
   picoseconds queueing = 0, translation = 0, link_memory = 0;  // sums of the latency split
   histogram latency;  // issue to completion, as the device sees it (ps)
 
@@ -49,10 +56,12 @@ struct closed_device_stats {
 
 class closed_loop {
  public:
-  // `advance` moves the unit's clock to a time (never back); `config` gives every device's parameters;
-  // the first `warmup` requests are replayed but not counted (as replay_options::warmup).
+  // `advance` moves the unit's clock to a time (never back); `config` gives every device's parameters,
+  // `per_device` those of devices with their own (by source-id; memory_ns relative to config's, whose
+  // value the memory model uses); the first `warmup` requests are replayed but not counted (as
+  // replay_options::warmup).
   closed_loop(replay_engine& engine, request_port& port, const device_config& config, uint64_t warmup,
-              std::function<void(picoseconds)> advance);
+              std::function<void(picoseconds)> advance, std::map<uint16_t, device_config> per_device = {});
   ~closed_loop();
   closed_loop(const closed_loop&) = delete;
   closed_loop& operator=(const closed_loop&) = delete;
@@ -67,20 +76,25 @@ class closed_loop {
  private:
   class tap;
   struct lane {
-    explicit lane(const timing::device_params& p) : device(p) {}
+    lane(const timing::device_params& p, picoseconds memory_delta) : device(p), memory_delta(memory_delta) {}
     timing::pcie_device device;
     std::deque<std::pair<uint64_t, traces::record>> waiting;  // (sequence, record), trace order
     std::optional<timing::device_timing> head;                // issued: the front of `waiting`
+    bool translating = false;  // the head is the ATS translation request of the front record
+    int64_t memory_delta = 0;  // ps: this device's memory_ns minus the memory model's
   };
 
   void enqueue(const traces::record& r, uint64_t seq);
   void issue_head(lane& l);
   void serve(lane& l);
   void count(const timing::device_timing& t, bool ok, uint16_t sid);
+  void serve_translation(lane& l);
+  lane& lane_of(uint16_t sid);
 
   replay_engine& m_engine;
   std::unique_ptr<tap> m_tap;
   device_config m_config;
+  std::map<uint16_t, device_config> m_per_device;
   uint64_t m_warmup;
   std::function<void(picoseconds)> m_advance;
   std::map<uint16_t, lane> m_lanes;

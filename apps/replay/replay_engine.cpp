@@ -10,7 +10,9 @@
 
 #include "model/core/invalidation/register_invalidation.hpp"
 #include "model/core/unit_setup.hpp"
+#include "model/spec/ats_range.hpp"
 #include "model/spec/inv_descriptor.hpp"
+#include "model/spec/registers.hpp"
 #include "model/spec/text.hpp"
 #include "traces/record_kinds.hpp"
 
@@ -131,6 +133,22 @@ void replay_engine::reset_stats() {
   m_pasid_attach = m_pasid_detach = 0;
   if (m_unit.caches()) m_unit.caches()->reset_stats();
   m_unit.reset_invalidation_counters();
+  if (m_ats) m_ats->reset_stats();
+  m_ats_timeouts = m_ats_waits_aborted = m_devtlb_wait_ps = 0;
+}
+
+void replay_engine::use_ats(ats_devices* devices) {
+  m_ats = devices && !devices->empty() ? devices : nullptr;
+  m_unit.set_device_tlb_port(m_ats);
+}
+
+bool replay_engine::ats_needs_translation(const record& r) const {
+  if (!m_ats || r.kind != record_kind::dma || !m_ats->has(r.id)) return false;
+  const timing::upstream_request q = to_request(r);
+  if (q.dma.at != core::address_type::untranslated || spec::in_interrupt_range(q.dma.address)) return false;
+  const device::ats_endpoint& ep = m_ats->find(r.id)->endpoint;
+  const device::dtlb_entry* e = ep.tlb().peek(device::ats_endpoint::key_of(q.dma), q.dma.address);
+  return !e || !device::grants(*e, q.dma);
 }
 
 void replay_engine::begin(const record& r) {
@@ -362,13 +380,20 @@ request_outcome replay_engine::request(const record& r) {
         fmt::format("DMA [0x{:x}, 0x{:x}) crosses a 4 KiB boundary: a PCIe request never does "
                     "(one record per request)",
                     q.dma.address, q.dma.address + q.dma.length));
-  const timing::upstream_result& res = m_port->transport(q);
   request_outcome out;
+  timing::request_timing ats_timing;
+  // One flag test for a trace without ATS devices; an ATS device's untranslated DMA goes through its
+  // endpoint (a DWORD write to the interrupt range stays an interrupt request, spec 3.15).
+  const timing::upstream_result& res = m_ats && r.kind == record_kind::dma && m_ats->has(r.id) &&
+                                               q.dma.at == core::address_type::untranslated &&
+                                               !spec::in_interrupt_range(q.dma.address)
+                                           ? *ats_request(r, q, out, ats_timing)
+                                           : m_port->transport(q);
   out.is_msi = res.is_interrupt();
-  out.ok = res.ok();
+  out.ok = res.ok() && !out.ats_denied;
   out.fault = res.fault();
-  out.memory_reads = res.memory_reads;
-  m_memory_reads += out.memory_reads;  // IRTE and posted-descriptor reads count as iommu_mrds
+  out.memory_reads += res.memory_reads;
+  m_memory_reads += res.memory_reads;  // IRTE and posted-descriptor reads count as iommu_mrds
   auto& dev = device(r.id);
   if (out.is_msi) {
     ++m_msi;
@@ -386,25 +411,138 @@ request_outcome replay_engine::request(const record& r) {
     ++m_dma;
     ++dev.dma;
     dev.bytes += q.dma.length;
-    if (!out.ok) {
+    // A denied ATS DMA made no access but did not fault: the unit answered its translation request.
+    const bool faulted = !res.ok();
+    if (faulted) {
       ++m_faults;
       ++dev.faults;
       ++m_faults_by_reason[uint8_t(out.fault)];
     }
-    m_dma_memory_reads += out.memory_reads;
-    m_walks += out.memory_reads > 0;
+    m_dma_memory_reads += res.memory_reads;
+    m_walks += res.memory_reads > 0;
     if (r.has_pasid()) {
       pasid_stats& p = pasid_of(r.id, r.pasid());
       ++p.dma;
       p.bytes += q.dma.length;
-      p.faults += !out.ok;
+      p.faults += faulted;
     }
-    if (m_options.check_stale && m_stale.any()) check_stale(r, q.dma, res);
+    // ATS DMAs were checked request by request in ats_request().
+    if (!out.ats && m_options.check_stale && m_stale.any()) check_stale(r, q.dma, res);
   }
-  if (m_options.per_request_csv)
-    write_csv(r, out, q.dma.access, res.timed ? int64_t(res.timing.latency()) : -1);
-  if (res.timed) count_timing(r, out, q.dma.access, res.timing);
+  const timing::request_timing& timing = out.ats ? ats_timing : res.timing;
+  if (m_options.per_request_csv) write_csv(r, out, q.dma.access, res.timed ? int64_t(timing.latency()) : -1);
+  if (res.timed) count_timing(r, out, q.dma.access, timing);
   return out;
+}
+
+const timing::upstream_result* replay_engine::ats_request(const record& r, const timing::upstream_request& q,
+                                                          request_outcome& out, timing::request_timing& t) {
+  ats_device& d = *m_ats->find(r.id);
+  device::ats_endpoint& ep = d.endpoint;
+  out.ats = true;
+  ++d.dma;
+  device::dtlb_entry entry;
+  bool asked = false;
+  timing::request_timing xt;  // the translation request's (timed mode)
+  if (device::dtlb_entry* e = ep.lookup(q.dma)) {
+    out.ats_hit = true;
+    if (m_options.check_stale) check_device_tlb(r, q.dma, d, *e);
+    entry = *e;
+  } else {
+    // A miss: an ATS translation request (AT=01b) for the page, answered from the unit's caches or a walk.
+    asked = true;
+    timing::upstream_request tq = q;
+    tq.dma = ep.translation_request(q.dma);
+    const timing::upstream_result& tr = m_port->transport(tq);
+    out.memory_reads += tr.memory_reads;
+    m_memory_reads += tr.memory_reads;
+    m_dma_memory_reads += tr.memory_reads;
+    m_walks += tr.memory_reads > 0;
+    if (m_options.check_stale && m_stale.any()) check_stale(r, tq.dma, tr);
+    const core::translation_result& a = tr.translation;
+    const device::ats_answer answer =
+        ep.complete(q.dma, a, a.domain_id, m_stale.generation(a.domain_id, r.id), &entry);
+    if (tr.timed) xt = tr.timing;
+    if (answer != device::ats_answer::granted) {
+      // No access: the DMA ends with the translation completion (a Page Request would follow: not modelled).
+      out.ats_denied = answer == device::ats_answer::denied;
+      if (tr.timed) {
+        t = xt;
+        t.done = xt.translation_done;
+        d.translation_latency_ps += xt.translation_latency();
+        d.latency_ps += xt.translation_latency();
+      }
+      return &tr;
+    }
+  }
+  // The translated request (AT=10b): the unit checks it (TT=01 / DTE=1) and passes it through, no walk.
+  timing::upstream_request xq = q;
+  xq.dma = ep.translated_request(q.dma, entry);
+  const timing::upstream_result& res = m_port->transport(xq);
+  if (res.timed) {
+    // Both round trips, one after the other: the translated request's own latency follows the
+    // translation request's (docs/timing.md, "Devices with ATS").
+    t = res.timing;
+    if (asked) {
+      const timing::picoseconds first = xt.translation_latency();
+      t.arrival = xt.arrival;
+      t.lookup_start = xt.lookup_start;
+      t.walk_start = xt.walk_start;
+      t.walker_queue_delay = xt.walker_queue_delay;
+      t.walker_queue_depth = xt.walker_queue_depth;
+      t.used_walker = xt.used_walker;
+      t.memory_reads += xt.memory_reads;
+      t.translation_done = xt.arrival + first + res.timing.translation_latency();
+      t.done = xt.arrival + first + res.timing.latency();
+      d.translation_latency_ps += first;
+    }
+    d.latency_ps += t.latency();
+  }
+  return &res;
+}
+
+// A device-TLB hit after the tables changed: what the entry serves against a walk of the tables as they are
+// now (the uncached reference unit). Nothing is walked while the entry's generation is current.
+void replay_engine::check_device_tlb(const record& r, const core::dma_request& q, ats_device& d,
+                                     device::dtlb_entry& e) {
+  const uint64_t now = m_stale.generation(e.domain, r.id);
+  if (now == e.generation || !m_reference) return;
+  const core::translation_result truth = m_reference->translate(q);
+  const uint64_t served = e.translate(q.address);
+  if (truth.ok() && truth.hpa == served && truth.read == e.read && truth.write == e.write) {
+    e.generation = now;  // still right: no need to walk again until the next change
+    return;
+  }
+  ++m_stale_count;
+  if (m_stale_events.size() >= m_options.stale_examples) return;
+  stale_event ev;
+  ev.record_index = m_records - 1;
+  ev.time_ps = r.time_ps;
+  ev.sid = q.source_id;
+  ev.address = q.address;
+  ev.has_pasid = q.has_pasid;
+  ev.pasid = q.has_pasid ? q.pasid : 0;
+  ev.device_tlb = true;
+  ev.served = fmt::format("device-TLB of {}: page 0x{:x} -> 0x{:x}, hpa 0x{:x} ({}{})", d.name,
+                          e.untranslated, e.translated, served, e.read ? "R" : "-", e.write ? "W" : "-");
+  ev.memory = describe(truth);
+  if (auto c = m_stale.last_range_change(e.domain); c && c->bytes)
+    ev.changed =
+        fmt::format("{} of [0x{:x}, 0x{:x}) in domain {} at record {} (t={} ns)", c->unmap ? "unmap" : "map",
+                    c->iova, c->iova + c->bytes, e.domain, c->record_index, c->time_ps / 1000);
+  else
+    ev.changed = fmt::format("a change of the device's context or PASID entry (domain {})", e.domain);
+  const auto enc = spec::encode_ats_range(e.untranslated, e.size);
+  const uint64_t addr = enc ? enc->addr : e.untranslated;
+  const int s_bit = enc && enc->s ? 1 : 0;
+  ev.fix = q.has_pasid
+               ? fmt::format(
+                     "p_dev_tlb_inv_dsc SID {} PASID {} ADDR 0x{:x} S {} (after the unit's own "
+                     "invalidation)",
+                     spec::format_bdf(q.source_id), q.pasid, addr, s_bit)
+               : fmt::format("dev_tlb_inv_dsc SID {} ADDR 0x{:x} S {} (after the unit's own invalidation)",
+                             spec::format_bdf(q.source_id), addr, s_bit);
+  m_stale_events.push_back(std::move(ev));
 }
 
 void replay_engine::write_csv(const record& r, const request_outcome& o, core::access_kind access,
@@ -509,15 +647,44 @@ void replay_engine::invalidate(const record& r) {
   // Priced from what the unit performed (its own counters), not from what the record asks for: a refused
   // descriptor or a queue stopped by an error costs the engine nothing, and a register write that started an
   // invalidation costs one register invalidation.
+  if (m_ats && m_ite_pending && r.queued()) {
+    // The driver's side of an Invalidation Time-out Error (spec 6.5.2.10): the inv_wait_dsc that followed the
+    // unanswered request is aborted (its status is never written), and software clears FSTS.ITE (RW1C) so
+    // that the unit fetches again from IQH.
+    m_ite_pending = false;
+    m_unit.unit().regs().write32(spec::reg::FSTS, spec::reg::FSTS_ITE);
+    if (r.kind == record_kind::inv_wait) {
+      ++m_ats_waits_aborted;
+      return;
+    }
+  }
   const timing::invalidation_work before = performed(m_unit.invalidations());
+  const uint64_t timeouts_before = m_unit.invalidations().device_timeouts;
   invalidate_now(r);
   const timing::invalidation_work work = performed(m_unit.invalidations()) - before;
+  double device_ns = 0;
+  if (m_ats) {
+    device_ns = m_ats->take_slowest_completion_ns();
+    if (m_unit.invalidations().device_timeouts > timeouts_before) {
+      ++m_ats_timeouts;
+      m_ite_pending = true;
+    }
+  }
   if (work.empty()) return;
-  if (auto busy = m_port->price(work); busy && m_warm) {
+  if (auto busy = m_port->price(work)) {
+    // Device-TLB invalidations complete when the slowest endpoint answers; the inv_wait_dsc after them lasts
+    // at least until then (an inv_wait completes after every descriptor before it, spec 6.5.2.8).
+    if (device_ns > 0)
+      m_devtlb_pending_until = std::max(m_devtlb_pending_until, busy->start + uint64_t(device_ns * 1000.0));
+    if (work.waits > 0 && m_devtlb_pending_until > busy->done) {
+      if (m_warm) m_devtlb_wait_ps += m_devtlb_pending_until - busy->done;
+      busy->done = m_devtlb_pending_until;
+    }
+    if (work.waits > 0) m_devtlb_pending_until = 0;
     // Only the engine's own busy interval counts, not the time the invalidation waited behind earlier ones:
     // summing (done - submitted) counted every queued invalidation's wait again and grew with the square of
     // the backlog. Intervals of the one engine never overlap, so the busy time is at most the span.
-    m_invalidation_busy.add(busy->start, busy->done);
+    if (m_warm) m_invalidation_busy.add(busy->start, busy->done);
   }
 }
 
@@ -678,8 +845,8 @@ void replay_engine::invalidate_pasid_based(const record& r) {
       }
       break;
     case record_kind::pdevtlb_inval:
-      // The device's own source-id as PFSID (a physical function), MIP 0, not global. Device-TLBs live in the
-      // endpoints and are not modelled: nothing stale to clear here.
+      // The device's own source-id as PFSID (a physical function), MIP 0, not global. The unit sends it to
+      // the endpoint (use_ats), whose device-TLB drops what it covers.
       submit_descriptor(
           inv_descriptor::make_p_dev_tlb(r.id, r.id, 0, pasid, r.addr, r.flags & traces::flag::size));
       break;

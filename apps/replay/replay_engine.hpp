@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "apps/replay/ats_devices.hpp"
 #include "apps/replay/busy_meter.hpp"
 #include "apps/replay/histogram.hpp"
 #include "apps/replay/request_port.hpp"
@@ -42,10 +43,11 @@ struct stale_event {
   // Scalable mode: the PASID the request was processed with (its own, or RID_PASID for one without PASID).
   bool has_pasid = false;
   uint32_t pasid = 0;
-  std::string served;   // what the caches served
-  std::string memory;   // what the tables in memory say
-  std::string changed;  // which record changed the mapping, and when
-  std::string fix;      // which invalidation would have removed it
+  std::string served;       // what the caches served
+  std::string memory;       // what the tables in memory say
+  std::string changed;      // which record changed the mapping, and when
+  std::string fix;          // which invalidation would have removed it
+  bool device_tlb = false;  // served by the device's own TLB (ATS), not by the unit's caches
 };
 
 struct device_stats {
@@ -63,6 +65,9 @@ struct pasid_stats {
 struct request_outcome {
   bool is_msi = false;  // the unit handled it as an interrupt request
   bool ok = false;
+  // ATS devices: the DMA went through the device's endpoint. `ats_hit`: its device-TLB held the translation
+  // (no translation request); `ats_denied`: the unit's answer gave no right for it, so no access was made.
+  bool ats = false, ats_hit = false, ats_denied = false;
   bool iotlb_hit = false;
   unsigned memory_reads = 0;
   spec::fault_reason fault = spec::fault_reason::none;
@@ -85,6 +90,20 @@ class replay_engine {
   // that adds timing (timed_replay.hpp). The port must outlive its use.
   void use_port(request_port* port) { m_port = port ? port : &m_direct; }
 
+  // The ATS devices (null or empty: none). Their untranslated DMAs go through their endpoints (a device-TLB
+  // hit: one translated request; a miss: a translation request, then the translated request), and the unit's
+  // device-TLB invalidations reach them. `devices` must outlive its use.
+  void use_ats(ats_devices* devices);
+  // Closed loop: whether the device-TLB of the record's ATS device lacks the translation its next DMA needs
+  // (it must first send a translation request). Uncounted; false for other records and devices.
+  bool ats_needs_translation(const traces::record& r) const;
+  // Figures of the ATS machinery (measured window): invalidation time-outs the replay cleared, and the time
+  // inv_wait descriptors waited for device-TLB completions.
+  uint64_t ats_timeouts() const { return m_ats_timeouts; }
+  uint64_t ats_waits_aborted() const { return m_ats_waits_aborted; }
+  uint64_t devtlb_wait_ps() const { return m_devtlb_wait_ps; }
+  const ats_devices* ats() const { return m_ats; }
+
   // The upstream request a DMA or MSI record is. An MSI is the DWORD write it is on the bus: the unit tells
   // it from a DMA by its address alone (spec 3.15: untranslated, no PASID, 0xFEEx_xxxx). Throws
   // std::invalid_argument for a record of another kind.
@@ -106,6 +125,13 @@ class replay_engine {
  private:
   void begin(const traces::record& r);
   request_outcome request(const traces::record& r);
+  // An untranslated DMA of an ATS device: the endpoint's side (see use_ats). Returns the result of the last
+  // request it sent (the translated one, or the translation request when the DMA stopped there) and fills
+  // `timing` with the DMA's whole latency in timed mode.
+  const timing::upstream_result* ats_request(const traces::record& r, const timing::upstream_request& q,
+                                             request_outcome& out, timing::request_timing& timing);
+  void check_device_tlb(const traces::record& r, const core::dma_request& q, ats_device& d,
+                        device::dtlb_entry& e);
   void change_device(const traces::record& r);
   void change_pasid(const traces::record& r);
   void pasid_changed(const traces::record& r, uint32_t pasid, int old_domain, int new_domain);
@@ -118,6 +144,7 @@ class replay_engine {
   void count_timing(const traces::record& r, const request_outcome& o, core::access_kind access,
                     const timing::request_timing& t);
   void reset_stats();
+  void add_ats_stats(stats_report& s, bool timed) const;
   void open_window(uint64_t time_ps);
   void write_csv(const traces::record& r, const request_outcome& o, core::access_kind access,
                  int64_t latency_ps);
@@ -162,6 +189,11 @@ class replay_engine {
   uint64_t m_stale_count = 0;
   uint64_t m_refused_invalidations = 0;
   std::vector<stale_event> m_stale_events;
+  ats_devices* m_ats = nullptr;  // null when no device has ATS: the request path tests only this
+  uint64_t m_ats_timeouts = 0, m_ats_waits_aborted = 0;
+  bool m_ite_pending = false;     // FSTS.ITE is set: the replay's driver clears it at the next queued record
+  uint64_t m_devtlb_wait_ps = 0;  // timed: inv_wait time spent on device-TLB completions
+  uint64_t m_devtlb_pending_until = 0;  // timed: the slowest Invalidate Completion still outstanding
 };
 
 }  // namespace vtd::replay

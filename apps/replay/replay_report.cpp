@@ -134,7 +134,51 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
       if (timed) s.add_latency(q + ".latency", ps.latency, "DMA latency of this device with this PASID");
     }
   }
+  if (m_ats) add_ats_stats(s, timed);
   return s;
+}
+
+// Devices with ATS (docs/stats.md, "device.NAME.ats.*"): written only when the platform has such devices, so
+// that other replays' statistics read as before.
+void replay_engine::add_ats_stats(stats_report& s, bool timed) const {
+  for (const auto& [sid, d] : m_ats->devices()) {
+    const std::string p = "device." + device_name(sid) + ".ats";
+    const device::device_tlb_stats& t = d->endpoint.tlb().stats();
+    const device::ats_counters& c = d->endpoint.counters();
+    s.add(p + ".dma", double(d->dma), "count", "untranslated DMAs sent through the device's ATS endpoint");
+    s.add(p + ".tlb_lookups", double(t.lookups), "count", "device-TLB lookups");
+    s.add(p + ".tlb_hits", double(t.hits), "count", "device-TLB lookups that found the page");
+    s.add(p + ".tlb_misses", double(t.misses), "count", "device-TLB lookups that did not");
+    s.add_ratio(p + ".tlb_hit_rate", double(t.hits), double(t.lookups), "device-TLB hits per lookup");
+    s.add(p + ".tlb_fills", double(t.fills), "count", "translation completions cached");
+    s.add(p + ".tlb_evictions", double(t.evictions), "count", "entries replaced to make room");
+    s.add(p + ".translation_requests", double(c.translation_requests), "count",
+          "ATS translation requests (AT=01b) sent to the unit");
+    s.add(p + ".translated_requests", double(c.translated_requests), "count",
+          "translated requests (AT=10b) sent to the unit");
+    s.add(p + ".denied", double(c.denied), "count",
+          "DMAs whose translation completion gave no right for them (no access; page requests not modelled)");
+    s.add(p + ".translation_faults", double(c.failed), "count",
+          "translation requests the unit refused (UR / CA completion)");
+    s.add(p + ".invalidation_requests", double(c.invalidation_requests), "count",
+          "ATS Invalidate Requests the unit sent to the device");
+    s.add(p + ".entries_invalidated", double(c.entries_invalidated), "count",
+          "device-TLB entries the invalidation requests removed");
+    s.add(p + ".timeouts", double(d->timeouts), "count",
+          "invalidation requests the device left unanswered (each an Invalidation Time-out Error)");
+    if (timed)
+      s.add_ratio(p + ".translation_latency_share", double(d->translation_latency_ps), double(d->latency_ps),
+                  "share of the device's ATS DMA latency spent on translation requests");
+  }
+  s.add(
+      "ats.invalidation_timeouts", double(m_ats_timeouts), "count",
+      "queue runs that ended in an Invalidation Time-out Error (FSTS.ITE), cleared by the replay as a driver "
+      "does");
+  s.add("ats.waits_aborted", double(m_ats_waits_aborted), "count",
+        "inv_wait descriptors aborted by an Invalidation Time-out Error (status never written)");
+  if (timed)
+    s.add("ats.devtlb_wait_ns", double(m_devtlb_wait_ps) / 1000.0, "ns",
+          "time invalidation waits spent waiting for device-TLB Invalidate Completions", false);
 }
 
 }  // namespace vtd::replay

@@ -159,11 +159,47 @@ const link_field kLinkFields[] = {
     {"read_completion_boundary", &timing::pcie_link_params::read_completion_boundary},
 };
 
-void apply_device(device_config& d, const nlohmann::json& j, const std::string& where) {
+// The "ats" object of a device section: the device-TLB's geometry and policy, and the endpoint's answers to
+// ATS Invalidate Requests.
+void apply_ats(ats_config& a, const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected an object", where));
+  ats_config next = a;
+  nlohmann::json geometry = nlohmann::json::object();  // checked together: entries must fit ways
+  for (auto& [k, v] : j.items()) {
+    const std::string at = where + "." + k;
+    if (k == "entries" || k == "ways" || k == "policy" || k == "seed") {
+      geometry[k] = v;
+    } else if (k == "invalidation_ns") {
+      next.invalidation_ns = get_number<double>(v, at);
+      if (next.invalidation_ns < 0 || next.invalidation_ns > kMaxNs)
+        throw std::runtime_error(fmt::format("{}: out of range (0 to {})", at, kMaxNs));
+    } else if (k == "answers_invalidations") {
+      if (!v.is_boolean()) throw std::runtime_error(fmt::format("{}: expected true or false", at));
+      next.answers_invalidations = v.get<bool>();
+    } else {
+      throw std::runtime_error(fmt::format(
+          "{}: unknown key (known: entries, ways, policy, seed, invalidation_ns, answers_invalidations)",
+          at));
+    }
+  }
+  if (!geometry.empty()) apply_cache(next.tlb, geometry, where);
+  a = next;
+}
+
+// `per_device`: a "devices" entry, which may not change the replay's issue mode.
+void apply_device(device_config& d, const nlohmann::json& j, const std::string& where,
+                  bool per_device = false) {
   if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected an object", where));
   device_config next = d;
   for (auto& [k, v] : j.items()) {
     const std::string at = where + "." + k;
+    if (k == "ats") {
+      apply_ats(next.ats, v, at);
+      continue;
+    }
+    if (k == "issue" && per_device)
+      throw std::runtime_error(
+          fmt::format("{}: the issue mode is the replay's (device.issue), not one device's", at));
     if (k == "issue") {
       if (!v.is_string() || (v != "open" && v != "closed"))
         throw std::runtime_error(fmt::format("{}: expected \"open\" or \"closed\"", at));
@@ -193,7 +229,7 @@ void apply_device(device_config& d, const nlohmann::json& j, const std::string& 
     if (!known)
       throw std::runtime_error(fmt::format(
           "{}: unknown key (known: issue, tags, posted_credits, memory_ns, link_generation, link_lanes, "
-          "max_payload, max_read_request, read_completion_boundary)",
+          "max_payload, max_read_request, read_completion_boundary, ats)",
           at));
   }
   try {
@@ -313,6 +349,29 @@ sim_config sim_preset(std::string_view name) {
       fmt::format("configuration preset '{}': unknown (known: broadwell, pcie-bench, server)", name));
 }
 
+namespace {
+nlohmann::ordered_json ats_json(const ats_config& a) {
+  return nlohmann::ordered_json{{"entries", a.tlb.entries},
+                                {"ways", a.tlb.ways},
+                                {"policy", core::to_string(a.tlb.policy)},
+                                {"seed", a.tlb.seed},
+                                {"invalidation_ns", a.invalidation_ns},
+                                {"answers_invalidations", a.answers_invalidations}};
+}
+}  // namespace
+
+device_config device_config_for(const sim_config& c, const std::string& name, const std::string& bdf) {
+  const auto by_name = name.empty() ? c.devices.end() : c.devices.find(name);
+  const auto by_bdf = c.devices.find(bdf);
+  if (by_name != c.devices.end() && by_bdf != c.devices.end() && name != bdf)
+    throw std::runtime_error(
+        fmt::format("devices: both \"{}\" and \"{}\" name the same device: use one", name, bdf));
+  device_config d = c.device;
+  const auto it = by_name != c.devices.end() ? by_name : by_bdf;
+  if (it != c.devices.end()) apply_device(d, it->second, fmt::format("devices.{}", it->first), true);
+  return d;
+}
+
 nlohmann::ordered_json to_json(const sim_config& c) {
   nlohmann::ordered_json j;
   j["preset"] = c.preset;
@@ -336,9 +395,10 @@ nlohmann::ordered_json to_json(const sim_config& c) {
       t[f.name] = f.get(c.timing);
   }
   j["timing"] = t;
-  // Written only for a closed-loop configuration, so that an open-loop replay's statistics JSON reads byte
-  // for byte as before the device section existed.
-  if (c.device.issue == issue_mode::closed) {
+  // Written only for a closed-loop configuration or a changed ATS section, so that an open-loop replay's
+  // statistics JSON reads byte for byte as before the device section existed.
+  const bool ats_default = c.device.ats == ats_config{};
+  if (c.device.issue == issue_mode::closed || !ats_default) {
     nlohmann::ordered_json d;
     d["issue"] = to_string(c.device.issue);
     for (const auto& f : kDeviceFields) {
@@ -348,7 +408,13 @@ nlohmann::ordered_json to_json(const sim_config& c) {
         d[f.name] = c.device.memory_ns;
     }
     for (const auto& f : kLinkFields) d[f.name] = c.device.params.link.*f.member;
+    if (!ats_default) d["ats"] = ats_json(c.device.ats);
     j["device"] = d;
+  }
+  if (!c.devices.empty()) {
+    nlohmann::ordered_json per;
+    for (const auto& [name, o] : c.devices) per[name] = nlohmann::ordered_json::parse(o.dump());
+    j["devices"] = per;
   }
   return j;
 }
@@ -374,9 +440,20 @@ void apply_json(sim_config& c, const nlohmann::json& j, const std::string& where
       apply_timing(c.timing, v, fmt::format("{}: timing", where));
     } else if (k == "device") {
       apply_device(c.device, v, fmt::format("{}: device", where));
+    } else if (k == "devices") {
+      if (!v.is_object()) throw std::runtime_error(fmt::format("{}: devices: expected an object", where));
+      for (auto& [name, dj] : v.items()) {
+        const std::string at = fmt::format("{}: devices.{}", where, name);
+        nlohmann::json merged = c.devices.count(name) ? c.devices[name] : nlohmann::json::object();
+        if (!dj.is_object()) throw std::runtime_error(fmt::format("{}: expected an object", at));
+        merged.merge_patch(dj);
+        device_config check = c.device;  // every key and value checked now, not when the replay starts
+        apply_device(check, merged, at, true);
+        c.devices[name] = merged;
+      }
     } else {
       throw std::runtime_error(fmt::format(
-          "{}: unknown key '{}' (known: preset, caches_enabled, caches, timing, device)", where, k));
+          "{}: unknown key '{}' (known: preset, caches_enabled, caches, timing, device, devices)", where, k));
     }
   }
 }
@@ -398,6 +475,15 @@ sim_config parse_sim_config(std::string_view text, const std::string& path) {
   apply_json(c, j, path);
   return c;
 }
+
+namespace {
+// "a.b.c" = v as {"a": {"b": {"c": v}}}.
+nlohmann::json nest(const std::string& path, const nlohmann::json& v) {
+  const size_t dot = path.find('.');
+  if (dot == std::string::npos) return nlohmann::json{{path, v}};
+  return nlohmann::json{{path.substr(0, dot), nest(path.substr(dot + 1), v)}};
+}
+}  // namespace
 
 void apply_override(sim_config& c, std::string_view assignment, std::string_view label) {
   auto eq = assignment.find('=');
@@ -429,7 +515,15 @@ void apply_override(sim_config& c, std::string_view assignment, std::string_view
     if (head == "timing") {
       apply_json(c, nlohmann::json{{"timing", {{field, v}}}}, where);
     } else if (head == "device") {
-      apply_json(c, nlohmann::json{{"device", {{field, v}}}}, where);
+      apply_json(c, nlohmann::json{{"device", nest(field, v)}}, where);
+    } else if (head == "devices") {
+      // devices.NAME.FIELD; a BDF name has a dot of its own (00:02.0).
+      size_t end = field.find('.');
+      if (field.size() > 8 && field[2] == ':' && field[5] == '.' && field[7] == '.') end = 7;
+      if (end == std::string::npos || end + 1 >= field.size())
+        throw std::runtime_error(fmt::format("{}: expected devices.NAME.FIELD", where));
+      apply_json(c, nlohmann::json{{"devices", {{field.substr(0, end), nest(field.substr(end + 1), v)}}}},
+                 where);
     } else if (head == "caches") {
       auto dot2 = field.find('.');
       if (dot2 == std::string::npos)
@@ -439,8 +533,10 @@ void apply_override(sim_config& c, std::string_view assignment, std::string_view
     } else if (cache_by_name(c, head)) {
       apply_json(c, nlohmann::json{{"caches", {{head, {{field, v}}}}}}, where);
     } else {
-      throw std::runtime_error(fmt::format(
-          "{}: unknown key (use CACHE.FIELD, timing.FIELD, device.FIELD or caches_enabled)", where));
+      throw std::runtime_error(
+          fmt::format("{}: unknown key (use CACHE.FIELD, timing.FIELD, device.FIELD, devices.NAME.FIELD or "
+                      "caches_enabled)",
+                      where));
     }
   } catch (const std::runtime_error& e) {
     throw std::invalid_argument(e.what());

@@ -3,6 +3,7 @@
 // errors. The resolved configuration is written into the statistics JSON so that every result says what
 // produced it.
 #pragma once
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,8 +23,24 @@ namespace vtd::replay {
 enum class issue_mode { open, closed };
 const char* to_string(issue_mode m);
 
+// An ATS-capable device's side of address translation (the "device.ats" section of docs/config.md): its
+// device-TLB and how it answers the unit's ATS Invalidate Requests. Used for the devices whose platform
+// context enables ATS (legacy TT=01, scalable DTE=1); see docs/timing.md, "Devices with ATS".
+struct ats_config {
+  core::cache_config tlb{64, 4, core::replacement_policy::lru, 1, false};  // assumption (docs/timing.md)
+  // Invalidate Request to Invalidate Completion, at the endpoint (assumption, docs/timing.md): the
+  // inv_wait_dsc that follows a device-TLB invalidation lasts at least this long.
+  double invalidation_ns = 1000.0;
+  bool answers_invalidations = true;  // false: never answers (the unit's invalidation time-out, FSTS.ITE)
+  bool operator==(const ats_config& o) const {
+    return tlb.entries == o.tlb.entries && tlb.ways == o.tlb.ways && tlb.policy == o.tlb.policy &&
+           tlb.seed == o.tlb.seed && invalidation_ns == o.invalidation_ns &&
+           answers_invalidations == o.answers_invalidations;
+  }
+};
+
 // The devices of the closed-loop issue (the "device" section of docs/config.md): every device (source-id)
-// gets its own tags, credits and link with these parameters.
+// gets its own tags, credits and link with these parameters, and an ATS-capable one its device-TLB.
 struct device_config {
   issue_mode issue = issue_mode::open;
   timing::device_params params;
@@ -31,6 +48,7 @@ struct device_config {
   // open loop's lump timing.dma_access_ns (which also holds the link). Includes the root complex and
   // DRAM; the link's serialisation is added by the link model.
   double memory_ns = 90.0;  // assumption: root complex + DRAM on a current server (docs/timing.md)
+  ats_config ats;
 };
 
 struct sim_config {
@@ -39,7 +57,15 @@ struct sim_config {
   core::translation_caches_config caches;
   timing::timing_params timing;
   device_config device;
+  // Per-device overrides of `device` (the "devices" section): keyed by the platform's device name or BDF,
+  // each a partial "device" object applied over `device` (device_config_for). Checked when read; whether each
+  // key names a device of the platform is checked when the replay starts.
+  std::map<std::string, nlohmann::json> devices;
 };
+
+// The parameters of the device named `name` (or with BDF `bdf`): `device` with its override applied.
+// Throws std::runtime_error when both a name and a BDF override name the device.
+device_config device_config_for(const sim_config& c, const std::string& name, const std::string& bdf);
 
 std::vector<std::string> sim_preset_names();
 // The unit of a configuration key for axis labels: "ns", "cycles", "GHz", "entries", ... ("" when none).

@@ -47,6 +47,8 @@ std::optional<table_change> stale_tracker::find(const range_map& m, uint64_t add
 }
 
 void stale_tracker::changed_range(uint16_t domain, uint32_t pasid, const table_change& c) {
+  ++m_domain_generation[domain];
+  m_last_range_change[domain] = c;
   auto& m = m_ranges[{domain, pasid}];
   erase_range(m, c.iova, c.iova + c.bytes);
   table_change keyed = c;
@@ -55,6 +57,7 @@ void stale_tracker::changed_range(uint16_t domain, uint32_t pasid, const table_c
 }
 
 void stale_tracker::changed_device(uint16_t sid, int old_domain, uint64_t record_index, uint64_t time_ps) {
+  ++m_sid_generation[sid];
   if (m_devices.count(sid)) return;  // keep the first change: the cached entry predates it
   table_change c;
   c.domain = old_domain;
@@ -65,6 +68,7 @@ void stale_tracker::changed_device(uint16_t sid, int old_domain, uint64_t record
 
 void stale_tracker::changed_pasid(uint16_t sid, uint32_t pasid, uint16_t old_domain, uint64_t record_index,
                                   uint64_t time_ps) {
+  ++m_sid_generation[sid];
   table_change c;
   c.domain = old_domain;
   c.pasid = pasid;
@@ -174,6 +178,23 @@ std::optional<table_change> stale_tracker::pending_device(uint16_t sid) const {
 std::optional<table_change> stale_tracker::pending_pasid(uint16_t sid, uint32_t pasid) const {
   auto it = m_pasids.find({sid, pasid});
   if (it == m_pasids.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace vtd::replay
+
+namespace vtd::replay {
+
+uint64_t stale_tracker::generation(uint16_t domain, uint16_t sid) const {
+  // Both counters only grow, so their sum changes whenever either does.
+  const auto d = m_domain_generation.find(domain);
+  const auto s = m_sid_generation.find(sid);
+  return (d == m_domain_generation.end() ? 0 : d->second) + (s == m_sid_generation.end() ? 0 : s->second);
+}
+
+std::optional<table_change> stale_tracker::last_range_change(uint16_t domain) const {
+  const auto it = m_last_range_change.find(domain);
+  if (it == m_last_range_change.end()) return std::nullopt;
   return it->second;
 }
 

@@ -78,6 +78,15 @@ class stale_tracker {
   std::optional<table_change> pending_device(uint16_t sid) const;
   std::optional<table_change> pending_pasid(uint16_t sid, uint32_t pasid) const;
 
+  // Device-TLBs (issue 13) live in the endpoints, where no IOTLB invalidation reaches: a generation per
+  // domain (raised by every range change) and per source-id (raised by every device or PASID change). An
+  // entry a device-TLB filled at generation(domain, sid) == g can be stale only once it differs, so a hit
+  // costs one comparison while nothing changed. Never lowered by invalidations: after a change every hit of
+  // the domain's older entries is checked against memory (the entries are re-stamped when they match).
+  uint64_t generation(uint16_t domain, uint16_t sid) const;
+  // The latest range change of `domain` (for the stale event's text).
+  std::optional<table_change> last_range_change(uint16_t domain) const;
+
  private:
   using range_map = std::map<uint64_t, table_change>;  // page-aligned start -> change, non-overlapping
   using range_key = std::pair<uint16_t, uint32_t>;     // (domain, PASID or kUntagged)
@@ -89,6 +98,8 @@ class stale_tracker {
   std::unordered_map<uint16_t, table_change> m_devices;
   std::map<std::pair<uint16_t, uint32_t>, table_change> m_pasids;  // (sid, PASID) -> change
   std::unordered_map<uint16_t, std::vector<uint32_t>> m_attached;  // domain -> PASIDs, ascending
+  std::unordered_map<uint16_t, uint64_t> m_domain_generation, m_sid_generation;
+  std::unordered_map<uint16_t, table_change> m_last_range_change;
 };
 
 }  // namespace vtd::replay

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -16,6 +17,8 @@
 #include "apps/vtdsim/version.hpp"
 #include "model/io/output_file.hpp"
 #include "model/spec/text.hpp"
+#include "traces/trace_common.hpp"
+#include "traces/trace_reader.hpp"
 
 namespace po = boost::program_options;
 
@@ -45,11 +48,32 @@ void add_replay_options(po::options_description& desc, replay_request& rq) {
       "quiet,q", po::bool_switch(&rq.quiet), "print nothing (use with --stats-json)");
 }
 
+namespace {
+
+// Whether the trace says its record times are closed-loop ready times (binary header flag
+// header_closed_loop, text "#! issue closed"). Read from a regular file's header only: a stream cannot be
+// read twice, and is replayed as the configuration says.
+bool trace_is_closed_loop(const std::string& path) {
+  std::error_code ec;
+  if (path == "-" || !std::filesystem::is_regular_file(path, ec)) return false;
+  try {
+    const vtd::traces::trace_reader reader(path);
+    return vtd::traces::issue_of(reader.header()) == vtd::traces::issue_mode::closed;
+  } catch (const std::exception&) {
+    return false;  // the replay's own reader reports what is wrong with the file
+  }
+}
+
+}  // namespace
+
 replay_result run_replay_request(const replay_request& rq) {
   vtd::replay::sim_config config = rq.config_file.empty() ? vtd::replay::sim_preset(rq.preset)
                                                           : vtd::replay::load_sim_config(rq.config_file);
   for (const auto& s : rq.sets) vtd::replay::apply_override(config, s);
-  if (!rq.issue.empty()) vtd::replay::apply_override(config, "device.issue=" + rq.issue, "--issue");
+  if (!rq.issue.empty())
+    vtd::replay::apply_override(config, "device.issue=" + rq.issue, "--issue");
+  else if (!rq.functional && trace_is_closed_loop(rq.trace))
+    config.device.issue = vtd::replay::issue_mode::closed;  // the trace's own issue mode (timed replay)
   const bool closed = config.device.issue == vtd::replay::issue_mode::closed;
   if (rq.functional && closed)
     throw usage_error("closed-loop issue needs the timed model (drop --functional, or --issue open)");
@@ -76,6 +100,7 @@ replay_result run_replay_request(const replay_request& rq) {
   }
   trace_source trace = open_trace(rq.trace);
   vtd::replay::replay_engine engine(*sys.unit, *sys.driver, options);
+  engine.use_ats(sys.ats.get());  // devices whose context enables ATS (none: nothing changes)
   std::map<uint16_t, std::string> names;
   for (const auto& d : sys.platform->description().devices)
     if (!d.name.empty()) names[d.sid] = d.name;
@@ -115,6 +140,7 @@ replay_result run_replay_request(const replay_request& rq) {
       topt.on_progress = [&](uint64_t n) { show_progress(n); };
       topt.device = &config.device;
       topt.warmup = rq.warmup;
+      if (!config.devices.empty()) topt.per_device = sys.devices;
       timed_result = vtd::replay::run_timed(engine, *sys.unit, config.timing, next, topt);
     } else {
       vtd::traces::record r;

@@ -76,6 +76,29 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
       fmt::format("{} maps, {} unmaps", count(value(s, "driver.maps")), count(value(s, "driver.unmaps"))));
   row("stale", fmt::format("{} translations served from caches after the tables changed without invalidation",
                            count(value(s, "stale.translations_served"))));
+  // ATS devices: a line each (only when the platform has such devices, so that other summaries stay as they
+  // were).
+  for (const auto& e : s.entries()) {
+    const std::string suffix = ".ats.dma";
+    if (e.name.rfind("device.", 0) != 0 || e.name.size() <= suffix.size() ||
+        e.name.compare(e.name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    const std::string p = e.name.substr(0, e.name.size() - 4);  // device.NAME.ats
+    const std::string name = p.substr(7, p.size() - 7 - 4);
+    row(("ATS " + name).c_str(),
+        fmt::format("{} DMAs, device-TLB hit rate {}, {} translation requests, {} denied, {} invalidation "
+                    "requests ({} entries), {} timeouts",
+                    count(e.value), pct(s, p + ".tlb_hits", p + ".tlb_lookups"),
+                    count(value(s, p + ".translation_requests")), count(value(s, p + ".denied")),
+                    count(value(s, p + ".invalidation_requests")),
+                    count(value(s, p + ".entries_invalidated")), count(value(s, p + ".timeouts"))));
+  }
+  if (value(s, "ats.invalidation_timeouts") > 0)
+    o += fmt::format(
+        "  warning: {} device-TLB invalidation time-out(s) (FSTS.ITE, IQERCD.ITESID): {} inv_wait(s) "
+        "aborted; "
+        "the replay cleared FSTS.ITE as a driver does and went on (the silent devices kept their entries)\n",
+        count(value(s, "ats.invalidation_timeouts")), count(value(s, "ats.waits_aborted")));
   for (const auto& e : engine.stale_events()) {
     const std::string pasid = e.has_pasid ? fmt::format(" PASID {}", e.pasid) : std::string();
     o += fmt::format("      t={:.3f}us {}{} 0x{:x}: served {}, memory says {}\n", double(e.time_ps) / 1e6,

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "apps/vtdsim/platform_setup.hpp"
+#include "model/spec/text.hpp"
 
 namespace vtdsim::app {
 
@@ -106,6 +107,45 @@ std::vector<uint16_t> platform_driver::nested_on(uint16_t domain) const {
   return out;
 }
 
+namespace {
+
+// Every platform device's parameters, and the ATS endpoints of those whose context enables ATS: legacy
+// mode's context entry TT=01 (device-TLB), scalable mode's DTE=1 (spec 9.3 and 9.4, "TT" and "DTE"). Each
+// "devices" key of the configuration must name a device of the platform, by name or BDF.
+void add_devices(replay_system& s, const vtd::replay::sim_config& config) {
+  const auto& desc = s.platform->description();
+  std::set<std::string> known;
+  for (const auto& d : desc.devices) {
+    const std::string bdf = vtd::spec::format_bdf(d.sid);
+    known.insert(bdf);
+    if (!d.name.empty()) known.insert(d.name);
+  }
+  for (const auto& [key, value] : config.devices)
+    if (!known.count(key)) {
+      std::string names;
+      for (const auto& n : known) names += (names.empty() ? "" : ", ") + n;
+      throw std::runtime_error(
+          fmt::format("configuration: devices.{}: no device of the platform has that name or BDF (known: {})",
+                      key, names));
+    }
+  const bool scalable = s.platform->mode() == vtd::tables::platform_mode::scalable;
+  s.ats = std::make_unique<vtd::replay::ats_devices>();
+  for (const auto& d : desc.devices) {
+    const std::string bdf = vtd::spec::format_bdf(d.sid);
+    vtd::replay::device_config dc = vtd::replay::device_config_for(config, d.name, bdf);
+    const bool ats = scalable ? d.device_tlb : d.tt == vtd::spec::translation_type::device_tlb;
+    if (ats) {
+      vtd::device::ats_params p;
+      p.tlb = dc.ats.tlb;
+      p.answers_invalidations = dc.ats.answers_invalidations;
+      s.ats->add(d.sid, d.name.empty() ? bdf : d.name, p, dc.ats.invalidation_ns);
+    }
+    s.devices.emplace(d.sid, std::move(dc));
+  }
+}
+
+}  // namespace
+
 replay_system make_replay_system(const std::string& platform_path, const vtd::replay::sim_config& config) {
   loaded_platform p = load_platform(platform_path);
   replay_system s;
@@ -118,6 +158,7 @@ replay_system make_replay_system(const std::string& platform_path, const vtd::re
   if (s.platform->iqa())
     s.unit->setup_queue(s.platform->iq_base(), 0, s.platform->mode() == vtd::tables::platform_mode::scalable);
   s.driver = std::make_unique<platform_driver>(*s.platform);
+  add_devices(s, config);
   return s;
 }
 

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "apps/replay/ats_devices.hpp"
 #include "apps/replay/sim_config.hpp"
 #include "apps/replay/table_driver.hpp"
 #include "model/core/system/iommu.hpp"
@@ -49,6 +50,11 @@ struct replay_system {
   std::shared_ptr<vtd::tables::platform_state> platform;
   std::unique_ptr<vtd::core::iommu> unit;
   std::unique_ptr<platform_driver> driver;
+  // One endpoint per device whose context enables ATS (legacy TT=01, scalable DTE=1), with its parameters
+  // (config.device with the device's "devices" override); empty when there is none.
+  std::unique_ptr<vtd::replay::ats_devices> ats;
+  // Every platform device's parameters, by source-id (closed-loop lanes; ATS devices).
+  std::map<uint16_t, vtd::replay::device_config> devices;
 };
 
 // Throws std::runtime_error (with the file's position) on a bad platform file.

@@ -139,8 +139,9 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
   std::map<uint16_t, closed_device_stats> devices;
   if (closed) {
     // Records reach the engine in the order they reach the unit, not the order they are read.
-    closed_loop loop(engine, transport, *options.device, options.warmup,
-                     [&](picoseconds t) { port->advance_to(t); });
+    closed_loop loop(
+        engine, transport, *options.device, options.warmup, [&](picoseconds t) { port->advance_to(t); },
+        options.per_device);
     loop.run(
         [&](traces::record& r) {
           if (!next(r)) return false;

@@ -28,6 +28,8 @@ struct timed_options {
   // timing.dma_access_ns. `warmup` must be the engine's (replay_options::warmup).
   const device_config* device = nullptr;
   uint64_t warmup = 0;
+  // Closed loop: devices with parameters of their own (the configuration's "devices"), by source-id.
+  std::map<uint16_t, device_config> per_device;
 };
 
 // What only the timed model sees: the interrupts its interrupt output delivered to the (counting) APIC.

@@ -1,0 +1,42 @@
+// The replay's ATS devices (see header).
+#include "apps/replay/ats_devices.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace vtd::replay {
+
+void ats_devices::add(uint16_t sid, std::string name, const device::ats_params& params,
+                      double invalidation_ns) {
+  if (m_present.test(sid)) throw std::invalid_argument(fmt::format("ATS device {} added twice", name));
+  m_devices.emplace(sid, std::make_unique<ats_device>(std::move(name), sid, params, invalidation_ns));
+  m_present.set(sid);
+}
+
+bool ats_devices::invalidate(const core::dev_tlb_invalidation& request) {
+  ats_device* d = find(request.sid);
+  if (!d) return true;  // no device-TLB modelled for this SID: answered at once
+  if (!d->endpoint.invalidate(request)) {
+    ++d->timeouts;
+    return false;
+  }
+  m_slowest_ns = std::max(m_slowest_ns, d->invalidation_ns);
+  return true;
+}
+
+double ats_devices::take_slowest_completion_ns() {
+  const double s = m_slowest_ns;
+  m_slowest_ns = 0;
+  return s;
+}
+
+void ats_devices::reset_stats() {
+  for (auto& [sid, d] : m_devices) {
+    d->endpoint.reset_stats();
+    d->dma = d->translation_latency_ps = d->latency_ps = d->timeouts = 0;
+  }
+}
+
+}  // namespace vtd::replay
