@@ -113,50 +113,74 @@ void encode_record(const record& r, std::byte* out) {
   }
 }
 
-record decode_record(const std::byte* in) {
+// Big-endian hosts (decode_record is a memcpy on little-endian ones).
+record decode_record_portable(const std::byte* in) {
   record r;
-  if constexpr (std::endian::native == std::endian::little) {
-    std::memcpy(&r, in, sizeof r);
-  } else {
-    r.time_ps = get<std::uint64_t>(in);
-    r.addr = get<std::uint64_t>(in + 8);
-    r.value = get<std::uint64_t>(in + 16);
-    r.length = get<std::uint32_t>(in + 24);
-    r.id = get<std::uint16_t>(in + 28);
-    r.kind = static_cast<record_kind>(in[30]);
-    r.flags = static_cast<std::uint8_t>(in[31]);
-  }
+  r.time_ps = get<std::uint64_t>(in);
+  r.addr = get<std::uint64_t>(in + 8);
+  r.value = get<std::uint64_t>(in + 16);
+  r.length = get<std::uint32_t>(in + 24);
+  r.id = get<std::uint16_t>(in + 28);
+  r.kind = static_cast<record_kind>(in[30]);
+  r.flags = static_cast<std::uint8_t>(in[31]);
   return r;
 }
 
 // The checks come from the table of kinds (record_kinds.hpp), looked up by kind code: what the file's version
 // could not hold, flag fields with values not in use and flags that need others, then fields wider than the
 // kind allows, misaligned or zero where that is meaningless.
-const char* record_problem(const record& r, std::uint16_t version) {
+const char* flags_problem(std::uint8_t kind_code, std::uint8_t flags, std::uint16_t version) {
   static_assert(binary_version == 2, "record_problem knows versions 1 and 2: say what version 3 added");
-  const binary_checks& c = checks_for(static_cast<std::uint8_t>(r.kind));
+  const binary_checks& c = checks_for(kind_code);
   if (!c.known) return "bad record kind";
   if (version < c.since)
     return "record kind new in version 2 of the binary format, in a version 1 file (scalable-mode records "
            "need version 2)";
-  if ((r.flags & ~c.allowed_flags) != 0) return "reserved flag bits set";
-  if (version < 2 && (r.flags & ~c.allowed_flags_v1) != 0)
+  if ((flags & ~c.allowed_flags) != 0) return "reserved flag bits set";
+  if (version < 2 && (flags & ~c.allowed_flags_v1) != 0)
     return "flag bits new in version 2 of the binary format set in a version 1 file (reserved there)";
   for (std::uint8_t i = 0; i < c.n_flags; ++i) {
     const flag_check& f = c.flags[i];
-    if (!(f.legal >> ((r.flags & f.mask) >> f.shift) & 1)) return f.problem;
+    if (!(f.legal >> ((flags & f.mask) >> f.shift) & 1)) return f.problem;
   }
   for (std::uint8_t i = 0; i < c.n_rules; ++i) {
     const flag_rule& f = c.rules[i];
-    if ((r.flags & f.when) != 0 && (r.flags & f.mask) != f.value) return f.problem;
-  }
-  for (std::uint8_t i = 0; i < c.n_fields; ++i) {
-    const field_check& f = c.fields[i];
-    if ((r.flags & f.when) != f.when) continue;
-    const std::uint64_t v = field_of(r, f.where);
-    if ((v & f.bad_bits) != 0 || (f.zero_bad && v == 0)) return f.problem;
+    if ((flags & f.when) != 0 && (flags & f.mask) != f.value) return f.problem;
   }
   return "";
+}
+
+const char* record_problem(const record& r, std::uint16_t version) {
+  const auto code = static_cast<std::uint8_t>(r.kind);
+  if (const char* p = flags_problem(code, r.flags, version); *p) return p;
+  return fields_problem(checks_for(code), r);
+}
+
+namespace {
+
+record_checker::verdict_table verdicts_of(std::uint16_t version) {
+  record_checker::verdict_table t{};
+  for (unsigned code = 0; code <= record_kind_max; ++code) {
+    const binary_checks& c = checks_for(std::uint8_t(code));
+    for (unsigned f = 0; f < 256; ++f) {
+      if (*flags_problem(std::uint8_t(code), std::uint8_t(f), version) != '\0') continue;  // refused
+      // fields_problem skips a check unless all its `when` bits are set in the flags.
+      bool fields = false;
+      for (std::uint8_t i = 0; i < c.n_fields; ++i) fields |= (f & c.fields[i].when) == c.fields[i].when;
+      t[code][f] = fields ? record_checker::verdict::check_fields : record_checker::verdict::valid;
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+record_checker::record_checker(std::uint16_t version) : m_version(version) {
+  // Built once per version (thread-safe statics); a version outside the supported range (decode_header
+  // refuses it before any record is read) refuses every record through record_problem.
+  static const verdict_table v1 = verdicts_of(1), v2 = verdicts_of(2), none{};
+  m_verdicts = version == 1 ? &v1 : version == 2 ? &v2 : &none;
+  for (unsigned code = 0; code <= record_kind_max; ++code) m_checks[code] = &checks_for(std::uint8_t(code));
 }
 
 }  // namespace vtd::traces

@@ -539,6 +539,14 @@ constexpr auto checks_by_code = [] {
 
 }  // namespace
 
+static_assert(record_kind_max < 32, "device_request_kinds has one bit per kind code");
+constexpr std::uint32_t device_request_kinds = [] {
+  std::uint32_t bits = 0;
+  for (const kind_info* k : kinds_in_code_order)
+    if (k->cls == kind_class::device_request) bits |= std::uint32_t{1} << static_cast<std::uint8_t>(k->kind);
+  return bits;
+}();
+
 std::string_view to_string(kind_class c) {
   switch (c) {
     case kind_class::device_request:

@@ -111,6 +111,13 @@ struct kind_info {
 
 // The entry of a kind; an unknown code (a corrupt binary record) gets an entry named "?" with no fields.
 const kind_info& kind_of(record_kind k);
+// kind_of(k).cls == kind_class::device_request, as one bit test (the replay asks it for every record).
+// Bit c: the kind of code c is a device request (from the table; codes are below 32).
+extern const std::uint32_t device_request_kinds;
+inline bool is_device_request(record_kind k) {
+  const auto code = static_cast<std::uint8_t>(k);
+  return code < 32 && ((device_request_kinds >> code) & 1u) != 0;
+}
 bool known_kind(record_kind k);
 // Every kind, in code order.
 std::span<const kind_info* const> all_kinds();

@@ -28,6 +28,17 @@ namespace vtd::traces {
 namespace {
 constexpr size_t kBlockRecords = 4096;
 constexpr size_t kReadChunk = 65536;
+// Mapped pages are released behind the reader once this much has been read past the last release: the
+// resident part of a mapped trace stays below about twice this, whatever the trace's length.
+constexpr size_t kReleaseWindow = size_t(8) << 20;
+// madvise takes page-aligned ranges; the mapping starts on a page.
+size_t page_size() {
+  static const size_t size = [] {
+    const long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? size_t(p) : size_t(4096);
+  }();
+  return size;
+}
 
 compression sniff(const unsigned char* b, size_t n) {
   if (n >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD) return compression::zstd;
@@ -299,6 +310,12 @@ struct trace_reader::impl {
   bool content_eof = false;
   uint64_t content_offset = 0;  // (decompressed) bytes handed out so far
 
+  // A mapped file: the bytes of the view handed to the observer so far, and the mapped pages given back to
+  // the kernel behind the reader (below `released`): a 10^9-record trace must not stay resident.
+  size_t observed = 0;
+  size_t released = 0;
+  bool finished = false;  // the end was reached: the whole view has been observed
+
   bool direct = false;    // uncompressed binary decoded in place from `view`
   std::vector<char> raw;  // binary block buffer (everything but `direct`)
   std::string text;       // text: bytes read ahead; text_pos is the start of the next line
@@ -311,6 +328,31 @@ struct trace_reader::impl {
     }
     if (map) munmap(map, map_len);
     if (own_fd && fd >= 0) ::close(fd);
+  }
+
+  // The observer sees the view's bytes up to `end` (once each, in order).
+  void observe_to(size_t end) {
+    if (observer && end > observed) {
+      observer(std::string_view(view + observed, end - observed));
+      observed = end;
+    }
+  }
+  // The reader will not read the mapping below `pos` again: whole pages below it (but the last window, so
+  // that madvise runs once per window) are dropped from the process. The file is mapped read-only and
+  // private, so a page read again would only come back from the page cache with the same bytes.
+  void release_below(size_t pos) {
+    if (!map || pos < released + kReleaseWindow) return;
+    const size_t end = pos & ~(page_size() - 1);
+    if (end <= released) return;
+    madvise(static_cast<char*>(map) + released, end - released, MADV_DONTNEED);
+    released = end;
+  }
+  // The end of the input was reached: whatever of the view was not read (the bytes after the last zstd
+  // frame the decompressor needed, say) is observed too, so that an observer has seen the whole file.
+  void finish() {
+    if (finished) return;
+    finished = true;
+    if (view) observe_to(view_size);
   }
 
   // One read(2) of the descriptor (EINTR retried); 0 at the end.
@@ -361,7 +403,12 @@ struct trace_reader::impl {
       const size_t k = std::min(size_t(n), s->view_size - s->compressed_pos);
       if (k == 0) return -1;
       std::memcpy(out, s->view + s->compressed_pos, k);
+      // The zstd frame follower reads the compressed bytes here, as they go by, not from the mapping at the
+      // end: pages behind the reader are released.
+      if (s->comp == compression::zstd) s->frames.feed(s->view + s->compressed_pos, k);
       s->compressed_pos += k;
+      s->observe_to(s->compressed_pos);
+      s->release_below(s->compressed_pos);
       return std::streamsize(k);
     }
   };
@@ -378,7 +425,8 @@ struct trace_reader::impl {
       if (got < n) {
         content_eof = true;
         if (comp == compression::zstd) {
-          if (view) frames.feed(view, view_size);
+          // A mapped stream's bytes the decompressor did not ask for (view_device fed the others).
+          if (view) frames.feed(view + compressed_pos, view_size - compressed_pos);
           if (std::string p = frames.problem(); !p.empty()) throw stream_problem(p);
         }
       }
@@ -387,6 +435,8 @@ struct trace_reader::impl {
       std::memcpy(out, view + view_pos, got);
       view_pos += got;
       content_eof = view_pos == view_size;
+      observe_to(view_pos);
+      release_below(view_pos);
     } else {
       while (got < n) {
         const std::streamsize k = read_raw(out + got, std::streamsize(n - got));
@@ -550,6 +600,7 @@ void trace_reader::classify(const char* head, size_t got) {
     m_header = decode_header(reinterpret_cast<const std::byte*>(head), m_name);
     m_file_time_unit = m_header.time_unit_ps;
     m_header.time_unit_ps = 1;  // next() returns picoseconds
+    m_checker = record_checker(m_header.version);
     s.direct = s.view && m_compression == compression::none;
     if (!s.direct) s.raw.resize(kBlockRecords * binary_record_size);
     return;
@@ -574,6 +625,11 @@ double trace_reader::fraction_read() const {
   return std::min(1.0, double(pos) / double(s.view_size));
 }
 
+bool trace_reader::observed_all() const {
+  const impl& s = *m_impl;
+  return s.finished && (s.view != nullptr || s.raw_eof);
+}
+
 std::string trace_reader::description() const {
   std::string f = m_format == trace_format::binary ? "binary" : "text";
   return m_compression == compression::none ? f : f + ", " + to_string(m_compression);
@@ -581,7 +637,10 @@ std::string trace_reader::description() const {
 
 bool trace_reader::refill() {
   m_pos = m_count = 0;
-  return guarded([&] { return m_format == trace_format::binary ? refill_binary() : refill_text(); });
+  const bool more =
+      guarded([&] { return m_format == trace_format::binary ? refill_binary() : refill_text(); });
+  if (!more) m_impl->finish();
+  return more;
 }
 
 bool trace_reader::guarded(const std::function<bool()>& step) {
@@ -609,7 +668,7 @@ void trace_reader::decode_block(const char* data, size_t whole, uint64_t byte_of
   uint64_t last = m_last_time;
   for (size_t i = 0; i < whole; ++i) {
     record r = decode_record(reinterpret_cast<const std::byte*>(data + i * binary_record_size));
-    if (const char* problem = record_problem(r, m_header.version); *problem)
+    if (const char* problem = m_checker.problem(r); *problem)
       throw trace_error(fmt::format("{}: {} (kind 0x{:02x}, flags 0x{:02x}) at record {}, byte offset {}",
                                     m_name, problem, unsigned(r.kind), r.flags, m_index + i,
                                     byte_offset + i * binary_record_size));
@@ -638,6 +697,8 @@ bool trace_reader::refill_binary() {
   const char* data;
   size_t got;
   if (s.direct) {
+    // The records before this block are in m_block or consumed: their pages can go.
+    s.release_below(s.view_pos);
     data = s.view + s.view_pos;
     got = std::min(s.view_size - s.view_pos, kBlockRecords * binary_record_size);
     s.view_pos += got;
@@ -661,6 +722,9 @@ bool trace_reader::refill_binary() {
     decode_block<false>(data, whole, offset);
   else
     decode_block<true>(data, whole, offset);
+  // The fingerprint's bytes while they are in the cache (after decoding: an observer never sees a block
+  // that is refused).
+  if (s.direct) s.observe_to(s.view_pos);
   if (got % binary_record_size)
     throw trace_error(fmt::format("{}: truncated at record {}, byte offset {} ({} of {} bytes)", m_name,
                                   m_index + whole, offset + whole * binary_record_size,

@@ -5,15 +5,18 @@
 // seeking or putting bytes back). Every input is bounded: text lines are at most max_text_line_bytes, records
 // must be in time order, the first bytes must look like a trace, and compressed streams must be complete.
 // Errors carry the position: file:line:column for text, record index and byte offset for binary
-// (docs/trace-format.md, "Errors and bounds").
+// (docs/trace-format.md, "Errors and bounds"). A mapped file's pages are released behind the reader, so that
+// replaying a trace of any length keeps a bounded part of it resident.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "traces/binary_format.hpp"
 #include "traces/trace_common.hpp"
 
 namespace vtd::traces {
@@ -24,8 +27,11 @@ inline constexpr std::size_t max_text_line_bytes = 4096;
 
 class trace_reader {
  public:
-  // Sees every byte read from an input that cannot be read twice (a pipe, FIFO, device or standard input),
-  // in order, before decompression; never called for regular files (which can be mapped again).
+  // Sees every raw byte of the input (before decompression) once, in order, as the reader reads it: a pipe,
+  // FIFO, device or standard input as read(2) returns it; a mapped regular file in pieces as the reader
+  // moves through the mapping, and whatever it never needed (bytes after the last compressed frame) when
+  // it reaches the end (next() returns false): an observer that has seen the end has seen the whole file
+  // (the replay's fingerprint is computed so, in the one pass that reads the trace).
   using raw_observer = std::function<void(std::string_view bytes)>;
 
   // path "-" reads standard input. Throws trace_error when the file cannot be opened, is a directory, or does
@@ -46,6 +52,16 @@ class trace_reader {
     }
     return refill() && next(r);
   }
+  // The records next() would return one by one, a block at a time: the rest of the current block, refilled
+  // when it is used up; empty at the end. The same records in the same order, with the same errors at the
+  // same points (each block is decoded and checked whole before any of its records is returned, as for
+  // next()). Valid until the next call of next() or next_block().
+  std::span<const record> next_block() {
+    if (m_pos == m_count && !refill()) return {};
+    const std::span<const record> out(m_block.data() + m_pos, m_count - m_pos);
+    m_pos = m_count;
+    return out;
+  }
 
   trace_format format() const { return m_format; }
   compression compressed() const { return m_compression; }
@@ -62,6 +78,9 @@ class trace_reader {
   // for a regular file or memory; -1 for a stream, whose length is unknown.
   double fraction_read() const;
   const std::string& name() const { return m_name; }  // as in messages ("<stdin>" for "-")
+  // The reader reached the end of its input and its observer has seen every byte of it (false before the
+  // end, and for a descriptor whose decompressor stopped before the descriptor's end).
+  bool observed_all() const;
 
  private:
   struct impl;
@@ -84,6 +103,7 @@ class trace_reader {
   compression m_compression = compression::none;
   binary_header m_header;
   std::uint32_t m_file_time_unit = 1;
+  record_checker m_checker;  // binary: record_problem for the file's version
   std::vector<record> m_block;
   size_t m_pos = 0, m_count = 0;
   uint64_t m_index = 0;      // records decoded so far

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,7 @@ class busy_meter {
     m_pending.clear();
     m_chain_start = m_chain_end = open;
     m_latest_end = open;
+    m_due = kNever;
     std::sort(carried.begin(), carried.end());
     for (const auto& [start, end] : carried) add(start, end);
   }
@@ -43,16 +45,25 @@ class busy_meter {
     m_latest_end = std::max(m_latest_end, end);
     if (start == m_chain_end && m_chain_end > m_chain_start) {
       m_chain_end = end;
+      update_due();
       return;
     }
     settle(m_chain_start, m_chain_end);
     m_chain_start = start;
     m_chain_end = end;
+    update_due();
   }
+
+  // The earliest trace time at which advance() has something to settle (no time when nothing is pending):
+  // the replay engine advances its meters only once the trace reaches it, so that a replay whose meters
+  // are idle (the functional mode) pays one comparison per record. When advance() is called changes only
+  // the memory the meter holds, never busy(): an interval is counted clipped to the window either way.
+  uint64_t due() const { return m_due; }
 
   // Trace time reached `now`: the window reaches at least that far, so intervals ending by then are inside.
   void advance(uint64_t now) {
     m_now = std::max(m_now, now);
+    if (m_now < m_due) return;
     if (m_chain_end > m_chain_start && m_chain_end <= m_now) {
       m_settled += m_chain_end - m_chain_start;
       m_chain_start = m_chain_end = m_now;
@@ -62,6 +73,7 @@ class busy_meter {
       std::pop_heap(m_pending.begin(), m_pending.end(), std::greater<>{});
       m_pending.pop_back();
     }
+    update_due();
   }
 
   // Busy time inside [open, close]; `close` is the window's end, at or after every time passed to advance().
@@ -77,6 +89,14 @@ class busy_meter {
   uint64_t latest_end() const { return m_latest_end; }
 
  private:
+  static constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+
+  // The chain settles when the trace reaches its end, a pending interval when it reaches the earliest end.
+  void update_due() {
+    m_due = m_chain_end > m_chain_start ? m_chain_end : kNever;
+    if (!m_pending.empty()) m_due = std::min(m_due, m_pending.front().first);
+  }
+
   // Counts [start, end) now when it is over by the trace's current time, else keeps it for later.
   void settle(uint64_t start, uint64_t end) {
     if (end <= start) return;
@@ -90,6 +110,7 @@ class busy_meter {
 
   uint64_t m_open = 0, m_now = 0, m_settled = 0, m_latest_end = 0;
   uint64_t m_chain_start = 0, m_chain_end = 0;  // the latest interval, grown by those that continue it
+  uint64_t m_due = kNever;                      // see due()
   std::vector<std::pair<uint64_t, uint64_t>> m_pending;  // (end, start), min-heap on end
 };
 

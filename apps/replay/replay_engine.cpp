@@ -23,18 +23,6 @@ using traces::record_kind;
 
 namespace {
 
-core::access_kind to_access(traces::dma_op op) {
-  switch (op) {
-    case traces::dma_op::read:
-      return core::access_kind::read;
-    case traces::dma_op::write:
-      return core::access_kind::write;
-    case traces::dma_op::atomic:
-      return core::access_kind::atomic;
-  }
-  return core::access_kind::read;  // the reader refuses other encodings
-}
-
 // Register commands and queued descriptors the unit has performed so far, by its own counters (each queue run
 // adds its iq_result's descriptors by type).
 timing::invalidation_work performed(const core::invalidation_counters& c) {
@@ -53,13 +41,6 @@ timing::invalidation_work operator-(const timing::invalidation_work& a, const ti
 std::string describe(const core::translation_result& r) {
   if (r.ok()) return fmt::format("hpa 0x{:x} ({}{})", r.hpa, r.read ? "R" : "-", r.write ? "W" : "-");
   return fmt::format("fault {} {}", spec::format_fault_code(r.fault), spec::to_string(r.fault));
-}
-
-// Whether the request's PASID-table entry came from the PASID-cache (its first lookup of that cache hit).
-bool pasid_cache_hit(const core::walk_record& walk) {
-  for (const core::walk_step& s : walk)
-    if (s.is_cache_lookup() && s.cache == core::cache_kind::pasid) return s.ok;
-  return false;
 }
 
 // The invalidation that would have removed a stale translation of `addr` pending under `c` (scalable mode).
@@ -98,9 +79,7 @@ std::string replay_engine::device_name(uint16_t sid) const {
   return it != m_names.end() ? it->second : spec::format_bdf(sid);
 }
 
-device_stats& replay_engine::device(uint16_t sid) {
-  // Traces come in runs of one device: remember the last one instead of a map lookup per request.
-  if (m_last_device && m_last_sid == sid) return *m_last_device;
+device_stats& replay_engine::device_lookup(uint16_t sid) {
   m_last_sid = sid;
   m_last_device = &m_devices[sid];
   return *m_last_device;
@@ -151,8 +130,7 @@ bool replay_engine::ats_needs_translation(const record& r) const {
   return !e || !device::grants(*e, q.dma);
 }
 
-void replay_engine::begin(const record& r) {
-  ++m_records;
+void replay_engine::begin_window(const record& r) {
   if (m_window_pending) {
     // The first record after the warmup's last request: everything from here on is measured, driver records
     // and invalidations included, and nothing before it is.
@@ -163,15 +141,12 @@ void replay_engine::begin(const record& r) {
   } else if (m_records == 1) {
     open_window(r.time_ps);
   }
-  m_last_time = std::max(m_last_time, r.time_ps);  // the reader refuses records out of time order anyway
+}
+
+void replay_engine::advance_meters() {
   m_walkers_busy.advance(m_last_time);
   m_walk_waits.advance(m_last_time);
   m_invalidation_busy.advance(m_last_time);
-  // Device requests (DMA and interrupt writes) count against the warmup; driver records do not.
-  if (traces::kind_of(r.kind).cls == traces::kind_class::device_request) {
-    ++m_requests;
-    if (!m_warm && m_requests == m_options.warmup) m_window_pending = true;
-  }
 }
 
 void replay_engine::open_window(uint64_t time_ps) {
@@ -190,52 +165,22 @@ void replay_engine::check_measured() const {
                     m_options.warmup, m_requests, m_requests == 1 ? "" : "s"));
 }
 
-timing::upstream_request replay_engine::to_request(const record& r) {
-  timing::upstream_request u;
-  core::dma_request& q = u.dma;
-  q.source_id = r.id;
-  q.address = r.addr;
-  switch (r.kind) {
-    case record_kind::msi:
-      q.length = 4;
-      q.access = core::access_kind::write;
-      u.data = static_cast<uint32_t>(r.value);
-      return u;  // untranslated, no PASID
-    case record_kind::dma:
-      q.length = r.length;
-      q.access = to_access(r.op());
-      q.at = static_cast<core::address_type>(r.at());
-      q.has_pasid = r.has_pasid();
-      q.pasid = r.has_pasid() ? r.pasid() : 0;
-      // The PASID prefix's PMR and ER (the reader allows them only with a PASID, ER only on reads).
-      q.privileged = r.privileged();
-      q.execute = r.execute();
-      return u;  // a DMA record carries no data: a write's data is zero
-    case record_kind::map:
-    case record_kind::unmap:
-    case record_kind::attach:
-    case record_kind::detach:
-    case record_kind::cc_inval:
-    case record_kind::iotlb_inval:
-    case record_kind::iec_inval:
-    case record_kind::devtlb_inval:
-    case record_kind::inv_wait:
-    case record_kind::pasid_attach:
-    case record_kind::pasid_detach:
-    case record_kind::pc_inval:
-    case record_kind::piotlb_inval:
-    case record_kind::pdevtlb_inval:
-      break;
-  }
+void replay_engine::not_a_request(const record& r) {
   throw std::invalid_argument(fmt::format("a {} record is not a device request", traces::kind_name(r.kind)));
 }
 
 request_outcome replay_engine::submit(const record& r) {
   begin(r);
+  if (traces::is_device_request(r.kind)) return request(r);
+  apply(r);
+  return {};
+}
+
+void replay_engine::apply(const record& r) {
   switch (r.kind) {
     case record_kind::dma:
     case record_kind::msi:
-      return request(r);
+      break;  // device requests: submit() sends them to request()
     case record_kind::map: {
       // U/S=0 and XD are first-stage rights: the builders refuse them in a second-stage domain.
       const map_rights rights{r.readable(), r.writable(), !r.supervisor_only(), !r.no_execute()};
@@ -274,7 +219,6 @@ request_outcome replay_engine::submit(const record& r) {
       invalidate(r);
       break;
   }
-  return {};
 }
 
 void replay_engine::change_device(const record& r) {
@@ -375,20 +319,35 @@ void replay_engine::range_changed(const record& r) {
 
 request_outcome replay_engine::request(const record& r) {
   const timing::upstream_request q = to_request(r);
-  if (core::crosses_4k_boundary(q.dma.address, q.dma.length))
+  if (core::crosses_4k_boundary(q.dma.address, q.dma.length)) [[unlikely]]
     throw std::runtime_error(
         fmt::format("DMA [0x{:x}, 0x{:x}) crosses a 4 KiB boundary: a PCIe request never does "
                     "(one record per request)",
                     q.dma.address, q.dma.address + q.dma.length));
-  request_outcome out;
-  timing::request_timing ats_timing;
   // One flag test for a trace without ATS devices; an ATS device's untranslated DMA goes through its
   // endpoint (a DWORD write to the interrupt range stays an interrupt request, spec 3.15).
-  const timing::upstream_result& res = m_ats && r.kind == record_kind::dma && m_ats->has(r.id) &&
-                                               q.dma.at == core::address_type::untranslated &&
-                                               !spec::in_interrupt_range(q.dma.address)
-                                           ? *ats_request(r, q, out, ats_timing)
-                                           : m_port->transport(q);
+  if (m_ats && r.kind == record_kind::dma && m_ats->has(r.id) &&
+      q.dma.at == core::address_type::untranslated && !spec::in_interrupt_range(q.dma.address)) [[unlikely]]
+    return request_ats(r, q);
+  // The functional port is called directly (it is final: the call inlines), any other through the port.
+  const timing::upstream_result& res = m_port == &m_direct ? m_direct.transport(q) : m_port->transport(q);
+  request_outcome out;
+  count_request(r, q, res, res.timing, out);
+  return out;
+}
+
+request_outcome replay_engine::request_ats(const record& r, const timing::upstream_request& q) {
+  request_outcome out;
+  timing::request_timing ats_timing;
+  const timing::upstream_result& res = *ats_request(r, q, out, ats_timing);
+  count_request(r, q, res, ats_timing, out);
+  return out;
+}
+
+// The statistics of one request, from what the unit did (`res`) and its whole latency (`timing`, timed mode).
+void replay_engine::count_request(const record& r, const timing::upstream_request& q,
+                                  const timing::upstream_result& res, const timing::request_timing& timing,
+                                  request_outcome& out) {
   out.is_msi = res.is_interrupt();
   out.ok = res.ok() && !out.ats_denied;
   out.fault = res.fault();
@@ -429,10 +388,8 @@ request_outcome replay_engine::request(const record& r) {
     // ATS DMAs were checked request by request in ats_request().
     if (!out.ats && m_options.check_stale && m_stale.any()) check_stale(r, q.dma, res);
   }
-  const timing::request_timing& timing = out.ats ? ats_timing : res.timing;
   if (m_options.per_request_csv) write_csv(r, out, q.dma.access, res.timed ? int64_t(timing.latency()) : -1);
   if (res.timed) count_timing(r, out, q.dma.access, timing);
-  return out;
 }
 
 const timing::upstream_result* replay_engine::ats_request(const record& r, const timing::upstream_request& q,
@@ -580,7 +537,9 @@ void replay_engine::check_stale(const record& r, const core::dma_request& q,
     pasid = got.ok() ? got.pasid : q.has_pasid ? q.pasid : m_tables.rid_pasid(q.source_id);
     // A PASID-table entry served from the PASID-cache after the driver changed it: the cached entry decides
     // everything after it (domain, tables, rights), so it comes first.
-    if (pasid_cache_hit(res.walk)) {
+    // Whether the request's PASID-table entry came from the PASID-cache: its first lookup of that cache hit
+    // (a fact the walk record keeps, so that the port can leave its steps out).
+    if (res.walk.first_lookup_hit(core::cache_kind::pasid)) {
       change = m_stale.pending_pasid(q.source_id, pasid);
       if (change)
         fix = fmt::format(

@@ -5,6 +5,7 @@
 // they differ only in the request port: the functional mode's serves requests on the core directly, the timed
 // mode's (timed_replay.hpp) carries them through the SystemC shell, which prices each walk record.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -25,6 +26,7 @@
 #include "model/spec/inv_descriptor.hpp"
 #include "model/timing/latency_model.hpp"
 #include "traces/record.hpp"
+#include "traces/record_kinds.hpp"
 
 namespace vtd::replay {
 
@@ -106,8 +108,29 @@ class replay_engine {
 
   // The upstream request a DMA or MSI record is. An MSI is the DWORD write it is on the bus: the unit tells
   // it from a DMA by its address alone (spec 3.15: untranslated, no PASID, 0xFEEx_xxxx). Throws
-  // std::invalid_argument for a record of another kind.
-  static timing::upstream_request to_request(const traces::record& r);
+  // std::invalid_argument for a record of another kind. Inline: the replay builds every request with it.
+  static timing::upstream_request to_request(const traces::record& r) {
+    timing::upstream_request u;
+    core::dma_request& q = u.dma;
+    q.source_id = r.id;
+    q.address = r.addr;
+    if (r.kind == traces::record_kind::dma) {
+      q.length = r.length;
+      q.access = to_access(r.op());
+      q.at = static_cast<core::address_type>(r.at());
+      q.has_pasid = r.has_pasid();
+      q.pasid = r.has_pasid() ? r.pasid() : 0;
+      // The PASID prefix's PMR and ER (the reader allows them only with a PASID, ER only on reads).
+      q.privileged = r.privileged();
+      q.execute = r.execute();
+      return u;  // a DMA record carries no data: a write's data is zero
+    }
+    if (r.kind != traces::record_kind::msi) not_a_request(r);
+    q.length = 4;
+    q.access = core::access_kind::write;
+    u.data = static_cast<uint32_t>(r.value);
+    return u;  // untranslated, no PASID
+  }
 
   uint64_t requests() const { return m_requests; }  // DMA and MSI records begun, warmup included
   uint64_t records() const { return m_records; }
@@ -123,8 +146,45 @@ class replay_engine {
   uint64_t stale_count() const { return m_stale_count; }
 
  private:
-  void begin(const traces::record& r);
+  static core::access_kind to_access(traces::dma_op op) {
+    switch (op) {
+      case traces::dma_op::read:
+        return core::access_kind::read;
+      case traces::dma_op::write:
+        return core::access_kind::write;
+      case traces::dma_op::atomic:
+        return core::access_kind::atomic;
+    }
+    return core::access_kind::read;  // the reader refuses other encodings
+  }
+  [[noreturn]] static void not_a_request(const traces::record& r);
+
+  // Counts the record before it is applied (submit()). Per record: a counter, the window's first record,
+  // the trace time, and the warmup count of requests; the busy meters only when one has work that ends by
+  // now (their due time), which in the functional mode is never.
+  void begin(const traces::record& r) {
+    ++m_records;
+    if (m_window_pending || m_records == 1) [[unlikely]]
+      begin_window(r);
+    if (r.time_ps > m_last_time) m_last_time = r.time_ps;  // the reader refuses records out of time order
+    if (m_last_time >= std::min({m_walkers_busy.due(), m_walk_waits.due(), m_invalidation_busy.due()}))
+        [[unlikely]]
+      advance_meters();
+    // Device requests (DMA and interrupt writes) count against the warmup; driver records do not.
+    if (traces::is_device_request(r.kind)) {
+      ++m_requests;
+      if (!m_warm && m_requests == m_options.warmup) m_window_pending = true;
+    }
+  }
+  [[gnu::noinline]] void begin_window(const traces::record& r);
+  [[gnu::noinline]] void advance_meters();
   request_outcome request(const traces::record& r);
+  request_outcome request_ats(const traces::record& r, const timing::upstream_request& q);
+  [[gnu::always_inline]] inline void count_request(const traces::record& r, const timing::upstream_request& q,
+                                                   const timing::upstream_result& res,
+                                                   const timing::request_timing& timing,
+                                                   request_outcome& out);
+  [[gnu::noinline]] void apply(const traces::record& r);  // a driver record or an invalidation
   // An untranslated DMA of an ATS device: the endpoint's side (see use_ats). Returns the result of the last
   // request it sent (the translated one, or the translation request when the DMA stopped there) and fills
   // `timing` with the DMA's whole latency in timed mode.
@@ -149,7 +209,11 @@ class replay_engine {
   void write_csv(const traces::record& r, const request_outcome& o, core::access_kind access,
                  int64_t latency_ps);
   std::string device_name(uint16_t sid) const;
-  device_stats& device(uint16_t sid);
+  // Traces come in runs of one device: the last one is remembered instead of a map lookup per request.
+  device_stats& device(uint16_t sid) {
+    return m_last_device && m_last_sid == sid ? *m_last_device : device_lookup(sid);
+  }
+  [[gnu::noinline]] device_stats& device_lookup(uint16_t sid);
   pasid_stats& pasid_of(uint16_t sid, uint32_t pasid);
 
   core::iommu& m_unit;

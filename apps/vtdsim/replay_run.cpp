@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 
 #include "apps/replay/timed/timed_replay.hpp"
 #include "apps/vtdsim/commands.hpp"
@@ -123,14 +124,13 @@ replay_result run_replay_request(const replay_request& rq) {
   struct trace_read_error : std::runtime_error {
     using std::runtime_error::runtime_error;
   };
-  auto next = [&](vtd::traces::record& r) {
+  // Records are pulled a block at a time (one call per few thousand records, not one per record).
+  auto next_block = [&]() -> std::span<const vtd::traces::record> {
     try {
-      if (!trace.next(r)) return false;
+      return trace.next_block();
     } catch (const std::exception& e) {
       throw trace_read_error(e.what());
     }
-    ++count;
-    return true;
   };
   try {
     if (timed) {
@@ -140,13 +140,16 @@ replay_result run_replay_request(const replay_request& rq) {
       topt.on_progress = [&](uint64_t n) { show_progress(n); };
       topt.device = &config.device;
       topt.warmup = rq.warmup;
+      topt.pulled = &count;
       if (!config.devices.empty()) topt.per_device = sys.devices;
-      timed_result = vtd::replay::run_timed(engine, *sys.unit, config.timing, next, topt);
+      timed_result = vtd::replay::run_timed(engine, *sys.unit, config.timing, next_block, topt);
     } else {
-      vtd::traces::record r;
-      while (next(r)) {
-        engine.submit(r);
-        if ((count & 0xFFFF) == 0) show_progress(count);
+      for (std::span<const vtd::traces::record> block; !(block = next_block()).empty();) {
+        for (const vtd::traces::record& r : block) {
+          ++count;  // before submit: an error names this record
+          engine.submit(r);
+        }
+        show_progress(count);
       }
     }
   } catch (const trace_read_error& e) {
@@ -178,7 +181,7 @@ replay_result run_replay_request(const replay_request& rq) {
   j["platform"] = rq.platform;
   j["trace"] = {{"path", rq.trace},
                 {"format", trace.description},
-                {"fingerprint", trace_fingerprint(rq.trace)},
+                {"fingerprint", trace.fingerprint()},
                 {"seed", trace.seed}};
   j["config"] = vtd::replay::to_json(config);
   j["stats"] = report.to_json();

@@ -86,15 +86,17 @@ std::map<std::string, std::shared_ptr<fnv1a64w>>& streamed() {
 
 trace_source open_trace(const std::string& path) {
   std::shared_ptr<vtd::traces::trace_reader> reader;
-  vtd::traces::trace_reader::raw_observer observer;
-  if (!is_regular_file(path)) {
-    auto hash = std::make_shared<fnv1a64w>();
-    {
-      std::lock_guard lock(g_streamed_mutex);
-      streamed()[path] = hash;
-    }
-    observer = [hash](std::string_view bytes) { hash->add(bytes.data(), bytes.size()); };
+  // Every input is hashed as it is read (a mapped file too: no second pass over it after the replay); a
+  // stream's value is also kept by path for trace_fingerprint.
+  auto hash = std::make_shared<fnv1a64w>();
+  const bool regular = is_regular_file(path);
+  if (!regular) {
+    std::lock_guard lock(g_streamed_mutex);
+    streamed()[path] = hash;
   }
+  vtd::traces::trace_reader::raw_observer observer = [hash](std::string_view bytes) {
+    hash->add(bytes.data(), bytes.size());
+  };
   try {
     reader = std::make_shared<vtd::traces::trace_reader>(path, std::move(observer));
   } catch (const vtd::traces::trace_error& e) {
@@ -112,6 +114,19 @@ trace_source open_trace(const std::string& path) {
     } catch (const vtd::traces::trace_error& e) {
       throw std::runtime_error(e.what());
     }
+  };
+  src.next_block = [r = reader.get()] {
+    try {
+      return r->next_block();
+    } catch (const vtd::traces::trace_error& e) {
+      throw std::runtime_error(e.what());
+    }
+  };
+  // A regular file's hash is whole once the reader reached its end (it then observed every byte); before
+  // that, the file is read again. A stream's is whatever was read of it, as trace_fingerprint says.
+  src.fingerprint = [hash, path, regular, r = reader.get()] {
+    if (regular && !r->observed_all()) return trace_fingerprint(path);
+    return hash->value();
   };
   return src;
 }

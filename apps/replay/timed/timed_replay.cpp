@@ -80,7 +80,7 @@ class vcd_output {
 }  // namespace
 
 timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_params& params,
-                        const std::function<bool(traces::record&)>& next, const timed_options& options) {
+                        const record_blocks& next_block, const timed_options& options) {
   // SystemC's informational reports (timescale notes and the like) would mix into the tool's output.
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   std::optional<vcd_output> vcd_file;
@@ -120,8 +120,9 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
 
   // Elaboration (end_of_elaboration binds multi-sockets' callbacks) before the first request is issued.
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
-  traces::record record;
   uint64_t pulled = 0;
+  uint64_t ignored = 0;
+  uint64_t& counted = options.pulled ? *options.pulled : ignored;
   port->on_sync = [&](uint64_t now_ps) {
     const unsigned busy = iommu->latency().walkers_busy(now_ps);
     const unsigned queued = iommu->latency().walker_queue_depth(now_ps);
@@ -142,10 +143,18 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
     closed_loop loop(
         engine, transport, *options.device, options.warmup, [&](picoseconds t) { port->advance_to(t); },
         options.per_device);
+    std::span<const traces::record> block;
+    size_t at = 0;
     loop.run(
         [&](traces::record& r) {
-          if (!next(r)) return false;
+          if (at == block.size()) {
+            block = next_block();
+            at = 0;
+            if (block.empty()) return false;
+          }
+          r = block[at++];
           ++pulled;
+          ++counted;
           return true;
         },
         [&] {
@@ -153,11 +162,14 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
         });
     devices = loop.devices();
   } else {
-    while (next(record)) {
-      ++pulled;
-      port->advance_to(record.time_ps);
-      engine.submit(record);
-      if (port->need_sync()) port->sync_kernel();
+    for (std::span<const traces::record> block; !(block = next_block()).empty();) {
+      for (const traces::record& record : block) {
+        ++pulled;
+        ++counted;
+        port->advance_to(record.time_ps);
+        engine.submit(record);
+        if (port->need_sync()) port->sync_kernel();
+      }
     }
   }
   port->sync_kernel();

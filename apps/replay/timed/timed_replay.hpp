@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdio>
 #include <functional>
+#include <span>
 #include <string>
 
 #include "apps/replay/closed_loop.hpp"
@@ -23,6 +24,9 @@ struct timed_options {
   // Optional CSV, one row per quantum: time_ns,records,walkers_busy,walker_queue (docs/stats.md).
   std::FILE* epochs = nullptr;
   std::function<void(uint64_t records)> on_progress;  // called at quantum boundaries
+  // When set, counts every record taken from the trace as it is taken (before it reaches the engine), so
+  // that the caller can name the record an exception came from.
+  uint64_t* pulled = nullptr;
   // Closed-loop issue (issue 13) when set and its issue is closed: every device waits for tags and credits
   // and crosses its link (closed_loop.hpp), and the translated access costs device->memory_ns instead of
   // timing.dma_access_ns. `warmup` must be the engine's (replay_options::warmup).
@@ -39,9 +43,11 @@ struct timed_summary {
   std::map<uint16_t, closed_device_stats> devices;  // closed-loop issue only
 };
 
-// Replays every record `next` gives through engine.submit(), with the engine's requests carried by the
-// SystemC shell (the engine's request port is the shell's root port while this runs).
+// Replays every record `next_block` gives (blocks of records in trace order, empty at the end: e.g.
+// trace_reader::next_block) through engine.submit(), with the engine's requests carried by the SystemC shell
+// (the engine's request port is the shell's root port while this runs).
+using record_blocks = std::function<std::span<const traces::record>()>;
 timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::timing_params& params,
-                        const std::function<bool(traces::record&)>& next, const timed_options& options);
+                        const record_blocks& next_block, const timed_options& options);
 
 }  // namespace vtd::replay
