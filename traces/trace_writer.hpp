@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ class trace_writer {
     ++m_written;
     if (m_used == m_buffer.size()) flush();
   }
+  // The same bytes as writing each record in turn.
+  void write(std::span<const record> records);
   void close();
   uint64_t written() const { return m_written; }
 

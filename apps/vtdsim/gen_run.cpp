@@ -337,8 +337,8 @@ vtd::traces::gen::generation_summary run_gen_request(const gen_request& g) {
     vtd::io::output_file pf(g.platform_out);  // opened before the work, so that a bad path fails at once
     nlohmann::ordered_json platform;
     progress_line progress("gen", !g.quiet);
-    auto s = gen::generate(
-        g.workload, [&](const record& r) { writer.write(r); }, platform,
+    auto s = gen::generate_blocks(
+        g.workload, [&](std::span<const record> block) { writer.write(block); }, platform,
         [&](uint64_t dmas) { progress.update(dmas, g.workload.dma_target); });
     progress.finish();
     pf.write(platform.dump(2) + "\n");

@@ -40,20 +40,17 @@ device_model::device_model(std::string kind, unsigned index, placement where, ui
       m_guest(stage == device_stage::nested ? &platform.vm() : nullptr),
       m_ats(ats) {}
 
-uint64_t device_model::head_time() {
-  while (m_queue.empty() || m_queue.top().time > m_next_event) next_event();
-  return m_queue.top().time;
-}
-
-record device_model::pop() {
-  head_time();
-  record r = m_queue.top().r;
-  m_queue.pop();
-  return r;
-}
-
-void device_model::emit(const record& r) {
-  m_queue.push(pending{r.time_ps, m_seq++, r});
+size_t device_model::release(record* out, size_t room, uint64_t& dma_budget, uint64_t until,
+                             bool until_inclusive) {
+  size_t n = 0;
+  while (n < room && dma_budget) {
+    const uint64_t t = head_time();
+    if (t > until || (t == until && !until_inclusive)) break;
+    out[n] = m_queue.pop();
+    if (out[n].kind == record_kind::dma) --dma_budget;
+    ++n;
+  }
+  return n;
 }
 
 void device_model::unmap(uint64_t t, uint64_t iova, uint64_t bytes, bool strict, unsigned flush_batch,

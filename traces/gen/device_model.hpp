@@ -1,14 +1,14 @@
 // Common machinery of the generator's device models: each device is driven by its own events (packet
-// arrivals, I/O submissions, bursts) and keeps the records an event produces in a small time-ordered queue,
-// so that records can be released in global time order while events overlap in time (a packet's unmap comes
-// after the next packet's DMA).
+// arrivals, I/O submissions, bursts) and keeps the records an event produces in a small time-ordered queue
+// (traces/gen/pending_records.hpp), so that records can be released in global time order while events overlap
+// in time (a packet's unmap comes after the next packet's DMA).
 #pragma once
 #include <cstdint>
-#include <queue>
 #include <string>
 #include <vector>
 
 #include "traces/gen/iova_allocator.hpp"
+#include "traces/gen/pending_records.hpp"
 #include "traces/gen/platform_parts.hpp"
 #include "traces/gen/rng.hpp"
 #include "traces/gen/workload.hpp"
@@ -31,15 +31,29 @@ class device_model {
   virtual ~device_model() = default;
 
   // Time of the next record this device will release (after generating as many events as needed).
-  uint64_t head_time();
-  record pop();
+  uint64_t head_time() {
+    while (m_queue.empty() || m_queue.head_time() > m_next_event) next_event();
+    return m_queue.head_time();
+  }
+  record pop() {
+    head_time();
+    return m_queue.pop();
+  }
+  // Releases records in order into out[0..room) while the head is before `until` (at `until` too when
+  // `until_inclusive`: the merge's tie-break by device index) and `dma_budget` lasts; each DMA takes one from
+  // it. Returns how many. Generates events exactly as a pop() per record would (only as the head needs them),
+  // so a model sharing state with another (a nested device's guest memory) sees the same calls in the same
+  // order.
+  virtual size_t release(record* out, size_t room, uint64_t& dma_budget, uint64_t until,
+                         bool until_inclusive);
   const std::string& name() const { return m_name; }
 
  protected:
   // Produces the records of the next event (all at times >= the event time) and advances m_next_event.
   virtual void next_event() = 0;
 
-  void emit(const record& r);
+  void emit(const record& r) { m_queue.push(r); }
+  bool has_pending() const { return !m_queue.empty(); }
   // Driver unmap with the configured invalidation policy. Strict: a page-selective invalidation and a wait
   // per unmap; deferred: queued, flushed domain-wide in batches (the IOVA is reused only after its flush). A
   // second-stage domain is invalidated with iotlb-inval; first-stage and nested domains, whose IOTLB entries
@@ -70,13 +84,7 @@ class device_model {
   bool m_ats = false;               // the device keeps a device TLB (ATS)
 
  private:
-  struct pending {
-    uint64_t time, seq;
-    record r;
-    bool operator>(const pending& o) const { return time != o.time ? time > o.time : seq > o.seq; }
-  };
-  std::priority_queue<pending, std::vector<pending>, std::greater<pending>> m_queue;
-  uint64_t m_seq = 0;
+  pending_records m_queue;
   std::vector<std::pair<uint64_t, uint64_t>> m_deferred;  // (iova, bytes) awaiting a flush
   uint64_t m_deferred_since = 0;
   uint64_t m_deferred_latest = 0;

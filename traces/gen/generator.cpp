@@ -196,6 +196,80 @@ void validate(const workload& w) {
                                   w.sva.unbound_us, w.sva.rebind_us));
 }
 
+namespace {
+
+// Counts a record in the summary's field of its kind.
+void count_kind(generation_summary& s, record_kind k, uint64_t n) {
+  switch (k) {
+    case record_kind::dma:
+      s.dmas += n;
+      break;
+    case record_kind::msi:
+      s.msis += n;
+      break;
+    case record_kind::map:
+      s.maps += n;
+      break;
+    case record_kind::unmap:
+      s.unmaps += n;
+      break;
+    case record_kind::inv_wait:
+      s.waits += n;
+      break;
+    case record_kind::cc_inval:
+    case record_kind::iotlb_inval:
+    case record_kind::iec_inval:
+    case record_kind::devtlb_inval:
+    case record_kind::pc_inval:
+    case record_kind::piotlb_inval:
+    case record_kind::pdevtlb_inval:
+      s.invalidations += n;
+      break;
+    case record_kind::attach:
+    case record_kind::detach:
+    case record_kind::pasid_attach:
+    case record_kind::pasid_detach:
+      s.attaches += n;
+      break;
+  }
+}
+
+// Blocks of released records for the sink: the device models write into room(), commit() hands full blocks
+// out.
+class block_buffer {
+ public:
+  explicit block_buffer(const record_block_sink& out) : m_out(out) { m_block.resize(block_records); }
+  std::span<record> room() { return {m_block.data() + m_used, m_block.size() - m_used}; }
+  void commit(size_t n) {
+    m_used += n;
+    if (m_used == m_block.size()) flush();
+  }
+  void add(const record& r) {
+    m_block[m_used] = r;
+    commit(1);
+  }
+  void flush() {
+    if (m_used) m_out(std::span<const record>(m_block.data(), m_used));
+    m_used = 0;
+  }
+
+ private:
+  const record_block_sink& m_out;
+  std::vector<record> m_block;
+  size_t m_used = 0;
+};
+
+}  // namespace
+
+generation_summary generate_blocks(const workload& w, const record_block_sink& out,
+                                   nlohmann::ordered_json& platform,
+                                   const std::function<void(uint64_t)>& progress) {
+  tables::platform_description description;
+  auto s = generate_blocks(w, out, description, progress);
+  platform = tables::to_json(description);
+  return s;
+}
+
 generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
                             nlohmann::ordered_json& platform, const std::function<void(uint64_t)>& progress) {
   tables::platform_description description;
@@ -207,6 +281,17 @@ generation_summary generate(const workload& w, const std::function<void(const re
 generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
                             tables::platform_description& platform,
                             const std::function<void(uint64_t)>& progress) {
+  return generate_blocks(
+      w,
+      [&](std::span<const record> block) {
+        for (const record& r : block) out(r);
+      },
+      platform, progress);
+}
+
+generation_summary generate_blocks(const workload& w, const record_block_sink& out,
+                                   tables::platform_description& platform,
+                                   const std::function<void(uint64_t)>& progress) {
   validate(w);
   platform_parts parts;
   std::vector<std::unique_ptr<device_model>> devices;
@@ -228,61 +313,63 @@ generation_summary generate(const workload& w, const std::function<void(const re
   // Faults on request: DMAs to an IOVA no device ever maps (below the allocators' floor), spread evenly.
   const uint64_t fault_every = w.faults ? std::max<uint64_t>(1, w.dma_target / (w.faults + 1)) : 0;
   rng fault_rng(component_seed(w.seed, 999));
+  block_buffer block(out);
+  uint64_t by_kind[256] = {};  // records per kind code (the summary's fields are sums of these)
+  uint64_t last_time = 0;
   while (s.dmas < w.dma_target) {
-    size_t best = 0;
-    uint64_t best_time = devices[0]->head_time();
+    // The merge releases the record of smallest (time, device index). The device holding it keeps releasing
+    // while its head stays before the runner-up's (time, index): the same order, one device scan per run of
+    // records instead of one per record. Each device generates its events only as its own head needs them,
+    // so the events are generated in the same order as a record-by-record merge would.
+    size_t best = 0, second = devices.size();
+    uint64_t best_time = devices[0]->head_time(), second_time = UINT64_MAX;
     for (size_t i = 1; i < devices.size(); ++i) {
-      uint64_t t = devices[i]->head_time();
-      if (t < best_time) best_time = t, best = i;
+      const uint64_t t = devices[i]->head_time();
+      if (t < best_time) {
+        second = best, second_time = best_time;
+        best = i, best_time = t;
+      } else if (t < second_time) {
+        second = i, second_time = t;
+      }
     }
-    record r = devices[best]->pop();
-    switch (r.kind) {
-      case record_kind::dma:
-        ++s.dmas;
-        break;
-      case record_kind::msi:
-        ++s.msis;
-        break;
-      case record_kind::map:
-        ++s.maps;
-        break;
-      case record_kind::unmap:
-        ++s.unmaps;
-        break;
-      case record_kind::inv_wait:
-        ++s.waits;
-        break;
-      case record_kind::cc_inval:
-      case record_kind::iotlb_inval:
-      case record_kind::iec_inval:
-      case record_kind::devtlb_inval:
-      case record_kind::pc_inval:
-      case record_kind::piotlb_inval:
-      case record_kind::pdevtlb_inval:
-        ++s.invalidations;
-        break;
-      case record_kind::attach:
-      case record_kind::detach:
-      case record_kind::pasid_attach:
-      case record_kind::pasid_detach:
-        ++s.attaches;
-        break;
+    device_model& d = *devices[best];
+    for (;;) {
+      // The DMAs the device may release now: up to the target, or up to the DMA an injected fault follows.
+      uint64_t budget = w.dma_target - s.dmas;
+      if (fault_every && s.faults < w.faults) budget = std::min(budget, fault_every - s.dmas % fault_every);
+      const uint64_t budget_given = budget;
+      const std::span<record> room = block.room();
+      const size_t n = d.release(room.data(), room.size(), budget, second_time, best < second);
+      if (n == 0) break;  // its head is now after the runner-up's
+      for (size_t i = 0; i < n; ++i) ++by_kind[uint8_t(room[i].kind)];
+      const record last = room[n - 1];
+      const uint64_t records_before = s.records;
+      s.dmas += budget_given - budget;
+      s.records += n;
+      last_time = last.time_ps;
+      block.commit(n);
+      // The budget stopped the release right after the DMA a fault follows.
+      if (fault_every && last.kind == record_kind::dma && s.dmas % fault_every == 0 && s.faults < w.faults) {
+        record bad = last;
+        bad.addr = 0x1000 + (fault_rng.below(0xF0) << 12);  // never mapped: allocators start at 1 MiB
+        // A read by the same requester (with the same PASID, when it had one).
+        bad.flags =
+            static_cast<uint8_t>(static_cast<unsigned>(dma_op::read) | (last.flags & flag::has_pasid));
+        bad.length = 64;
+        block.add(bad);
+        ++s.records;
+        ++s.faults;
+      }
+      if (progress && (records_before >> 20) != (s.records >> 20)) progress(s.dmas);
+      if (s.dmas >= w.dma_target) break;
     }
-    out(r);
-    ++s.records;
-    if (fault_every && r.kind == record_kind::dma && s.dmas % fault_every == 0 && s.faults < w.faults) {
-      record bad = r;
-      bad.addr = 0x1000 + (fault_rng.below(0xF0) << 12);  // never mapped: allocators start at 1 MiB
-      // A read by the same requester (with the same PASID, when it had one).
-      bad.flags = static_cast<uint8_t>(static_cast<unsigned>(dma_op::read) | (r.flags & flag::has_pasid));
-      bad.length = 64;
-      out(bad);
-      ++s.records;
-      ++s.faults;
-    }
-    s.end_time_ps = r.time_ps;
-    if (progress && (s.records & 0xFFFFF) == 0) progress(s.dmas);
   }
+  block.flush();
+  s.end_time_ps = last_time;
+  // by_kind counts the devices' records, not the injected faults (s.faults); the DMAs are counted already.
+  for (unsigned k = 0; k < 256; ++k)
+    if (by_kind[k] && valid_kind(uint8_t(k)) && record_kind(k) != record_kind::dma)
+      count_kind(s, record_kind(k), by_kind[k]);
   return s;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <span>
 
 #include <nlohmann/json.hpp>
 
@@ -20,8 +21,19 @@ struct generation_summary {
   uint64_t end_time_ps = 0;
 };
 
-// Calls `out` for every record in time order. `platform` receives the platform the trace runs on, as a
-// description or as the platform file (docs/platform-format.md; "mode": "scalable" in scalable mode).
+// Calls `out` with the records in time order, a block of up to `block_records` at a time (the last block
+// may be shorter; no block is empty). `platform` receives the platform the trace runs on, as a description or
+// as the platform file (docs/platform-format.md; "mode": "scalable" in scalable mode). `progress` gets the
+// DMAs generated so far, now and then.
+using record_block_sink = std::function<void(std::span<const record>)>;
+inline constexpr size_t block_records = 4096;
+generation_summary generate_blocks(const workload& w, const record_block_sink& out,
+                                   tables::platform_description& platform,
+                                   const std::function<void(uint64_t)>& progress = {});
+generation_summary generate_blocks(const workload& w, const record_block_sink& out,
+                                   nlohmann::ordered_json& platform,
+                                   const std::function<void(uint64_t)>& progress = {});
+// The same records, one call of `out` per record.
 generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
                             tables::platform_description& platform,
                             const std::function<void(uint64_t)>& progress = {});
