@@ -16,6 +16,10 @@ namespace vtd::tables {
 using spec::level_index;
 using spec::level_page_size;
 
+namespace {
+constexpr uint64_t kPage = 4096;
+}  // namespace
+
 template <class F>
 paging_tree<F>::paging_tree(core::physical_memory& mem, page_allocator& pages, paging_geometry geometry,
                             F format, table_page_hooks hooks)
@@ -64,10 +68,9 @@ void paging_tree<F>::map(uint64_t iova, uint64_t out, uint64_t size, const attrs
   if (iova + size > m_geo.limit || iova + size < iova)
     throw table_error(fmt::format("map [0x{:x}, 0x{:x}): beyond {}", iova, iova + size, m_geo.width_text));
   m_fmt.check(iova, a);
+  if (size == kPage && map_page(iova, out, a)) return;
   // Check for overlap first so that a refused map leaves the tables untouched.
-  if (auto clash = first_mapped(m_root, m_geo.levels, iova, size))
-    throw table_error(fmt::format("map [0x{:x}, 0x{:x}): overlaps the existing mapping at 0x{:x}", iova,
-                                  iova + size, *clash));
+  if (auto clash = first_mapped(m_root, m_geo.levels, iova, size)) throw_clash(iova, size, *clash);
   try {
     map_range(m_root, m_geo.levels, iova, out, size, a);
   } catch (...) {
@@ -77,6 +80,62 @@ void paging_tree<F>::map(uint64_t iova, uint64_t out, uint64_t size, const attrs
     unmap_range(m_root, m_geo.levels, iova, size, undone);
     throw;
   }
+}
+
+template <class F>
+void paging_tree<F>::throw_clash(uint64_t iova, uint64_t size, uint64_t at) const {
+  throw table_error(
+      fmt::format("map [0x{:x}, 0x{:x}): overlaps the existing mapping at 0x{:x}", iova, iova + size, at));
+}
+
+// One 4 KiB page (what a DMA API maps per buffer page) when every table on its path exists: one descent that
+// checks for a clash as first_mapped does and writes the leaf as map_range does, the same tables and
+// bookkeeping as a result. False when a table is missing (nothing below it can clash, nothing was written):
+// the general path allocates it.
+template <class F>
+bool paging_tree<F>::map_page(uint64_t iova, uint64_t out, const attrs& a) {
+  uint64_t table = m_root;
+  for (unsigned level = m_geo.levels; level > 1; --level) {
+    const uint64_t e = entry(table, level_index(iova, level));
+    if (!m_fmt.present(e)) return false;
+    if (m_fmt.is_leaf(e, level)) throw_clash(iova, kPage, iova);
+    table = m_fmt.address(e, level);
+  }
+  const uint64_t entry_addr = table + level_index(iova, 1) * 8;
+  if (m_fmt.present(*m_mem.read64(entry_addr))) throw_clash(iova, kPage, iova);
+  m_mem.write64(entry_addr, m_fmt.leaf(1, out, a));
+  ++m_counts[table];
+  return true;
+}
+
+// Unmapping one 4 KiB page: one descent, then the leaf cleared and the tables it leaves empty freed bottom
+// up, exactly as unmap_range does. Nullopt (nothing done) when a superpage covers the page: the general path
+// splits it.
+template <class F>
+std::optional<uint64_t> paging_tree<F>::unmap_page(uint64_t iova) {
+  constexpr unsigned kMaxLevels = 5;
+  uint64_t tables[kMaxLevels + 1] = {}, entries[kMaxLevels + 1] = {};  // by level: the table and entry used
+  uint64_t table = m_root;
+  for (unsigned level = m_geo.levels;; --level) {
+    const uint64_t entry_addr = table + level_index(iova, level) * 8;
+    const uint64_t e = *m_mem.read64(entry_addr);
+    if (!m_fmt.present(e)) return 0;  // nothing mapped there (every non-root table holds an entry)
+    tables[level] = table;
+    entries[level] = entry_addr;
+    if (m_fmt.is_leaf(e, level)) {
+      if (level > 1) return std::nullopt;
+      break;
+    }
+    table = m_fmt.address(e, level);
+  }
+  m_mem.write64(entries[1], 0);
+  --m_counts[tables[1]];
+  for (unsigned level = 1; tables[level] != m_root && m_counts[tables[level]] == 0; ++level) {
+    free_table(tables[level]);
+    m_mem.write64(entries[level + 1], 0);
+    --m_counts[tables[level + 1]];
+  }
+  return kPage;
 }
 
 template <class F>
@@ -132,6 +191,8 @@ uint64_t paging_tree<F>::unmap(uint64_t iova, uint64_t size) {
     throw table_error(fmt::format("unmap iova 0x{:x} size 0x{:x}: must be 4 KiB aligned", iova, size));
   if (iova >= m_geo.limit) return 0;
   size = std::min(size, m_geo.limit - iova);
+  if (size == kPage)
+    if (auto n = unmap_page(iova)) return *n;
   uint64_t unmapped = 0;
   unmap_range(m_root, m_geo.levels, iova, size, unmapped);
   return unmapped;

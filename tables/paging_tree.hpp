@@ -9,10 +9,10 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "model/memory/physical_memory.hpp"
 #include "tables/page_allocator.hpp"
+#include "tables/table_page_counts.hpp"
 
 namespace vtd::tables {
 
@@ -62,6 +62,9 @@ class paging_tree {
   uint64_t table_pages() const { return m_counts.size(); }
 
  private:
+  bool map_page(uint64_t iova, uint64_t out, const attrs& a);
+  std::optional<uint64_t> unmap_page(uint64_t iova);
+  [[noreturn]] void throw_clash(uint64_t iova, uint64_t size, uint64_t at) const;
   void map_range(uint64_t table, unsigned level, uint64_t iova, uint64_t out, uint64_t size, const attrs& a);
   bool unmap_range(uint64_t table, unsigned level, uint64_t iova, uint64_t size, uint64_t& unmapped);
   bool leaf_allowed(unsigned level) const;
@@ -76,7 +79,7 @@ class paging_tree {
   paging_geometry m_geo;
   Format m_fmt;
   table_page_hooks m_hooks;
-  std::unordered_map<uint64_t, uint16_t> m_counts;  // table page -> present entries
+  table_page_counts m_counts;  // table page -> present entries
   uint64_t m_root = 0;
 };
 

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "model/spec/inv_descriptor.hpp"
 #include "model/spec/presets.hpp"
 #include "tables/sm_nested_tables.hpp"
@@ -151,6 +153,26 @@ platform_state::platform_state(const platform_description& desc, const std::stri
 }
 
 void platform_state::build_domain(const domain_desc& d, domain_stage stage) {
+  build_domain_tables(d, stage);
+  refresh_ref(d.id);
+}
+
+void platform_state::refresh_ref(uint16_t id) {
+  auto it = std::lower_bound(m_domain_refs.begin(), m_domain_refs.end(), id,
+                             [](const domain_ref& r, uint16_t key) { return r.id < key; });
+  if (it == m_domain_refs.end() || it->id != id) it = m_domain_refs.insert(it, domain_ref{id, {}, {}, {}});
+  it->stage = m_stage.at(id);
+  it->sl = domain(id);
+  it->fs = fs_domain(id);
+}
+
+const platform_state::domain_ref* platform_state::find_domain(uint16_t id) const {
+  auto it = std::lower_bound(m_domain_refs.begin(), m_domain_refs.end(), id,
+                             [](const domain_ref& r, uint16_t key) { return r.id < key; });
+  return it == m_domain_refs.end() || it->id != id ? nullptr : &*it;
+}
+
+void platform_state::build_domain_tables(const domain_desc& d, domain_stage stage) {
   m_stage[d.id] = stage;
   m_domain_width[d.id] = d.address_width;
   switch (stage) {
@@ -243,9 +265,8 @@ fs_page_table* platform_state::fs_domain(uint16_t id) {
 }
 
 std::optional<domain_stage> platform_state::stage_of(uint16_t id) const {
-  auto it = m_stage.find(id);
-  if (it == m_stage.end()) return std::nullopt;
-  return it->second;
+  if (const domain_ref* r = find_domain(id)) return r->stage;
+  return std::nullopt;
 }
 
 std::optional<uint16_t> platform_state::parent_of(uint16_t id) const {
@@ -267,10 +288,11 @@ void platform_state::map(uint16_t domain, uint64_t iova, uint64_t hpa, uint64_t 
 }
 
 void platform_state::map(uint16_t domain, uint64_t iova, uint64_t out, uint64_t size, const fs_perm& perm) {
-  if (auto* fs = fs_domain(domain)) return fs->map(iova, out, size, perm);
-  if (stage_of(domain) == domain_stage::pass_through)
+  const domain_ref* r = find_domain(domain);
+  if (r && r->fs) return r->fs->map(iova, out, size, perm);
+  if (r && r->stage == domain_stage::pass_through)
     throw table_error(fmt::format("domain {} is a pass-through domain: it has no page tables", domain));
-  auto& table = domain_or_throw(domain);
+  auto& table = r && r->sl ? *r->sl : domain_or_throw(domain);
   if (!perm.user || !perm.execute)
     throw table_error(fmt::format(
         "domain {} is a second-stage domain: U/S and execute-disable are first-stage rights", domain));
@@ -278,10 +300,11 @@ void platform_state::map(uint16_t domain, uint64_t iova, uint64_t out, uint64_t 
 }
 
 uint64_t platform_state::unmap(uint16_t domain, uint64_t iova, uint64_t size) {
-  if (auto* fs = fs_domain(domain)) return fs->unmap(iova, size);
-  if (stage_of(domain) == domain_stage::pass_through)
+  const domain_ref* r = find_domain(domain);
+  if (r && r->fs) return r->fs->unmap(iova, size);
+  if (r && r->stage == domain_stage::pass_through)
     throw table_error(fmt::format("domain {} is a pass-through domain: it has no page tables", domain));
-  return domain_or_throw(domain).unmap(iova, size);
+  return (r && r->sl ? *r->sl : domain_or_throw(domain)).unmap(iova, size);
 }
 
 uint32_t platform_state::rid_pasid_of(uint16_t sid) const {
@@ -348,7 +371,20 @@ void platform_state::attach_pasid(uint16_t sid, uint32_t pasid, uint16_t domain,
     m_sm->set_device(sid, d);
   }
   m_sm->attach_pasid(sid, pasid, p);
+  forget_attachment(sid, pasid);
   m_pasids[{sid, pasid}] = domain;
+  auto& list = m_domain_attachments[domain];
+  list.insert(std::lower_bound(list.begin(), list.end(), std::make_pair(sid, pasid)), {sid, pasid});
+}
+
+void platform_state::forget_attachment(uint16_t sid, uint32_t pasid) {
+  auto it = m_pasids.find({sid, pasid});
+  if (it == m_pasids.end()) return;
+  auto by_domain = m_domain_attachments.find(it->second);
+  auto& list = by_domain->second;
+  list.erase(std::lower_bound(list.begin(), list.end(), std::make_pair(sid, pasid)));
+  if (list.empty()) m_domain_attachments.erase(by_domain);
+  m_pasids.erase(it);
 }
 
 void platform_state::detach_pasid(uint16_t sid, uint32_t pasid) {
@@ -356,12 +392,18 @@ void platform_state::detach_pasid(uint16_t sid, uint32_t pasid) {
     throw table_error(fmt::format("{}: PASID {}: PASIDs need scalable mode (\"mode\": \"scalable\")",
                                   format_bdf(sid), pasid));
   m_sm->detach_pasid(sid, pasid);
-  m_pasids.erase({sid, pasid});
+  forget_attachment(sid, pasid);
 }
 
 int platform_state::domain_of_pasid(uint16_t sid, uint32_t pasid) const {
   auto it = m_pasids.find({sid, pasid});
   return it == m_pasids.end() ? -1 : it->second;
+}
+
+const std::vector<std::pair<uint16_t, uint32_t>>& platform_state::attachments_of(uint16_t domain) const {
+  static const std::vector<std::pair<uint16_t, uint32_t>> none;
+  auto it = m_domain_attachments.find(domain);
+  return it == m_domain_attachments.end() ? none : it->second;
 }
 
 void platform_state::attach(uint16_t sid, uint16_t domain) {

@@ -9,6 +9,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "model/memory/physical_memory.hpp"
 #include "tables/context_builder.hpp"
@@ -69,6 +71,9 @@ class platform_state {
   void attach_pasid(uint16_t sid, uint32_t pasid, uint16_t domain, const pasid_attach_options& o = {});
   void detach_pasid(uint16_t sid, uint32_t pasid);
   int domain_of_pasid(uint16_t sid, uint32_t pasid) const;  // -1 when not attached
+  // Scalable mode: every (source-id, PASID) attached to `domain` now, ascending (empty in legacy mode). The
+  // reference stays valid until the next attach or detach.
+  const std::vector<std::pair<uint16_t, uint32_t>>& attachments_of(uint16_t domain) const;
 
   sl_page_table* domain(uint16_t id);  // second-stage tables (legacy domains, scalable "second"); else null
   fs_page_table* fs_domain(uint16_t id);  // first-stage tables (scalable "first" and "nested"); else null
@@ -80,12 +85,25 @@ class platform_state {
   std::string device_name(uint16_t sid) const;
 
  private:
+  // What map and unmap need of a domain, found with one search (the maps below are searched once each):
+  // kept equal to them by build_domain, the only place that changes them.
+  struct domain_ref {
+    uint16_t id = 0;
+    domain_stage stage = domain_stage::second;
+    sl_page_table* sl = nullptr;
+    fs_page_table* fs = nullptr;
+  };
+  const domain_ref* find_domain(uint16_t id) const;
+  void refresh_ref(uint16_t id);
+
   sl_page_table& domain_or_throw(uint16_t id);
   void build_domain(const domain_desc& d, domain_stage stage);
+  void build_domain_tables(const domain_desc& d, domain_stage stage);
   void map_description(const domain_desc& d, const mapping_desc& m);
   void build_scalable_device(const device_desc& dev, size_t index, const std::string& filename);
   pasid_params pasid_params_for(uint16_t domain, const pasid_attach_options& o) const;
   uint32_t rid_pasid_of(uint16_t sid) const;
+  void forget_attachment(uint16_t sid, uint32_t pasid);  // drops (sid, pasid) from both maps, if there
   pasid_attach_options rid_options_of(uint16_t sid) const;
 
   platform_description m_desc;
@@ -100,9 +118,13 @@ class platform_state {
   std::map<uint16_t, std::unique_ptr<fs_page_table>> m_fs_domains;
   std::map<uint16_t, domain_stage> m_stage;
   std::map<uint16_t, uint16_t> m_parent;
+  std::vector<domain_ref> m_domain_refs;  // by ascending id
   std::map<uint16_t, unsigned> m_domain_width;
   std::map<uint16_t, int> m_attached;                          // legacy: sid -> domain (-1 pass-through)
   std::map<std::pair<uint16_t, uint32_t>, uint16_t> m_pasids;  // scalable: (sid, PASID) -> domain
+  // The same attachments by domain (kept with m_pasids, in attach_pasid and detach_pasid): domain ->
+  // (sid, PASID), ascending.
+  std::map<uint16_t, std::vector<std::pair<uint16_t, uint32_t>>> m_domain_attachments;
   std::unique_ptr<ir_table_builder> m_irt;
   std::optional<uint64_t> m_iqa;
   uint64_t m_iq_base = 0;

@@ -7,6 +7,25 @@
 
 namespace vtd::replay {
 
+void stale_tracker::put(range_map& m, uint64_t start, const table_change& c) {
+  ++m_pending_ranges;
+  if (!m_spare) {
+    m.emplace(start, c);
+    return;
+  }
+  m_spare.key() = start;
+  m_spare.mapped() = c;
+  m.insert(std::move(m_spare));  // the ranges do not overlap, so `start` is not a key yet
+}
+
+stale_tracker::range_map::iterator stale_tracker::erase(range_map& m, range_map::iterator it) {
+  --m_pending_ranges;
+  auto next = std::next(it);
+  auto node = m.extract(it);
+  if (!m_spare) m_spare = std::move(node);
+  return next;
+}
+
 void stale_tracker::erase_range(range_map& m, uint64_t base, uint64_t end) {
   // Trim or split entries overlapping [base, end).
   auto it = m.lower_bound(base);
@@ -19,7 +38,7 @@ void stale_tracker::erase_range(range_map& m, uint64_t base, uint64_t end) {
       if (prev_end > end) {
         tail.iova = end;
         tail.bytes = prev_end - end;
-        m.emplace(end, tail);
+        put(m, end, tail);
       }
     }
   }
@@ -30,11 +49,11 @@ void stale_tracker::erase_range(range_map& m, uint64_t base, uint64_t end) {
       table_change tail = it->second;
       tail.iova = end;
       tail.bytes = e - end;
-      it = m.erase(it);
-      m.emplace(end, tail);
+      erase(m, it);
+      put(m, end, tail);
       break;
     }
-    it = m.erase(it);
+    it = erase(m, it);
   }
 }
 
@@ -53,7 +72,7 @@ void stale_tracker::changed_range(uint16_t domain, uint32_t pasid, const table_c
   erase_range(m, c.iova, c.iova + c.bytes);
   table_change keyed = c;
   keyed.pasid = pasid;
-  m.emplace(c.iova, keyed);
+  put(m, c.iova, keyed);
 }
 
 void stale_tracker::changed_device(uint16_t sid, int old_domain, uint64_t record_index, uint64_t time_ps) {
@@ -91,29 +110,30 @@ const std::vector<uint32_t>& stale_tracker::attached_pasids(uint16_t domain) con
 
 void stale_tracker::invalidated_all() {
   m_ranges.clear();
+  m_pending_ranges = 0;
 }
 
 void stale_tracker::invalidated_domain(uint16_t domain) {
-  m_ranges.erase(m_ranges.lower_bound({domain, 0}), m_ranges.upper_bound({domain, kUntagged}));
+  const auto first = m_ranges.lower_bound({domain, 0}), last = m_ranges.upper_bound({domain, kUntagged});
+  for (auto it = first; it != last; ++it) m_pending_ranges -= it->second.size();
+  m_ranges.erase(first, last);
 }
 
 void stale_tracker::invalidated_range(uint16_t domain, uint64_t base, uint64_t length) {
   if (length == 0) return invalidated_domain(domain);
-  for (auto it = m_ranges.lower_bound({domain, 0}); it != m_ranges.end() && it->first.first == domain;) {
-    erase_range(it->second, base, base + length);
-    it = it->second.empty() ? m_ranges.erase(it) : std::next(it);
-  }
+  for (auto it = m_ranges.lower_bound({domain, 0}); it != m_ranges.end() && it->first.first == domain; ++it)
+    if (!it->second.empty()) erase_range(it->second, base, base + length);
 }
 
 void stale_tracker::invalidated_pasid_range(uint16_t domain, uint32_t pasid, uint64_t base, uint64_t length) {
   auto it = m_ranges.find({domain, pasid});
   if (it == m_ranges.end()) return;
   if (length == 0) {
+    m_pending_ranges -= it->second.size();
     m_ranges.erase(it);
     return;
   }
   erase_range(it->second, base, base + length);
-  if (it->second.empty()) m_ranges.erase(it);
 }
 
 void stale_tracker::invalidated_devices_all() {
@@ -158,7 +178,7 @@ void stale_tracker::invalidated_pasid_cache(uint16_t domain, uint32_t pasid) {
 
 std::optional<table_change> stale_tracker::pending_range(uint16_t domain, uint32_t pasid,
                                                          uint64_t addr) const {
-  if (m_ranges.empty()) return std::nullopt;
+  if (m_pending_ranges == 0) return std::nullopt;
   if (pasid != kUntagged) {
     auto it = m_ranges.find({domain, pasid});
     if (it != m_ranges.end())

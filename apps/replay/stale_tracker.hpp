@@ -71,7 +71,7 @@ class stale_tracker {
   void invalidated_pasid_cache_domain(uint16_t domain);
   void invalidated_pasid_cache(uint16_t domain, uint32_t pasid);
 
-  bool any() const { return !m_ranges.empty() || !m_devices.empty() || !m_pasids.empty(); }
+  bool any() const { return m_pending_ranges != 0 || !m_devices.empty() || !m_pasids.empty(); }
   // The change covering `addr` still pending an invalidation for requests of `pasid` in `domain` (its own
   // PASID's entries first, then the untagged ones); legacy mode asks with kUntagged.
   std::optional<table_change> pending_range(uint16_t domain, uint32_t pasid, uint64_t addr) const;
@@ -90,11 +90,19 @@ class stale_tracker {
  private:
   using range_map = std::map<uint64_t, table_change>;  // page-aligned start -> change, non-overlapping
   using range_key = std::pair<uint16_t, uint32_t>;     // (domain, PASID or kUntagged)
-  static void erase_range(range_map& m, uint64_t base, uint64_t end);
+  void erase_range(range_map& m, uint64_t base, uint64_t end);
+  void put(range_map& m, uint64_t start, const table_change& c);
+  range_map::iterator erase(range_map& m, range_map::iterator it);
   static std::optional<table_change> find(const range_map& m, uint64_t addr);
 
-  // A newer change replaces older overlapping ones of the same key.
+  // A newer change replaces older overlapping ones of the same key. A key stays once it had a change (an
+  // unmap and its invalidation come in pairs, so it is soon used again); m_pending_ranges counts the
+  // entries over every key.
   std::map<range_key, range_map> m_ranges;
+  uint64_t m_pending_ranges = 0;
+  // One node of an erased range kept for the next insertion: every unmap adds a range and its invalidation
+  // removes it, and reusing the node saves an allocation and a free per pair.
+  range_map::node_type m_spare;
   std::unordered_map<uint16_t, table_change> m_devices;
   std::map<std::pair<uint16_t, uint32_t>, table_change> m_pasids;  // (sid, PASID) -> change
   std::unordered_map<uint16_t, std::vector<uint32_t>> m_attached;  // domain -> PASIDs, ascending

@@ -48,8 +48,12 @@ class table_driver {
   virtual int domain_of_pasid(uint16_t /*sid*/, uint32_t /*pasid*/) const { return -1; }
   // The PASID a request without PASID is processed with (the context entry's RID_PASID; 0 without RPS).
   virtual uint32_t rid_pasid(uint16_t /*sid*/) const { return 0; }
-  // Every (source-id, PASID) attached to `domain` now, in ascending order.
-  virtual std::vector<std::pair<uint16_t, uint32_t>> attachments_of(uint16_t /*domain*/) const { return {}; }
+  // Every (source-id, PASID) attached to `domain` now, in ascending order; valid until the next attach or
+  // detach.
+  virtual const std::vector<std::pair<uint16_t, uint32_t>>& attachments_of(uint16_t /*domain*/) const {
+    static const std::vector<std::pair<uint16_t, uint32_t>> none;
+    return none;
+  }
   // The stage a domain's tables are (legacy domains are second-stage); none for an unknown domain.
   virtual core::translation_stage stage_of(uint16_t /*domain*/) const {
     return core::translation_stage::second;

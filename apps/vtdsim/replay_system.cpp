@@ -12,24 +12,7 @@ namespace vtdsim::app {
 
 using vtd::tables::domain_stage;
 
-platform_driver::platform_driver(vtd::tables::platform_state& p) : m_platform(p) {
-  if (!p.scalable_tables()) return;
-  // The platform file's attachments: each device's RID_PASID and its listed PASIDs, as the platform holds
-  // them.
-  for (const auto& dev : p.description().devices) {
-    track(dev.sid, dev.rid_pasid);
-    for (const auto& pd : dev.pasids) track(dev.sid, pd.pasid);
-  }
-}
-
-void platform_driver::track(uint16_t sid, uint32_t pasid) {
-  for (auto it = m_attached.begin(); it != m_attached.end();) {
-    it->second.erase({sid, pasid});
-    it = it->second.empty() ? m_attached.erase(it) : std::next(it);
-  }
-  const int domain = m_platform.domain_of_pasid(sid, pasid);
-  if (domain >= 0) m_attached[uint16_t(domain)].insert({sid, pasid});
-}
+platform_driver::platform_driver(vtd::tables::platform_state& p) : m_platform(p) {}
 
 void platform_driver::map(uint16_t domain, uint64_t iova, uint64_t out, uint64_t bytes,
                           const vtd::replay::map_rights& rights) {
@@ -53,12 +36,9 @@ uint64_t platform_driver::unmap(uint16_t domain, uint64_t iova, uint64_t bytes) 
 }
 void platform_driver::attach(uint16_t sid, uint16_t domain) {
   m_platform.attach(sid, domain);
-  if (m_platform.scalable_tables()) track(sid, rid_pasid(sid));
 }
 void platform_driver::detach(uint16_t sid) {
-  const uint32_t rid = rid_pasid(sid);
   m_platform.detach(sid);
-  if (m_platform.scalable_tables()) track(sid, rid);
 }
 int platform_driver::domain_of(uint16_t sid) const {
   return m_platform.domain_of(sid);
@@ -66,11 +46,9 @@ int platform_driver::domain_of(uint16_t sid) const {
 void platform_driver::attach_pasid(uint16_t sid, uint32_t pasid, uint16_t domain, bool supervisor,
                                    bool write_protect) {
   m_platform.attach_pasid(sid, pasid, domain, {supervisor, write_protect});
-  track(sid, pasid);
 }
 void platform_driver::detach_pasid(uint16_t sid, uint32_t pasid) {
   m_platform.detach_pasid(sid, pasid);
-  track(sid, pasid);
 }
 int platform_driver::domain_of_pasid(uint16_t sid, uint32_t pasid) const {
   return m_platform.domain_of_pasid(sid, pasid);
@@ -80,10 +58,8 @@ uint32_t platform_driver::rid_pasid(uint16_t sid) const {
   const auto* dev = sm ? sm->device(sid) : nullptr;
   return dev ? dev->rid_pasid : 0;  // a device not set up yet gets RID_PASID 0 when it is
 }
-std::vector<std::pair<uint16_t, uint32_t>> platform_driver::attachments_of(uint16_t domain) const {
-  auto it = m_attached.find(domain);
-  if (it == m_attached.end()) return {};
-  return {it->second.begin(), it->second.end()};
+const std::vector<std::pair<uint16_t, uint32_t>>& platform_driver::attachments_of(uint16_t domain) const {
+  return m_platform.attachments_of(domain);
 }
 vtd::core::translation_stage platform_driver::stage_of(uint16_t domain) const {
   const auto stage = m_platform.stage_of(domain);

@@ -31,19 +31,12 @@ class platform_driver final : public vtd::replay::table_driver {
   void detach_pasid(uint16_t sid, uint32_t pasid) override;
   int domain_of_pasid(uint16_t sid, uint32_t pasid) const override;
   uint32_t rid_pasid(uint16_t sid) const override;
-  std::vector<std::pair<uint16_t, uint32_t>> attachments_of(uint16_t domain) const override;
+  const std::vector<std::pair<uint16_t, uint32_t>>& attachments_of(uint16_t domain) const override;
   vtd::core::translation_stage stage_of(uint16_t domain) const override;
   std::vector<uint16_t> nested_on(uint16_t domain) const override;
 
  private:
-  // Keeps m_attached equal to the platform's PASID attachments of (sid, pasid) after a change.
-  void track(uint16_t sid, uint32_t pasid);
-
   vtd::tables::platform_state& m_platform;
-  // Scalable mode: domain -> its (source-id, PASID) attachments. platform_state answers "which domain does
-  // this PASID use" but not "which PASIDs use this domain", which a domain-wide PASID-based invalidation
-  // needs.
-  std::map<uint16_t, std::set<std::pair<uint16_t, uint32_t>>> m_attached;
 };
 
 struct replay_system {

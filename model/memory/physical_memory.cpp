@@ -6,26 +6,26 @@
 
 namespace vtd::core {
 
-physical_memory::physical_memory(uint64_t size_bytes) : m_size(size_bytes) {}
+physical_memory::physical_memory(uint64_t size_bytes) : m_size(size_bytes) {
+  m_slot_number.fill(~uint64_t{0});
+}
 
 const physical_memory::frame* physical_memory::find(uint64_t number) const {
-  if (number == m_last_number) return m_last_frame;
+  if (m_slot_number[number % kSlots] == number) return m_slot_frame[number % kSlots];
   auto it = m_frames.find(number);
   if (it == m_frames.end()) return nullptr;
-  m_last_number = number;
-  m_last_frame = it->second.get();
-  return m_last_frame;
+  remember(number, it->second.get());
+  return it->second.get();
 }
 
 physical_memory::frame& physical_memory::get_or_create(uint64_t number) {
-  if (number == m_last_number) return *m_last_frame;
+  if (m_slot_number[number % kSlots] == number) return *m_slot_frame[number % kSlots];
   auto& slot = m_frames[number];
   if (!slot) {
     slot = std::make_unique<frame>();
     slot->fill(0);
   }
-  m_last_number = number;
-  m_last_frame = slot.get();
+  remember(number, slot.get());
   return *slot;
 }
 
@@ -61,7 +61,7 @@ bool physical_memory::write(uint64_t addr, const void* src, size_t len) {
   return true;
 }
 
-std::optional<uint64_t> physical_memory::read64(uint64_t addr) const {
+std::optional<uint64_t> physical_memory::read64_slow(uint64_t addr) const {
   uint64_t v = 0;
   if ((addr & 7) == 0 && contains(addr, 8)) {
     const frame* f = find(addr / kFrameSize);
@@ -72,13 +72,6 @@ std::optional<uint64_t> physical_memory::read64(uint64_t addr) const {
   return v;
 }
 
-bool physical_memory::write64(uint64_t addr, uint64_t value) {
-  return write(addr, &value, 8);
-}
-bool physical_memory::write32(uint64_t addr, uint32_t value) {
-  return write(addr, &value, 4);
-}
-
 bool physical_memory::clear(uint64_t addr, uint64_t len) {
   if (!contains(addr, len)) return false;
   while (len > 0) {
@@ -87,9 +80,9 @@ bool physical_memory::clear(uint64_t addr, uint64_t len) {
     uint64_t number = addr / kFrameSize;
     if (chunk == kFrameSize) {
       m_frames.erase(number);
-      if (number == m_last_number) {
-        m_last_number = ~uint64_t{0};
-        m_last_frame = nullptr;
+      if (m_slot_number[number % kSlots] == number) {
+        m_slot_number[number % kSlots] = ~uint64_t{0};
+        m_slot_frame[number % kSlots] = nullptr;
       }
     } else if (find(number)) {
       std::memset(get_or_create(number).data() + offset, 0, chunk);

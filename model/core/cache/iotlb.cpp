@@ -1,6 +1,8 @@
 // IOTLB fills and invalidations (VT-d spec 6.2.2; IOTLB_REG, iotlb_inv_dsc).
 #include "model/core/cache/iotlb.hpp"
 
+#include <bit>
+
 namespace vtd::core {
 
 const char* page_size_name(unsigned size_class) {
@@ -29,6 +31,7 @@ bool iotlb::fill(const cache_tag& tag, uint64_t addr, const cached_translation& 
   iotlb_entry e = t;
   e.frame = t.frame & ~(page_size - 1);
   if (tag.pasid != kNoPasid || tag.stage != translation_stage::second) m_only_legacy_tags = false;
+  m_stages |= 1u << unsigned(tag.stage);
   auto r = array_for(s).fill(iotlb_tag::of(tag, addr, s), e);
   ++m_stats.total.fills;
   ++m_stats.by_size[s].fills;
@@ -64,32 +67,49 @@ uint64_t iotlb::invalidate_domain(uint16_t did) {
   return remove_if([did](const iotlb_tag& t, const iotlb_entry&) { return t.did == did; });
 }
 
-uint64_t iotlb::invalidate_range(uint16_t did, uint64_t base, uint64_t length) {
-  uint64_t last = length == 0 ? base : base + (length - 1);
-  if (last < base) last = ~uint64_t{0};  // range runs to the top of the address space
-  // Small ranges (the common page-selective case): probe the exact tags of every size class that can overlap,
-  // instead of scanning the whole array. Same result as the scan below, a few probes instead of ~1000.
-  constexpr uint64_t kProbeLimit = 64;
+namespace {
+// Small ranges (the common page-selective case) are invalidated by probing the exact tags that can overlap
+// them instead of scanning the whole array: a few probes instead of ~1000 entries, the same entries removed.
+constexpr uint64_t kProbeLimit = 64;
+constexpr unsigned stage_bit(translation_stage s) {
+  return 1u << unsigned(s);
+}
+}  // namespace
+
+std::optional<uint64_t> iotlb::probe_range(uint16_t did, uint32_t pasid, unsigned stages, uint64_t base,
+                                           uint64_t last) {
+  if (last == ~uint64_t{0}) return std::nullopt;
+  const unsigned mask = stages & m_stages;
+  const unsigned stage_count = unsigned(std::popcount(mask));
   uint64_t probes = 0;
   for (unsigned s = 0; s < kPageSizes; ++s)
-    if (m_count[s]) probes += (last >> page_size_shift(s)) - (base >> page_size_shift(s)) + 1;
-  // The probes name legacy tags (no PASID, second stage): once other tags exist, only the scan finds them
-  // all.
-  if (last != ~uint64_t{0} && probes <= kProbeLimit && m_only_legacy_tags) {
-    uint64_t n = 0;
-    for (unsigned s = 0; s < kPageSizes; ++s) {
-      if (m_count[s] == 0) continue;
+    if (m_count[s]) probes += ((last >> page_size_shift(s)) - (base >> page_size_shift(s)) + 1) * stage_count;
+  if (probes > kProbeLimit) return std::nullopt;
+  uint64_t n = 0;
+  for (unsigned s = 0; s < kPageSizes; ++s) {
+    if (m_count[s] == 0) continue;
+    for (unsigned rest = mask; rest != 0; rest &= rest - 1) {
+      const auto stage = translation_stage(std::countr_zero(rest));
       for (uint64_t page = base >> page_size_shift(s); page <= last >> page_size_shift(s); ++page) {
-        if (array_for(s).invalidate(iotlb_tag{page, did, uint8_t(s), translation_stage::second, kNoPasid})) {
+        if (array_for(s).invalidate(iotlb_tag{page, did, uint8_t(s), stage, pasid})) {
           --m_count[s];
           ++m_stats.by_size[s].invalidations;
           ++n;
         }
       }
     }
-    m_stats.total.invalidations += n;
-    return n;
   }
+  m_stats.total.invalidations += n;
+  return n;
+}
+
+uint64_t iotlb::invalidate_range(uint16_t did, uint64_t base, uint64_t length) {
+  uint64_t last = length == 0 ? base : base + (length - 1);
+  if (last < base) last = ~uint64_t{0};  // range runs to the top of the address space
+  // The probes name legacy tags (no PASID, second stage): once other tags exist, only the scan finds them
+  // all.
+  if (m_only_legacy_tags)
+    if (auto n = probe_range(did, kNoPasid, stage_bit(translation_stage::second), base, last)) return *n;
   return remove_if([=](const iotlb_tag& t, const iotlb_entry&) {
     if (t.did != did) return false;
     unsigned shift = page_size_shift(t.size);
@@ -127,6 +147,10 @@ uint64_t iotlb::invalidate_pasid(uint16_t did, uint32_t pasid) {
 
 uint64_t iotlb::invalidate_pasid_range(uint16_t did, uint32_t pasid, uint64_t base, uint64_t length) {
   const uint64_t last = range_last(base, length);
+  // The tags are exact here (DID, PASID, one of two stages), so the probes apply in any mode.
+  if (auto n = probe_range(
+          did, pasid, stage_bit(translation_stage::first) | stage_bit(translation_stage::nested), base, last))
+    return *n;
   return remove_if([=](const iotlb_tag& t, const iotlb_entry&) {
     return t.did == did && t.pasid == pasid && first_stage_input(t.stage) && overlaps(t, base, last);
   });

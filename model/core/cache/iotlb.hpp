@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "model/core/cache/cache_tag.hpp"
 #include "model/core/cache/cached_entries.hpp"
@@ -116,11 +117,17 @@ class iotlb {
   storage& array_for(unsigned size_class) { return *m_arrays[m_split ? size_class : 0]; }
   template <class Pred>
   uint64_t remove_if(Pred pred);
+  // Removes the entries of `did` and `pasid` with a stage in `stages` (a bit per translation_stage) whose
+  // page overlaps [base, last] by probing each exact tag that can (tags are unique in the arrays: a fill of
+  // a present tag updates it in place). Nullopt when that takes more than kProbeLimit probes: scan instead.
+  std::optional<uint64_t> probe_range(uint16_t did, uint32_t pasid, unsigned stages, uint64_t base,
+                                      uint64_t last);
 
   bool m_split;
   std::array<std::unique_ptr<storage>, kPageSizes> m_arrays;
   std::array<uint32_t, kPageSizes> m_count{};
   bool m_only_legacy_tags = true;  // every fill so far had no PASID and the second stage
+  unsigned m_stages = 0;           // a bit (1 << stage) for every stage some fill had
   iotlb_stats m_stats;
 };
 

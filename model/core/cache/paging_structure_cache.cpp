@@ -1,6 +1,8 @@
 // Paging-structure cache fills and invalidations (VT-d spec 6.2.3; iotlb_inv_dsc).
 #include "model/core/cache/paging_structure_cache.hpp"
 
+#include <bit>
+
 namespace vtd::core {
 
 const char* psc_level_name(unsigned level) {
@@ -18,6 +20,7 @@ bool paging_structure_caches::fill(const cache_tag& tag, uint64_t addr, unsigned
   storage* a = m_arrays[level - kPscLowest].get();
   if (!a) return false;
   if (tag.pasid != kNoPasid || tag.stage != translation_stage::second) m_only_legacy_tags = false;
+  m_stages |= 1u << unsigned(tag.stage);
   a->fill(psc_tag{addr >> shift(level), tag.did, tag.stage, tag.pasid}, e);
   return true;
 }
@@ -51,7 +54,7 @@ uint64_t paging_structure_caches::invalidate_range(uint16_t did, uint64_t base, 
       m_only_legacy_tags) {
     uint64_t n = 0;
     for (unsigned i = 0; i < kPscLevels; ++i) {
-      if (!m_arrays[i]) continue;
+      if (!m_arrays[i] || m_arrays[i]->valid_entries() == 0) continue;  // nothing there to remove
       const unsigned level = kPscLowest + i;
       for (uint64_t region = base >> shift(level); region <= last >> shift(level); ++region)
         n += m_arrays[i]->invalidate(psc_tag{region, did, translation_stage::second, kNoPasid});
@@ -79,6 +82,33 @@ uint64_t paging_structure_caches::invalidate_pasid(uint16_t did, uint32_t pasid)
 uint64_t paging_structure_caches::invalidate_pasid_range(uint16_t did, uint32_t pasid, uint64_t base,
                                                          uint64_t length) {
   const uint64_t last = range_last(base, length);
+  // Small ranges: probe the exact tags that can overlap (DID, PASID, every stage some fill had, each region
+  // of each level), the same entries the scan below removes (a fill of a present tag updates it in place,
+  // so tags are unique).
+  constexpr uint64_t kProbeLimit = 64;
+  if (last != ~uint64_t{0}) {
+    const uint64_t stage_count = unsigned(std::popcount(m_stages));
+    uint64_t probes = 0;
+    for (unsigned i = 0; i < kPscLevels; ++i)
+      if (m_arrays[i] && m_arrays[i]->valid_entries() != 0) {
+        const unsigned level = kPscLowest + i;
+        probes += ((last >> shift(level)) - (base >> shift(level)) + 1) * stage_count;
+      }
+    if (probes <= kProbeLimit) {
+      uint64_t n = 0;
+      for (unsigned i = 0; i < kPscLevels; ++i) {
+        if (!m_arrays[i] || m_arrays[i]->valid_entries() == 0) continue;
+        const unsigned level = kPscLowest + i;
+        for (unsigned rest = m_stages; rest != 0; rest &= rest - 1) {
+          const auto stage = translation_stage(std::countr_zero(rest));
+          for (uint64_t region = base >> shift(level); region <= last >> shift(level); ++region)
+            n += m_arrays[i]->invalidate(psc_tag{region, did, stage, pasid});
+        }
+      }
+      m_stats.total.invalidations += n;
+      return n;
+    }
+  }
   return remove_if([=](unsigned level, const psc_tag& t) {
     return t.did == did && t.pasid == pasid && t.region >= (base >> shift(level)) &&
            t.region <= (last >> shift(level));

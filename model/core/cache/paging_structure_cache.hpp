@@ -110,6 +110,7 @@ class paging_structure_caches {
 
   std::array<std::unique_ptr<storage>, kPscLevels> m_arrays;
   bool m_only_legacy_tags = true;  // every fill so far had no PASID and the second stage
+  unsigned m_stages = 0;           // a bit (1 << stage) for every stage some fill had
   psc_stats m_stats;
 };
 
