@@ -9,9 +9,11 @@
 namespace vtd::replay {
 
 void ats_devices::add(uint16_t sid, std::string name, const device::ats_params& params,
-                      double invalidation_ns) {
+                      double invalidation_ns, double translation_link_ns) {
   if (m_present.test(sid)) throw std::invalid_argument(fmt::format("ATS device {} added twice", name));
-  m_devices.emplace(sid, std::make_unique<ats_device>(std::move(name), sid, params, invalidation_ns));
+  auto d = std::make_unique<ats_device>(std::move(name), sid, params, invalidation_ns);
+  d->translation_link_ps = uint64_t(std::max(0.0, translation_link_ns) * 1000.0 + 0.5);
+  m_devices.emplace(sid, std::move(d));
   m_present.set(sid);
 }
 

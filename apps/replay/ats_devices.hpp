@@ -20,6 +20,11 @@ struct ats_device {
   std::string name;  // the platform's name, or the BDF
   device::ats_endpoint endpoint;
   double invalidation_ns = 0;  // time from an Invalidate Request to its Invalidate Completion
+  // Timed replay: the link's part of a translation request's round trip (the request TLP up, the Translation
+  // Completion down), added to the unit's answer time. The open-loop access latency (timing.dma_access_ns) is
+  // a lump of link and memory; a translation request has the link part only: dma_access_ns -
+  // device.memory_ns.
+  uint64_t translation_link_ps = 0;
   // Replay figures next to the endpoint's own counters.
   uint64_t dma = 0;                     // untranslated DMAs that went through the endpoint (measured)
   uint64_t translation_latency_ps = 0;  // timed: the translation requests' round trips
@@ -32,7 +37,8 @@ struct ats_device {
 class ats_devices final : public core::device_tlb_port {
  public:
   // Throws std::invalid_argument for a device-TLB geometry core::validate refuses, or a SID added twice.
-  void add(uint16_t sid, std::string name, const device::ats_params& params, double invalidation_ns);
+  void add(uint16_t sid, std::string name, const device::ats_params& params, double invalidation_ns,
+           double translation_link_ns = 0);
 
   bool empty() const { return m_devices.empty(); }
   // One bit test: the replay's cost for a device without ATS.

@@ -425,9 +425,9 @@ const timing::upstream_result* replay_engine::ats_request(const record& r, const
       out.ats_denied = answer == device::ats_answer::denied;
       if (tr.timed) {
         t = xt;
-        t.done = xt.translation_done;
-        d.translation_latency_ps += xt.translation_latency();
-        d.latency_ps += xt.translation_latency();
+        t.done = xt.translation_done + d.translation_link_ps;
+        d.translation_latency_ps += xt.translation_latency() + d.translation_link_ps;
+        d.latency_ps += xt.translation_latency() + d.translation_link_ps;
       }
       return &tr;
     }
@@ -441,7 +441,8 @@ const timing::upstream_result* replay_engine::ats_request(const record& r, const
     // translation request's (docs/timing.md, "Devices with ATS").
     t = res.timing;
     if (asked) {
-      const timing::picoseconds first = xt.translation_latency();
+      // The translation request's round trip: the unit's answer and the link both ways.
+      const timing::picoseconds first = xt.translation_latency() + d.translation_link_ps;
       t.arrival = xt.arrival;
       t.lookup_start = xt.lookup_start;
       t.walk_start = xt.walk_start;

@@ -114,7 +114,9 @@ void add_devices(replay_system& s, const vtd::replay::sim_config& config) {
       vtd::device::ats_params p;
       p.tlb = dc.ats.tlb;
       p.answers_invalidations = dc.ats.answers_invalidations;
-      s.ats->add(d.sid, d.name.empty() ? bdf : d.name, p, dc.ats.invalidation_ns);
+      // The translation request's link round trip: the open loop's lump access time without its memory part.
+      s.ats->add(d.sid, d.name.empty() ? bdf : d.name, p, dc.ats.invalidation_ns,
+                 config.timing.dma_access_ns - dc.memory_ns);
     }
     s.devices.emplace(d.sid, std::move(dc));
   }

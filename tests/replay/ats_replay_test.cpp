@@ -130,7 +130,7 @@ class AtsReplay : public ::testing::Test {
   ats_devices devices;
   uint64_t t = 0;
 
-  void make(bool answers = true) {
+  void make(bool answers = true, double translation_link_ns = 0) {
     mem.write64(kRoot, spec::root_entry::make(kCtx).lo);
     unit =
         std::make_unique<core::iommu>(core::unit_config::from_preset(*spec::find_capability_preset("server")),
@@ -140,7 +140,7 @@ class AtsReplay : public ::testing::Test {
     unit->setup_queue(kQueue, 0);
     device::ats_params p;
     p.answers_invalidations = answers;
-    devices.add(kAts, "gpu0", p, 1500.0);
+    devices.add(kAts, "gpu0", p, 1500.0, translation_link_ns);
     engine = std::make_unique<replay_engine>(*unit, driver, replay_options{});
     engine->use_ats(&devices);
     engine->set_device_names({{kAts, "gpu0"}});
@@ -310,6 +310,35 @@ TEST_F(AtsReplay, TimedLatencyOfAMissAndOfAHit) {
   const stats_report s = timed.report(0, true);
   // 63 of (566 + 503) ns.
   EXPECT_NEAR(stat(s, "device.gpu0.ats.translation_latency_share"), 63.0 / 1069.0, 1e-9);
+}
+
+// The same DMAs with the translation request's link round trip priced (what make_replay_system sets:
+// timing.dma_access_ns - device.memory_ns, 590 - 90 = 500 ns by default): the miss costs 63 ns in the unit
+// plus 500 ns on the link before the translated request's 503 ns: 1066 ns; the hit is unchanged.
+TEST_F(AtsReplay, TimedMissPaysTheTranslationRequestsLinkRoundTrip) {
+  devices = ats_devices{};
+  make(true, 500.0);
+  scripted_port port(unit->unit());
+  std::FILE* csv = std::tmpfile();
+  replay_options o;
+  o.per_request_csv = csv;
+  replay_engine timed(*unit, driver, o);
+  timed.use_ats(&devices);
+  timed.use_port(&port);
+  timed.set_device_names({{kAts, "gpu0"}});
+  timed.submit(traces::make_dma(t += 1000, kAts, traces::dma_op::read, 0x12000, 64));
+  timed.submit(traces::make_dma(t += 1000, kAts, traces::dma_op::read, 0x12040, 64));
+  std::rewind(csv);
+  std::vector<std::string> latency;
+  char line[512];
+  while (std::fgets(line, sizeof line, csv)) {
+    std::string l(line);
+    latency.push_back(l.substr(l.rfind(',') + 1, l.find('\n') - l.rfind(',') - 1));
+  }
+  std::fclose(csv);
+  EXPECT_EQ(latency, (std::vector<std::string>{"1066.000", "503.000"}));
+  const stats_report s = timed.report(0, true);
+  EXPECT_NEAR(stat(s, "device.gpu0.ats.translation_latency_share"), 563.0 / 1569.0, 1e-9);
 }
 
 // Closed loop, PCIe Gen1 x1 (4 ns a byte), one tag. The translation request is a header-only 64-bit request
