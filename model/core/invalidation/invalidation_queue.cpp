@@ -4,6 +4,8 @@
 // Interface").
 #include "model/core/invalidation/invalidation_queue.hpp"
 
+#include <utility>
+
 #include "model/spec/ats_range.hpp"
 
 namespace vtd::core {
@@ -198,6 +200,19 @@ void invalidation_queue::send_to_device(const dev_tlb_invalidation& request, iq_
 
 iq_result invalidation_queue::process(const iq_registers& regs) {
   iq_result r;
+  process(regs, r);
+  return r;
+}
+
+void invalidation_queue::process(const iq_registers& regs, iq_result& r) {
+  // A fresh result that keeps the lists' storage: no allocation per queue run once they have grown.
+  auto writes = std::move(r.status_writes);
+  auto devices = std::move(r.device_invalidations);
+  writes.clear();
+  devices.clear();
+  r = iq_result{};
+  r.status_writes = std::move(writes);
+  r.device_invalidations = std::move(devices);
   bool wide = spec::iqa_dw(regs.iqa);
   unsigned shift = wide ? 5 : 4;
   uint32_t entries = spec::iq_entries(regs.iqa);
@@ -206,12 +221,9 @@ iq_result invalidation_queue::process(const iq_registers& regs) {
   uint64_t head = (regs.iqh & spec::kIqPointerMask) >> shift;
   uint64_t tail_raw = regs.iqt & spec::kIqPointerMask;
   r.iqh = regs.iqh & spec::kIqPointerMask;
-  if (r.iqh == tail_raw) return r;  // empty queue: nothing is fetched, nothing can fail
+  if (r.iqh == tail_raw) return;  // empty queue: nothing is fetched, nothing can fail
 
-  auto fail = [&](iqei e) {
-    r.error = e;
-    return r;
-  };
+  auto fail = [&](iqei e) { r.error = e; };
   if (regs.ttm == spec::reg::ttm::reserved) return fail(iqei::invalid_ttm);
   // DW=1 needs SMTS or ADMS; scalable and abort-DMA modes need DW=1 (IQEI 5, invalid descriptor width).
   if (wide && !m_caps.wide_ok) return fail(iqei::invalid_width);
@@ -244,7 +256,6 @@ iq_result invalidation_queue::process(const iq_registers& regs) {
     r.iqh = head << shift;
     if (abort_wait) break;
   }
-  return r;
 }
 
 }  // namespace vtd::core

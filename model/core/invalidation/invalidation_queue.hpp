@@ -69,6 +69,8 @@ class invalidation_queue {
 
   // Processes from regs.iqh to regs.iqt (wrapping at the queue end). Call when QIES=1 and IQE/ITE are clear.
   iq_result process(const iq_registers& regs);
+  // The same into `out` (reset first), reusing its lists' storage across runs.
+  void process(const iq_registers& regs, iq_result& out);
 
   // Checks one descriptor without performing it (iqei::none when valid). `wide`: fetched from a DW=1 queue;
   // `ttm`: the latched RTADDR.TTM (the PASID-based types are invalid in legacy mode).

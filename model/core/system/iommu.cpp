@@ -64,7 +64,7 @@ void iommu::run_queue() {
   if (m_unit.faults().fsts() & (reg::FSTS_IQE | reg::FSTS_ITE)) return;  // fetching stops until cleared
   iq_registers q{regs.read64(reg::IQA), regs.read64(reg::IQH), regs.read64(reg::IQT), regs.ttm()};
   if (q.iqh == q.iqt) return;
-  m_last_queue = m_queue->process(q);
+  m_queue->process(q, m_last_queue);
   const iq_result& r = m_last_queue;
   regs.hw_set(reg::IQH, r.iqh);
   m_counters.queued_cc += r.count(spec::inv_type::cc);
