@@ -308,16 +308,6 @@ std::vector<std::string> sim_preset_names() {
   return {"broadwell", "pcie-bench", "server"};
 }
 
-const char* to_string(issue_mode m) {
-  switch (m) {
-    case issue_mode::open:
-      return "open";
-    case issue_mode::closed:
-      return "closed";
-  }
-  return "?";
-}
-
 sim_config sim_preset(std::string_view name) {
   sim_config c;
   c.preset = std::string(name);

@@ -13,15 +13,16 @@
 #include "model/core/cache/translation_caches.hpp"
 #include "model/timing/pcie_device.hpp"
 #include "model/timing/timing_params.hpp"
+#include "traces/trace_common.hpp"
 
 namespace vtd::replay {
 
 // How the timed replay issues a trace's requests (issue 13). open: at the record's time, whatever the unit
 // does (the trace's timestamps are issue times). closed: the record's time is the earliest the device may
 // issue it; it waits for a PCIe tag or posted credit of its device, crosses its link, and frees the slot on
-// completion (apps/replay/closed_loop.hpp, docs/timing.md).
-enum class issue_mode { open, closed };
-const char* to_string(issue_mode m);
+// completion (apps/replay/closed_loop.hpp, docs/timing.md). The same two modes a trace's header declares
+// (traces/trace_common.hpp), so one enum serves both.
+using traces::issue_mode;
 
 // An ATS-capable device's side of address translation (the "device.ats" section of docs/config.md): its
 // device-TLB and how it answers the unit's ATS Invalidate Requests. Used for the devices whose platform

@@ -21,6 +21,7 @@
 #include "model/spec/registers.hpp"
 #include "model/spec/root_entry.hpp"
 #include "model/spec/sl_entry.hpp"
+#include "tests/replay/tiny_driver.hpp"
 
 using namespace vtd;
 using namespace vtd::replay;
@@ -34,65 +35,6 @@ constexpr uint16_t kAts = core::make_source_id(0, 4, 0);    // TT=01 (device-TLB
 constexpr uint16_t kPlain = core::make_source_id(0, 5, 0);  // TT=00
 constexpr uint16_t kDid = 3;
 constexpr picoseconds kNs = 1000;
-
-// Second-level tables of one domain (4 levels, 4 KiB leaves); a device's context entry gets TT=01 when it is
-// one of `ats`.
-class tiny_driver final : public table_driver {
-  unsigned m_next = 0;
-
- public:
-  explicit tiny_driver(core::physical_memory& mem) : m_mem(mem) {}
-  uint64_t pml4 = alloc();
-
-  void map(uint16_t, uint64_t iova, uint64_t hpa, uint64_t bytes, const map_rights& rights) override {
-    for (uint64_t off = 0; off < bytes; off += 4096)
-      m_mem.write64(pte_address(iova + off),
-                    spec::sl_entry::make_leaf(1, hpa + off, rights.read, rights.write).raw);
-  }
-  uint64_t unmap(uint16_t, uint64_t iova, uint64_t bytes) override {
-    uint64_t was = 0;
-    for (uint64_t off = 0; off < bytes; off += 4096) {
-      if (m_mem.read64(pte_address(iova + off)).value_or(0) & 3) was += 4096;
-      m_mem.write64(pte_address(iova + off), 0);
-    }
-    return was;
-  }
-  void attach(uint16_t sid, uint16_t did) override {
-    const auto tt =
-        sid == kAts ? spec::translation_type::device_tlb : spec::translation_type::untranslated_only;
-    auto ctx = spec::context_entry::make(pml4, 2, did, tt);
-    m_mem.write64(kCtx + (sid & 0xFF) * 16, ctx.lo);
-    m_mem.write64(kCtx + (sid & 0xFF) * 16 + 8, ctx.hi);
-    m_domains[sid] = did;
-  }
-  void detach(uint16_t sid) override {
-    m_mem.write64(kCtx + (sid & 0xFF) * 16, 0);
-    m_mem.write64(kCtx + (sid & 0xFF) * 16 + 8, 0);
-    m_domains.erase(sid);
-  }
-  int domain_of(uint16_t sid) const override {
-    auto it = m_domains.find(sid);
-    return it == m_domains.end() ? -1 : it->second;
-  }
-
- private:
-  uint64_t alloc() { return kTables + 0x1000 * m_next++; }
-  uint64_t pte_address(uint64_t iova) {
-    uint64_t table = pml4;
-    for (unsigned level = 4; level > 1; --level) {
-      uint64_t entry = table + spec::level_index(iova, level) * 8;
-      uint64_t raw = *m_mem.read64(entry);
-      if (!(raw & 3)) {
-        raw = spec::sl_entry::make_table(alloc()).raw;
-        m_mem.write64(entry, raw);
-      }
-      table = raw & spec::field_mask(51, 12);
-    }
-    return table + spec::level_index(iova, 1) * 8;
-  }
-  core::physical_memory& m_mem;
-  std::map<uint16_t, uint16_t> m_domains;
-};
 
 // Serves on the unit and stamps a script's timing at `now`: lookups 3 ns, 10 ns per table read, memory 500 ns
 // for an access (none for a translation request).
@@ -124,7 +66,7 @@ class scripted_port final : public request_port {
 class AtsReplay : public ::testing::Test {
  protected:
   core::physical_memory mem{uint64_t{1} << 32};
-  tiny_driver driver{mem};
+  test::tiny_driver driver{mem, kCtx, kTables, {kAts}};
   std::unique_ptr<core::iommu> unit;
   std::unique_ptr<replay_engine> engine;
   ats_devices devices;
@@ -148,6 +90,35 @@ class AtsReplay : public ::testing::Test {
     apply(traces::make_attach(t, kPlain, kDid));
     apply(traces::make_map(t, kDid, 0x10000, 0x80000000, 0x4000, true, true));
   }
+  struct timed_run {
+    std::vector<std::string> latency;     // the per-request CSV's latency column, one per DMA
+    std::vector<core::dma_request> seen;  // what reached the unit
+    stats_report stats;
+  };
+  // A read that misses the device-TLB, then one that hits the same page, through a fresh engine (over the
+  // same unit and devices) with the per-request CSV and the scripted timed port.
+  timed_run miss_then_hit() {
+    scripted_port port(unit->unit());
+    std::FILE* csv = std::tmpfile();
+    replay_options o;
+    o.per_request_csv = csv;
+    replay_engine timed(*unit, driver, o);
+    timed.use_ats(&devices);
+    timed.use_port(&port);
+    timed.set_device_names({{kAts, "gpu0"}});
+    timed.submit(traces::make_dma(t += 1000, kAts, traces::dma_op::read, 0x12000, 64));
+    timed.submit(traces::make_dma(t += 1000, kAts, traces::dma_op::read, 0x12040, 64));
+    timed_run run{{}, port.seen, timed.report(0, true)};
+    std::rewind(csv);
+    char line[512];
+    while (std::fgets(line, sizeof line, csv)) {
+      std::string l(line);
+      run.latency.push_back(l.substr(l.rfind(',') + 1, l.find('\n') - l.rfind(',') - 1));
+    }
+    std::fclose(csv);
+    return run;
+  }
+
   void SetUp() override { make(); }
   request_outcome apply(const record& r) { return engine->submit(r); }
   request_outcome dma(uint64_t iova, uint16_t sid = kAts, traces::dma_op op = traces::dma_op::read,
@@ -280,36 +251,17 @@ TEST_F(AtsReplay, TranslatedRequestOfATt00DeviceFaults0Dh) {
 }
 
 TEST_F(AtsReplay, TimedLatencyOfAMissAndOfAHit) {
-  scripted_port port(unit->unit());
-  std::FILE* csv = std::tmpfile();
-  // A fresh engine with the CSV (the per-request latency column), over the same unit and devices.
-  replay_options o;
-  o.per_request_csv = csv;
-  replay_engine timed(*unit, driver, o);
-  timed.use_ats(&devices);
-  timed.use_port(&port);
-  timed.set_device_names({{kAts, "gpu0"}});
-  timed.submit(traces::make_dma(t += 1000, kAts, traces::dma_op::read, 0x12000, 64));
-  timed.submit(traces::make_dma(t += 1000, kAts, traces::dma_op::read, 0x12040, 64));
+  const timed_run run = miss_then_hit();
   // Miss: the translation request reads the root entry, the context entry and four paging entries (no DMA
   // ran before), 3 + 6 x 10 = 63 ns; then the translated request, 3 + 500 = 503 ns (context-cache hit, no
   // walk): 566 ns. Hit: the translated request alone, 503 ns.
-  std::rewind(csv);
-  std::vector<std::string> latency;
-  char line[512];
-  while (std::fgets(line, sizeof line, csv)) {
-    std::string l(line);
-    latency.push_back(l.substr(l.rfind(',') + 1, l.find('\n') - l.rfind(',') - 1));
-  }
-  std::fclose(csv);
-  EXPECT_EQ(latency, (std::vector<std::string>{"566.000", "503.000"}));
-  EXPECT_EQ(port.seen.size(), 3u);
-  EXPECT_EQ(port.seen[0].at, core::address_type::translation_request);
-  EXPECT_EQ(port.seen[1].at, core::address_type::translated);
-  EXPECT_EQ(port.seen[1].address, 0x80002000u);
-  const stats_report s = timed.report(0, true);
+  EXPECT_EQ(run.latency, (std::vector<std::string>{"566.000", "503.000"}));
+  EXPECT_EQ(run.seen.size(), 3u);
+  EXPECT_EQ(run.seen[0].at, core::address_type::translation_request);
+  EXPECT_EQ(run.seen[1].at, core::address_type::translated);
+  EXPECT_EQ(run.seen[1].address, 0x80002000u);
   // 63 of (566 + 503) ns.
-  EXPECT_NEAR(stat(s, "device.gpu0.ats.translation_latency_share"), 63.0 / 1069.0, 1e-9);
+  EXPECT_NEAR(stat(run.stats, "device.gpu0.ats.translation_latency_share"), 63.0 / 1069.0, 1e-9);
 }
 
 // The same DMAs with the translation request's link round trip priced (what make_replay_system sets:
@@ -318,27 +270,9 @@ TEST_F(AtsReplay, TimedLatencyOfAMissAndOfAHit) {
 TEST_F(AtsReplay, TimedMissPaysTheTranslationRequestsLinkRoundTrip) {
   devices = ats_devices{};
   make(true, 500.0);
-  scripted_port port(unit->unit());
-  std::FILE* csv = std::tmpfile();
-  replay_options o;
-  o.per_request_csv = csv;
-  replay_engine timed(*unit, driver, o);
-  timed.use_ats(&devices);
-  timed.use_port(&port);
-  timed.set_device_names({{kAts, "gpu0"}});
-  timed.submit(traces::make_dma(t += 1000, kAts, traces::dma_op::read, 0x12000, 64));
-  timed.submit(traces::make_dma(t += 1000, kAts, traces::dma_op::read, 0x12040, 64));
-  std::rewind(csv);
-  std::vector<std::string> latency;
-  char line[512];
-  while (std::fgets(line, sizeof line, csv)) {
-    std::string l(line);
-    latency.push_back(l.substr(l.rfind(',') + 1, l.find('\n') - l.rfind(',') - 1));
-  }
-  std::fclose(csv);
-  EXPECT_EQ(latency, (std::vector<std::string>{"1066.000", "503.000"}));
-  const stats_report s = timed.report(0, true);
-  EXPECT_NEAR(stat(s, "device.gpu0.ats.translation_latency_share"), 563.0 / 1569.0, 1e-9);
+  const timed_run run = miss_then_hit();
+  EXPECT_EQ(run.latency, (std::vector<std::string>{"1066.000", "503.000"}));
+  EXPECT_NEAR(stat(run.stats, "device.gpu0.ats.translation_latency_share"), 563.0 / 1569.0, 1e-9);
 }
 
 // Closed loop, PCIe Gen1 x1 (4 ns a byte), one tag. The translation request is a header-only 64-bit request

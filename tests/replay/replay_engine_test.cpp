@@ -13,6 +13,7 @@
 #include "model/spec/presets.hpp"
 #include "model/spec/root_entry.hpp"
 #include "model/spec/sl_entry.hpp"
+#include "tests/replay/tiny_driver.hpp"
 
 using namespace vtd;
 using namespace vtd::replay;
@@ -53,66 +54,10 @@ class scripted_port final : public request_port {
   timing::upstream_result m_result;
 };
 
-// Minimal second-level table writer: one domain, 4 levels, 4 KiB leaves, tables never freed.
-class tiny_driver final : public table_driver {
-  unsigned m_next = 0;  // declared before pml4, whose initialiser uses it
-
- public:
-  explicit tiny_driver(core::physical_memory& mem) : m_mem(mem) {}
-  uint64_t pml4 = alloc();
-
-  void map(uint16_t, uint64_t iova, uint64_t hpa, uint64_t bytes, const map_rights& rights) override {
-    for (uint64_t off = 0; off < bytes; off += 4096)
-      m_mem.write64(pte_address(iova + off),
-                    spec::sl_entry::make_leaf(1, hpa + off, rights.read, rights.write).raw);
-  }
-  uint64_t unmap(uint16_t, uint64_t iova, uint64_t bytes) override {
-    uint64_t was_mapped = 0;
-    for (uint64_t off = 0; off < bytes; off += 4096) {
-      if (m_mem.read64(pte_address(iova + off)).value_or(0) & 3) was_mapped += 4096;
-      m_mem.write64(pte_address(iova + off), 0);
-    }
-    return was_mapped;
-  }
-  void attach(uint16_t sid, uint16_t did) override {
-    auto ctx = spec::context_entry::make(pml4, 2, did, spec::translation_type::untranslated_only);
-    m_mem.write64(kCtx + (sid & 0xFF) * 16, ctx.lo);
-    m_mem.write64(kCtx + (sid & 0xFF) * 16 + 8, ctx.hi);
-    m_domains[sid] = did;
-  }
-  void detach(uint16_t sid) override {
-    m_mem.write64(kCtx + (sid & 0xFF) * 16, 0);
-    m_mem.write64(kCtx + (sid & 0xFF) * 16 + 8, 0);
-    m_domains.erase(sid);
-  }
-  int domain_of(uint16_t sid) const override {
-    auto it = m_domains.find(sid);
-    return it == m_domains.end() ? -1 : it->second;
-  }
-
- private:
-  uint64_t alloc() { return kTables + 0x1000 * m_next++; }
-  uint64_t pte_address(uint64_t iova) {
-    uint64_t table = pml4;
-    for (unsigned level = 4; level > 1; --level) {
-      uint64_t entry = table + spec::level_index(iova, level) * 8;
-      uint64_t raw = *m_mem.read64(entry);
-      if (!(raw & 3)) {
-        raw = spec::sl_entry::make_table(alloc()).raw;
-        m_mem.write64(entry, raw);
-      }
-      table = raw & spec::field_mask(51, 12);
-    }
-    return table + spec::level_index(iova, 1) * 8;
-  }
-  core::physical_memory& m_mem;
-  std::map<uint16_t, uint16_t> m_domains;
-};
-
 class ReplayEngine : public ::testing::Test {
  protected:
   core::physical_memory mem{uint64_t{1} << 32};
-  tiny_driver driver{mem};
+  test::tiny_driver driver{mem, kCtx, kTables};
   std::unique_ptr<core::iommu> unit;
   std::unique_ptr<replay_engine> engine;
   uint64_t t = 0;
@@ -249,7 +194,7 @@ TEST_F(ReplayEngine, TimedProtocolCountsLikeFunctional) {
         traces::make_dma(t + 1000 * (i + 1), kSid, traces::dma_op::read, 0x10000 + (i % 4) * 0x1000, 64));
   auto run = [&](bool timed) {
     core::physical_memory m{uint64_t{1} << 32};
-    tiny_driver d{m};
+    test::tiny_driver d{m, kCtx, kTables};
     m.write64(kRoot, spec::root_entry::make(kCtx).lo);
     core::iommu u(core::unit_config::from_preset(*spec::find_capability_preset("server")), m,
                   core::translation_caches_config{});

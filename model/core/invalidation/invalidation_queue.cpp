@@ -56,6 +56,21 @@ bool implemented(spec::inv_type t, const invalidation_caps& caps, spec::reg::ttm
 bool is_inv_type(unsigned type) {
   return type >= unsigned(spec::inv_type::cc) && type <= unsigned(spec::inv_type::hpt);
 }
+
+// The ATS Invalidate Request both device-TLB descriptors describe: the endpoint and its range (S/ADDR
+// decoded).
+dev_tlb_invalidation invalidate_request(uint16_t sid, uint16_t pfsid, unsigned mip, uint64_t addr, bool s) {
+  const spec::ats_range range = spec::decode_ats_range(addr, s);
+  dev_tlb_invalidation q;
+  q.sid = sid;
+  q.pfsid = pfsid;
+  q.mip = mip;
+  q.address = range.base;
+  q.size = range.size;
+  q.all = range.all;
+  return q;
+}
+
 }  // namespace
 
 iqei invalidation_queue::check(const spec::inv_descriptor& d, bool wide, spec::reg::ttm ttm) const {
@@ -123,19 +138,10 @@ void invalidation_queue::perform(const spec::inv_descriptor& d, spec::reg::ttm t
       if (d.iotlb_dr() || d.iotlb_dw()) ++r.drains;
       break;
     }
-    case spec::inv_type::dev_tlb: {
+    case spec::inv_type::dev_tlb:
       // Legacy device-TLB invalidation: a request without PASID to the endpoint SID (spec 6.5.2.5).
-      const spec::ats_range range = spec::decode_ats_range(d.dev_addr(), d.dev_s());
-      dev_tlb_invalidation q;
-      q.sid = d.dev_sid();
-      q.pfsid = d.dev_pfsid();
-      q.mip = d.dev_mip();
-      q.address = range.base;
-      q.size = range.size;
-      q.all = range.all;
-      send_to_device(q, r);
+      send_to_device(invalidate_request(d.dev_sid(), d.dev_pfsid(), d.dev_mip(), d.dev_addr(), d.dev_s()), r);
       break;
-    }
     case spec::inv_type::iec:
       r.entries_removed +=
           invalidate_iec(m_caches, iec_request{d.iec_index_selective(), d.iec_iidx(), d.iec_im()}).removed;
@@ -167,17 +173,11 @@ void invalidation_queue::perform(const spec::inv_descriptor& d, spec::reg::ttm t
     }
     case spec::inv_type::p_dev_tlb: {
       // PASID-based device-TLB invalidation (spec 6.5.2.6): G=1 drops every PASID's translations.
-      const spec::ats_range range = spec::decode_ats_range(d.pdev_addr(), d.pdev_s());
-      dev_tlb_invalidation q;
-      q.sid = d.pdev_sid();
-      q.pfsid = d.pdev_pfsid();
-      q.mip = d.pdev_mip();
+      dev_tlb_invalidation q =
+          invalidate_request(d.pdev_sid(), d.pdev_pfsid(), d.pdev_mip(), d.pdev_addr(), d.pdev_s());
       q.has_pasid = true;
       q.pasid = d.pdev_pasid();
       q.global = d.pdev_global();
-      q.address = range.base;
-      q.size = range.size;
-      q.all = range.all;
       send_to_device(q, r);
       break;
     }
