@@ -38,7 +38,7 @@ build fuzz_qemu_import traces/fuzz/fuzz_qemu_import.cc "${importers[@]}" &
 build fuzz_linux_import traces/fuzz/fuzz_linux_import.cc "${importers[@]}"
 wait $!
 build fuzz_config apps/replay/fuzz/fuzz_config.cc apps/replay/sim_config.cpp tables/json_input.cpp model/core/cache/cache_config.cpp \
-  model/timing/timing_presets.cpp model/timing/pcie_link.cpp "${io[@]}"
+  model/timing/timing_presets.cpp model/timing/pcie_link.cpp "${traces[@]}"
 for name in fuzz_text_reader fuzz_binary_reader fuzz_qemu_import fuzz_linux_import fuzz_platform fuzz_check fuzz_page_file fuzz_registers fuzz_config; do
   corpus=$(mktemp -d)
   echo "== fuzz-smoke: $name for ${seconds}s"
