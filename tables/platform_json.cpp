@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -11,6 +12,7 @@
 #include "model/spec/presets.hpp"
 #include "tables/json_input.hpp"
 #include "tables/platform_description.hpp"
+#include "tables/platform_units.hpp"
 #include "tables/table_error.hpp"
 #include "tables/text_parse.hpp"
 
@@ -22,10 +24,14 @@ using json = nlohmann::json;
 
 class reader {
  public:
-  explicit reader(std::string file) : m_file(std::move(file)) {}
+  // `prefix`: the JSON path of the object being read ("units[1]" for one unit of a platform with several),
+  // put before every path an error names.
+  explicit reader(std::string file, std::string prefix = {})
+      : m_file(std::move(file)), m_prefix(std::move(prefix)) {}
 
   [[noreturn]] void fail(const std::string& path, const std::string& msg) const {
-    throw table_error(fmt::format("{}: {}: {}", m_file, path, msg));
+    if (m_prefix.empty()) throw table_error(fmt::format("{}: {}: {}", m_file, path, msg));
+    throw table_error(fmt::format("{}: {}{}{}: {}", m_file, m_prefix, path.empty() ? "" : ".", path, msg));
   }
   void keys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) const {
     if (!obj.is_object()) fail(path, "expected an object");
@@ -68,6 +74,7 @@ class reader {
 
  private:
   std::string m_file;
+  std::string m_prefix;
 };
 
 std::string at(const std::string& base, size_t i) {
@@ -443,18 +450,29 @@ device_desc parse_device(const reader& r, const json& d, const std::string& path
 
 }  // namespace
 
-platform_description parse_platform(const std::string& text, const std::string& filename) {
-  json j;
+namespace {
+
+json parse_document(const std::string& text, const std::string& filename) {
   try {
-    j = parse_json_input(text, filename);
+    return parse_json_input(text, filename);
   } catch (const json_input_error& e) {
     throw table_error(e.what());
   }
-  reader r(filename);
-  r.keys(j, "", {"schema", "mode", "iommu", "enable", "domains", "devices", "interrupts"});
-  platform_description p;
+}
+
+void check_schema(const reader& r, const json& j) {
   if (j.contains("schema") && r.number(j["schema"], "schema") != 1)
     r.fail("schema", "unsupported schema version (this vtdsim reads 1)");
+}
+
+// One remapping unit's description: the whole file of a one-unit platform, or one object of "units" (which
+// also has "name" and "include_all", read by the caller).
+platform_description parse_unit(const reader& r, const json& j, bool in_units) {
+  if (in_units)
+    r.keys(j, "", {"name", "include_all", "mode", "iommu", "enable", "domains", "devices", "interrupts"});
+  else
+    r.keys(j, "", {"schema", "mode", "iommu", "enable", "domains", "devices", "interrupts", "units"});
+  platform_description p;
   if (j.contains("mode")) {
     const std::string mode = r.string(j["mode"], "mode");
     if (mode != "legacy" && mode != "scalable")
@@ -495,7 +513,21 @@ platform_description parse_platform(const std::string& text, const std::string& 
   return p;
 }
 
-platform_description load_platform_file(const std::string& path) {
+}  // namespace
+
+platform_description parse_platform(const std::string& text, const std::string& filename) {
+  const json j = parse_document(text, filename);
+  const reader r(filename);
+  if (j.is_object() && j.contains("units"))
+    r.fail("units", fmt::format("this platform has several remapping units ({} given): this use takes one",
+                                j["units"].is_array() ? j["units"].size() : 0));
+  check_schema(r, j);
+  return parse_unit(r, j, false);
+}
+
+namespace {
+
+std::string read_platform_text(const std::string& path) {
   std::string text;
   try {
     text = vtd::io::read_input_file(path, vtd::io::max_json_bytes, "platform");
@@ -504,7 +536,100 @@ platform_description load_platform_file(const std::string& path) {
   }
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw table_error(fmt::format("{}: empty platform file (expected a JSON object)", path));
-  return parse_platform(text, path);
+  return text;
+}
+
+// Unit names become parts of statistic names (unit.NAME.iotlb.hit_rate): letters, digits, '_' and '-'.
+bool good_unit_name(const std::string& n) {
+  if (n.empty() || n.size() > 32) return false;
+  for (char c : n)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      return false;
+  return true;
+}
+
+// Where a unit's tables go when its file does not say: 256 MiB regions one after another from 0x10000000
+// (the one-unit default), so that the units' tables never share a page.
+constexpr uint64_t kDefaultTableBase = 0x10000000, kDefaultTableSize = 256ull << 20;
+
+void check_units(const reader& r, const platform_units& pu) {
+  std::map<uint16_t, size_t> scope;  // source-id -> unit
+  const unit_desc* all = nullptr;
+  for (size_t i = 0; i < pu.units.size(); ++i) {
+    const unit_desc& u = pu.units[i];
+    const std::string path = at("units", i);
+    for (size_t k = 0; k < i; ++k)
+      if (pu.units[k].name == u.name)
+        r.fail(path + ".name", fmt::format("\"{}\": already the name of units[{}]", u.name, k));
+    if (u.include_all) {
+      if (all)
+        r.fail(
+            path + ".include_all",
+            fmt::format("unit {} has include_all already (the DMAR table allows one such unit)", all->name));
+      all = &u;
+    }
+    const platform_description& p = u.platform;
+    for (size_t k = 0; k < i; ++k) {
+      const platform_description& q = pu.units[k].platform;
+      if (p.table_base < q.table_base + q.table_size && q.table_base < p.table_base + p.table_size)
+        r.fail(path + ".iommu.table_region",
+               fmt::format("[0x{:x}, 0x{:x}) overlaps unit {}'s tables [0x{:x}, 0x{:x})", p.table_base,
+                           p.table_base + p.table_size, pu.units[k].name, q.table_base,
+                           q.table_base + q.table_size));
+    }
+    for (size_t d = 0; d < p.devices.size(); ++d) {
+      const auto [it, fresh] = scope.emplace(p.devices[d].sid, i);
+      if (!fresh)
+        r.fail(fmt::format("{}.devices[{}].bdf", path, d),
+               fmt::format("{} is already in unit {}'s device scope (a device sits under one remapping unit)",
+                           format_bdf(p.devices[d].sid), pu.units[it->second].name));
+    }
+  }
+}
+
+}  // namespace
+
+platform_description load_platform_file(const std::string& path) {
+  return parse_platform(read_platform_text(path), path);
+}
+
+platform_units parse_platform_units(const std::string& text, const std::string& filename) {
+  const json j = parse_document(text, filename);
+  const reader r(filename);
+  platform_units pu;
+  if (!j.is_object() || !j.contains("units")) {
+    check_schema(r, j);
+    pu.units.push_back({"dmar0", true, parse_unit(r, j, false)});
+    return pu;
+  }
+  r.keys(j, "", {"schema", "units"});
+  check_schema(r, j);
+  const json& units = j["units"];
+  if (!units.is_array() || units.empty()) r.fail("units", "expected a non-empty array of remapping units");
+  if (units.size() > 64) r.fail("units", fmt::format("{} units: at most 64", units.size()));
+  pu.several = true;
+  for (size_t i = 0; i < units.size(); ++i) {
+    const std::string path = at("units", i);
+    const reader ur(filename, path);
+    unit_desc u;
+    u.platform = parse_unit(ur, units[i], true);
+    u.name = units[i].contains("name") ? ur.string(units[i]["name"], "name") : fmt::format("dmar{}", i);
+    if (!good_unit_name(u.name))
+      ur.fail("name", fmt::format("\"{}\": 1 to 32 letters, digits, '_' or '-'", u.name));
+    if (units[i].contains("include_all")) u.include_all = ur.boolean(units[i]["include_all"], "include_all");
+    const bool region_given = units[i].contains("iommu") && units[i]["iommu"].contains("table_region");
+    if (!region_given) {
+      u.platform.table_base = kDefaultTableBase + i * kDefaultTableSize;
+      u.platform.table_size = kDefaultTableSize;
+    }
+    pu.units.push_back(std::move(u));
+  }
+  check_units(r, pu);
+  return pu;
+}
+
+platform_units load_platform_units(const std::string& path) {
+  return parse_platform_units(read_platform_text(path), path);
 }
 
 namespace {
@@ -667,6 +792,21 @@ nlohmann::ordered_json to_json(const platform_description& p) {
     j["interrupts"] = {{"entries_log2", p.ir_entries_log2}, {"x2apic", p.x2apic}, {"entries", entries}};
   }
   return j;
+}
+
+nlohmann::ordered_json to_json(const platform_units& p) {
+  if (!p.several && p.units.size() == 1) return to_json(p.units.front().platform);
+  nlohmann::ordered_json units = nlohmann::ordered_json::array();
+  for (const unit_desc& u : p.units) {
+    nlohmann::ordered_json one = to_json(u.platform);
+    nlohmann::ordered_json j;
+    j["name"] = u.name;
+    if (u.include_all) j["include_all"] = true;
+    for (auto& [k, v] : one.items())
+      if (k != "schema") j[k] = v;
+    units.push_back(std::move(j));
+  }
+  return {{"schema", 1}, {"units", std::move(units)}};
 }
 
 }  // namespace vtd::tables

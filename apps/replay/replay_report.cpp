@@ -105,7 +105,7 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
     s.add("pw_queue.mean", per_span(m_walk_waits.busy(m_last_time)), "count",
           "mean walks waiting for a walker over the trace span", false);
     s.add("pw_queue.max", double(m_walker_queue_max), "count",
-          "most walks waiting for a walker, seen at a request's arrival");
+          "most walks waiting for a walker, seen at a request's arrival", true, stat_merge::max);
     s.add("inval.busy_ns", double(invalidation_busy) / 1000.0, "ns",
           "invalidation engine busy time within the trace span (at most the span)", false);
     s.add("inval.occupancy", per_span(invalidation_busy), "ratio",

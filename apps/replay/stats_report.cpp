@@ -8,22 +8,112 @@
 namespace vtd::replay {
 
 void stats_report::add(std::string name, double value, std::string unit, std::string description,
-                       bool integer) {
-  m_entries.push_back(stat_entry{std::move(name), std::move(description), std::move(unit), value, integer});
+                       bool integer, stat_merge merge) {
+  stat_entry e;
+  e.name = std::move(name);
+  e.description = std::move(description);
+  e.unit = std::move(unit);
+  e.value = value;
+  e.integer = integer;
+  e.merge = merge;
+  m_entries.push_back(std::move(e));
 }
 
+namespace {
+double ratio_of(double num, double den) {
+  return den > 0 ? num / den : 0.0;
+}
+constexpr double kCount = -1, kMean = -2, kMax = -3;
+// A latency figure in ns from a histogram kept in ps.
+double latency_figure(const histogram& h, double quantile) {
+  if (quantile == kCount) return static_cast<double>(h.count());
+  if (quantile == kMean) return h.mean() / 1000.0;
+  if (quantile == kMax) return static_cast<double>(h.max()) / 1000.0;
+  return static_cast<double>(h.quantile(quantile)) / 1000.0;
+}
+}  // namespace
+
 void stats_report::add_ratio(std::string name, double num, double den, std::string description) {
-  add(std::move(name), den > 0 ? num / den : 0.0, "ratio", std::move(description), false);
+  add(std::move(name), ratio_of(num, den), "ratio", std::move(description), false, stat_merge::ratio);
+  m_entries.back().num = num;
+  m_entries.back().den = den;
 }
 
 void stats_report::add_latency(const std::string& prefix, const histogram& h, const std::string& what) {
-  auto ns = [](double ps) { return ps / 1000.0; };
-  add(prefix + ".count", static_cast<double>(h.count()), "count", what + ": requests measured");
-  add(prefix + ".mean", ns(h.mean()), "ns", what + ": mean", false);
-  add(prefix + ".p50", ns(static_cast<double>(h.quantile(0.50))), "ns", what + ": median", false);
-  add(prefix + ".p90", ns(static_cast<double>(h.quantile(0.90))), "ns", what + ": 90th percentile", false);
-  add(prefix + ".p99", ns(static_cast<double>(h.quantile(0.99))), "ns", what + ": 99th percentile", false);
-  add(prefix + ".max", ns(static_cast<double>(h.max())), "ns", what + ": maximum", false);
+  const auto shared = std::make_shared<const histogram>(h);
+  auto figure = [&](const char* suffix, double quantile, const std::string& text) {
+    const bool count = quantile == kCount;
+    add(prefix + suffix, latency_figure(h, quantile), count ? "count" : "ns", text, count,
+        stat_merge::latency);
+    m_entries.back().hist = shared;
+    m_entries.back().quantile = quantile;
+  };
+  figure(".count", kCount, what + ": requests measured");
+  figure(".mean", kMean, what + ": mean");
+  figure(".p50", 0.50, what + ": median");
+  figure(".p90", 0.90, what + ": 90th percentile");
+  figure(".p99", 0.99, what + ": 99th percentile");
+  figure(".max", kMax, what + ": maximum");
+}
+
+bool stats_report::set(const std::string& name, double value) {
+  for (auto& e : m_entries)
+    if (e.name == name) {
+      e.value = value;
+      return true;
+    }
+  return false;
+}
+
+stats_report merge_reports(const std::vector<const stats_report*>& parts) {
+  stats_report out;
+  if (parts.empty()) return out;
+  std::vector<stat_entry> merged = parts.front()->entries();
+  for (size_t k = 1; k < parts.size(); ++k) {
+    size_t after = 0;  // where a name new to `merged` goes: after the last entry matched or inserted
+    for (const stat_entry& e : parts[k]->entries()) {
+      auto it =
+          std::find_if(merged.begin(), merged.end(), [&](const stat_entry& m) { return m.name == e.name; });
+      if (it == merged.end()) {
+        // After the last entry of its group (the name's first component: "device", "faults", ...), so that
+        // the units' devices stay together; a new group goes after the entry that precedes it in its part.
+        const std::string group = e.name.substr(0, e.name.find('.'));
+        size_t at = std::min(after, merged.size());
+        for (size_t i = merged.size(); i-- > 0;)
+          if (merged[i].name.compare(0, merged[i].name.find('.'), group) == 0) {
+            at = i + 1;
+            break;
+          }
+        it = merged.insert(merged.begin() + static_cast<std::ptrdiff_t>(at), e);
+        after = static_cast<size_t>(it - merged.begin()) + 1;
+        continue;
+      }
+      after = static_cast<size_t>(it - merged.begin()) + 1;
+      stat_entry& m = *it;
+      switch (m.merge) {
+        case stat_merge::sum:
+          m.value += e.value;
+          break;
+        case stat_merge::max:
+          m.value = std::max(m.value, e.value);
+          break;
+        case stat_merge::ratio:
+          m.num += e.num;
+          m.den += e.den;
+          m.value = ratio_of(m.num, m.den);
+          break;
+        case stat_merge::latency: {
+          auto h = std::make_shared<histogram>(*m.hist);
+          h->merge(*e.hist);
+          m.value = latency_figure(*h, m.quantile);
+          m.hist = std::move(h);
+          break;
+        }
+      }
+    }
+  }
+  for (stat_entry& e : merged) out.add_entry(std::move(e));
+  return out;
 }
 
 const stat_entry* stats_report::find(const std::string& name) const {

@@ -116,14 +116,33 @@ int run_check(const std::vector<std::string>& args) {
   require_input(sys_opts, "check");
   if (!trace.empty() && sys_opts.platform.empty())
     throw usage_error("--trace needs --platform (the tables the trace starts from)");
-  loaded_system sys = load_system(sys_opts);
-  require_tables(sys_opts, sys, "check");
+  // A platform with several remapping units and no --unit: every unit's tables, a report each.
+  std::vector<std::string> units{sys_opts.unit};
+  if (!sys_opts.platform.empty() && sys_opts.unit.empty()) units = platform_unit_names(sys_opts.platform);
+  const bool several = units.size() > 1;
+  std::vector<vtd::tables::check_report> reports;
+  size_t errors = 0, warnings = 0;
+  for (const std::string& unit : units) {
+    system_options o = sys_opts;
+    if (several) o.unit = unit;
+    loaded_system sys = load_system(o);
+    require_tables(o, sys, "check");
+    reports.push_back(vtd::tables::check_tables(sys.unit->memory(), registers_of(sys)));
+    errors += reports.back().count(vtd::tables::severity::error);
+    warnings += reports.back().count(vtd::tables::severity::warning);
+  }
   // --trace adds the missing-invalidation check to the table check; it never replaces it.
-  const auto report = vtd::tables::check_tables(sys.unit->memory(), registers_of(sys));
   std::optional<trace_check> t;
   if (!trace.empty()) t = check_trace(sys_opts, trace);
   if (json) {
-    auto j = nlohmann::ordered_json::parse(vtd::tables::format_check_json(report));
+    nlohmann::ordered_json j;
+    if (several) {
+      j["units"] = nlohmann::ordered_json::object();
+      for (size_t i = 0; i < units.size(); ++i)
+        j["units"][units[i]] = nlohmann::ordered_json::parse(vtd::tables::format_check_json(reports[i]));
+    } else {
+      j = nlohmann::ordered_json::parse(vtd::tables::format_check_json(reports.front()));
+    }
     if (t) {
       j["stale_translations_served"] = t->stale;
       j["useless_invalidations"] = t->useless;
@@ -132,11 +151,14 @@ int run_check(const std::vector<std::string>& args) {
     }
     fmt::print("{}\n", j.dump(2));
   } else {
-    fmt::print("{}", vtd::tables::format_check_text(report, mappings));
+    for (size_t i = 0; i < units.size(); ++i) {
+      if (several) fmt::print("{}unit {}:\n", i ? "\n" : "", units[i]);
+      fmt::print("{}", vtd::tables::format_check_text(reports[i], mappings));
+    }
     if (t) fmt::print("\n{}", trace_text(*t));
   }
-  if (report.count(vtd::tables::severity::error) || (t && t->stale)) return 2;
-  if (strict && (report.count(vtd::tables::severity::warning) || (t && (t->useless || t->refused)))) return 3;
+  if (errors || (t && t->stale)) return 2;
+  if (strict && (warnings || (t && (t->useless || t->refused)))) return 3;
   return 0;
 }
 

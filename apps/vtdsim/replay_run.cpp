@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <thread>
 
 #include "apps/replay/timed/timed_replay.hpp"
 #include "apps/vtdsim/commands.hpp"
@@ -15,9 +16,12 @@
 #include "apps/vtdsim/replay_summary.hpp"
 #include "apps/vtdsim/replay_system.hpp"
 #include "apps/vtdsim/trace_source.hpp"
+#include "apps/vtdsim/units_replay.hpp"
 #include "apps/vtdsim/version.hpp"
 #include "model/io/output_file.hpp"
 #include "model/spec/text.hpp"
+#include "tables/platform_units.hpp"
+#include "tables/table_error.hpp"
 #include "traces/trace_common.hpp"
 #include "traces/trace_reader.hpp"
 
@@ -45,7 +49,10 @@ void add_replay_options(po::options_description& desc, replay_request& rq) {
       "epochs", po::value(&rq.epochs),
       "write walker occupancy and queue depth per quantum as CSV (timed mode)")(
       "no-stale-check", po::bool_switch(&rq.no_stale_check), "do not look for missing invalidations")(
-      "no-progress", po::bool_switch(&rq.no_progress), "no progress line on the terminal")(
+      "threads", po::value(&rq.threads)->default_value(0),
+      "a platform with several remapping units: threads to replay them on (0: one per unit, up to the "
+      "cores; results do not depend on it)")("no-progress", po::bool_switch(&rq.no_progress),
+                                             "no progress line on the terminal")(
       "quiet,q", po::bool_switch(&rq.quiet), "print nothing (use with --stats-json)");
 }
 
@@ -63,6 +70,97 @@ bool trace_is_closed_loop(const std::string& path) {
   } catch (const std::exception&) {
     return false;  // the replay's own reader reports what is wrong with the file
   }
+}
+
+// The --stats-json document (docs/stats.md).
+nlohmann::ordered_json stats_document(const replay_request& rq, const vtd::replay::sim_config& config,
+                                      bool timed, bool closed, trace_source& trace,
+                                      const vtd::replay::stats_report& report,
+                                      const std::vector<vtd::replay::stale_event>& stale_events) {
+  nlohmann::ordered_json j;
+  j["schema_version"] = 1;
+  j["tool"] = "vtdsim";
+  j["tool_version"] = tool_version();
+  j["mode"] = timed ? "timed" : "functional";
+  if (closed) j["issue"] = "closed";  // open-loop documents stay as they were
+  j["platform"] = rq.platform;
+  j["trace"] = {{"path", rq.trace},
+                {"format", trace.description},
+                {"fingerprint", trace.fingerprint()},
+                {"seed", trace.seed}};
+  j["config"] = vtd::replay::to_json(config);
+  j["stats"] = report.to_json();
+  j["units"] = report.describe_json();
+  nlohmann::ordered_json stale = nlohmann::ordered_json::array();
+  for (const auto& e : stale_events) {
+    nlohmann::ordered_json event{
+        {"record", e.record_index}, {"time_ps", e.time_ps}, {"sid", vtd::spec::format_bdf(e.sid)}};
+    if (e.has_pasid) event["pasid"] = e.pasid;  // scalable mode
+    event["address"] = fmt::format("0x{:x}", e.address);
+    event["served"] = e.served;
+    event["memory"] = e.memory;
+    event["changed"] = e.changed;
+    event["fix"] = e.fix;
+    stale.push_back(std::move(event));
+  }
+  j["stale_examples"] = stale;
+  return j;
+}
+
+// A platform with several remapping units (units_replay.hpp): functional only.
+replay_result run_units_replay(const replay_request& rq, const vtd::replay::sim_config& config,
+                               const vtd::tables::platform_units& platform,
+                               std::optional<vtd::io::output_file>& stats_out) {
+  if (!rq.functional)
+    throw usage_error(
+        fmt::format("{} has {} remapping units: a platform with several replays in the functional model (add "
+                    "--functional)",
+                    rq.platform, platform.units.size()));
+  std::optional<vtd::io::output_file> csv;
+  if (!rq.per_request_csv.empty()) {
+    csv.emplace(rq.per_request_csv);
+    csv->write("index,time_ns,sid,kind,address,status,fault,hpa,iotlb_hit,memory_reads,latency_ns\n");
+  }
+  units_replay_options options;
+  options.warmup = rq.warmup;
+  options.check_stale = !rq.no_stale_check;
+  options.per_request = csv.has_value();
+  options.threads = rq.threads ? rq.threads : std::max(1u, std::thread::hardware_concurrency());
+  units_replay replay(platform, rq.platform, config, options);
+  trace_source trace = open_trace(rq.trace);
+  progress_line progress("replay", !rq.no_progress && !rq.quiet);
+  const auto start = std::chrono::steady_clock::now();
+  replay.run(trace, rq.trace, [&](uint64_t n) {
+    if (trace.record_count)
+      progress.update(n, trace.record_count);
+    else
+      progress.update_fraction(n, trace.fraction_read());
+  });
+  progress.finish();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  vtd::replay::stats_report report = replay.report(wall);
+  // stale_examples as many as one engine lists (replay_options::stale_examples).
+  const auto stale = replay.stale_events(vtd::replay::replay_options{}.stale_examples);
+  replay_result result;
+  std::string headline =
+      fmt::format("vtdsim replay: {} on {} (functional model, {} configuration, {} remapping units)",
+                  rq.trace, rq.platform, config.preset, replay.size());
+  result.summary = format_summary(report, stale, headline, false);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < replay.size(); ++i) names.push_back(replay.name(i));
+  result.summary += format_units_summary(report, names);
+  result.stats = stats_document(rq, config, false, false, trace, report, stale);
+  if (csv) {
+    replay.write_per_request(csv->stream());
+    csv->commit();
+    result.wrote.push_back(rq.per_request_csv);
+  }
+  if (stats_out) {
+    stats_out->write(result.stats.dump(2) + "\n");
+    stats_out->commit();
+    result.wrote.push_back(rq.stats_json);
+  }
+  return result;
 }
 
 }  // namespace
@@ -86,7 +184,14 @@ replay_result run_replay_request(const replay_request& rq) {
   // not after an hour of replay; each appears only when the replay succeeded (model/io/output_file.hpp).
   std::optional<vtd::io::output_file> csv, epochs, stats_out;
   if (!rq.stats_json.empty()) stats_out.emplace(rq.stats_json);
-  replay_system sys = make_replay_system(rq.platform, config);
+  vtd::tables::platform_units units;
+  try {
+    units = vtd::tables::load_platform_units(rq.platform);
+  } catch (const vtd::tables::table_error& e) {
+    throw std::runtime_error(e.what());
+  }
+  if (units.several) return run_units_replay(rq, config, units, stats_out);
+  replay_system sys = make_replay_system(load_platform(units.units.front().platform, rq.platform), config);
   if (!rq.epochs.empty()) {
     epochs.emplace(rq.epochs);
     epochs->write("time_ns,records,walkers_busy,walker_queue\n");
@@ -168,38 +273,11 @@ replay_result run_replay_request(const replay_request& rq) {
   vtd::replay::stats_report report = engine.report(wall, timed);
   if (closed) vtd::replay::add_closed_loop_stats(report, timed_result.devices, names);
   result.summary = format_summary(
-      report, engine,
+      report, engine.stale_events(),
       fmt::format("vtdsim replay: {} on {} ({} model, {} configuration{})", rq.trace, rq.platform,
                   timed ? "timed SystemC" : "functional", config.preset, closed ? ", closed-loop issue" : ""),
       timed);
-  nlohmann::ordered_json j;
-  j["schema_version"] = 1;
-  j["tool"] = "vtdsim";
-  j["tool_version"] = tool_version();
-  j["mode"] = timed ? "timed" : "functional";
-  if (closed) j["issue"] = "closed";  // open-loop documents stay as they were
-  j["platform"] = rq.platform;
-  j["trace"] = {{"path", rq.trace},
-                {"format", trace.description},
-                {"fingerprint", trace.fingerprint()},
-                {"seed", trace.seed}};
-  j["config"] = vtd::replay::to_json(config);
-  j["stats"] = report.to_json();
-  j["units"] = report.describe_json();
-  nlohmann::ordered_json stale = nlohmann::ordered_json::array();
-  for (const auto& e : engine.stale_events()) {
-    nlohmann::ordered_json event{
-        {"record", e.record_index}, {"time_ps", e.time_ps}, {"sid", vtd::spec::format_bdf(e.sid)}};
-    if (e.has_pasid) event["pasid"] = e.pasid;  // scalable mode
-    event["address"] = fmt::format("0x{:x}", e.address);
-    event["served"] = e.served;
-    event["memory"] = e.memory;
-    event["changed"] = e.changed;
-    event["fix"] = e.fix;
-    stale.push_back(std::move(event));
-  }
-  j["stale_examples"] = stale;
-  result.stats = j;
+  result.stats = stats_document(rq, config, timed, closed, trace, report, engine.stale_events());
   if (csv) {
     csv->commit();
     result.wrote.push_back(rq.per_request_csv);
@@ -210,7 +288,7 @@ replay_result run_replay_request(const replay_request& rq) {
   }
   if (!rq.vcd.empty() && timed) result.wrote.push_back(rq.vcd);
   if (stats_out) {
-    stats_out->write(j.dump(2) + "\n");
+    stats_out->write(result.stats.dump(2) + "\n");
     stats_out->commit();
     result.wrote.push_back(rq.stats_json);
   }

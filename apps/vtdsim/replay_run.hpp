@@ -15,6 +15,8 @@ struct replay_request {
   uint64_t warmup = 0;
   std::string stats_json, per_request_csv, vcd, epochs;
   std::string issue;  // "open" | "closed" | "" (the configuration's device.issue)
+  // A platform with several remapping units: threads to run them on (0: one per unit, up to the cores).
+  unsigned threads = 0;
 };
 
 void add_replay_options(boost::program_options::options_description& desc, replay_request& rq);

@@ -29,7 +29,8 @@ std::string count(double v) {
 
 }  // namespace
 
-std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay::replay_engine& engine,
+std::string format_summary(const vtd::replay::stats_report& s,
+                           const std::vector<vtd::replay::stale_event>& stale_events,
                            const std::string& headline, bool timed) {
   std::string o = headline + "\n\n";
   auto row = [&](const char* what, const std::string& text) {
@@ -99,7 +100,7 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
         "aborted; "
         "the replay cleared FSTS.ITE as a driver does and went on (the silent devices kept their entries)\n",
         count(value(s, "ats.invalidation_timeouts")), count(value(s, "ats.waits_aborted")));
-  for (const auto& e : engine.stale_events()) {
+  for (const auto& e : stale_events) {
     const std::string pasid = e.has_pasid ? fmt::format(" PASID {}", e.pasid) : std::string();
     o += fmt::format("      t={:.3f}us {}{} 0x{:x}: served {}, memory says {}\n", double(e.time_ps) / 1e6,
                      vtd::spec::format_bdf(e.sid), pasid, e.address, e.served, e.memory);
@@ -138,6 +139,20 @@ std::string format_summary(const vtd::replay::stats_report& s, const vtd::replay
   o += fmt::format("\n  replayed {} records in {:.2f} s ({:.2f} M requests/s)\n",
                    count(value(s, "sim.records")), value(s, "sim.wall_seconds"),
                    value(s, "sim.requests_per_second") / 1e6);
+  return o;
+}
+
+std::string format_units_summary(const vtd::replay::stats_report& s, const std::vector<std::string>& units) {
+  std::string o = "\n  remapping units\n";
+  for (const std::string& name : units) {
+    const std::string p = "unit." + name + ".";
+    o +=
+        fmt::format("  {:<16} {} DMA ({} faulted), {} MSI, IOTLB hit rate {}, {} walks, {} maps, {} unmaps\n",
+                    name, count(value(s, p + "dma.requests")), count(value(s, p + "dma.faults")),
+                    count(value(s, p + "msi.requests")), pct(s, p + "iotlb_hit", p + "iotlb_lookup"),
+                    count(value(s, p + "walks")), count(value(s, p + "driver.maps")),
+                    count(value(s, p + "driver.unmaps")));
+  }
   return o;
 }
 

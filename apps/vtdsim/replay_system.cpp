@@ -90,20 +90,6 @@ namespace {
 // "devices" key of the configuration must name a device of the platform, by name or BDF.
 void add_devices(replay_system& s, const vtd::replay::sim_config& config) {
   const auto& desc = s.platform->description();
-  std::set<std::string> known;
-  for (const auto& d : desc.devices) {
-    const std::string bdf = vtd::spec::format_bdf(d.sid);
-    known.insert(bdf);
-    if (!d.name.empty()) known.insert(d.name);
-  }
-  for (const auto& [key, value] : config.devices)
-    if (!known.count(key)) {
-      std::string names;
-      for (const auto& n : known) names += (names.empty() ? "" : ", ") + n;
-      throw std::runtime_error(
-          fmt::format("configuration: devices.{}: no device of the platform has that name or BDF (known: {})",
-                      key, names));
-    }
   const bool scalable = s.platform->mode() == vtd::tables::platform_mode::scalable;
   s.ats = std::make_unique<vtd::replay::ats_devices>();
   for (const auto& d : desc.devices) {
@@ -124,8 +110,34 @@ void add_devices(replay_system& s, const vtd::replay::sim_config& config) {
 
 }  // namespace
 
+void check_device_keys(const std::vector<const vtd::tables::platform_description*>& units,
+                       const vtd::replay::sim_config& config) {
+  std::set<std::string> known;
+  for (const auto* desc : units)
+    for (const auto& d : desc->devices) {
+      known.insert(vtd::spec::format_bdf(d.sid));
+      if (!d.name.empty()) known.insert(d.name);
+    }
+  for (const auto& [key, value] : config.devices)
+    if (!known.count(key)) {
+      std::string names;
+      for (const auto& n : known) names += (names.empty() ? "" : ", ") + n;
+      throw std::runtime_error(
+          fmt::format("configuration: devices.{}: no device of the platform has that name or BDF (known: {})",
+                      key, names));
+    }
+}
+
 replay_system make_replay_system(const std::string& platform_path, const vtd::replay::sim_config& config) {
-  loaded_platform p = load_platform(platform_path);
+  return make_replay_system(load_platform(platform_path), config);
+}
+
+replay_system make_replay_system(loaded_platform p, const vtd::replay::sim_config& config) {
+  check_device_keys({&p.state->description()}, config);
+  return make_unit_system(std::move(p), config);
+}
+
+replay_system make_unit_system(loaded_platform p, const vtd::replay::sim_config& config) {
   replay_system s;
   s.platform = p.state;
   s.unit = std::make_unique<vtd::core::iommu>(p.config, s.platform->memory(), config.caches,

@@ -12,6 +12,7 @@
 #include "apps/replay/ats_devices.hpp"
 #include "apps/replay/sim_config.hpp"
 #include "apps/replay/table_driver.hpp"
+#include "apps/vtdsim/platform_setup.hpp"
 #include "model/core/system/iommu.hpp"
 #include "tables/platform_state.hpp"
 
@@ -52,5 +53,12 @@ struct replay_system {
 
 // Throws std::runtime_error (with the file's position) on a bad platform file.
 replay_system make_replay_system(const std::string& platform_path, const vtd::replay::sim_config& config);
+replay_system make_replay_system(loaded_platform p, const vtd::replay::sim_config& config);
+// One unit of several: the configuration's "devices" keys are checked against every unit's devices first
+// (check_device_keys), not against this unit's alone.
+replay_system make_unit_system(loaded_platform p, const vtd::replay::sim_config& config);
+// Each "devices" key of the configuration must name a device of one of the units, by name or BDF.
+void check_device_keys(const std::vector<const vtd::tables::platform_description*>& units,
+                       const vtd::replay::sim_config& config);
 
 }  // namespace vtdsim::app

@@ -21,6 +21,7 @@ namespace vtdsim::app {
 void add_system_options(po::options_description& desc, system_options& o) {
   po::options_description sys("System (a platform file, or memory images plus register values)");
   sys.add_options()("platform", po::value(&o.platform), "platform JSON (docs/platform-format.md)")(
+      "unit", po::value(&o.unit), "with --platform: the remapping unit to use, by name, when it has several")(
       "mem", po::value(&o.mem_images)->composing(),
       "FILE@ADDR: raw little-endian bytes loaded at ADDR (repeatable)")(
       "pages", po::value(&o.pages_file), "sparse page file (docs/memory-image.md)")(
@@ -114,11 +115,12 @@ void apply_field_overrides(const system_options& o, uint64_t& reg, const std::ve
 
 loaded_system load_system(const system_options& given) {
   const system_options o = with_register_file(given);
+  if (!o.unit.empty() && o.platform.empty()) throw std::runtime_error("--unit needs --platform");
   if (!o.platform.empty()) {
     if (!o.mem_images.empty() || !o.pages_file.empty() || !o.rtaddr.empty() || !o.irta.empty())
       throw std::runtime_error(
           "--platform builds its own tables: do not combine it with --mem/--pages/--rtaddr/--irta");
-    return load_platform_system(o.platform);
+    return load_platform_system(o.platform, o.unit);
   }
   loaded_system sys;
   auto preset = vtd::spec::find_capability_preset(o.preset);

@@ -15,6 +15,7 @@ namespace vtdsim::app {
 
 struct system_options {
   std::string platform;                 // platform JSON
+  std::string unit;                     // with a platform of several remapping units: which one
   std::vector<std::string> mem_images;  // FILE@ADDR, raw little-endian bytes
   std::string pages_file;               // sparse page file (docs/memory-image.md)
   std::string registers_file;           // register values as JSON (docs/memory-image.md)

@@ -1,0 +1,73 @@
+// Replay on a platform with several remapping units (docs/replay.md, "Several remapping units"): one
+// replay_system and one replay_engine per unit, the trace's records routed to their units by a unit_router,
+// and the units run on separate threads when there are cores for them. Units share nothing but memory (each
+// unit's platform has its own tables), so a unit's results depend only on the records routed to it: a
+// threaded run gives exactly the results of a sequential one (each thread reads the whole trace and routes
+// every record itself, keeping the units it owns). Functional mode only.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/replay/replay_engine.hpp"
+#include "apps/replay/sim_config.hpp"
+#include "apps/replay/unit_router.hpp"
+#include "apps/vtdsim/replay_system.hpp"
+#include "apps/vtdsim/trace_source.hpp"
+#include "tables/platform_units.hpp"
+
+namespace vtdsim::app {
+
+struct units_replay_options {
+  uint64_t warmup = 0;  // requests of the whole trace replayed before statistics start
+  bool check_stale = true;
+  bool per_request = false;  // keep each unit's per-request CSV lines for write_per_request
+  unsigned threads = 1;      // 1: every unit on the calling thread; more: at most one thread per unit
+};
+
+class units_replay {
+ public:
+  // Builds every unit's tables and its remapping unit. Throws std::runtime_error on a bad platform.
+  units_replay(const vtd::tables::platform_units& platform, const std::string& platform_path,
+               const vtd::replay::sim_config& config, const units_replay_options& options);
+  ~units_replay();
+
+  // Replays every record of `trace` (opened at `trace_path`; the calling thread reads it, each further
+  // thread opens the path again). `progress` is called on the calling thread with the records read so far.
+  // Throws std::runtime_error naming the trace and the record (counted from 0) that went wrong: the first in
+  // trace order, whatever the threads.
+  void run(trace_source& trace, const std::string& trace_path,
+           const std::function<void(uint64_t records)>& progress);
+
+  size_t size() const { return m_units.size(); }
+  const std::string& name(size_t i) const;
+  const vtd::replay::replay_engine& engine(size_t i) const;
+  uint64_t records() const { return m_records; }
+  uint64_t requests() const { return m_requests; }
+  unsigned threads_used() const { return m_threads_used; }
+
+  // The platform's totals (merge_reports of the units'; the sim.* figures are the whole run's) followed by
+  // each unit's figures as unit.NAME.* (sim.* left out). Throws as replay_engine::check_measured does.
+  vtd::replay::stats_report report(double wall_seconds);
+  // Every unit's stale events in trace order, at most `limit`; their total count.
+  std::vector<vtd::replay::stale_event> stale_events(size_t limit) const;
+  uint64_t stale_count() const;
+  // units_replay_options::per_request: the units' lines, merged in trace order.
+  void write_per_request(std::FILE* out) const;
+
+ private:
+  struct unit;
+  void replay_units(unsigned thread, trace_source& trace, const std::function<void(uint64_t)>& progress);
+
+  std::vector<std::unique_ptr<unit>> m_units;
+  std::vector<vtd::replay::unit_scope> m_scopes;
+  units_replay_options m_options;
+  std::string m_trace_path;
+  unsigned m_threads_used = 1;
+  uint64_t m_records = 0, m_requests = 0;
+};
+
+}  // namespace vtdsim::app
