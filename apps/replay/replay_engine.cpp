@@ -71,15 +71,11 @@ replay_engine::replay_engine(core::iommu& unit, table_driver& tables, const repl
     m_reference = std::make_unique<core::remapping_unit>(unit.unit().config(), unit.unit().memory());
     core::program(*m_reference, core::setup_of(unit.unit()));
   }
-  m_warm = m_options.warmup == 0 && !m_options.window_from_caller;
-}
-
-void replay_engine::finish_window() {
-  if (!m_window_pending) return;
-  m_window_pending = false;
-  m_warm = true;
-  reset_stats();
-  open_window(m_last_time);
+  m_warm = m_options.warmup == 0;
+  if (m_options.units) {
+    m_router = std::make_unique<unit_router>(*m_options.units);
+    m_mine = unit_mask{1} << m_options.unit_index;
+  }
 }
 
 std::string replay_engine::device_name(uint16_t sid) const {
@@ -165,16 +161,12 @@ void replay_engine::open_window(uint64_t time_ps) {
 }
 
 void replay_engine::check_measured() const {
-  check_warmup(m_options.warmup, m_requests);
-}
-
-void replay_engine::check_warmup(uint64_t warmup, uint64_t requests) {
-  if (warmup != 0 && requests <= warmup)
+  if (!measured())
     throw std::runtime_error(
         fmt::format("warmup {} but the trace has {} request{} (DMA and MSI): no request would be measured "
                     "(the warmup must "
                     "be smaller than the number of requests)",
-                    warmup, requests, requests == 1 ? "" : "s"));
+                    m_options.warmup, m_requests, m_requests == 1 ? "" : "s"));
 }
 
 void replay_engine::not_a_request(const record& r) {
@@ -183,6 +175,7 @@ void replay_engine::not_a_request(const record& r) {
 
 request_outcome replay_engine::submit(const record& r) {
   begin(r);
+  if (m_router && !(m_router->route(r) & m_mine)) return {};  // another unit's record: counted, not applied
   if (traces::is_device_request(r.kind)) return request(r);
   apply(r);
   return {};
@@ -256,7 +249,7 @@ void replay_engine::change_device(const record& r) {
   if (m_scalable)
     pasid_changed(r, m_tables.rid_pasid(r.id), old_domain, new_domain);
   else
-    m_stale.changed_device(r.id, old_domain, m_trace_index, r.time_ps);
+    m_stale.changed_device(r.id, old_domain, m_records - 1, r.time_ps);
 }
 
 void replay_engine::change_pasid(const record& r) {
@@ -285,13 +278,13 @@ void replay_engine::pasid_changed(const record& r, uint32_t pasid, int old_domai
   // Binding a not-present entry needs no invalidation with CAP.CM=0: it was never cached (spec 6.1).
   if (old_domain < 0) return;
   m_stale.remember_attachment(uint16_t(old_domain), pasid);
-  m_stale.changed_pasid(r.id, pasid, uint16_t(old_domain), m_trace_index, r.time_ps);
+  m_stale.changed_pasid(r.id, pasid, uint16_t(old_domain), m_records - 1, r.time_ps);
 }
 
 void replay_engine::range_changed(const record& r) {
   const uint16_t domain = r.id;
   table_change c;
-  c.record_index = m_trace_index;
+  c.record_index = m_records - 1;
   c.time_ps = r.time_ps;
   c.iova = r.addr;
   c.bytes = r.map_bytes();
@@ -486,7 +479,7 @@ void replay_engine::check_device_tlb(const record& r, const core::dma_request& q
   ++m_stale_count;
   if (m_stale_events.size() >= m_options.stale_examples) return;
   stale_event ev;
-  ev.record_index = m_trace_index;
+  ev.record_index = m_records - 1;
   ev.time_ps = r.time_ps;
   ev.sid = q.source_id;
   ev.address = q.address;
@@ -534,7 +527,7 @@ void replay_engine::write_csv(const record& r, const request_outcome& o, core::a
     }
   }
   std::string latency = latency_ps < 0 ? std::string() : fmt::format("{:.3f}", double(latency_ps) / 1000.0);
-  fmt::print(m_options.per_request_csv, "{},{:.3f},{},{},0x{:x},{},{},0x{:x},{},{},{}\n", m_trace_index,
+  fmt::print(m_options.per_request_csv, "{},{:.3f},{},{},0x{:x},{},{},0x{:x},{},{},{}\n", m_records - 1,
              double(r.time_ps) / 1000.0, spec::format_bdf(r.id), kind, r.addr, o.ok ? "ok" : "fault",
              spec::format_fault_code(o.fault), o.hpa, o.iotlb_hit ? 1 : 0, o.memory_reads, latency);
 }
@@ -589,7 +582,7 @@ void replay_engine::check_stale(const record& r, const core::dma_request& q,
   ++m_stale_count;
   if (m_stale_events.size() < m_options.stale_examples) {
     stale_event e;
-    e.record_index = m_trace_index;
+    e.record_index = m_records - 1;
     e.time_ps = r.time_ps;
     e.sid = q.source_id;
     e.address = q.address;

@@ -22,6 +22,7 @@
 #include "apps/replay/stale_tracker.hpp"
 #include "apps/replay/stats_report.hpp"
 #include "apps/replay/table_driver.hpp"
+#include "apps/replay/unit_router.hpp"
 #include "model/core/system/iommu.hpp"
 #include "model/spec/inv_descriptor.hpp"
 #include "model/timing/latency_model.hpp"
@@ -35,9 +36,11 @@ struct replay_options {
   bool check_stale = true;               // detect translations served from caches that no longer match memory
   unsigned stale_examples = 20;          // stale events listed in full (all are counted)
   std::FILE* per_request_csv = nullptr;  // optional per-request CSV (docs/stats.md)
-  // The caller opens the measured window (open_window_next), as a replay of several remapping units does:
-  // its warmup counts the whole trace's requests, not one unit's. `warmup` must then be 0.
-  bool window_from_caller = false;
+  // A platform with several remapping units: this engine replays `unit_index` of `units`. It counts every
+  // record of the trace (record numbers, the warmup's requests and the trace time are the whole trace's, so
+  // that every unit measures the same window) but applies only those its own unit_router sends to its unit.
+  std::shared_ptr<const std::vector<unit_scope>> units;
+  size_t unit_index = 0;
 };
 
 struct stale_event {
@@ -90,20 +93,6 @@ class replay_engine {
   // invalidation queue, priced by the port from what the unit performed. Returns the outcome of a DMA or
   // MSI (an empty one for other kinds).
   request_outcome submit(const traces::record& r);
-  // The same, for a record that is not the engine's next one of the trace (a unit of several sees only the
-  // records routed to it): `trace_index` names it in stale events, the per-request CSV and errors.
-  request_outcome submit_at(const traces::record& r, uint64_t trace_index) {
-    m_trace_index = trace_index;
-    m_index_given = true;
-    return submit(r);
-  }
-  // replay_options::window_from_caller: everything from the next record on is measured (the statistics are
-  // reset before it). finish_window() opens a window still pending at the end of the trace (an empty one).
-  void open_window_next() { m_window_pending = true; }
-  void finish_window();
-  // The measured window's first and last record times (ps).
-  uint64_t window_first_ps() const { return m_first_time; }
-  uint64_t window_last_ps() const { return m_last_time; }
 
   // Where requests go: the unit directly (the default, functional mode, when `port` is null) or a transport
   // that adds timing (timed_replay.hpp). The port must outlive its use.
@@ -155,8 +144,6 @@ class replay_engine {
   // throws std::runtime_error saying so.
   bool measured() const { return m_options.warmup == 0 || m_requests > m_options.warmup; }
   void check_measured() const;
-  // The same rule for a trace of `requests` requests (a replay of several units counts them itself).
-  static void check_warmup(uint64_t warmup, uint64_t requests);
 
   void set_device_names(std::map<uint16_t, std::string> names) { m_names = std::move(names); }
   // Throws as check_measured() does.
@@ -183,7 +170,6 @@ class replay_engine {
   // now (their due time), which in the functional mode is never.
   void begin(const traces::record& r) {
     ++m_records;
-    if (!m_index_given) m_trace_index = m_records - 1;
     if (m_window_pending || m_records == 1) [[unlikely]]
       begin_window(r);
     if (r.time_ps > m_last_time) m_last_time = r.time_ps;  // the reader refuses records out of time order
@@ -243,11 +229,11 @@ class replay_engine {
   stale_tracker m_stale;
   std::unique_ptr<core::remapping_unit> m_reference;  // uncached twin over the same memory, for stale checks
   unit_port m_direct;
+  std::unique_ptr<unit_router> m_router;  // several units: routes every record (replay_options::units)
+  unit_mask m_mine = 0;
   request_port* m_port = &m_direct;
 
   uint64_t m_records = 0, m_requests = 0;
-  uint64_t m_trace_index = 0;     // the record being applied, counted from 0 in the whole trace
-  bool m_index_given = false;     // submit_at gives it
   bool m_warm = false;            // statistics are being gathered (the warmup is over)
   bool m_window_pending = false;  // the warmup's last request has begun: the next record opens the window
   // statistics

@@ -12,11 +12,14 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
   check_measured();
   stats_report s;
   const double requests = double(m_dma + m_msi);
-  s.add("sim.records", double(m_records), "count", "trace records replayed (all kinds, including warmup)");
+  // The sim.* figures are the whole trace's even for one unit of several (every unit counts every record):
+  // merged as maxima.
+  s.add("sim.records", double(m_records), "count", "trace records replayed (all kinds, including warmup)",
+        true, stat_merge::max);
   s.add("sim.warmup_requests", double(m_options.warmup), "count",
-        "requests replayed before statistics started");
+        "requests replayed before statistics started", true, stat_merge::max);
   s.add("sim.trace_span_ns", double(m_last_time - m_first_time) / 1000.0, "ns", "simulated time covered",
-        false);
+        false, stat_merge::max);
   s.add("sim.wall_seconds", wall_seconds, "s", "host time spent replaying", false);
   s.add("sim.requests_per_second", wall_seconds > 0 ? requests / wall_seconds : 0, "requests/s",
         "replay speed (DMA + MSI per host second)", false);

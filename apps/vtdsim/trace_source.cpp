@@ -84,7 +84,7 @@ std::map<std::string, std::shared_ptr<fnv1a64w>>& streamed() {
 
 }  // namespace
 
-trace_source open_trace(const std::string& path) {
+trace_source open_trace(const std::string& path, bool hash_while_reading) {
   std::shared_ptr<vtd::traces::trace_reader> reader;
   // Every input is hashed as it is read (a mapped file too: no second pass over it after the replay); a
   // stream's value is also kept by path for trace_fingerprint.
@@ -94,9 +94,9 @@ trace_source open_trace(const std::string& path) {
     std::lock_guard lock(g_streamed_mutex);
     streamed()[path] = hash;
   }
-  vtd::traces::trace_reader::raw_observer observer = [hash](std::string_view bytes) {
-    hash->add(bytes.data(), bytes.size());
-  };
+  vtd::traces::trace_reader::raw_observer observer;
+  if (hash_while_reading || !regular)
+    observer = [hash](std::string_view bytes) { hash->add(bytes.data(), bytes.size()); };
   try {
     reader = std::make_shared<vtd::traces::trace_reader>(path, std::move(observer));
   } catch (const vtd::traces::trace_error& e) {
@@ -124,8 +124,8 @@ trace_source open_trace(const std::string& path) {
   };
   // A regular file's hash is whole once the reader reached its end (it then observed every byte); before
   // that, the file is read again. A stream's is whatever was read of it, as trace_fingerprint says.
-  src.fingerprint = [hash, path, regular, r = reader.get()] {
-    if (regular && !r->observed_all()) return trace_fingerprint(path);
+  src.fingerprint = [hash, path, regular, hash_while_reading, r = reader.get()] {
+    if (regular && (!hash_while_reading || !r->observed_all())) return trace_fingerprint(path);
     return hash->value();
   };
   return src;

@@ -29,7 +29,9 @@ struct trace_source {
 
 // Throws std::runtime_error naming the path when it cannot be read as a trace. A pipe, FIFO, device or "-" is
 // read once, as a stream; its fingerprint is computed while it is read.
-trace_source open_trace(const std::string& path);
+// `hash_while_reading` false: a regular file is not hashed as it is read (a further reader of a trace whose
+// fingerprint another reader computes); its fingerprint, if asked, reads the file again.
+trace_source open_trace(const std::string& path, bool hash_while_reading = true);
 
 // FNV-1a over the file's bytes: identifies the trace in the statistics JSON. A regular file is read again
 // (the replay asks its trace_source instead, which computed it while reading); for anything else (which

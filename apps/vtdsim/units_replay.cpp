@@ -35,10 +35,19 @@ units_replay::units_replay(const vtd::tables::platform_units& platform, const st
   std::vector<const vtd::tables::platform_description*> descs;
   for (const auto& u : platform.units) descs.push_back(&u.platform);
   check_device_keys(descs, config);
+  auto scopes = std::make_shared<std::vector<vtd::replay::unit_scope>>();
+  for (const auto& u : platform.units) {
+    vtd::replay::unit_scope scope;
+    scope.name = u.name;
+    scope.include_all = u.include_all;
+    for (const auto& d : u.platform.devices) scope.sids.push_back(d.sid);
+    for (const auto& d : u.platform.domains) scope.domains.push_back(d.id);
+    scopes->push_back(std::move(scope));
+  }
   vtd::replay::replay_options ro;
   ro.check_stale = options.check_stale;
-  // The warmup counts the whole trace's requests: the router's loop opens every unit's window (run()).
-  ro.window_from_caller = options.warmup > 0;
+  ro.warmup = options.warmup;  // the whole trace's requests: every engine counts every record
+  ro.units = scopes;
   for (size_t i = 0; i < platform.units.size(); ++i) {
     const vtd::tables::unit_desc& u = platform.units[i];
     auto one = std::make_unique<unit>();
@@ -47,6 +56,7 @@ units_replay::units_replay(const vtd::tables::platform_units& platform, const st
     one->sys =
         make_unit_system(load_platform(u.platform, fmt::format("{}: units[{}]", platform_path, i)), config);
     vtd::replay::replay_options mine = ro;
+    mine.unit_index = i;
     if (options.per_request) {
       one->csv = std::tmpfile();
       if (!one->csv)
@@ -56,16 +66,9 @@ units_replay::units_replay(const vtd::tables::platform_units& platform, const st
     one->engine = std::make_unique<vtd::replay::replay_engine>(*one->sys.unit, *one->sys.driver, mine);
     one->engine->use_ats(one->sys.ats.get());
     std::map<uint16_t, std::string> names;
-    vtd::replay::unit_scope scope;
-    scope.name = u.name;
-    scope.include_all = u.include_all;
-    for (const auto& d : u.platform.devices) {
+    for (const auto& d : u.platform.devices)
       if (!d.name.empty()) names[d.sid] = d.name;
-      scope.sids.push_back(d.sid);
-    }
-    for (const auto& d : u.platform.domains) scope.domains.push_back(d.id);
     one->engine->set_device_names(std::move(names));
-    m_scopes.push_back(std::move(scope));
     m_units.push_back(std::move(one));
   }
 }
@@ -106,46 +109,38 @@ void units_replay::run(trace_source& trace, const std::string& trace_path,
       stream ? 1u : std::clamp<unsigned>(m_options.threads, 1u, static_cast<unsigned>(m_units.size()));
   m_threads_used = threads;
   first_error error;
-  std::vector<uint64_t> records(threads, 0), requests(threads, 0);
 
   // One thread's replay: reads the whole trace, routes every record, submits those of its units (unit i
   // belongs to thread i mod threads).
   auto work = [&](unsigned t, trace_source& src, const std::function<void(uint64_t)>* show) {
-    unit_mask mine = 0;
-    for (size_t i = t; i < m_units.size(); i += threads) mine |= unit_mask{1} << i;
-    vtd::replay::unit_router router(m_scopes);
-    uint64_t index = 0, reqs = 0;
+    std::vector<vtd::replay::replay_engine*> mine;
+    for (size_t i = t; i < m_units.size(); i += threads) mine.push_back(m_units[i]->engine.get());
+    uint64_t index = 0;
     try {
       for (std::span<const vtd::traces::record> block; !(block = src.next_block()).empty();) {
-        if (index > error.index.load(std::memory_order_relaxed)) break;
+        if (index > error.index.load(std::memory_order_relaxed)) return;
         for (const vtd::traces::record& r : block) {
           try {
-            for (unit_mask m = router.route(r) & mine; m; m &= m - 1)
-              m_units[static_cast<size_t>(std::countr_zero(m))]->engine->submit_at(r, index);
+            for (vtd::replay::replay_engine* e : mine) e->submit(r);
           } catch (const std::exception& e) {
             error.report(index, fmt::format("{}: record {}: {}", trace_path, index, e.what()));
             return;
           }
-          if (vtd::traces::is_device_request(r.kind) && ++reqs == m_options.warmup)
-            for (unit_mask m = mine; m; m &= m - 1)
-              m_units[static_cast<size_t>(std::countr_zero(m))]->engine->open_window_next();
           ++index;
         }
         if (show) (*show)(index);
       }
     } catch (const std::exception& e) {
       error.report(index, e.what());  // the reader names the position itself
-      return;
     }
-    records[t] = index;
-    requests[t] = reqs;
   };
 
   std::vector<std::thread> pool;
   std::vector<trace_source> sources;
   sources.reserve(threads);
   try {
-    for (unsigned t = 1; t < threads; ++t) sources.push_back(open_trace(trace_path));
+    // The calling thread's reader computes the trace's fingerprint; the others need not.
+    for (unsigned t = 1; t < threads; ++t) sources.push_back(open_trace(trace_path, false));
   } catch (const std::exception& e) {
     throw std::runtime_error(e.what());
   }
@@ -153,10 +148,9 @@ void units_replay::run(trace_source& trace, const std::string& trace_path,
   work(0, trace, &progress);
   for (auto& th : pool) th.join();
   if (error.index.load() != std::numeric_limits<uint64_t>::max()) throw std::runtime_error(error.message);
-  m_records = records[0];
-  m_requests = requests[0];
-  vtd::replay::replay_engine::check_warmup(m_options.warmup, m_requests);
-  for (auto& u : m_units) u->engine->finish_window();
+  // Every engine counted every record and request of the trace.
+  m_records = m_units.front()->engine->records();
+  m_requests = m_units.front()->engine->requests();
 }
 
 vtd::replay::stats_report units_replay::report(double wall_seconds) {
@@ -165,18 +159,9 @@ vtd::replay::stats_report units_replay::report(double wall_seconds) {
   std::vector<const vtd::replay::stats_report*> ptrs;
   for (const auto& p : parts) ptrs.push_back(&p);
   vtd::replay::stats_report total = vtd::replay::merge_reports(ptrs);
-  // The run's own figures: the trace's records and warmup, the span from the first measured record of any
-  // unit to the last record of any, the whole run's host time.
-  uint64_t first = std::numeric_limits<uint64_t>::max(), last = 0;
-  for (const auto& u : m_units)
-    if (u->engine->records() > 0) {
-      first = std::min(first, u->engine->window_first_ps());
-      last = std::max(last, u->engine->window_last_ps());
-    }
+  // Every unit counted the whole trace (sim.records, sim.warmup_requests, sim.trace_span_ns are the same in
+  // each: merged as maxima); the host time is the whole run's.
   const double requests = total.find("iommu_requests") ? total.find("iommu_requests")->value : 0.0;
-  total.set("sim.records", double(m_records));
-  total.set("sim.warmup_requests", double(m_options.warmup));
-  total.set("sim.trace_span_ns", last > first ? double(last - first) / 1000.0 : 0.0);
   total.set("sim.wall_seconds", wall_seconds);
   total.set("sim.requests_per_second", wall_seconds > 0 ? requests / wall_seconds : 0.0);
   total.add("sim.units", double(m_units.size()), "count", "remapping units (DRHDs) of the platform");

@@ -3,7 +3,8 @@
 // and the units run on separate threads when there are cores for them. Units share nothing but memory (each
 // unit's platform has its own tables), so a unit's results depend only on the records routed to it: a
 // threaded run gives exactly the results of a sequential one (each thread reads the whole trace and routes
-// every record itself, keeping the units it owns). Functional mode only.
+// every record to each engine it owns, which applies those its unit_router sends to its unit). Functional
+// mode.
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -63,7 +64,6 @@ class units_replay {
   void replay_units(unsigned thread, trace_source& trace, const std::function<void(uint64_t)>& progress);
 
   std::vector<std::unique_ptr<unit>> m_units;
-  std::vector<vtd::replay::unit_scope> m_scopes;
   units_replay_options m_options;
   std::string m_trace_path;
   unsigned m_threads_used = 1;
