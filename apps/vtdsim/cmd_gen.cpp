@@ -19,9 +19,10 @@ int run_gen(const std::vector<std::string>& args) {
   gen_options o;
   po::options_description desc("vtdsim gen");
   add_gen_options(desc, o);
-  if (!parse_options(args, 1, desc,
-                     "vtdsim gen [--mode legacy|scalable] [--workload NAME] [--dmas N] [--seed S] -o TRACE "
-                     "--platform-out FILE"))
+  if (!parse_options(
+          args, 1, desc,
+          "vtdsim gen [--mode legacy|scalable] [--workload NAME] [--dmas N] [--seed S] [--units N] "
+          "-o TRACE --platform-out FILE"))
     return 0;
   const gen_request g = make_gen_request(o);
   auto s = run_gen_request(g);
@@ -30,12 +31,15 @@ int run_gen(const std::vector<std::string>& args) {
   const std::string attaches = g.workload.mode == vtd::traces::gen::gen_mode::scalable
                                    ? fmt::format("{} attach/detach, ", s.attaches)
                                    : "";
+  // Several units are named after the platform file (one unit: the line as it always was).
+  const std::string units =
+      g.workload.units > 1 ? fmt::format(" ({} remapping units)", g.workload.units) : "";
   if (!g.quiet)
     fmt::print(g.output == "-" || g.platform_out == "-" ? stderr : stdout,
                "vtdsim gen: {} records ({} DMA, {} MSI, {} map, {} unmap, {} invalidations, {} waits, {}{} "
-               "injected faults) over {:.3f} ms -> {} and {}\n",
+               "injected faults) over {:.3f} ms -> {} and {}{}\n",
                s.records, s.dmas, s.msis, s.maps, s.unmaps, s.invalidations, s.waits, attaches, s.faults,
-               double(s.end_time_ps) / 1e9, g.output, g.platform_out);
+               double(s.end_time_ps) / 1e9, g.output, g.platform_out, units);
   return 0;
 }
 

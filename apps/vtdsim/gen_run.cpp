@@ -76,7 +76,11 @@ void add_gen_options(po::options_description& desc, gen_options& o) {
       "device kinds with ATS and a device TLB, comma-separated: nic, nvme, gpu, sva (sva: scalable)")(
       "issue", po::value(&o.issue)->default_value("open"),
       "open | closed: the trace's times are issue times, or the earliest each request may be issued")(
-      "quiet,q", po::bool_switch(&o.quiet), "print nothing");
+      "units", po::value(&o.units)->default_value("1"),
+      fmt::format("remapping units, 1..{} and at most one per device: device k of the platform's list goes "
+                  "under unit k mod N (the trace is the same)",
+                  gen::limits::max_units)
+          .c_str())("quiet,q", po::bool_switch(&o.quiet), "print nothing");
 }
 
 namespace {
@@ -292,6 +296,14 @@ gen_request make_gen_request(const gen_options& o) {
         "--nic-rx-gbps and --nic-tx-gbps are both 0: a NIC needs traffic in one direction at least "
         "(or --nic-count 0)");
   if (!o.ats.empty()) ats_option(o.ats, w);
+  w.units = count("units", o.units, 1, max_units);
+  if (w.units > gen::device_count(w))
+    refuse(
+        "units", o.units,
+        fmt::format("more remapping units than devices: the workload has {} ({} NIC, {} NVMe, {} GPU{}) and "
+                    "every unit needs one in its scope",
+                    gen::device_count(w), w.nic.count, w.nvme.count, w.gpu.count,
+                    w.mode == gen::gen_mode::scalable ? fmt::format(", {} SVA", w.sva.count) : ""));
   if (o.issue == "open")
     w.issue = vtd::traces::issue_mode::open;
   else if (o.issue == "closed")

@@ -22,6 +22,8 @@ struct gen_options {
   std::string sva_count, sva_pasids, sva_gbps, sva_bytes, sva_rebind_us, sva_unbound_us;
   // Device kinds with ATS (a comma-separated list of nic, nvme, gpu, sva), and what the trace's times mean.
   std::string ats, issue = "open";
+  // Remapping units the platform has, the devices spread over them (docs/generator.md).
+  std::string units = "1";
   bool nic_page_pool = false, quiet = false;
 };
 

@@ -121,6 +121,7 @@ uint64_t device_model::add_vector(platform_parts& p, uint8_t vector, uint32_t de
   e.sid = m_sid;
   e.sq = 0;
   p.interrupts.push_back(e);
+  p.interrupt_devices.push_back(m_sid);
   // Remappable-format MSI address: 0xFEE, handle[14:0] in 19:5, bit 4 = 1, SHV = 0, handle[15] in bit 2.
   return 0xFEE00000ull | (uint64_t(index & 0x7FFF) << 5) | 0x10 | (uint64_t(index >> 15) << 2);
 }

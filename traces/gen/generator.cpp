@@ -12,6 +12,7 @@
 #include "traces/gen/nic.hpp"
 #include "traces/gen/nvme.hpp"
 #include "traces/gen/sva.hpp"
+#include "traces/gen/unit_split.hpp"
 #include "traces/trace_error.hpp"
 
 namespace vtd::traces::gen {
@@ -118,6 +119,10 @@ void check_rate(const char* name, double value, bool zero_allowed) {
 }
 }  // namespace
 
+unsigned device_count(const workload& w) {
+  return w.nic.count + w.nvme.count + w.gpu.count + w.sva.count;
+}
+
 std::string preset_of(const workload& w) {
   if (!w.preset.empty()) return w.preset;
   return w.mode == gen_mode::scalable ? "server-sm" : "server";
@@ -159,8 +164,12 @@ void validate(const workload& w) {
   check_range<unsigned>("nvme.count", w.nvme.count, 0, max_devices_per_kind);
   check_range<unsigned>("gpu.count", w.gpu.count, 0, max_devices_per_kind);
   check_range<unsigned>("sva.count", w.sva.count, 0, max_devices_per_kind);
-  if (w.nic.count + w.nvme.count + w.gpu.count + w.sva.count == 0)
-    throw trace_error("the workload has no devices");
+  if (device_count(w) == 0) throw trace_error("the workload has no devices");
+  check_range<unsigned>("units", w.units, 1, max_units);
+  if (w.units > device_count(w))
+    throw trace_error(fmt::format(
+        "workload units = {}: more remapping units than devices ({}): every unit needs a device in its scope",
+        w.units, device_count(w)));
   if (w.mode == gen_mode::legacy) {
     // Legacy mode has second-stage domains only, and no PASIDs.
     for (auto [name, stage] : {std::pair{"nic.stage", w.nic.stage}, std::pair{"nvme.stage", w.nvme.stage},
@@ -259,39 +268,69 @@ class block_buffer {
   size_t m_used = 0;
 };
 
+// The generator proper: `describe` gets the devices' platform parts once the device models are built.
+generation_summary run(const workload& w, const record_block_sink& out,
+                       const std::function<void(const platform_parts&)>& describe,
+                       const std::function<void(uint64_t)>& progress);
+
+record_block_sink one_by_one(const std::function<void(const record&)>& out) {
+  return [&out](std::span<const record> block) {
+    for (const record& r : block) out(r);
+  };
+}
+
 }  // namespace
+
+generation_summary generate_blocks(const workload& w, const record_block_sink& out,
+                                   tables::platform_description& platform,
+                                   const std::function<void(uint64_t)>& progress) {
+  return run(
+      w, out, [&](const platform_parts& parts) { platform = describe_platform(parts, w.mode, preset_of(w)); },
+      progress);
+}
+
+generation_summary generate_blocks(const workload& w, const record_block_sink& out,
+                                   tables::platform_units& platform,
+                                   const std::function<void(uint64_t)>& progress) {
+  return run(
+      w, out,
+      [&](const platform_parts& parts) {
+        platform =
+            split_units(describe_platform(parts, w.mode, preset_of(w)), parts.interrupt_devices, w.units);
+      },
+      progress);
+}
 
 generation_summary generate_blocks(const workload& w, const record_block_sink& out,
                                    nlohmann::ordered_json& platform,
                                    const std::function<void(uint64_t)>& progress) {
-  tables::platform_description description;
-  auto s = generate_blocks(w, out, description, progress);
-  platform = tables::to_json(description);
+  tables::platform_units units;
+  auto s = generate_blocks(w, out, units, progress);
+  platform = units_json(units);
   return s;
 }
 
 generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
                             nlohmann::ordered_json& platform, const std::function<void(uint64_t)>& progress) {
-  tables::platform_description description;
-  auto s = generate(w, out, description, progress);
-  platform = tables::to_json(description);
-  return s;
+  return generate_blocks(w, one_by_one(out), platform, progress);
+}
+
+generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
+                            tables::platform_units& platform, const std::function<void(uint64_t)>& progress) {
+  return generate_blocks(w, one_by_one(out), platform, progress);
 }
 
 generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
                             tables::platform_description& platform,
                             const std::function<void(uint64_t)>& progress) {
-  return generate_blocks(
-      w,
-      [&](std::span<const record> block) {
-        for (const record& r : block) out(r);
-      },
-      platform, progress);
+  return generate_blocks(w, one_by_one(out), platform, progress);
 }
 
-generation_summary generate_blocks(const workload& w, const record_block_sink& out,
-                                   tables::platform_description& platform,
-                                   const std::function<void(uint64_t)>& progress) {
+namespace {
+
+generation_summary run(const workload& w, const record_block_sink& out,
+                       const std::function<void(const platform_parts&)>& describe,
+                       const std::function<void(uint64_t)>& progress) {
   validate(w);
   platform_parts parts;
   std::vector<std::unique_ptr<device_model>> devices;
@@ -307,7 +346,7 @@ generation_summary generate_blocks(const workload& w, const record_block_sink& o
   for (unsigned i = 0; i < w.sva.count; ++i)
     devices.push_back(
         std::make_unique<sva_model>(i, w.sva, component_seed(w.seed, 300 + ++component), parts));
-  platform = describe_platform(parts, w.mode, preset_of(w));
+  describe(parts);
 
   generation_summary s;
   // Faults on request: DMAs to an IOVA no device ever maps (below the allocators' floor), spread evenly.
@@ -372,5 +411,7 @@ generation_summary generate_blocks(const workload& w, const record_block_sink& o
       count_kind(s, record_kind(k), by_kind[k]);
   return s;
 }
+
+}  // namespace
 
 }  // namespace vtd::traces::gen

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tables/platform_description.hpp"
+#include "tables/platform_units.hpp"
 #include "traces/gen/workload.hpp"
 #include "traces/record.hpp"
 
@@ -22,11 +23,16 @@ struct generation_summary {
 };
 
 // Calls `out` with the records in time order, a block of up to `block_records` at a time (the last block
-// may be shorter; no block is empty). `platform` receives the platform the trace runs on, as a description or
-// as the platform file (docs/platform-format.md; "mode": "scalable" in scalable mode). `progress` gets the
+// may be shorter; no block is empty). `platform` receives the platform the trace runs on: as its remapping
+// units (w.units of them, traces/gen/unit_split.hpp), as the platform file (docs/platform-format.md; "mode":
+// "scalable" in scalable mode; with several units, the "units" form), or as the description of the whole
+// platform under one unit whatever w.units says. The records do not depend on w.units. `progress` gets the
 // DMAs generated so far, now and then.
 using record_block_sink = std::function<void(std::span<const record>)>;
 inline constexpr size_t block_records = 4096;
+generation_summary generate_blocks(const workload& w, const record_block_sink& out,
+                                   tables::platform_units& platform,
+                                   const std::function<void(uint64_t)>& progress = {});
 generation_summary generate_blocks(const workload& w, const record_block_sink& out,
                                    tables::platform_description& platform,
                                    const std::function<void(uint64_t)>& progress = {});
@@ -34,6 +40,9 @@ generation_summary generate_blocks(const workload& w, const record_block_sink& o
                                    nlohmann::ordered_json& platform,
                                    const std::function<void(uint64_t)>& progress = {});
 // The same records, one call of `out` per record.
+generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
+                            tables::platform_units& platform,
+                            const std::function<void(uint64_t)>& progress = {});
 generation_summary generate(const workload& w, const std::function<void(const record&)>& out,
                             tables::platform_description& platform,
                             const std::function<void(uint64_t)>& progress = {});

@@ -84,6 +84,9 @@ struct platform_parts {
   std::vector<tables::domain_desc> domains;
   std::vector<tables::device_desc> devices;
   std::vector<tables::irte_desc> interrupts;
+  // The source-id of the device that raises each entry of `interrupts` (same index): the unit whose scope has
+  // the device gets the entry when the platform is split into units.
+  std::vector<uint16_t> interrupt_devices;
   std::vector<uint16_t> ats_devices;  // source-ids of the devices with a device TLB
   uint32_t next_irte = 0;
   std::optional<guest_memory> guest;  // made by the first nested device

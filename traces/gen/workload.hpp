@@ -90,6 +90,9 @@ struct workload {
   // The platform's capability preset; empty: "server" (legacy) or "server-sm" (scalable). ATS devices need
   // one with ECAP.DT (validate() refuses others).
   std::string preset;
+  // Remapping units the platform has (docs/generator.md, "Several remapping units"): device k of the one-unit
+  // platform's list goes under unit k mod `units`. The trace is the same for every count.
+  unsigned units = 1;
   nic_params nic;
   nvme_params nvme;
   gpu_params gpu;
@@ -115,6 +118,8 @@ std::vector<std::string> workload_names(gen_mode mode = gen_mode::legacy);
 // 10^8 ns; processes unbound at most half of the time) reaches 10^9 DMAs below 10^18 ps.
 namespace limits {
 inline constexpr unsigned max_devices_per_kind = 16;
+// Remapping units of a generated platform (a two-socket server has a dozen); at most one per device.
+inline constexpr unsigned max_units = 16;
 inline constexpr uint64_t max_dmas = 1000000000;
 inline constexpr unsigned max_nic_queues = 64;
 inline constexpr double min_gbps = 0.01, max_gbps = 1000;  // NIC Gbit/s and GPU GB/s
@@ -132,6 +137,9 @@ inline constexpr uint64_t min_sva_unbound_us = 1, max_sva_unbound_us = 1000000;
 // Checks every parameter of `w` against the limits above; throws trace_error naming the first parameter out
 // of range. generate() calls it first; the command line checks the same ranges with its option names.
 void validate(const workload& w);
+
+// Devices of every kind in `w` (the most remapping units it can have).
+unsigned device_count(const workload& w);
 
 // The capability preset the platform of `w` names: w.preset, or the mode's default.
 std::string preset_of(const workload& w);
