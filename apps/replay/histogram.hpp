@@ -5,6 +5,9 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
+#include <utility>
+#include <vector>
 
 namespace vtd::replay {
 
@@ -61,6 +64,32 @@ class histogram {
     unsigned shift = b / kSub - 1;
     if (shift + kSubBits >= 64) return std::numeric_limits<uint64_t>::max();
     return (uint64_t{kSub} | (b % kSub)) << shift;
+  }
+
+  // The whole state, to carry a histogram to another process (a remapping unit's timed replay runs in a
+  // process of its own) and rebuild it there exactly: the non-empty buckets, count, sum, min and max.
+  struct saved {
+    std::vector<std::pair<unsigned, uint64_t>> buckets;
+    uint64_t count = 0, sum = 0, min = 0, max = 0;
+  };
+  saved save() const {
+    saved s{{}, m_count, m_sum, m_min, m_max};
+    for (unsigned i = 0; i < kBuckets; ++i)
+      if (m_buckets[i]) s.buckets.emplace_back(i, m_buckets[i]);
+    return s;
+  }
+  // Throws std::invalid_argument for a bucket index out of range.
+  static histogram restore(const saved& s) {
+    histogram h;
+    for (const auto& [i, n] : s.buckets) {
+      if (i >= kBuckets) throw std::invalid_argument("histogram: bucket index out of range");
+      h.m_buckets[i] = n;
+    }
+    h.m_count = s.count;
+    h.m_sum = s.sum;
+    h.m_min = s.min;
+    h.m_max = s.max;
+    return h;
   }
 
  private:

@@ -115,7 +115,8 @@ stats_report replay_engine::report(double wall_seconds, bool timed) const {
           "fraction of the trace span the invalidation engine was busy (0 to 1)", false);
     const uint64_t inval_end = m_invalidation_busy.latest_end();
     s.add("inval.backlog_ns", inval_end > m_last_time ? double(inval_end - m_last_time) / 1000.0 : 0.0, "ns",
-          "how long after the last record the invalidation engine stayed busy with measured work", false);
+          "how long after the last record the invalidation engine stayed busy with measured work", false,
+          stat_merge::max);
   }
   auto pasid = m_pasids.begin();
   for (const auto& [sid, d] : m_devices) {

@@ -65,6 +65,57 @@ bool stats_report::set(const std::string& name, double value) {
   return false;
 }
 
+nlohmann::json stats_report::save() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const stat_entry& e : m_entries) {
+    nlohmann::json j{
+        {"name", e.name},        {"description", e.description}, {"unit", e.unit}, {"value", e.value},
+        {"integer", e.integer},  {"merge", int(e.merge)},        {"num", e.num},   {"den", e.den},
+        {"quantile", e.quantile}};
+    if (e.hist) {
+      const histogram::saved h = e.hist->save();
+      j["hist"] = {
+          {"buckets", h.buckets}, {"count", h.count}, {"sum", h.sum}, {"min", h.min}, {"max", h.max}};
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+stats_report stats_report::restore(const nlohmann::json& j) {
+  stats_report r;
+  try {
+    for (const auto& x : j) {
+      stat_entry e;
+      e.name = x.at("name").get<std::string>();
+      e.description = x.at("description").get<std::string>();
+      e.unit = x.at("unit").get<std::string>();
+      e.value = x.at("value").get<double>();
+      e.integer = x.at("integer").get<bool>();
+      const int merge = x.at("merge").get<int>();
+      if (merge < 0 || merge > int(stat_merge::latency)) throw std::runtime_error("bad merge rule");
+      e.merge = static_cast<stat_merge>(merge);
+      e.num = x.at("num").get<double>();
+      e.den = x.at("den").get<double>();
+      e.quantile = x.at("quantile").get<double>();
+      if (x.contains("hist")) {
+        const auto& h = x["hist"];
+        histogram::saved s;
+        s.buckets = h.at("buckets").get<std::vector<std::pair<unsigned, uint64_t>>>();
+        s.count = h.at("count").get<uint64_t>();
+        s.sum = h.at("sum").get<uint64_t>();
+        s.min = h.at("min").get<uint64_t>();
+        s.max = h.at("max").get<uint64_t>();
+        e.hist = std::make_shared<const histogram>(histogram::restore(s));
+      }
+      r.m_entries.push_back(std::move(e));
+    }
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("statistics of a unit's replay process: {}", e.what()));
+  }
+  return r;
+}
+
 stats_report merge_reports(const std::vector<const stats_report*>& parts) {
   stats_report out;
   if (parts.empty()) return out;

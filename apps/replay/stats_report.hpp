@@ -48,6 +48,11 @@ class stats_report {
   const stat_entry* find(const std::string& name) const;
   // Sets an existing figure (false: no such name).
   bool set(const std::string& name, double value);
+  // Every entry with what merging needs (ratio parts, histograms): the report of one remapping unit's replay
+  // carried from its process to the one that merges (units_replay). restore() throws std::runtime_error on
+  // a document save() did not write.
+  nlohmann::json save() const;
+  static stats_report restore(const nlohmann::json& j);
   // Appends a copy of every entry of `r` whose name `keep` accepts, as PREFIX + name.
   template <typename Keep>
   void add_prefixed(const std::string& prefix, const stats_report& r, Keep keep) {

@@ -107,15 +107,24 @@ nlohmann::ordered_json stats_document(const replay_request& rq, const vtd::repla
   return j;
 }
 
-// A platform with several remapping units (units_replay.hpp): functional only.
+// A platform with several remapping units (units_replay.hpp): functional on threads, or timed (open loop)
+// with a process per unit.
 replay_result run_units_replay(const replay_request& rq, const vtd::replay::sim_config& config,
                                const vtd::tables::platform_units& platform,
                                std::optional<vtd::io::output_file>& stats_out) {
-  if (!rq.functional)
+  const bool timed = !rq.functional;
+  if (timed && config.device.issue == vtd::replay::issue_mode::closed)
     throw usage_error(
-        fmt::format("{} has {} remapping units: a platform with several replays in the functional model (add "
-                    "--functional)",
+        fmt::format("{} has {} remapping units: closed-loop issue replays one unit (use --issue open)",
                     rq.platform, platform.units.size()));
+  if (!rq.vcd.empty() || !rq.epochs.empty())
+    throw usage_error(fmt::format("{} has {} remapping units: --vcd and --epochs show one unit's walkers",
+                                  rq.platform, platform.units.size()));
+  if (timed && (rq.trace == "-" || !std::filesystem::is_regular_file(rq.trace)))
+    throw usage_error(
+        fmt::format("{}: the timed model replays several remapping units in a process each, "
+                    "which read the trace from a regular file",
+                    rq.trace));
   std::optional<vtd::io::output_file> csv;
   if (!rq.per_request_csv.empty()) {
     csv.emplace(rq.per_request_csv);
@@ -130,12 +139,16 @@ replay_result run_units_replay(const replay_request& rq, const vtd::replay::sim_
   trace_source trace = open_trace(rq.trace);
   progress_line progress("replay", !rq.no_progress && !rq.quiet);
   const auto start = std::chrono::steady_clock::now();
-  replay.run(trace, rq.trace, [&](uint64_t n) {
+  const std::function<void(uint64_t)> show = [&](uint64_t n) {
     if (trace.record_count)
       progress.update(n, trace.record_count);
     else
       progress.update_fraction(n, trace.fraction_read());
-  });
+  };
+  if (timed)
+    replay.run_timed(rq.trace, config, show);
+  else
+    replay.run(trace, rq.trace, show);
   progress.finish();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   vtd::replay::stats_report report = replay.report(wall);
@@ -143,13 +156,13 @@ replay_result run_units_replay(const replay_request& rq, const vtd::replay::sim_
   const auto stale = replay.stale_events(vtd::replay::replay_options{}.stale_examples);
   replay_result result;
   std::string headline =
-      fmt::format("vtdsim replay: {} on {} (functional model, {} configuration, {} remapping units)",
-                  rq.trace, rq.platform, config.preset, replay.size());
-  result.summary = format_summary(report, stale, headline, false);
+      fmt::format("vtdsim replay: {} on {} ({} model, {} configuration, {} remapping units)", rq.trace,
+                  rq.platform, timed ? "timed SystemC" : "functional", config.preset, replay.size());
+  result.summary = format_summary(report, stale, headline, timed);
   std::vector<std::string> names;
   for (size_t i = 0; i < replay.size(); ++i) names.push_back(replay.name(i));
   result.summary += format_units_summary(report, names);
-  result.stats = stats_document(rq, config, false, false, trace, report, stale);
+  result.stats = stats_document(rq, config, timed, false, trace, report, stale);
   if (csv) {
     replay.write_per_request(csv->stream());
     csv->commit();

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace vtdsim::app {
 
 namespace {
@@ -130,11 +132,22 @@ std::string format_summary(const vtd::replay::stats_report& s,
         lat("  " + label + " DMA", prefix);
       }
     }
-    o += fmt::format("\n  {:<16} {:.2f} busy on average, queue mean {:.2f}, max {}\n", "page walkers",
-                     value(s, "pw_occupancy"), value(s, "pw_queue.mean"), count(value(s, "pw_queue.max")));
-    o += fmt::format("  {:<16} engine busy {:.1f}% of the trace span, {:.3f} us of backlog after its end\n",
-                     "invalidations", 100.0 * value(s, "inval.occupancy"),
-                     value(s, "inval.backlog_ns") / 1000.0);
+    // Several units: the figures are sums over the units' walkers and engines (the backlog: the longest);
+    // each unit's own are in the units' lines.
+    const double units = std::max(1.0, value(s, "sim.units"));
+    o += fmt::format("\n  {:<16} {:.2f} busy on average{}, queue mean {:.2f}, max {}\n", "page walkers",
+                     value(s, "pw_occupancy"), units > 1 ? " (all units)" : "", value(s, "pw_queue.mean"),
+                     count(value(s, "pw_queue.max")));
+    if (units > 1)
+      o += fmt::format(
+          "  {:<16} engines busy {:.1f}% of the trace span on average, {:.3f} us of backlog after "
+          "its end (the longest)\n",
+          "invalidations", 100.0 * value(s, "inval.occupancy") / units,
+          value(s, "inval.backlog_ns") / 1000.0);
+    else
+      o += fmt::format("  {:<16} engine busy {:.1f}% of the trace span, {:.3f} us of backlog after its end\n",
+                       "invalidations", 100.0 * value(s, "inval.occupancy"),
+                       value(s, "inval.backlog_ns") / 1000.0);
   }
   o += fmt::format("\n  replayed {} records in {:.2f} s ({:.2f} M requests/s)\n",
                    count(value(s, "sim.records")), value(s, "sim.wall_seconds"),
@@ -152,6 +165,13 @@ std::string format_units_summary(const vtd::replay::stats_report& s, const std::
                     count(value(s, p + "msi.requests")), pct(s, p + "iotlb_hit", p + "iotlb_lookup"),
                     count(value(s, p + "walks")), count(value(s, p + "driver.maps")),
                     count(value(s, p + "driver.unmaps")));
+    if (s.find(p + "latency.dma_read.mean"))  // timed
+      o += fmt::format(
+          "  {:<16} DMA read mean {:.1f} ns, p99 {:.1f} ns; walkers {:.2f} busy on average; "
+          "invalidation engine busy {:.1f}%, backlog {:.3f} us\n",
+          "", value(s, p + "latency.dma_read.mean"), value(s, p + "latency.dma_read.p99"),
+          value(s, p + "pw_occupancy"), 100.0 * value(s, p + "inval.occupancy"),
+          value(s, p + "inval.backlog_ns") / 1000.0);
   }
   return o;
 }

@@ -2,10 +2,15 @@
 #include "apps/vtdsim/units_replay.hpp"
 
 #include <fmt/format.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -13,6 +18,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "apps/replay/timed/timed_replay.hpp"
 #include "traces/record_kinds.hpp"
 
 namespace vtdsim::app {
@@ -151,11 +157,193 @@ void units_replay::run(trace_source& trace, const std::string& trace_path,
   // Every engine counted every record and request of the trace.
   m_records = m_units.front()->engine->records();
   m_requests = m_units.front()->engine->requests();
+  m_parts.clear();
+  m_stale.clear();
+  for (const auto& u : m_units) {
+    m_parts.push_back(u->engine->report(0, false));  // throws when the warmup left nothing to measure
+    m_stale.push_back(u->engine->stale_events());
+  }
 }
 
-vtd::replay::stats_report units_replay::report(double wall_seconds) {
-  std::vector<vtd::replay::stats_report> parts;
-  for (const auto& u : m_units) parts.push_back(u->engine->report(wall_seconds, false));
+namespace {
+
+nlohmann::json save_stale(const std::vector<vtd::replay::stale_event>& events) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : events)
+    out.push_back({{"record", e.record_index},
+                   {"time_ps", e.time_ps},
+                   {"sid", e.sid},
+                   {"address", e.address},
+                   {"has_pasid", e.has_pasid},
+                   {"pasid", e.pasid},
+                   {"served", e.served},
+                   {"memory", e.memory},
+                   {"changed", e.changed},
+                   {"fix", e.fix},
+                   {"device_tlb", e.device_tlb}});
+  return out;
+}
+
+std::vector<vtd::replay::stale_event> restore_stale(const nlohmann::json& j) {
+  std::vector<vtd::replay::stale_event> out;
+  for (const auto& x : j) {
+    vtd::replay::stale_event e;
+    e.record_index = x.at("record").get<uint64_t>();
+    e.time_ps = x.at("time_ps").get<uint64_t>();
+    e.sid = x.at("sid").get<uint16_t>();
+    e.address = x.at("address").get<uint64_t>();
+    e.has_pasid = x.at("has_pasid").get<bool>();
+    e.pasid = x.at("pasid").get<uint32_t>();
+    e.served = x.at("served").get<std::string>();
+    e.memory = x.at("memory").get<std::string>();
+    e.changed = x.at("changed").get<std::string>();
+    e.fix = x.at("fix").get<std::string>();
+    e.device_tlb = x.at("device_tlb").get<bool>();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// One unit's timed replay, in its own process: what it sends back on `fd` (a JSON document, or "ERROR",
+// the record number and the message on two lines). Never returns.
+[[noreturn]] void timed_unit_process(int fd, vtd::replay::replay_engine& engine, vtd::core::iommu& unit,
+                                     const std::map<uint16_t, vtd::replay::device_config>& devices,
+                                     const std::string& trace_path, const vtd::replay::sim_config& config,
+                                     uint64_t warmup, std::FILE* csv,
+                                     const std::function<void(uint64_t)>* progress) {
+  std::string out;
+  uint64_t pulled = 0;
+  struct read_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+  try {
+    trace_source src = open_trace(trace_path, false);
+    vtd::replay::timed_options topt;
+    topt.device = &config.device;
+    topt.warmup = warmup;
+    topt.pulled = &pulled;
+    if (progress) topt.on_progress = *progress;
+    if (!config.devices.empty()) topt.per_device = devices;
+    auto next_block = [&]() -> std::span<const vtd::traces::record> {
+      try {
+        return src.next_block();
+      } catch (const std::exception& e) {
+        throw read_error(e.what());
+      }
+    };
+    vtd::replay::run_timed(engine, unit, config.timing, next_block, topt);
+    out = nlohmann::json{{"report", engine.report(0, true).save()},
+                         {"stale", save_stale(engine.stale_events())},
+                         {"records", engine.records()},
+                         {"requests", engine.requests()}}
+              .dump();
+  } catch (const read_error& e) {
+    out = fmt::format("ERROR\n{}\n{}", pulled, e.what());
+  } catch (const std::exception& e) {
+    out = fmt::format("ERROR\n{}\n{}: record {}: {}", pulled ? pulled - 1 : 0, trace_path,
+                      pulled ? pulled - 1 : 0, e.what());
+  }
+  if (csv) std::fflush(csv);
+  for (size_t done = 0; done < out.size();) {
+    const ssize_t n = write(fd, out.data() + done, out.size() - done);
+    if (n <= 0) break;
+    done += size_t(n);
+  }
+  close(fd);
+  std::fflush(stderr);
+  _exit(0);
+}
+
+std::string read_all(int fd) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, size_t(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    break;
+  }
+  close(fd);
+  return out;
+}
+
+}  // namespace
+
+void units_replay::run_timed(const std::string& trace_path, const vtd::replay::sim_config& config,
+                             const std::function<void(uint64_t)>& progress) {
+  m_trace_path = trace_path;
+  const unsigned at_once = std::clamp<unsigned>(m_options.threads, 1u, static_cast<unsigned>(m_units.size()));
+  m_threads_used = at_once;
+  struct child {
+    size_t unit = 0;
+    pid_t pid = -1;
+    int fd = -1;
+  };
+  std::vector<std::string> outputs(m_units.size());
+  std::vector<child> running;
+  auto finish = [&](const child& c) {
+    outputs[c.unit] = read_all(c.fd);
+    int status = 0;
+    while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      outputs[c.unit] =
+          fmt::format("ERROR\n{}\nthe replay process of unit {} failed", UINT64_MAX, m_units[c.unit]->name);
+  };
+  for (size_t i = 0; i < m_units.size(); ++i) {
+    if (running.size() == at_once) {
+      finish(running.front());
+      running.erase(running.begin());
+    }
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);  // dies with the replay
+      close(fds[0]);
+      unit& u = *m_units[i];
+      timed_unit_process(fds[1], *u.engine, *u.sys.unit, u.sys.devices, trace_path, config, m_options.warmup,
+                         u.csv, i == 0 ? &progress : nullptr);
+    }
+    close(fds[1]);
+    running.push_back({i, pid, fds[0]});
+  }
+  for (const child& c : running) finish(c);
+  // The first error in trace order; else every unit's results.
+  uint64_t first = UINT64_MAX;
+  std::string message;
+  for (const std::string& o : outputs)
+    if (o.rfind("ERROR\n", 0) == 0) {
+      const size_t nl = o.find('\n', 6);
+      const uint64_t at = std::strtoull(o.c_str() + 6, nullptr, 10);
+      if (message.empty() || at < first) {
+        first = at;
+        message = nl == std::string::npos ? o.substr(6) : o.substr(nl + 1);
+      }
+    }
+  if (!message.empty()) throw std::runtime_error(message);
+  m_parts.clear();
+  m_stale.clear();
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const nlohmann::json j = nlohmann::json::parse(outputs[i], nullptr, false);
+    if (j.is_discarded() || !j.contains("report"))
+      throw std::runtime_error(
+          fmt::format("the replay process of unit {} sent no statistics", m_units[i]->name));
+    m_parts.push_back(vtd::replay::stats_report::restore(j["report"]));
+    m_stale.push_back(restore_stale(j.at("stale")));
+    m_records = j.at("records").get<uint64_t>();
+    m_requests = j.at("requests").get<uint64_t>();
+  }
+}
+
+vtd::replay::stats_report units_replay::report(double wall_seconds) const {
+  const std::vector<vtd::replay::stats_report>& parts = m_parts;
   std::vector<const vtd::replay::stats_report*> ptrs;
   for (const auto& p : parts) ptrs.push_back(&p);
   vtd::replay::stats_report total = vtd::replay::merge_reports(ptrs);
@@ -173,18 +361,11 @@ vtd::replay::stats_report units_replay::report(double wall_seconds) {
 
 std::vector<vtd::replay::stale_event> units_replay::stale_events(size_t limit) const {
   std::vector<vtd::replay::stale_event> all;
-  for (const auto& u : m_units)
-    all.insert(all.end(), u->engine->stale_events().begin(), u->engine->stale_events().end());
+  for (const auto& events : m_stale) all.insert(all.end(), events.begin(), events.end());
   std::stable_sort(all.begin(), all.end(),
                    [](const auto& a, const auto& b) { return a.record_index < b.record_index; });
   if (all.size() > limit) all.resize(limit);
   return all;
-}
-
-uint64_t units_replay::stale_count() const {
-  uint64_t n = 0;
-  for (const auto& u : m_units) n += u->engine->stale_count();
-  return n;
 }
 
 void units_replay::write_per_request(std::FILE* out) const {

@@ -36,12 +36,18 @@ class units_replay {
                const vtd::replay::sim_config& config, const units_replay_options& options);
   ~units_replay();
 
-  // Replays every record of `trace` (opened at `trace_path`; the calling thread reads it, each further
-  // thread opens the path again). `progress` is called on the calling thread with the records read so far.
-  // Throws std::runtime_error naming the trace and the record (counted from 0) that went wrong: the first in
-  // trace order, whatever the threads.
+  // Functional model: replays every record of `trace` (opened at `trace_path`; the calling thread reads it,
+  // each further thread opens the path again). `progress` is called on the calling thread with the records
+  // read so far. Throws std::runtime_error naming the trace and the record (counted from 0) that went
+  // wrong: the first in trace order, whatever the threads.
   void run(trace_source& trace, const std::string& trace_path,
            const std::function<void(uint64_t records)>& progress);
+  // Timed model, open-loop issue: each unit replays the trace in a process of its own (SystemC runs one
+  // simulation per process), up to options.threads at once; each sends back its statistics (latency
+  // histograms included), stale examples and per-request lines. The same errors as run(). `progress` is
+  // called in the first unit's process. A regular file only (each process reads it).
+  void run_timed(const std::string& trace_path, const vtd::replay::sim_config& config,
+                 const std::function<void(uint64_t records)>& progress);
 
   size_t size() const { return m_units.size(); }
   const std::string& name(size_t i) const;
@@ -51,19 +57,20 @@ class units_replay {
   unsigned threads_used() const { return m_threads_used; }
 
   // The platform's totals (merge_reports of the units'; the sim.* figures are the whole run's) followed by
-  // each unit's figures as unit.NAME.* (sim.* left out). Throws as replay_engine::check_measured does.
-  vtd::replay::stats_report report(double wall_seconds);
-  // Every unit's stale events in trace order, at most `limit`; their total count.
+  // each unit's figures as unit.NAME.* (sim.* left out).
+  vtd::replay::stats_report report(double wall_seconds) const;
+  // Every unit's stale events in trace order, at most `limit`.
   std::vector<vtd::replay::stale_event> stale_events(size_t limit) const;
-  uint64_t stale_count() const;
   // units_replay_options::per_request: the units' lines, merged in trace order.
   void write_per_request(std::FILE* out) const;
 
  private:
   struct unit;
-  void replay_units(unsigned thread, trace_source& trace, const std::function<void(uint64_t)>& progress);
 
   std::vector<std::unique_ptr<unit>> m_units;
+  // After a run: each unit's statistics and stale examples (from its engine, or from its process).
+  std::vector<vtd::replay::stats_report> m_parts;
+  std::vector<std::vector<vtd::replay::stale_event>> m_stale;
   units_replay_options m_options;
   std::string m_trace_path;
   unsigned m_threads_used = 1;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -147,12 +148,13 @@ TEST(UnitsReplay, FirstErrorInTraceOrderWhateverTheThreads) {
                                        "1 dma 11:00.0 read 0xffffe000 64\n"
                                        "2 attach 11:00.0 dom=1\n"
                                        "3 attach 10:00.0 dom=2\n");
-  for (const char* threads : {"1", "2"}) {
-    const auto r = run_vtdsim(fmt::format("replay --functional -q --platform {} --trace {} --threads {}",
-                                          files().two_units, trace, threads));
-    EXPECT_NE(r.code, 0);
-    EXPECT_NE(r.out.find("bad.txt: record 2: "), std::string::npos) << threads << ": " << r.out;
-  }
+  for (const char* model : {"--functional", ""})  // threads, or (timed) a process per unit
+    for (const char* threads : {"1", "2"}) {
+      const auto r = run_vtdsim(fmt::format("replay {} -q --platform {} --trace {} --threads {}", model,
+                                            files().two_units, trace, threads));
+      EXPECT_NE(r.code, 0);
+      EXPECT_NE(r.out.find("bad.txt: record 2: "), std::string::npos) << model << threads << ": " << r.out;
+    }
   const std::string outside = write_temp("outside.txt", "0 dma 40:00.0 read 0x1000 64\n");
   const auto r =
       run_vtdsim(fmt::format("replay --functional -q --platform {} --trace {}", files().two_units, outside));
@@ -162,14 +164,59 @@ TEST(UnitsReplay, FirstErrorInTraceOrderWhateverTheThreads) {
       << r.out;
 }
 
-TEST(UnitsReplay, TimedModelRefusedWithTheFix) {
-  const auto r =
-      run_vtdsim(fmt::format("replay -q --platform {} --trace {}", files().two_units, files().trace));
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find("has 2 remapping units: a platform with several replays in the functional model (add "
-                       "--functional)"),
-            std::string::npos)
-      << r.out;
+TEST(UnitsReplay, TimedUnitsRunInProcessesWithTheSameResults) {
+  // Each unit's timed replay runs in a process of its own: one at a time or two at once, the same figures,
+  // latency percentiles (from the merged histograms) included; the counts are the functional replay's.
+  const json seq = replay(files().two_units, "--threads 1", "timed1");
+  const std::string stats = vtd::test::temp_dir() + "timed2.json";
+  const std::string csv1 = vtd::test::temp_dir() + "timed1.csv", csv2 = vtd::test::temp_dir() + "timed2.csv";
+  auto timed = [&](const char* threads, const std::string& out, const std::string& csv) {
+    const auto r =
+        run_vtdsim(fmt::format("replay -q --platform {} --trace {} --threads {} --stats-json {} "
+                               "--per-request {}",
+                               files().two_units, files().trace, threads, out, csv));
+    EXPECT_EQ(r.code, 0) << r.out;
+    return json::parse(slurp(out));
+  };
+  const json t1 = timed("1", vtd::test::temp_dir() + "timed-a.json", csv1);
+  const json t2 = timed("2", stats, csv2);
+  EXPECT_EQ(t2["mode"], "timed");
+  EXPECT_EQ(without_host_fields(t1).dump(1), without_host_fields(t2).dump(1));
+  EXPECT_EQ(slurp(csv1), slurp(csv2));
+  const json& s = t2["stats"];
+  for (const char* k : {"dma.requests", "iotlb_hit", "walks", "driver.maps", "inval.queued_wait"})
+    EXPECT_EQ(s[k], seq["stats"][k]) << k;
+  EXPECT_EQ(s["latency.dma_read.count"].get<double>() + s["latency.dma_write.count"].get<double>(),
+            s["dma.requests"].get<double>());
+  EXPECT_EQ(s["latency.dma_read.count"].get<double>(),
+            s["unit.dmar0.latency.dma_read.count"].get<double>() +
+                s["unit.dmar1.latency.dma_read.count"].get<double>());
+  EXPECT_EQ(s["latency.dma_read.max"].get<double>(),
+            std::max(s["unit.dmar0.latency.dma_read.max"].get<double>(),
+                     s["unit.dmar1.latency.dma_read.max"].get<double>()));
+  // Every request's line, in trace order, with the functional replay's translation.
+  const std::string fcsv = vtd::test::temp_dir() + "functional.csv";
+  replay(files().two_units, "--per-request " + fcsv, "fcsv");
+  EXPECT_EQ(outcome_columns(slurp(fcsv)), outcome_columns(slurp(csv2)));
+}
+
+TEST(UnitsReplay, WhatOneUnitAloneCanDoIsRefusedWithTheReason) {
+  const auto closed = run_vtdsim(
+      fmt::format("replay -q --platform {} --trace {} --issue closed", files().two_units, files().trace));
+  EXPECT_EQ(closed.code, 2);
+  EXPECT_NE(closed.out.find("closed-loop issue replays one unit"), std::string::npos) << closed.out;
+  const auto vcd = run_vtdsim(fmt::format("replay -q --platform {} --trace {} --vcd {}", files().two_units,
+                                          files().trace, vtd::test::temp_dir() + "w.vcd"));
+  EXPECT_EQ(vcd.code, 2);
+  EXPECT_NE(vcd.out.find("--vcd and --epochs show one unit's walkers"), std::string::npos) << vcd.out;
+  const auto stream =
+      run_vtdsim(fmt::format("replay -q --platform {} --trace - < {}", files().two_units, files().trace));
+  EXPECT_EQ(stream.code, 2);
+  EXPECT_NE(stream.out.find("read the trace from a regular file"), std::string::npos) << stream.out;
+  // The functional model reads a stream on one thread.
+  const auto fstream = run_vtdsim(
+      fmt::format("replay -q --functional --platform {} --trace - < {}", files().two_units, files().trace));
+  EXPECT_EQ(fstream.code, 0) << fstream.out;
 }
 
 TEST(UnitsCommands, OneUnitCommandsTakeUnitAndCheckTakesEvery) {

@@ -90,3 +90,30 @@ TEST(StatsMerge, PrefixedCopiesAndSet) {
   EXPECT_EQ(total.find("unit.dmar0.dma.requests")->value, 9);
   EXPECT_FALSE(total.set("nothing", 1));
 }
+
+TEST(StatsMerge, SaveRestoreKeepsWhatMergingNeeds) {
+  // A unit's timed replay runs in its own process and sends its report: merging the restored reports must
+  // give what merging the originals gives, histograms included.
+  std::mt19937_64 rng(11);
+  histogram h1, h2;
+  for (int i = 0; i < 2000; ++i) h1.add(rng() % 5000000);
+  for (int i = 0; i < 1500; ++i) h2.add(1000000 + rng() % 50000);
+  stats_report a, b;
+  a.add("dma.requests", 7, "count", "d");
+  a.add_ratio("iotlb.hit_rate", 5, 7, "r");
+  a.add_latency("latency.dma_read", h1, "x");
+  a.add("pw_occupancy", 0.25, "walkers", "w", false);
+  b.add("dma.requests", 3, "count", "d");
+  b.add_ratio("iotlb.hit_rate", 1, 3, "r");
+  b.add_latency("latency.dma_read", h2, "x");
+  b.add("pw_occupancy", 0.5, "walkers", "w", false);
+  const stats_report ra = stats_report::restore(nlohmann::json::parse(a.save().dump()));
+  const stats_report rb = stats_report::restore(nlohmann::json::parse(b.save().dump()));
+  EXPECT_EQ(ra.to_json(), a.to_json());
+  EXPECT_EQ(ra.describe_json(), a.describe_json());
+  const stats_report m1 = merge_reports({&a, &b}), m2 = merge_reports({&ra, &rb});
+  EXPECT_EQ(m1.to_json(), m2.to_json());
+  EXPECT_DOUBLE_EQ(m2.find("iotlb.hit_rate")->value, 0.6);
+  EXPECT_EQ(m2.find("latency.dma_read.count")->value, 3500);
+  EXPECT_THROW(stats_report::restore(nlohmann::json::parse(R"([{"name": "x"}])")), std::runtime_error);
+}
