@@ -58,3 +58,19 @@ for w in dma-api sva viommu mixed; do
   measure "replay --functional scalable $w 1M DMAs" "$V" replay -q --functional --platform "$W/sm-$w.json" --trace "$W/sm-$w.vtdt"
   measure "replay timed scalable $w 1M DMAs" "$V" replay -q --platform "$W/sm-$w.json" --trace "$W/sm-$w.vtdt"
 done
+echo "== issue 16: several remapping units (the same trace on one unit, on two units sequentially, on two threads)"
+# Two devices of a kind, one per unit (gen --units 2 places device k under unit k mod 2); the trace is the same
+# with or without --units. Functional: threads; timed: a process per unit.
+for w in nic gpu; do
+  dmas=4000000
+  [ "$w" = gpu ] && dmas=20000000
+  measure "gen $w x2 ($dmas DMAs), uncompressed" "$V" gen -q --workload "$w" --"$w"-count 2 --dmas "$dmas" --compression none -o "$W/$w-x2.vtdt" --platform-out "$W/$w-x2-1u.json"
+  "$V" gen -q --workload "$w" --"$w"-count 2 --dmas "$dmas" --compression none --units 2 -o /dev/null --platform-out "$W/$w-x2-2u.json"
+  best3 "replay --functional $w x2: one unit" "$V" replay -q --functional --platform "$W/$w-x2-1u.json" --trace "$W/$w-x2.vtdt"
+  best3 "replay --functional $w x2: two units, --threads 1" "$V" replay -q --functional --threads 1 --platform "$W/$w-x2-2u.json" --trace "$W/$w-x2.vtdt"
+  best3 "replay --functional $w x2: two units, --threads 2" "$V" replay -q --functional --threads 2 --platform "$W/$w-x2-2u.json" --trace "$W/$w-x2.vtdt"
+  best3 "replay timed $w x2: one unit" "$V" replay -q --platform "$W/$w-x2-1u.json" --trace "$W/$w-x2.vtdt"
+  best3 "replay timed $w x2: two units, --threads 1" "$V" replay -q --threads 1 --platform "$W/$w-x2-2u.json" --trace "$W/$w-x2.vtdt"
+  best3 "replay timed $w x2: two units, --threads 2" "$V" replay -q --threads 2 --platform "$W/$w-x2-2u.json" --trace "$W/$w-x2.vtdt"
+  rm -f "$W/$w-x2.vtdt"
+done
