@@ -42,7 +42,7 @@ unit_mask unit_router::by_domain(uint16_t domain, bool must_exist, const char* w
   return m_all;
 }
 
-unit_mask unit_router::route(const traces::record& r) {
+unit_mask unit_router::route_other(const traces::record& r) {
   using traces::granularity;
   using traces::record_kind;
   const bool global = r.gran() == granularity::global;

@@ -39,14 +39,23 @@ class unit_router {
   explicit unit_router(const std::vector<unit_scope>& units);
 
   // The units `r` goes to (never empty). Throws std::runtime_error for a record no unit can take: a device
-  // no unit's scope covers, a map/unmap of a domain no unit has.
-  unit_mask route(const traces::record& r);
+  // no unit's scope covers, a map/unmap of a domain no unit has. Inline for a DMA of a listed device (most
+  // records of a trace: every engine of a replay of several units routes every record).
+  unit_mask route(const traces::record& r) {
+    if (r.kind == traces::record_kind::dma) [[likely]] {
+      const uint8_t u = m_unit_of_sid[r.id];
+      if (u != kNone) [[likely]]
+        return unit_mask{1} << u;
+    }
+    return route_other(r);
+  }
 
   size_t units() const { return m_names.size(); }
   unit_mask all() const { return m_all; }
 
  private:
   static constexpr uint8_t kNone = 0xff;
+  unit_mask route_other(const traces::record& r);
   unit_mask by_sid(uint16_t sid) const;
   unit_mask by_domain(uint16_t domain, bool must_exist, const char* what) const;
   unit_mask invalidation(unit_mask to) {
