@@ -146,7 +146,7 @@ replay_result run_units_replay(const replay_request& rq, const vtd::replay::sim_
       progress.update_fraction(n, trace.fraction_read());
   };
   if (timed)
-    replay.run_timed(rq.trace, config, show);
+    replay.run_timed(rq.trace, config, show, [&] { progress.finish(); });
   else
     replay.run(trace, rq.trace, show);
   progress.finish();

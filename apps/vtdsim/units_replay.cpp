@@ -210,7 +210,8 @@ std::vector<vtd::replay::stale_event> restore_stale(const nlohmann::json& j) {
                                      const std::map<uint16_t, vtd::replay::device_config>& devices,
                                      const std::string& trace_path, const vtd::replay::sim_config& config,
                                      uint64_t warmup, std::FILE* csv,
-                                     const std::function<void(uint64_t)>* progress) {
+                                     const std::function<void(uint64_t)>* progress,
+                                     const std::function<void()>* progress_done) {
   std::string out;
   uint64_t pulled = 0;
   struct read_error : std::runtime_error {
@@ -243,6 +244,7 @@ std::vector<vtd::replay::stale_event> restore_stale(const nlohmann::json& j) {
     out = fmt::format("ERROR\n{}\n{}: record {}: {}", pulled ? pulled - 1 : 0, trace_path,
                       pulled ? pulled - 1 : 0, e.what());
   }
+  if (progress_done) (*progress_done)();
   if (csv) std::fflush(csv);
   for (size_t done = 0; done < out.size();) {
     const ssize_t n = write(fd, out.data() + done, out.size() - done);
@@ -273,7 +275,8 @@ std::string read_all(int fd) {
 }  // namespace
 
 void units_replay::run_timed(const std::string& trace_path, const vtd::replay::sim_config& config,
-                             const std::function<void(uint64_t)>& progress) {
+                             const std::function<void(uint64_t)>& progress,
+                             const std::function<void()>& progress_done) {
   m_trace_path = trace_path;
   const unsigned at_once = std::clamp<unsigned>(m_options.threads, 1u, static_cast<unsigned>(m_units.size()));
   m_threads_used = at_once;
@@ -309,7 +312,7 @@ void units_replay::run_timed(const std::string& trace_path, const vtd::replay::s
       close(fds[0]);
       unit& u = *m_units[i];
       timed_unit_process(fds[1], *u.engine, *u.sys.unit, u.sys.devices, trace_path, config, m_options.warmup,
-                         u.csv, i == 0 ? &progress : nullptr);
+                         u.csv, i == 0 ? &progress : nullptr, i == 0 ? &progress_done : nullptr);
     }
     close(fds[1]);
     running.push_back({i, pid, fds[0]});

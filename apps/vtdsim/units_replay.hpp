@@ -46,8 +46,10 @@ class units_replay {
   // simulation per process), up to options.threads at once; each sends back its statistics (latency
   // histograms included), stale examples and per-request lines. The same errors as run(). `progress` is
   // called in the first unit's process. A regular file only (each process reads it).
+  // `progress_done` is called there when that unit's replay ends (to clear its progress line).
   void run_timed(const std::string& trace_path, const vtd::replay::sim_config& config,
-                 const std::function<void(uint64_t records)>& progress);
+                 const std::function<void(uint64_t records)>& progress,
+                 const std::function<void()>& progress_done);
 
   size_t size() const { return m_units.size(); }
   const std::string& name(size_t i) const;
