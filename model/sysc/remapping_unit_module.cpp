@@ -1,6 +1,9 @@
 // TLM shell of the remapping unit (see header).
 #include "model/sysc/remapping_unit_module.hpp"
 
+#include <new>
+#include <type_traits>
+
 #include "model/spec/msi.hpp"
 #include "model/timing/upstream.hpp"
 
@@ -9,13 +12,6 @@ namespace vtd::sysc {
 using timing::picoseconds;
 
 namespace {
-
-picoseconds to_ps(const sc_core::sc_time& t) {
-  return static_cast<picoseconds>(t.to_seconds() * 1e12 + 0.5);
-}
-sc_core::sc_time from_ps(picoseconds ps) {
-  return sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS);
-}
 
 // The payload is the bus view of the request in the extension (request_extension.hpp): a target reads the
 // payload, so the two must agree. An AtomicOp may travel as a read or a write.
@@ -66,7 +62,8 @@ void remapping_unit_module::b_transport(tlm::tlm_generic_payload& gp, sc_core::s
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  const picoseconds arrival = to_ps(sc_core::sc_time_stamp() + delay);
+  // The kernel's time from the module's own context (inline; sc_time_stamp() is a library call).
+  const picoseconds arrival = m_ps.to_ps(simcontext()->time_stamp() + delay);
   timing::upstream_result& res = ext->result;
   timing::serve(m_unit, ext->request, res);
   if (res.is_interrupt()) {
@@ -75,9 +72,12 @@ void remapping_unit_module::b_transport(tlm::tlm_generic_payload& gp, sc_core::s
   }
   const bool access = res.translation.ok() && ext->request.dma.at != core::address_type::translation_request;
   // The translated access's own latency comes from the memory target below, so price translation only.
-  res.timing = m_latency.price_dma(arrival, res.walk, false);
+  // Constructed in place (guaranteed copy elision, as timing::serve does with the translation): copying a
+  // returned 56-byte result back from a temporary costs a store-forwarding stall on every request.
+  static_assert(std::is_trivially_destructible_v<timing::request_timing>);
+  ::new (&res.timing) timing::request_timing(m_latency.price_dma(arrival, res.walk, false));
   res.timed = true;
-  delay += from_ps(res.timing.translation_done - arrival);
+  delay += m_ps.from_ps(res.timing.translation_done - arrival);
   if (!access) {
     gp.set_response_status(res.translation.ok() ? tlm::TLM_OK_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE);
     res.timing.done = res.timing.translation_done;
@@ -90,15 +90,16 @@ void remapping_unit_module::b_transport(tlm::tlm_generic_payload& gp, sc_core::s
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   downstream->b_transport(gp, delay);
   gp.set_address(input_address);
-  res.timing.done = res.timing.translation_done + to_ps(delay - before);
+  res.timing.done = res.timing.translation_done + m_ps.to_ps(delay - before);
 }
 
 void remapping_unit_module::finish_interrupt(tlm::tlm_generic_payload& gp, request_extension& ext,
                                              picoseconds arrival, sc_core::sc_time& delay) {
   timing::upstream_result& res = ext.result;
-  res.timing = m_latency.price_interrupt(arrival, res.walk, res.interrupt.ok());
+  ::new (&res.timing)
+      timing::request_timing(m_latency.price_interrupt(arrival, res.walk, res.interrupt.ok()));
   res.timed = true;
-  delay += from_ps(res.timing.done - arrival);
+  delay += m_ps.from_ps(res.timing.done - arrival);
   gp.set_response_status(res.interrupt.ok() ? tlm::TLM_OK_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE);
   if (res.interrupt.ok()) raise(ext.request, res.interrupt, delay);
 }

@@ -13,6 +13,7 @@
 
 #include "model/core/remapping_unit.hpp"
 #include "model/sysc/interrupt_if.hpp"
+#include "model/sysc/ps_time.hpp"
 #include "model/sysc/request_extension.hpp"
 #include "model/timing/latency_model.hpp"
 
@@ -33,6 +34,7 @@ class remapping_unit_module : public sc_core::sc_module {
   core::remapping_unit& unit() { return m_unit; }
 
  private:
+  void start_of_simulation() override { m_ps.settle(); }
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void finish_interrupt(tlm::tlm_generic_payload& gp, request_extension& ext, timing::picoseconds arrival,
                         sc_core::sc_time& delay);
@@ -41,6 +43,7 @@ class remapping_unit_module : public sc_core::sc_module {
 
   core::remapping_unit& m_unit;
   timing::latency_model m_latency;
+  ps_converter m_ps;  // the latency model's picoseconds <-> the transaction's delay and the kernel's time
 };
 
 }  // namespace vtd::sysc

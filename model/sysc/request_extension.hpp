@@ -4,10 +4,10 @@
 //
 // The generic payload is the bus view of the same request: its command (read for a DMA read, write for a
 // write, an AtomicOp or an interrupt request), address and data length equal request.dma's, and its data
-// pointer points to `length` bytes the initiator owns (request_initiator keeps one buffer per socket, DMI is
-// never granted). The unit answers TLM_GENERIC_ERROR_RESPONSE to a payload without this extension or one that
-// disagrees with it; TLM_ADDRESS_ERROR_RESPONSE to a request it blocked (result says why); TLM_OK_RESPONSE
-// otherwise.
+// pointer points to `length` bytes the initiator owns (request_initiator keeps one array for reads and
+// one for writes, model/sysc/payload_data.hpp; DMI is never granted). The unit answers
+// TLM_GENERIC_ERROR_RESPONSE to a payload without this extension or one that disagrees with it;
+// TLM_ADDRESS_ERROR_RESPONSE to a request it blocked (result says why); TLM_OK_RESPONSE otherwise.
 #pragma once
 #include <tlm>
 

@@ -7,8 +7,8 @@ namespace vtd::sysc {
 
 request_initiator::request_initiator(sc_core::sc_module_name name, sc_core::sc_time quantum, bool own_thread)
     : sc_module(name), socket("socket") {
-  tlm_utils::tlm_quantumkeeper::set_global_quantum(quantum);
-  m_qk.reset();
+  tlm::tlm_global_quantum::instance().set(quantum);
+  reset_clock();
   m_gp.set_extension(&m_ext);
   if (own_thread) {
     SC_HAS_PROCESS(request_initiator);
@@ -16,11 +16,15 @@ request_initiator::request_initiator(sc_core::sc_module_name name, sc_core::sc_t
   }
 }
 
+void request_initiator::reset_clock() {
+  m_clock.reset(sc_core::sc_time_stamp().value(), tlm::tlm_global_quantum::instance().get().value());
+}
+
 void request_initiator::sync_kernel() {
   // The same instants the thread's quantum keeper would wait for: the kernel runs up to the local time.
   // (Nothing to run for zero time: SystemC would warn about an sc_start without activity.)
-  if (m_qk.get_local_time() > sc_core::SC_ZERO_TIME) sc_core::sc_start(m_qk.get_local_time());
-  m_qk.reset();
+  if (m_clock.local() > 0) sc_core::sc_start(sc_core::sc_time::from_value(m_clock.local()));
+  reset_clock();
   if (on_sync) on_sync(static_cast<uint64_t>(sc_core::sc_time_stamp().value()));
 }
 
@@ -31,28 +35,24 @@ request_initiator::~request_initiator() {
 
 void request_initiator::run() {
   try {
+    // tlm_quantumkeeper::sync(): wait for the local time (a delta cycle when it is zero), then reset.
+    const auto sync = [this] {
+      sc_core::wait(sc_core::sc_time::from_value(m_clock.local()));
+      reset_clock();
+    };
     while (step && step()) {
-      if (m_qk.need_sync()) {
-        m_qk.sync();
+      if (m_clock.need_sync()) {
+        sync();
         if (on_sync) on_sync(static_cast<uint64_t>(sc_core::sc_time_stamp().value()));
       }
     }
-    m_qk.sync();
+    sync();
     if (on_sync) on_sync(static_cast<uint64_t>(sc_core::sc_time_stamp().value()));
   } catch (...) {
     m_failure = std::current_exception();
     sc_core::sc_stop();
   }
   // Returning ends the simulation when nothing else is scheduled (no sc_stop: it prints an info report).
-}
-
-void request_initiator::advance_to(uint64_t time_ps) {
-  const sc_core::sc_time at(static_cast<double>(time_ps), sc_core::SC_PS);
-  if (at > m_qk.get_current_time()) m_qk.set(at - sc_core::sc_time_stamp());
-}
-
-uint64_t request_initiator::now_ps() const {
-  return static_cast<uint64_t>(m_qk.get_current_time().value());
 }
 
 const timing::upstream_result& request_initiator::transport(const timing::upstream_request& req) {
@@ -70,7 +70,7 @@ const timing::upstream_result& request_initiator::transport(const timing::upstre
   m_gp.set_byte_enable_length(0);
   m_gp.set_dmi_allowed(false);
   m_gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_core::sc_time delay = m_qk.get_local_time();
+  sc_core::sc_time delay = m_ps.time_of_ticks(m_clock.local());
   socket->b_transport(m_gp, delay);  // the target annotates its latency; posted: local time is not advanced
   ++m_issued;
   if (!m_ext.result.timed)

@@ -8,10 +8,20 @@ namespace vtd::timing {
 using core::cache_kind;
 using core::step_kind;
 
-latency_model::latency_model(const timing_params& p) : m_params(p) {
+latency_model::latency_model(const timing_params& p)
+    : m_params(p),
+      m_read_cost(timing_params::ns(p.table_read_ns)),
+      m_miss_detect(p.cycles(p.miss_detect_cycles)),
+      m_access(timing_params::ns(p.dma_access_ns)),
+      m_interrupt_delivery(timing_params::ns(p.interrupt_delivery_ns)),
+      m_register_invalidation(timing_params::ns(p.register_invalidation_ns)),
+      m_queued_descriptor(timing_params::ns(p.queued_descriptor_ns)),
+      m_invalidation_wait(timing_params::ns(p.invalidation_wait_ns)) {
   unsigned per_cycle = std::max(1u, p.lookups_per_cycle);
   m_lookup_interval = std::max<picoseconds>(1, p.cycles(1) / per_cycle);
   m_walker_free.assign(std::max(1u, p.walkers), 0);
+  for (unsigned c = 0; c < m_lookup_cost.size(); ++c)
+    m_lookup_cost[c] = lookup_cost(m_params, static_cast<cache_kind>(c));
 }
 
 void latency_model::reset() {
@@ -21,90 +31,79 @@ void latency_model::reset() {
   m_invalidation_free = 0;
 }
 
-picoseconds latency_model::reserve_lookup(picoseconds arrival) {
-  picoseconds start = std::max(arrival, m_lookup_free);
-  m_lookup_free = start + m_lookup_interval;
-  return start;
-}
-
-picoseconds latency_model::step_cost(const core::walk_step& s) const {
-  if (s.kind == step_kind::cache_lookup) {
-    switch (s.cache) {
-      case cache_kind::iotlb:
-        return m_params.cycles(m_params.iotlb_hit_cycles);
-      case cache_kind::context:
-        return m_params.cycles(m_params.context_cache_hit_cycles);
-      case cache_kind::pasid:
-        return m_params.cycles(m_params.pasid_cache_hit_cycles);
-      case cache_kind::interrupt:
-        return m_params.cycles(m_params.iec_hit_cycles);
-      case cache_kind::pde:
-      case cache_kind::pdpe:
-      case cache_kind::pml4e:
-      case cache_kind::pml5e:
-      case cache_kind::none:  // never on a lookup step; priced as before, like a paging-structure cache
-        return m_params.cycles(m_params.psc_hit_cycles);
-    }
+picoseconds latency_model::lookup_cost(const timing_params& p, cache_kind cache) {
+  switch (cache) {
+    case cache_kind::iotlb:
+      return p.cycles(p.iotlb_hit_cycles);
+    case cache_kind::context:
+      return p.cycles(p.context_cache_hit_cycles);
+    case cache_kind::pasid:
+      return p.cycles(p.pasid_cache_hit_cycles);
+    case cache_kind::interrupt:
+      return p.cycles(p.iec_hit_cycles);
+    case cache_kind::pde:
+    case cache_kind::pdpe:
+    case cache_kind::pml4e:
+    case cache_kind::pml5e:
+    case cache_kind::none:  // never on a lookup step; priced as before, like a paging-structure cache
+      return p.cycles(p.psc_hit_cycles);
   }
-  return timing_params::ns(m_params.table_read_ns);
+  return p.cycles(p.psc_hit_cycles);
 }
-
-namespace {
-// Everything before the first memory access is done by the lookup pipeline; from the first memory access
-// on, the request needs a page walker.
-unsigned first_memory_step(const core::walk_record& walk) {
-  for (unsigned i = 0; i < walk.size(); ++i)
-    if (walk[i].kind != step_kind::cache_lookup) return i;
-  return walk.size();
-}
-}  // namespace
 
 request_timing latency_model::price_dma(picoseconds arrival, const core::walk_record& walk,
                                         bool include_access) {
   request_timing t;
   t.arrival = arrival;
   t.lookup_start = reserve_lookup(arrival);
-  unsigned split = first_memory_step(walk);
+  // Everything before the first memory access is done by the lookup pipeline; from the first memory access
+  // on, the request needs a page walker.
+  const core::walk_step* s = walk.begin();
+  const core::walk_step* const end = walk.end();
   picoseconds now = t.lookup_start;
-  for (unsigned i = 0; i < split; ++i) now += step_cost(walk[i]);
+  for (; s != end && s->kind == step_kind::cache_lookup; ++s) now += m_lookup_cost[unsigned(s->cache)];
   t.walk_start = now;
-  if (split < walk.size()) {
-    now += m_params.cycles(m_params.miss_detect_cycles);
-    auto walker = std::min_element(m_walker_free.begin(), m_walker_free.end());
-    picoseconds start = std::max(now, *walker);
-    t.walker_queue_delay = start - now;
-    if (t.walker_queue_delay > 0) {
-      forget_walks_started_by(arrival);
-      m_walker_waiting.push(start);
-      t.walker_queue_depth = static_cast<unsigned>(m_walker_waiting.size());
-    }
-    t.walk_start = start;
-    now = start;
-    for (unsigned i = split; i < walk.size(); ++i) {
-      now += step_cost(walk[i]);
-      t.memory_reads += walk[i].kind != step_kind::cache_lookup;
-    }
-    *walker = now;
-    t.used_walker = true;
-  }
+  if (s != end) now = price_walk(t, now, s, end);
   t.translation_done = now;
-  t.done = include_access ? now + timing_params::ns(m_params.dma_access_ns) : now;
+  t.done = include_access ? now + m_access : now;
   return t;
+}
+
+picoseconds latency_model::price_walk(request_timing& t, picoseconds now, const core::walk_step* s,
+                                      const core::walk_step* end) {
+  now += m_miss_detect;
+  auto walker = std::min_element(m_walker_free.begin(), m_walker_free.end());
+  picoseconds start = std::max(now, *walker);
+  t.walker_queue_delay = start - now;
+  if (t.walker_queue_delay > 0) {
+    forget_walks_started_by(t.arrival);
+    m_walker_waiting.push(start);
+    t.walker_queue_depth = static_cast<unsigned>(m_walker_waiting.size());
+  }
+  t.walk_start = start;
+  now = start;
+  for (; s != end; ++s) {
+    const bool lookup = s->kind == step_kind::cache_lookup;
+    now += lookup ? m_lookup_cost[unsigned(s->cache)] : m_read_cost;
+    t.memory_reads += !lookup;
+  }
+  *walker = now;
+  t.used_walker = true;
+  return now;
 }
 
 request_timing latency_model::price_interrupt(picoseconds arrival, const core::walk_record& walk,
                                               bool delivered) {
   request_timing t = price_dma(arrival, walk, false);
-  if (delivered) t.done = t.translation_done + timing_params::ns(m_params.interrupt_delivery_ns);
+  if (delivered) t.done = t.translation_done + m_interrupt_delivery;
   return t;
 }
 
 reservation latency_model::price_invalidation(picoseconds now, const invalidation_work& work) {
   reservation r;
   r.start = std::max(now, m_invalidation_free);
-  const picoseconds cost = work.register_commands * timing_params::ns(m_params.register_invalidation_ns) +
-                           work.descriptors * timing_params::ns(m_params.queued_descriptor_ns) +
-                           work.waits * timing_params::ns(m_params.invalidation_wait_ns);
+  const picoseconds cost = work.register_commands * m_register_invalidation +
+                           work.descriptors * m_queued_descriptor + work.waits * m_invalidation_wait;
   r.done = r.start + cost;
   m_invalidation_free = r.done;
   return r;

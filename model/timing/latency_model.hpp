@@ -2,6 +2,8 @@
 // reservation (next-free times). Pure C++: the SystemC shell calls it from b_transport and adds the result
 // to the transaction's delay, so no wait() per request is needed (loosely-timed, temporal decoupling).
 #pragma once
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <queue>
@@ -70,10 +72,27 @@ class latency_model {
   void reset();
 
  private:
-  picoseconds reserve_lookup(picoseconds arrival);
-  picoseconds step_cost(const core::walk_step& s) const;
+  picoseconds reserve_lookup(picoseconds arrival) {
+    const picoseconds start = std::max(arrival, m_lookup_free);
+    m_lookup_free = start + m_lookup_interval;
+    return start;
+  }
+  // From the first memory step on (`s` to `end`, lookup done at `now`): a walker, the steps' costs; returns
+  // when the translation is done. Out of line, so that a request the caches answer pays no register saves.
+  [[gnu::noinline]] picoseconds price_walk(request_timing& t, picoseconds now, const core::walk_step* s,
+                                           const core::walk_step* end);
+  // A lookup step's latency in `cache` (a miss costs what a hit does: the lookup is the same).
+  static picoseconds lookup_cost(const timing_params& p, core::cache_kind cache);
 
   timing_params m_params;
+  // Every cost in picoseconds, converted once from the parameters (the conversions divide by the clock
+  // and round, the same for every request): per cache of a lookup step (indexed by cache_kind, `none`
+  // included), a table read, the miss detection, the DMA's access, the interrupt's delivery, and the
+  // invalidation engine's work.
+  static_assert(unsigned(core::cache_kind::none) == core::kCacheKinds);
+  std::array<picoseconds, core::kCacheKinds + 1> m_lookup_cost{};
+  picoseconds m_read_cost, m_miss_detect, m_access, m_interrupt_delivery;
+  picoseconds m_register_invalidation, m_queued_descriptor, m_invalidation_wait;
   picoseconds m_lookup_interval;
   picoseconds m_lookup_free = 0;
   void forget_walks_started_by(picoseconds t);

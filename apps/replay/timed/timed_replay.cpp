@@ -162,14 +162,27 @@ timed_summary run_timed(replay_engine& engine, core::iommu& unit, const timing::
         });
     devices = loop.devices();
   } else {
+    // The counts of records taken are brought up to date where someone reads them (a quantum boundary's
+    // on_sync, the end of a block, an exception: the record that failed counts as taken), not per record.
+    uint64_t taken = 0;  // records of the blocks before this one
     for (std::span<const traces::record> block; !(block = next_block()).empty();) {
-      for (const traces::record& record : block) {
-        ++pulled;
-        ++counted;
-        port->advance_to(record.time_ps);
-        engine.submit(record);
-        if (port->need_sync()) port->sync_kernel();
+      size_t i = 0;
+      try {
+        for (; i < block.size(); ++i) {
+          port->advance_to(block[i].time_ps);
+          engine.submit(block[i]);
+          if (port->need_sync()) {
+            pulled = taken + i + 1;
+            port->sync_kernel();
+          }
+        }
+      } catch (...) {
+        counted += i + 1;
+        throw;
       }
+      taken += block.size();
+      pulled = taken;
+      counted += block.size();
     }
   }
   port->sync_kernel();
