@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "apps/replay/block_ring.hpp"
 #include "apps/replay/timed/timed_replay.hpp"
 #include "traces/record_kinds.hpp"
 
@@ -110,49 +111,60 @@ struct first_error {
 void units_replay::run(trace_source& trace, const std::string& trace_path,
                        const std::function<void(uint64_t)>& progress) {
   m_trace_path = trace_path;
-  const bool stream = trace_path == "-";  // read once: every unit on this thread
-  const unsigned threads =
-      stream ? 1u : std::clamp<unsigned>(m_options.threads, 1u, static_cast<unsigned>(m_units.size()));
+  const unsigned threads = std::clamp<unsigned>(m_options.threads, 1u, static_cast<unsigned>(m_units.size()));
   m_threads_used = threads;
   first_error error;
-
-  // One thread's replay: reads the whole trace, routes every record, submits those of its units (unit i
-  // belongs to thread i mod threads).
-  auto work = [&](unsigned t, trace_source& src, const std::function<void(uint64_t)>* show) {
-    std::vector<vtd::replay::replay_engine*> mine;
-    for (size_t i = t; i < m_units.size(); i += threads) mine.push_back(m_units[i]->engine.get());
-    uint64_t index = 0;
+  // Applies one record to `engines` (every engine counts every record; each applies those its router sends
+  // to its unit). False after an error (reported with the record's number).
+  auto apply = [&](const std::vector<vtd::replay::replay_engine*>& engines, const vtd::traces::record& r,
+                   uint64_t index) {
     try {
-      for (std::span<const vtd::traces::record> block; !(block = src.next_block()).empty();) {
-        if (index > error.index.load(std::memory_order_relaxed)) return;
+      for (vtd::replay::replay_engine* e : engines) e->submit(r);
+      return true;
+    } catch (const std::exception& e) {
+      error.report(index, fmt::format("{}: record {}: {}", trace_path, index, e.what()));
+      return false;
+    }
+  };
+  std::vector<std::vector<vtd::replay::replay_engine*>> owned(threads);  // unit i on thread i mod threads
+  for (size_t i = 0; i < m_units.size(); ++i) owned[i % threads].push_back(m_units[i]->engine.get());
+
+  uint64_t index = 0;
+  if (threads == 1) {
+    try {
+      for (std::span<const vtd::traces::record> block; !(block = trace.next_block()).empty();) {
         for (const vtd::traces::record& r : block) {
-          try {
-            for (vtd::replay::replay_engine* e : mine) e->submit(r);
-          } catch (const std::exception& e) {
-            error.report(index, fmt::format("{}: record {}: {}", trace_path, index, e.what()));
-            return;
-          }
+          if (!apply(owned[0], r, index)) break;
           ++index;
         }
-        if (show) (*show)(index);
+        if (error.index.load() != std::numeric_limits<uint64_t>::max()) break;
+        progress(index);
       }
     } catch (const std::exception& e) {
       error.report(index, e.what());  // the reader names the position itself
     }
-  };
-
-  std::vector<std::thread> pool;
-  std::vector<trace_source> sources;
-  sources.reserve(threads);
-  try {
-    // The calling thread's reader computes the trace's fingerprint; the others need not.
-    for (unsigned t = 1; t < threads; ++t) sources.push_back(open_trace(trace_path, false));
-  } catch (const std::exception& e) {
-    throw std::runtime_error(e.what());
+  } else {
+    // The trace is read once: each block by whichever thread first needs it (its fingerprint as it is read),
+    // then applied by every thread to its own units.
+    vtd::replay::block_ring ring(
+        threads, 16, [&] { return trace.next_block(); },
+        [&](uint64_t at) { return at > error.index.load(std::memory_order_relaxed); }, progress);
+    auto work = [&](unsigned t) {
+      bool failed = false;
+      vtd::replay::block_ring::block b;
+      for (uint64_t n = 0; ring.acquire(n, b); ++n) {
+        if (!failed && b.first <= error.index.load(std::memory_order_relaxed))
+          for (size_t k = 0; k < b.records.size() && !failed; ++k)
+            failed = !apply(owned[t], b.records[k], b.first + k);
+        ring.release(n);  // also after an error: the others go on until they pass it
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool) th.join();
+    if (!ring.read_error().empty()) error.report(ring.read_error_at(), ring.read_error());
   }
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t, std::ref(sources[t - 1]), nullptr);
-  work(0, trace, &progress);
-  for (auto& th : pool) th.join();
   if (error.index.load() != std::numeric_limits<uint64_t>::max()) throw std::runtime_error(error.message);
   // Every engine counted every record and request of the trace.
   m_records = m_units.front()->engine->records();

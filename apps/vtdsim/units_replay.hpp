@@ -1,10 +1,10 @@
-// Replay on a platform with several remapping units (docs/replay.md, "Several remapping units"): one
-// replay_system and one replay_engine per unit, the trace's records routed to their units by a unit_router,
-// and the units run on separate threads when there are cores for them. Units share nothing but memory (each
-// unit's platform has its own tables), so a unit's results depend only on the records routed to it: a
-// threaded run gives exactly the results of a sequential one (each thread reads the whole trace and routes
-// every record to each engine it owns, which applies those its unit_router sends to its unit). Functional
-// mode.
+// Replay on a platform with several remapping units (docs/stats.md, "Several remapping units"): one
+// replay_system and one replay_engine per unit, and the units run on separate threads when there are cores
+// for them. Units share nothing but memory (each unit's platform has its own tables), and every engine counts
+// every record of the trace and applies those its own unit_router sends to its unit, so a unit's results do
+// not depend on the thread that runs it: a threaded run gives exactly the results of a sequential one. The
+// trace is read once (block_ring hands every block to every worker thread); the timed model runs each unit
+// in a process of its own.
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -36,10 +36,11 @@ class units_replay {
                const vtd::replay::sim_config& config, const units_replay_options& options);
   ~units_replay();
 
-  // Functional model: replays every record of `trace` (opened at `trace_path`; the calling thread reads it,
-  // each further thread opens the path again). `progress` is called on the calling thread with the records
-  // read so far. Throws std::runtime_error naming the trace and the record (counted from 0) that went
-  // wrong: the first in trace order, whatever the threads.
+  // Functional model: replays every record of `trace` (`trace_path` names it in errors); the calling thread
+  // reads it, each of options.threads worker threads applies it to its units (unit i on worker i mod
+  // threads; one thread: the calling thread does everything). `progress` is called on the calling thread
+  // with the records read so far. Throws std::runtime_error naming the trace and the record (counted from 0)
+  // that went wrong: the first in trace order, whatever the threads.
   void run(trace_source& trace, const std::string& trace_path,
            const std::function<void(uint64_t records)>& progress);
   // Timed model, open-loop issue: each unit replays the trace in a process of its own (SystemC runs one
