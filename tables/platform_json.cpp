@@ -548,10 +548,6 @@ bool good_unit_name(const std::string& n) {
   return true;
 }
 
-// Where a unit's tables go when its file does not say: 256 MiB regions one after another from 0x10000000
-// (the one-unit default), so that the units' tables never share a page.
-constexpr uint64_t kDefaultTableBase = 0x10000000, kDefaultTableSize = 256ull << 20;
-
 void check_units(const reader& r, const platform_units& pu) {
   std::map<uint16_t, size_t> scope;  // source-id -> unit
   const unit_desc* all = nullptr;
@@ -619,8 +615,8 @@ platform_units parse_platform_units(const std::string& text, const std::string& 
     if (units[i].contains("include_all")) u.include_all = ur.boolean(units[i]["include_all"], "include_all");
     const bool region_given = units[i].contains("iommu") && units[i]["iommu"].contains("table_region");
     if (!region_given) {
-      u.platform.table_base = kDefaultTableBase + i * kDefaultTableSize;
-      u.platform.table_size = kDefaultTableSize;
+      u.platform.table_base = default_unit_table_base(i);
+      u.platform.table_size = kUnitTableSize;
     }
     pu.units.push_back(std::move(u));
   }

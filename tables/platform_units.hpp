@@ -25,6 +25,13 @@ struct platform_units {
   bool several = false;          // the file had "units" (one-unit files are written back without it)
 };
 
+// Where unit `i`'s tables go when its file gives no iommu.table_region: 256 MiB regions one after another
+// from 0x10000000 (the one-unit default), so that the units' tables never share a page.
+inline constexpr uint64_t kUnitTableSize = uint64_t{256} << 20;
+constexpr uint64_t default_unit_table_base(size_t i) {
+  return 0x10000000 + i * kUnitTableSize;
+}
+
 // A one-unit file gives one unit, "dmar0", with include_all. With "units": each unit's table region, unless
 // given, follows the previous default one (256 MiB from 0x10000000, then 0x20000000, ...); regions must not
 // overlap, a device (source-id) is in one unit's scope only, at most one unit has include_all; a domain id

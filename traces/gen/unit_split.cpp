@@ -105,7 +105,8 @@ tables::platform_units split_units(const tables::platform_description& whole,
     p.devices.clear();
     p.interrupts.clear();
     // Where parse_platform_units puts a unit's tables when its file gives no table_region.
-    p.table_base = whole.table_base + u * whole.table_size;
+    p.table_base = tables::default_unit_table_base(u);
+    p.table_size = tables::kUnitTableSize;
     for (const tables::domain_desc& d : whole.domains)
       if (used[u].count(d.id) || !used_anywhere.count(d.id)) p.domains.push_back(d);
     for (size_t k = 0; k < whole.devices.size(); ++k)
