@@ -85,9 +85,6 @@ units_replay::~units_replay() = default;
 const std::string& units_replay::name(size_t i) const {
   return m_units[i]->name;
 }
-const vtd::replay::replay_engine& units_replay::engine(size_t i) const {
-  return *m_units[i]->engine;
-}
 
 namespace {
 
@@ -110,9 +107,7 @@ struct first_error {
 
 void units_replay::run(trace_source& trace, const std::string& trace_path,
                        const std::function<void(uint64_t)>& progress) {
-  m_trace_path = trace_path;
   const unsigned threads = std::clamp<unsigned>(m_options.threads, 1u, static_cast<unsigned>(m_units.size()));
-  m_threads_used = threads;
   first_error error;
   // Applies one record to `engines` (every engine counts every record; each applies those its router sends
   // to its unit). False after an error (reported with the record's number).
@@ -289,9 +284,7 @@ std::string read_all(int fd) {
 void units_replay::run_timed(const std::string& trace_path, const vtd::replay::sim_config& config,
                              const std::function<void(uint64_t)>& progress,
                              const std::function<void()>& progress_done) {
-  m_trace_path = trace_path;
   const unsigned at_once = std::clamp<unsigned>(m_options.threads, 1u, static_cast<unsigned>(m_units.size()));
-  m_threads_used = at_once;
   struct child {
     size_t unit = 0;
     pid_t pid = -1;

@@ -54,10 +54,8 @@ class units_replay {
 
   size_t size() const { return m_units.size(); }
   const std::string& name(size_t i) const;
-  const vtd::replay::replay_engine& engine(size_t i) const;
   uint64_t records() const { return m_records; }
   uint64_t requests() const { return m_requests; }
-  unsigned threads_used() const { return m_threads_used; }
 
   // The platform's totals (merge_reports of the units'; the sim.* figures are the whole run's) followed by
   // each unit's figures as unit.NAME.* (sim.* left out).
@@ -75,8 +73,6 @@ class units_replay {
   std::vector<vtd::replay::stats_report> m_parts;
   std::vector<std::vector<vtd::replay::stale_event>> m_stale;
   units_replay_options m_options;
-  std::string m_trace_path;
-  unsigned m_threads_used = 1;
   uint64_t m_records = 0, m_requests = 0;
 };
 
