@@ -55,6 +55,9 @@ translation_result dma_translator::translate(const dma_request& req, walk_record
   // RTADDR_REG.TTM picks the mode. Abort-DMA mode (11b, ECAP.ADMS) blocks everything (RTA.4); a TTM that is
   // reserved or unsupported (TTM=01b without ECAP.SMTS) is an invalid root-table address (RTA.1.x).
   const spec::reg::ttm ttm = m_env.regs.ttm();
+  // The built-in legacy mode is called directly (a final class: no virtual call on every request).
+  if (ttm == spec::reg::ttm::legacy && m_modes[unsigned(ttm)] == &m_legacy) [[likely]]
+    return m_legacy.translate(req, rec);
   if (translation_mode* m = mode(ttm)) return m->translate(req, rec);
   const bool abort = ttm == spec::reg::ttm::abort_dma && m_env.caps.adms;
   return m_env.fail(req, abort ? fault_reason::abort_dma_mode : fault_reason::rtaddr_invalid, false);

@@ -17,30 +17,20 @@ using spec::translation_type;
 
 using spec::overlaps_interrupt_range;
 
-translation_result legacy_mode::translate(const dma_request& req, walk_record* rec) {
-  // One result object for every path (every return names it), so that it is built where the caller keeps it
-  // (named return value optimisation) instead of being copied back from a temporary.
-  translation_result res;
-  if (req.has_pasid) {
-    res = m_env.fail(req, fault_reason::pasid_request_legacy, false);  // RTA.2
-    return res;
-  }
-
-  // Context-cache (tag: source-id), else root and context entries from memory.
+bool legacy_mode::context_miss(const dma_request& req, walk_record* rec, translation_result& res) {
+  cached_context& ctx = m_context;
+  // Hooks other than the unit's caches are asked here (the unit's own caches missed already).
   const cache_tag ctx_tag = cache_tag::legacy(req.source_id, 0);
-  cached_context ctx;
-  if (!m_env.lookup_context(ctx_tag, ctx, rec)) {
-    context_lookup found;
-    fault_reason r = fetch_context(req.source_id, found, rec);
-    if (r != fault_reason::none) {
-      res = m_env.fail(req, r, found.fpd);
-      return res;
-    }
-    ctx = cached_context::from(found.entry);
-    if (m_env.hooks) m_env.hooks->fill_context(ctx_tag, ctx);
+  if (!m_env.caches && m_env.hooks && m_env.hooks->lookup_context(ctx_tag, ctx, rec)) return true;
+  context_lookup found;
+  fault_reason r = fetch_context(req.source_id, found, rec);
+  if (r != fault_reason::none) {
+    res = m_env.fail(req, r, found.fpd);
+    return false;
   }
-  translate_context(req, ctx, rec, res);
-  return res;
+  ctx = cached_context::from(found.entry);
+  if (m_env.hooks) m_env.hooks->fill_context(ctx_tag, ctx);
+  return true;
 }
 
 fault_reason legacy_mode::fetch_context(uint16_t sid, context_lookup& out, walk_record* rec) const {
@@ -118,28 +108,16 @@ void legacy_mode::translate_context(const dma_request& req, const cached_context
     return fail(fault_reason::address_beyond_width);
   }
 
-  // IOTLB and paging-structure caches are tagged by domain, second stage, no PASID.
+  // IOTLB and paging-structure caches are tagged by domain, second stage, no PASID. The unit's own IOTLB
+  // hands the cached translation itself. The slow paths build their own tag, so that this one can live in
+  // registers.
   const cache_tag tag = cache_tag::legacy(req.source_id, ctx.did);
-  walk_result w;
-  bool hit = false;
-  if (cached_translation t; m_env.lookup_iotlb(tag, req.address, t, rec)) {
-    w = walk_result{true, t.frame, t.page_size(), t.read, t.write};
-    hit = true;
-  }
-  if (!hit) {
-    unsigned start = levels;
-    uint64_t table = ctx.slptptr;
-    bool r = true, wr = true;
-    cached_table ct;
-    if (m_env.hooks && m_env.hooks->lookup_paging(tag, req.address, levels, ct, rec)) {
-      start = ct.level - 1;
-      table = ct.next_table;
-      r = ct.read;
-      wr = ct.write;
-    }
-    fault_reason fr = walk_from(start, table, req.address, r, wr, start == levels, tag, w, rec);
+  const cached_translation* t =
+      m_env.caches ? m_env.caches->find_iotlb(tag, req.address, rec) : iotlb_from_hooks(req, ctx.did, rec);
+  if (!t) [[unlikely]] {
+    fault_reason fr = walk_on_miss(req, ctx, levels, rec, t);
     if (fr != fault_reason::none) return fail(fr);
-    if (!w.present) {
+    if (!t) {
       // R=W=0 entry: the missing permission is the fault (LGN.2 / LGN.3); a translation request instead
       // completes successfully with R=W=0 (translation-request column of the fault-reason table).
       if (is_xlat_req) {
@@ -148,24 +126,72 @@ void legacy_mode::translate_context(const dma_request& req, const cached_context
       }
       return fail(check_access(req, false, false));
     }
-    if (m_env.hooks)
-      m_env.hooks->fill_iotlb(
-          tag, req.address,
-          cached_translation{w.frame, w.page_size, w.read, w.write, translation_stage::second});
   }
 
-  res.hpa = w.frame | (req.address & (w.page_size - 1));
-  res.page_size = w.page_size;
-  res.read = w.read;
-  res.write = w.write;
+  const uint64_t page_size = t->page_size();
+  res.hpa = t->frame | (req.address & (page_size - 1));
+  res.page_size = page_size;
+  res.read = t->read;
+  res.write = t->write;
   if (!is_xlat_req) {
-    fault_reason pr = check_access(req, w.read, w.write);
+    fault_reason pr = check_access(req, t->read, t->write);
     if (pr != fault_reason::none) return fail(pr);
   }
   // LGN.4: the output may not land in the interrupt range.
   if (overlaps_interrupt_range(res.hpa, is_xlat_req ? 1 : req.length))
     return fail(fault_reason::interrupt_range_output);
   res.status = dma_status::translated;
+}
+
+translation_result legacy_mode::translate(const dma_request& req, walk_record* rec) {
+  // One result object for every path (every return names it), so that it is built where the caller keeps it
+  // (named return value optimisation) instead of being copied back from a temporary.
+  translation_result res;
+  if (req.has_pasid) {
+    res = m_env.fail(req, fault_reason::pasid_request_legacy, false);  // RTA.2
+    return res;
+  }
+
+  // Context-cache (tag: source-id), else root and context entries from memory. The unit's own caches hand
+  // the cached entry itself (read in place: nothing below fills or invalidates the context-cache).
+  const cached_context* ctx = m_env.caches ? m_env.caches->find_context(req.source_id, rec) : nullptr;
+  if (!ctx) [[unlikely]] {
+    if (!context_miss(req, rec, res)) return res;
+    ctx = &m_context;
+  }
+  translate_context(req, *ctx, rec, res);
+  return res;
+}
+
+const cached_translation* legacy_mode::iotlb_from_hooks(const dma_request& req, uint16_t did,
+                                                        walk_record* rec) {
+  const cache_tag tag = cache_tag::legacy(req.source_id, did);
+  if (m_env.hooks && m_env.hooks->lookup_iotlb(tag, req.address, m_translation, rec)) return &m_translation;
+  return nullptr;
+}
+
+fault_reason legacy_mode::walk_on_miss(const dma_request& req, const cached_context& ctx, unsigned levels,
+                                       walk_record* rec, const cached_translation*& leaf) {
+  leaf = nullptr;
+  const cache_tag tag = cache_tag::legacy(req.source_id, ctx.did);
+  walk_result w;
+  // The walk starts below the deepest paging-structure cache hit, else at the context's top level.
+  unsigned start = levels;
+  uint64_t table = ctx.slptptr;
+  bool r = true, wr = true;
+  cached_table ct;
+  if (m_env.hooks && m_env.hooks->lookup_paging(tag, req.address, levels, ct, rec)) {
+    start = ct.level - 1;
+    table = ct.next_table;
+    r = ct.read;
+    wr = ct.write;
+  }
+  fault_reason fr = walk_from(start, table, req.address, r, wr, start == levels, tag, w, rec);
+  if (fr != fault_reason::none || !w.present) return fr;
+  m_translation = cached_translation{w.frame, w.page_size, w.read, w.write, translation_stage::second};
+  if (m_env.hooks) m_env.hooks->fill_iotlb(tag, req.address, m_translation);
+  leaf = &m_translation;
+  return fr;
 }
 
 // Permission check on the accumulated R/W (LGN.2 / LGN.3): writes and AtomicOps need W, reads and AtomicOps

@@ -40,12 +40,30 @@ class legacy_mode final : public translation_mode {
                                const cache_tag& tag, walk_result& out, walk_record* rec) const;
 
  private:
-  // Everything after the context entry, written into `res` (a default result on entry).
-  void translate_context(const dma_request& req, const cached_context& ctx, walk_record* rec,
-                         translation_result& res);
+  // Everything after the context entry, written into `res` (a default result on entry). Inlined into its one
+  // caller, translate(): one frame for the whole hit path.
+  [[gnu::always_inline]] inline void translate_context(const dma_request& req, const cached_context& ctx,
+                                                       walk_record* rec, translation_result& res);
+  // The context-cache missed (or the hooks are not the unit's caches): the hooks, else root and context
+  // entries from memory (then cached), into m_context. False when that faulted: `res` holds the fault.
+  [[gnu::noinline]] bool context_miss(const dma_request& req, walk_record* rec, translation_result& res);
+  // The IOTLB lookup (domain `did`) through hooks that are not the unit's caches: into m_translation, or
+  // null.
+  [[gnu::noinline]] const cached_translation* iotlb_from_hooks(const dma_request& req, uint16_t did,
+                                                               walk_record* rec);
+  // The IOTLB missed: the walk from the deepest paging-structure cache hit, and the IOTLB fill of a present
+  // leaf. Returns the walk's fault; else `leaf` is the leaf's translation (m_translation), or null when the
+  // walk ended on an R=W=0 entry.
+  [[gnu::noinline]] spec::fault_reason walk_on_miss(const dma_request& req, const cached_context& ctx,
+                                                    unsigned levels, walk_record* rec,
+                                                    const cached_translation*& leaf);
   spec::fault_reason check_access(const dma_request& req, bool r, bool w) const;
 
   const translation_env& m_env;
+  // Where a context or translation that is not a cache's own entry is kept while a request uses it (a
+  // context from memory, a hook's copy, a walk's leaf): the hit path reads the cached entries in place.
+  cached_context m_context;
+  cached_translation m_translation;
 };
 
 }  // namespace vtd::core

@@ -224,10 +224,10 @@ class walk_record {
   void note(step_kind kind, cache_kind cache, bool ok) {
     if (kind == step_kind::cache_lookup) {
       if (cache == cache_kind::none) return;
+      // Branch-free: the hit bit is taken only from the first lookup of the cache (bit not yet seen).
       const uint8_t bit = uint8_t(1u << unsigned(cache));
-      if (m_caches_seen & bit) return;
+      m_caches_hit |= uint8_t((ok ? bit : 0) & ~m_caches_seen);
       m_caches_seen |= bit;
-      if (ok) m_caches_hit |= bit;
     } else if (kind != step_kind::status_write) {
       ++m_memory_reads;
     }

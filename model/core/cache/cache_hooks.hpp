@@ -29,6 +29,12 @@ class cache_hooks final : public translation_hooks {
   void fill_paging(const cache_tag& tag, uint64_t addr, const cached_table& t) override;
   bool lookup_irte(uint32_t index, spec::irte& out, walk_record* rec) override;
   void fill_irte(uint32_t index, const spec::irte& e) override;
+  // lookup_context and lookup_iotlb without the copy: the cached entry itself (null on a miss), with the
+  // same statistics, replacement update and walk-record step. The entry stays valid until the next fill or
+  // invalidation of its cache (the walker reads it before it fills anything).
+  const cached_context* find_context(uint16_t sid, walk_record* rec);  // legacy-mode entry of `sid`
+  const cached_translation* find_iotlb(const cache_tag& tag, uint64_t addr, walk_record* rec);
+
   using translation_hooks::fill_iotlb;  // the legacy-mode shorthands
   using translation_hooks::fill_paging;
   using translation_hooks::lookup_iotlb;
@@ -40,15 +46,20 @@ class cache_hooks final : public translation_hooks {
   translation_caches& m_caches;
 };
 
-inline bool cache_hooks::lookup_context(const cache_tag& tag, cached_context& out, walk_record* rec) {
-  const context_cache_entry* e = m_caches.context().lookup(tag.sid);
-  if (e) out = *e;
+inline const cached_context* cache_hooks::find_context(uint16_t sid, walk_record* rec) {
+  const context_cache_entry* e = m_caches.context().lookup(sid);
   if (rec) {
     // The cached entry re-encoded (only when the step is kept: a facts-only record needs just the hit).
     const spec::context_entry raw = e && rec->keeps_steps() ? e->to_entry() : spec::context_entry{};
     rec->add_lookup(cache_kind::context, structure_kind::context_entry, translation_stage::none, 0,
-                    e != nullptr, tag.sid, {raw.lo, raw.hi});
+                    e != nullptr, sid, {raw.lo, raw.hi});
   }
+  return e;
+}
+
+inline bool cache_hooks::lookup_context(const cache_tag& tag, cached_context& out, walk_record* rec) {
+  const cached_context* e = find_context(tag.sid, rec);
+  if (e) out = *e;
   return e != nullptr;
 }
 
@@ -77,13 +88,21 @@ inline bool cache_hooks::lookup_pasid(uint16_t sid, uint32_t pasid, cached_pasid
   return e != nullptr;
 }
 
-inline bool cache_hooks::lookup_iotlb(const cache_tag& tag, uint64_t addr, cached_translation& out,
-                                      walk_record* rec) {
+[[gnu::always_inline]] inline const cached_translation* cache_hooks::find_iotlb(const cache_tag& tag,
+                                                                                uint64_t addr,
+                                                                                walk_record* rec) {
   const iotlb_entry* e = m_caches.tlb().lookup(tag, addr);
-  if (e) out = *e;
   if (rec)
     rec->add_lookup(cache_kind::iotlb, structure_kind::none, tag.stage, 0, e != nullptr, tag.did,
                     {e ? e->frame : 0, e ? e->page_size() : 0});
+  return e;
+}
+
+// Always inline, as find_iotlb: the scalable-mode walker calls it on every request.
+[[gnu::always_inline]] inline bool cache_hooks::lookup_iotlb(const cache_tag& tag, uint64_t addr,
+                                                             cached_translation& out, walk_record* rec) {
+  const cached_translation* e = find_iotlb(tag, addr, rec);
+  if (e) out = *e;
   return e != nullptr;
 }
 

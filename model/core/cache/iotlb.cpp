@@ -10,7 +10,8 @@ const char* page_size_name(unsigned size_class) {
   return size_class < kPageSizes ? names[size_class] : "?";
 }
 
-iotlb::iotlb(const cache_config& cfg) : m_split(cfg.split_by_size) {
+iotlb::iotlb(const cache_config& cfg)
+    : m_split(cfg.split_by_size), m_domain_sizes(std::make_unique<uint8_t[]>(size_t{1} << 16)) {
   for (unsigned a = 0; a < (m_split ? kPageSizes : 1); ++a) {
     cache_config c = cfg;
     c.seed = cfg.seed + a;  // independent random streams per array
@@ -32,13 +33,16 @@ bool iotlb::fill(const cache_tag& tag, uint64_t addr, const cached_translation& 
   e.frame = t.frame & ~(page_size - 1);
   if (tag.pasid != kNoPasid || tag.stage != translation_stage::second) m_only_legacy_tags = false;
   m_stages |= 1u << unsigned(tag.stage);
+  uint8_t& sizes = m_domain_sizes[tag.did];
+  if (!(sizes & kListed)) m_listed_domains.push_back(tag.did);
+  sizes |= uint8_t(kListed | (1u << s));
   auto r = array_for(s).fill(iotlb_tag::of(tag, addr, s), e);
   ++m_stats.total.fills;
   ++m_stats.by_size[s].fills;
   if (r.updated) return true;
-  ++m_count[s];
+  count_added(s);
   if (r.evicted) {
-    --m_count[r.victim_tag.size];
+    count_removed(r.victim_tag.size);
     ++m_stats.total.evictions;
     ++m_stats.by_size[r.victim_tag.size].evictions;
   }
@@ -51,7 +55,7 @@ uint64_t iotlb::remove_if(Pred pred) {
   for (unsigned a = 0; a < (m_split ? kPageSizes : 1); ++a)
     n += m_arrays[a]->invalidate_if([&](const iotlb_tag& t, const iotlb_entry& e) {
       if (!pred(t, e)) return false;
-      --m_count[t.size];
+      count_removed(t.size);
       ++m_stats.by_size[t.size].invalidations;
       return true;
     });
@@ -60,11 +64,17 @@ uint64_t iotlb::remove_if(Pred pred) {
 }
 
 uint64_t iotlb::invalidate_global() {
-  return remove_if([](const iotlb_tag&, const iotlb_entry&) { return true; });
+  const uint64_t n = remove_if([](const iotlb_tag&, const iotlb_entry&) { return true; });
+  // Every entry is gone: every domain's sizes restart empty (the listed ones are all that can have bits).
+  for (uint16_t did : m_listed_domains) m_domain_sizes[did] = 0;
+  m_listed_domains.clear();
+  return n;
 }
 
 uint64_t iotlb::invalidate_domain(uint16_t did) {
-  return remove_if([did](const iotlb_tag& t, const iotlb_entry&) { return t.did == did; });
+  const uint64_t n = remove_if([did](const iotlb_tag& t, const iotlb_entry&) { return t.did == did; });
+  domain_emptied(did);  // no entry of `did` is left, whatever its PASID or stage
+  return n;
 }
 
 namespace {
@@ -81,18 +91,21 @@ std::optional<uint64_t> iotlb::probe_range(uint16_t did, uint32_t pasid, unsigne
   if (last == ~uint64_t{0}) return std::nullopt;
   const unsigned mask = stages & m_stages;
   const unsigned stage_count = unsigned(std::popcount(mask));
+  // Only the sizes that can hold an entry of `did` (sizes_of): the others have nothing to remove.
+  const unsigned sizes = sizes_of(did);
   uint64_t probes = 0;
   for (unsigned s = 0; s < kPageSizes; ++s)
-    if (m_count[s]) probes += ((last >> page_size_shift(s)) - (base >> page_size_shift(s)) + 1) * stage_count;
+    if (sizes & (1u << s))
+      probes += ((last >> page_size_shift(s)) - (base >> page_size_shift(s)) + 1) * stage_count;
   if (probes > kProbeLimit) return std::nullopt;
   uint64_t n = 0;
   for (unsigned s = 0; s < kPageSizes; ++s) {
-    if (m_count[s] == 0) continue;
+    if (!(sizes & (1u << s))) continue;
     for (unsigned rest = mask; rest != 0; rest &= rest - 1) {
       const auto stage = translation_stage(std::countr_zero(rest));
       for (uint64_t page = base >> page_size_shift(s); page <= last >> page_size_shift(s); ++page) {
         if (array_for(s).invalidate(iotlb_tag{page, did, uint8_t(s), stage, pasid})) {
-          --m_count[s];
+          count_removed(s);
           ++m_stats.by_size[s].invalidations;
           ++n;
         }

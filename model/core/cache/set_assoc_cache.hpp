@@ -95,8 +95,11 @@ class set_assoc_cache {
     return p;
   }
   // Uncounted lookup (callers that keep their own statistics, e.g. an IOTLB probing several page sizes).
-  Payload* probe(const Tag& t, bool touch) {
-    uint32_t base = set_of(t) * m_ways;
+  Payload* probe(const Tag& t, bool touch) { return probe_set(m_index(t), t, touch); }
+  // probe() with the set-index source bits of `t` given (index_bits == Index{}(t)): a caller probing several
+  // tags that share most of their index computes the shared part once.
+  Payload* probe_set(uint64_t index_bits, const Tag& t, bool touch) {
+    const uint32_t base = (uint32_t(index_bits) & m_set_mask) * m_ways;
     for (uint32_t w = 0; w < m_ways; ++w) {
       uint32_t i = base + w;
       if (m_valid[i] && m_tags[i] == t) {
