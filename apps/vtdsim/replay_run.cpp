@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -72,6 +73,21 @@ bool trace_is_closed_loop(const std::string& path) {
   }
 }
 
+// The --per-request CSV's header (docs/stats.md).
+constexpr const char* kPerRequestHeader =
+    "index,time_ns,sid,kind,address,status,fault,hpa,iotlb_hit,memory_reads,latency_ns\n";
+
+// Progress of a replay: percent and ETA from the record count when the trace's header has it, else from the
+// position in the file.
+std::function<void(uint64_t)> progress_of(progress_line& progress, trace_source& trace) {
+  return [&progress, &trace](uint64_t n) {
+    if (trace.record_count)
+      progress.update(n, trace.record_count);
+    else
+      progress.update_fraction(n, trace.fraction_read());
+  };
+}
+
 // The --stats-json document (docs/stats.md).
 nlohmann::ordered_json stats_document(const replay_request& rq, const vtd::replay::sim_config& config,
                                       bool timed, bool closed, trace_source& trace,
@@ -128,7 +144,7 @@ replay_result run_units_replay(const replay_request& rq, const vtd::replay::sim_
   std::optional<vtd::io::output_file> csv;
   if (!rq.per_request_csv.empty()) {
     csv.emplace(rq.per_request_csv);
-    csv->write("index,time_ns,sid,kind,address,status,fault,hpa,iotlb_hit,memory_reads,latency_ns\n");
+    csv->write(kPerRequestHeader);
   }
   units_replay_options options;
   options.warmup = rq.warmup;
@@ -139,12 +155,7 @@ replay_result run_units_replay(const replay_request& rq, const vtd::replay::sim_
   trace_source trace = open_trace(rq.trace);
   progress_line progress("replay", !rq.no_progress && !rq.quiet);
   const auto start = std::chrono::steady_clock::now();
-  const std::function<void(uint64_t)> show = [&](uint64_t n) {
-    if (trace.record_count)
-      progress.update(n, trace.record_count);
-    else
-      progress.update_fraction(n, trace.fraction_read());
-  };
+  const std::function<void(uint64_t)> show = progress_of(progress, trace);
   if (timed)
     replay.run_timed(rq.trace, config, show, [&] { progress.finish(); });
   else
@@ -214,7 +225,7 @@ replay_result run_replay_request(const replay_request& rq) {
   options.check_stale = !rq.no_stale_check;
   if (!rq.per_request_csv.empty()) {
     csv.emplace(rq.per_request_csv);
-    csv->write("index,time_ns,sid,kind,address,status,fault,hpa,iotlb_hit,memory_reads,latency_ns\n");
+    csv->write(kPerRequestHeader);
     options.per_request_csv = csv->stream();
   }
   trace_source trace = open_trace(rq.trace);
@@ -226,13 +237,7 @@ replay_result run_replay_request(const replay_request& rq) {
   engine.set_device_names(names);
 
   progress_line progress("replay", !rq.no_progress && !rq.quiet);
-  // Percent and ETA from the record count when the header has it, else from the position in the file.
-  auto show_progress = [&](uint64_t n) {
-    if (trace.record_count)
-      progress.update(n, trace.record_count);
-    else
-      progress.update_fraction(n, trace.fraction_read());
-  };
+  auto show_progress = progress_of(progress, trace);
   const auto start = std::chrono::steady_clock::now();
   const bool timed = !rq.functional;
   uint64_t count = 0;
